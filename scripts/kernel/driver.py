@@ -1,0 +1,472 @@
+#!/usr/bin/env python3
+"""Kernel-side executor of the conformance scenarios (tests/conformance/scenarios).
+
+Reads ONE scenario as JSON on stdin, builds a private pair of network namespaces
+joined by a veth pair, applies the scenario's sysctls, runs the client's and the
+server's step lists in two threads with real sockets (each thread enters its own
+namespace with setns(2), so the sockets it creates live there), captures every
+segment each side sends with an AF_PACKET socket, and prints the observations as
+JSON on stdout. Namespaces and nftables rules vanish in every case (success,
+failure, timeout, SIGTERM) because deleting the namespaces deletes both.
+
+    python3 scripts/kernel/driver.py < scenario.json
+    python3 scripts/kernel/driver.py --check      # can this machine run the suite?
+
+Python 3 standard library only.
+"""
+import ctypes
+import errno
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+CLONE_NEWNET = 0x40000000
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+CLIENT_IP = "10.200.0.1"
+SERVER_IP = "10.200.0.2"
+SIDES = ("client", "server")
+TABLE = "closingtime"  # not "ct": that is an nft keyword
+IFACE = {"client": "ctc", "server": "cts"}
+WAIT_LIMIT_S = 20.0
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class StepFailure(Exception):
+    """A step could not run as written (bad scenario, not a socket error)."""
+
+
+def run(cmd, check=True):
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if check and res.returncode != 0:
+        raise RuntimeError("command failed: %s: %s" % (" ".join(cmd), res.stderr.strip()))
+    return res
+
+
+def check_environment():
+    """Why this machine cannot run the kernel suite, or None if it can."""
+    if os.geteuid() != 0:
+        return "not root (network namespaces need CAP_SYS_ADMIN)"
+    for tool in ("ip", "nft", "ss"):
+        if shutil.which(tool) is None:
+            return "'%s' not found (install iproute2 and nftables)" % tool
+    name = "ctcheck%d" % os.getpid()
+    res = run(["ip", "netns", "add", name], check=False)
+    if res.returncode != 0:
+        return "'ip netns add' failed: " + res.stderr.strip()
+    try:
+        res = run(["ip", "netns", "exec", name, "nft", "add", "table", "inet", TABLE], check=False)
+        if res.returncode != 0:
+            return "nftables unusable inside a namespace: " + res.stderr.strip()
+    finally:
+        run(["ip", "netns", "del", name], check=False)
+    return None
+
+
+class Namespaces:
+    """Two namespaces, client and server, joined by one veth pair."""
+
+    def __init__(self, tag):
+        self.names = {"client": "ct%s-c" % tag, "server": "ct%s-s" % tag}
+        self.created = []
+
+    def __enter__(self):
+        try:
+            self._build()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _build(self):
+        for side in SIDES:
+            run(["ip", "netns", "add", self.names[side]])
+            self.created.append(self.names[side])
+        run(["ip", "link", "add", IFACE["client"], "netns", self.names["client"], "type", "veth",
+             "peer", "name", IFACE["server"], "netns", self.names["server"]])
+        for side, ip in (("client", CLIENT_IP), ("server", SERVER_IP)):
+            ns = self.names[side]
+            run(["ip", "-n", ns, "addr", "add", ip + "/24", "dev", IFACE[side]])
+            run(["ip", "-n", ns, "link", "set", "lo", "up"])
+            run(["ip", "-n", ns, "link", "set", IFACE[side], "up"])
+            # Drop rules ("loss on the wire") go in the receiver's input hook, so the
+            # sender's stack sees a normal transmission, as with a lost frame.
+            run(["ip", "netns", "exec", ns, "nft", "add", "table", "inet", TABLE])
+            run(["ip", "netns", "exec", ns, "nft", "add", "chain", "inet", TABLE, "input",
+                 "{ type filter hook input priority 0 ; policy accept ; }"])
+
+    def exec(self, side, cmd, check=True):
+        return run(["ip", "netns", "exec", self.names[side]] + cmd, check=check)
+
+    def fd(self, side):
+        return os.open("/var/run/netns/" + self.names[side], os.O_RDONLY)
+
+    def __exit__(self, *exc):
+        for name in self.created:
+            run(["ip", "netns", "del", name], check=False)
+        return False
+
+
+def disable_offloads(iface):
+    """Turn off TSO, GSO and GRO on the veth (the legacy ethtool ioctls; the
+    ethtool tool is not always installed). With them on, the capture would see
+    64 KB super-segments instead of what a wire would carry. Runs in the
+    namespace of the calling thread."""
+    import fcntl
+    SIOCETHTOOL = 0x8946
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for cmd in (0x1F, 0x24, 0x2C):  # ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SGRO
+            value = ctypes.create_string_buffer(struct.pack("II", cmd, 0))
+            ifreq = struct.pack("16sP", iface.encode(), ctypes.addressof(value))
+            try:
+                fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifreq)
+            except OSError:
+                pass  # a device without the feature: nothing to turn off
+    finally:
+        s.close()
+
+
+def enter_namespace(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "setns: " + os.strerror(err))
+
+
+class Capture(threading.Thread):
+    """Records every TCP segment a side sends on its veth (AF_PACKET, PACKET_OUTGOING)."""
+
+    def __init__(self, ns_fd, iface, t0):
+        super().__init__(daemon=True)
+        self.ns_fd, self.iface, self.t0 = ns_fd, iface, t0
+        self.segments = []
+        self.ready = threading.Event()
+        self.stopping = False
+        self.error = None
+
+    def run(self):
+        try:
+            enter_namespace(self.ns_fd)
+            disable_offloads(self.iface)
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+            s.bind((self.iface, 0))
+            s.settimeout(0.05)
+        except OSError as e:
+            self.error = str(e)
+            self.ready.set()
+            return
+        self.ready.set()
+        while not self.stopping:
+            try:
+                frame, addr = s.recvfrom(65600)
+            except socket.timeout:
+                continue
+            if addr[2] != PACKET_OUTGOING:
+                continue
+            seg = parse_tcp(frame)
+            if seg is not None:
+                seg["t"] = round((time.monotonic() - self.t0) * 1000)
+                self.segments.append(seg)
+        s.close()
+
+
+def parse_tcp(frame):
+    if len(frame) < 14 + 20 or struct.unpack("!H", frame[12:14])[0] != 0x0800:
+        return None
+    ip = frame[14:]
+    ihl = (ip[0] & 0x0F) * 4
+    total = struct.unpack("!H", ip[2:4])[0]
+    if ip[9] != 6:
+        return None
+    tcp = ip[ihl:total]
+    sport, dport, seq, ack, off_flags = struct.unpack("!HHIIH", tcp[:14])
+    doff = (off_flags >> 12) * 4
+    bits = off_flags & 0x3F
+    letters = ""
+    for bit, letter in ((0x02, "S"), (0x01, "F"), (0x04, "R"), (0x08, "P")):
+        if bits & bit:
+            letters += letter
+    if bits & 0x10:
+        letters += "."
+    return {"sport": sport, "dport": dport, "seq": seq, "ack": ack, "flags": letters,
+            "len": total - ihl - doff}
+
+
+def mark_retransmissions(segments):
+    """A segment that repeats the sequence space of an earlier one (data, SYN or FIN) is a retransmission."""
+    seen = set()
+    for seg in segments:
+        consumes = seg["len"] > 0 or "S" in seg["flags"] or "F" in seg["flags"]
+        key = (seg["sport"], seg["dport"], seg["seq"], seg["len"], seg["flags"].replace("P", ""))
+        seg["rtx"] = consumes and key in seen
+        if consumes:
+            seen.add(key)
+    return segments
+
+
+class Shared:
+    """What both sides' threads share: signals, drop rules, the clock."""
+
+    def __init__(self, ns, t0):
+        self.ns, self.t0 = ns, t0
+        self.events = {}
+        self.lock = threading.Lock()
+        self.drops = {}  # id -> (namespace side holding the rule, handle)
+        self.drop_hits = {}
+
+    def event(self, name):
+        with self.lock:
+            return self.events.setdefault(name, threading.Event())
+
+    def now_ms(self):
+        return (time.monotonic() - self.t0) * 1000
+
+
+def nft_match(flags):
+    """'F' -> FIN set (others free); '=A' -> exactly ACK; '' -> every TCP segment."""
+    names = {"S": "syn", "F": "fin", "R": "rst", "P": "psh", "A": "ack", ".": "ack"}
+    if not flags:
+        return ["meta", "l4proto", "tcp"]
+    exact = flags.startswith("=")
+    letters = flags[1:] if exact else flags
+    try:
+        wanted = sorted({names[c] for c in letters})
+    except KeyError:
+        raise StepFailure("unknown flag letter in %r (use S F R P A)" % flags)
+    mask = "|".join(wanted)
+    if exact:
+        return ["tcp", "flags", "==", mask]
+    return ["tcp", "flags", "&", "(" + mask + ")", "==", "(" + mask + ")"]
+
+
+def drop_rule_hits(ns, side, handle):
+    out = ns.exec(side, ["nft", "-j", "list", "chain", "inet", TABLE, "input"]).stdout
+    for item in json.loads(out)["nftables"]:
+        rule = item.get("rule")
+        if rule and rule.get("handle") == handle:
+            for expr in rule["expr"]:
+                if "counter" in expr:
+                    return expr["counter"]["packets"]
+    raise RuntimeError("drop rule %d vanished" % handle)
+
+
+def ss_states(ns, side):
+    out = ns.exec(side, ["ss", "-tanH"]).stdout
+    return sorted(line.split()[0] for line in out.splitlines() if line.strip())
+
+
+def errno_name(e):
+    return errno.errorcode.get(e.errno, "E%d" % (e.errno or 0))
+
+
+class Side(threading.Thread):
+    def __init__(self, side, steps, shared, ns_fd):
+        super().__init__(daemon=True)
+        self.side, self.steps, self.shared, self.ns_fd = side, steps, shared, ns_fd
+        self.peer_ip = SERVER_IP if side == "client" else CLIENT_IP
+        self.socks = {}
+        self.results = []
+        self.error = None
+
+    def sock(self, name):
+        if name not in self.socks:
+            raise StepFailure("socket %r used before 'socket'/'accept' created it" % name)
+        return self.socks[name]
+
+    def run(self):
+        try:
+            enter_namespace(self.ns_fd)
+            for index, step in enumerate(self.steps):
+                start = self.shared.now_ms()
+                result = {"i": index, "op": step["op"], "at": round(start)}
+                try:
+                    result.update(self.do(step) or {})
+                    result["ok"] = True
+                except OSError as e:
+                    result["ok"] = False
+                    result["errno"] = errno_name(e)
+                result["tookMs"] = round(self.shared.now_ms() - start)
+                self.results.append(result)
+        except StepFailure as e:
+            self.error = "%s step %d: %s" % (self.side, len(self.results), e)
+        except Exception as e:  # the report must say what broke, not hang
+            self.error = "%s step %d: %s: %s" % (self.side, len(self.results), type(e).__name__, e)
+        finally:
+            for s in self.socks.values():
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def do(self, step):
+        op = step["op"]
+        sh = self.shared
+        if op == "socket":
+            self.socks[step["sock"]] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        elif op == "setsockopt":
+            s, name, value = self.sock(step["sock"]), step["opt"], step["value"]
+            if name == "SO_REUSEADDR":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, int(bool(value)))
+            elif name == "SO_REUSEPORT":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, int(bool(value)))
+            elif name == "SO_LINGER":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", int(bool(value["onoff"])), int(value["linger"])))
+            elif name == "SO_RCVBUF":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(value))
+            elif name == "SO_SNDBUF":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(value))
+            else:
+                raise StepFailure("unknown socket option %r" % name)
+        elif op == "bind":
+            self.sock(step["sock"]).bind(("0.0.0.0", step.get("port", 0)))
+        elif op == "listen":
+            self.sock(step["sock"]).listen(step.get("backlog", 16))
+        elif op == "accept":
+            conn, _ = self.sock(step["sock"]).accept()
+            self.socks[step["as"]] = conn
+        elif op == "connect":
+            self.sock(step["sock"]).connect((self.peer_ip, step["port"]))
+        elif op == "send":
+            data = (step["data"] * step.get("times", 1)).encode("latin-1")
+            s = self.sock(step["sock"])
+            s.sendall(data)
+            return {"bytes": len(data)}
+        elif op == "recv":
+            data = self.sock(step["sock"]).recv(step.get("max", 1 << 20))
+            return {"data": data.decode("latin-1")}
+        elif op == "recvall":
+            s, chunks = self.sock(step["sock"]), []
+            try:
+                while True:
+                    chunk = s.recv(1 << 20)
+                    if not chunk:
+                        return {"data": "".join(chunks), "end": "eof"}
+                    chunks.append(chunk.decode("latin-1"))
+            except OSError as e:
+                return {"data": "".join(chunks), "end": errno_name(e)}
+        elif op == "shutdown":
+            how = {"SHUT_RD": socket.SHUT_RD, "SHUT_WR": socket.SHUT_WR, "SHUT_RDWR": socket.SHUT_RDWR}
+            if step["how"] not in how:
+                raise StepFailure("unknown shutdown mode %r" % step["how"])
+            self.sock(step["sock"]).shutdown(how[step["how"]])
+        elif op == "close":
+            s = self.socks.pop(step["sock"], None)
+            if s is None:
+                raise StepFailure("close of unknown socket %r" % step["sock"])
+            s.close()
+        elif op == "sleep":
+            time.sleep(step["ms"] / 1000)
+        elif op == "ss":
+            return {"states": ss_states(sh.ns, self.side)}
+        elif op == "signal":
+            sh.event(step["name"]).set()
+        elif op == "wait":
+            if not sh.event(step["name"]).wait(WAIT_LIMIT_S):
+                raise StepFailure("waited %ds for signal %r" % (WAIT_LIMIT_S, step["name"]))
+        elif op == "drop":
+            # Loss on the wire: the receiver's input hook discards what `from` sends.
+            sender = step["from"]
+            if sender not in SIDES:
+                raise StepFailure("drop.from must be 'client' or 'server'")
+            receiver = "server" if sender == "client" else "client"
+            cmd = ["nft", "--echo", "--handle", "add", "rule", "inet", TABLE, "input"]
+            cmd += nft_match(step.get("flags", "")) + ["counter", "drop"]
+            out = sh.ns.exec(receiver, cmd).stdout
+            handle = int(out.rsplit("# handle", 1)[1].split()[0])
+            with sh.lock:
+                sh.drops[step["id"]] = (receiver, handle)
+        elif op == "undrop":
+            with sh.lock:
+                if step["id"] not in sh.drops:
+                    raise StepFailure("undrop of unknown drop %r" % step["id"])
+                receiver, handle = sh.drops.pop(step["id"])
+            hits = drop_rule_hits(sh.ns, receiver, handle)
+            sh.ns.exec(receiver, ["nft", "delete", "rule", "inet", TABLE, "input", "handle", str(handle)])
+            sh.drop_hits[step["id"]] = hits
+            return {"hits": hits}
+        else:
+            raise StepFailure("unknown op %r" % op)
+        return None
+
+
+def run_scenario(scenario):
+    tag = "%d%s" % (os.getpid(), scenario.get("tag", ""))
+    out = {"id": scenario["id"], "kernel": os.uname().release, "sides": {}, "segments": {},
+           "drops": {}, "errors": []}
+    with Namespaces(tag) as ns:
+        for side in SIDES:
+            for name, value in scenario.get("sysctls", {}).get(side, {}).items():
+                ns.exec(side, ["sysctl", "-q", "-w", "%s=%s" % (name, value)])
+        t0 = time.monotonic()
+        fds = {side: ns.fd(side) for side in SIDES}
+        try:
+            captures = {side: Capture(fds[side], IFACE[side], t0) for side in SIDES}
+            for c in captures.values():
+                c.start()
+                c.ready.wait(5)
+                if c.error:
+                    raise RuntimeError("capture: " + c.error)
+            shared = Shared(ns, t0)
+            threads = {side: Side(side, scenario.get(side, []), shared, fds[side]) for side in SIDES}
+            for t in threads.values():
+                t.start()
+            deadline = time.monotonic() + scenario.get("deadlineMs", 30000) / 1000
+            for side, t in threads.items():
+                t.join(max(0.0, deadline - time.monotonic()))
+                if t.is_alive():
+                    out["errors"].append("%s did not finish its steps before the deadline (step %d)"
+                                         % (side, len(t.results)))
+                if t.error:
+                    out["errors"].append(t.error)
+                out["sides"][side] = t.results
+            # Let the last segments of the run reach the capture before it stops.
+            time.sleep(0.1)
+            for side, c in captures.items():
+                c.stopping = True
+                c.join(1)
+                out["segments"][side] = mark_retransmissions(c.segments)
+            out["drops"] = shared.drop_hits
+            for drop_id, (receiver, handle) in list(shared.drops.items()):
+                out["drops"][drop_id] = drop_rule_hits(ns, receiver, handle)
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+    return out
+
+
+def main():
+    if "--check" in sys.argv:
+        reason = check_environment()
+        print(json.dumps({"ok": reason is None, "reason": reason}))
+        return 0
+    # SIGTERM (a cancelled test run) must still delete the namespaces: turn it
+    # into SystemExit so the `with Namespaces` block unwinds.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        scenario = json.load(sys.stdin)
+    except json.JSONDecodeError as e:
+        print("driver: stdin is not a scenario in JSON: %s" % e, file=sys.stderr)
+        return 2
+    if not isinstance(scenario, dict) or "id" not in scenario:
+        print("driver: the scenario needs an 'id' and step lists 'client' and 'server'", file=sys.stderr)
+        return 2
+    result = run_scenario(scenario)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    # Threads stuck in a blocking call (a deadline was missed) must not keep us alive.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
