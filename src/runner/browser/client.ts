@@ -1,0 +1,141 @@
+// The page side of running a program: one Web Worker per playground that runs
+// the learner's program with the simulator and streams the trace back.
+// A stop always works: if the worker does not confirm within STOP_GRACE_MS
+// (a synchronous busy loop never yields to its message queue), the worker is
+// terminated and a fresh one takes its place, so the page never freezes.
+import type { TraceEvent } from '../../../types/closing-time.d.ts';
+import type { RunSummary } from '../../sim/world-types.ts';
+import type { Diagnostic, PageToWorker, RunRequest, WorkerToPage } from './protocol.ts';
+
+export const STOP_GRACE_MS = 500;
+
+export interface RunHandlers {
+  onEvents(events: TraceEvent[]): void;
+  onDiagnostics(diagnostics: Diagnostic[]): void;
+  onDone(summary: RunSummary): void;
+  onError(error: { message: string; line?: number; column?: number }): void;
+  /**
+   * The run ended without a summary: `forced` when the worker ignored 'stop' and was
+   * terminated, otherwise because a new run replaced it. (A stop the worker honours
+   * ends with onDone and `endedBy: 'stopped'`.)
+   */
+  onStopped(info: { forced: boolean }): void;
+}
+
+export type RunOptions = Omit<RunRequest, 'type' | 'id'>;
+
+export interface RunHandle {
+  readonly id: number;
+  stop(): void;
+}
+
+export type WorkerFactory = () => Worker;
+
+const defaultFactory: WorkerFactory = () =>
+  new Worker(new URL('../browser-worker.ts', import.meta.url), { type: 'module', name: 'closing-time-runner' });
+
+export class RunnerClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private active: { id: number; handlers: RunHandlers; stopTimer?: ReturnType<typeof setTimeout>; stopping: boolean } | null = null;
+
+  constructor(private readonly factory: WorkerFactory = defaultFactory) {}
+
+  /** Starts the worker ahead of the first run so Run answers at once. */
+  warm(): void {
+    this.ensureWorker();
+  }
+
+  run(options: RunOptions, handlers: RunHandlers): RunHandle {
+    if (this.active) this.finishStopped(false);
+    const id = this.nextId++;
+    this.active = { id, handlers, stopping: false };
+    this.post({ type: 'run', id, ...options });
+    return { id, stop: () => this.stop(id) };
+  }
+
+  /** Asks the worker to stop run `id`; terminates it if it does not answer in time. */
+  stop(id?: number): void {
+    const run = this.active;
+    if (!run || (id !== undefined && run.id !== id) || run.stopping) return;
+    run.stopping = true;
+    this.post({ type: 'stop', id: run.id });
+    run.stopTimer = setTimeout(() => {
+      if (this.active === run) {
+        this.replaceWorker();
+        this.finishStopped(true);
+      }
+    }, STOP_GRACE_MS);
+  }
+
+  get running(): boolean {
+    return this.active !== null;
+  }
+
+  dispose(): void {
+    if (this.active) this.finishStopped(false);
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private finishStopped(forced: boolean): void {
+    const run = this.active;
+    if (!run) return;
+    if (run.stopTimer) clearTimeout(run.stopTimer);
+    this.active = null;
+    run.handlers.onStopped({ forced });
+  }
+
+  private post(msg: PageToWorker): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.factory();
+    w.addEventListener('message', (e: MessageEvent<WorkerToPage>) => this.onMessage(w, e.data));
+    w.addEventListener('error', (e: ErrorEvent) => {
+      // A worker that fails to load or crashes: report it on the running playground.
+      e.preventDefault();
+      if (w !== this.worker) return;
+      const run = this.active;
+      this.replaceWorker();
+      if (run) {
+        this.active = null;
+        if (run.stopTimer) clearTimeout(run.stopTimer);
+        run.handlers.onError({ message: `The runner stopped unexpectedly: ${e.message || 'it could not be loaded'}` });
+      }
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private replaceWorker(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.ensureWorker();
+  }
+
+  private onMessage(from: Worker, msg: WorkerToPage): void {
+    const run = this.active;
+    if (from !== this.worker || !run || !msg || msg.id !== run.id) return; // a late message from an old run
+    switch (msg.type) {
+      case 'event':
+        run.handlers.onEvents(msg.events);
+        break;
+      case 'diagnostic':
+        run.handlers.onDiagnostics(msg.diagnostics);
+        break;
+      case 'done':
+        if (run.stopTimer) clearTimeout(run.stopTimer);
+        this.active = null;
+        run.handlers.onDone(msg.summary);
+        break;
+      case 'error':
+        if (run.stopTimer) clearTimeout(run.stopTimer);
+        this.active = null;
+        run.handlers.onError({ message: msg.message, line: msg.line, column: msg.column });
+        break;
+    }
+  }
+}
