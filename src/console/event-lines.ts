@@ -1,0 +1,111 @@
+// Lines for the trace events that are not segments. Syscalls read like strace
+// (`connect(3, { host: 'server', port: 80 }) = -1 ECONNREFUSED (Connection refused)`),
+// state changes like the RFC 9293 diagram's arrows, each with what caused it.
+import type {
+  NoteEvent,
+  OutputEvent,
+  ProcessEvent,
+  StateEvent,
+  SyscallEvent,
+  TimerEvent,
+} from '../../types/closing-time.d.ts';
+import { paint } from './ansi.ts';
+import { strerror } from './errno-text.ts';
+import type { ResolvedFormatOptions } from './options.ts';
+import { formatDuration, formatTime } from './time-format.ts';
+
+function stamp(t: number, options: ResolvedFormatOptions): string {
+  return paint('dim', formatTime(t, options.timeWidth), options.color);
+}
+
+/** `client[2]`, or `server[3 handler]` when the process has a name of its own. */
+export function processTag(host: string, pid: number, process: string): string {
+  const named = process && process !== host && process !== 'main';
+  return named ? `${host}[${pid} ${process}]` : `${host}[${pid}]`;
+}
+
+export function formatStateLine(e: StateEvent, options: ResolvedFormatOptions): string {
+  const c = options.color;
+  const change = `${e.from} -> ${paint('boldBlue', e.to, c)}`;
+  return `${stamp(e.t, options)} ${e.host} ${e.sock.local} ${change} ${paint('dim', `(${e.cause})`, c)}`;
+}
+
+const TIMER_VERB: Record<TimerEvent['action'], string> = { set: 'set', fire: 'fired', cancel: 'cancelled' };
+
+export function formatTimerLine(e: TimerEvent, options: ResolvedFormatOptions): string {
+  let text = `${e.host} ${e.sock.local} ${e.timer} timer ${TIMER_VERB[e.action]}`;
+  if (e.action === 'set' && e.at !== undefined) text += `: fires at ${formatTime(e.at)} (in ${formatDuration(e.at - e.t)})`;
+  const style = e.action === 'fire' ? 'blue' : 'dim';
+  return `${stamp(e.t, options)} ${paint(style, text, options.color)}`;
+}
+
+function callText(e: SyscallEvent): string {
+  const args = [e.fd !== undefined ? String(e.fd) : '', e.args ?? ''].filter((a) => a !== '');
+  return `${e.call}(${args.join(', ')})`;
+}
+
+function resultText(e: SyscallEvent, options: ResolvedFormatOptions): string {
+  if (e.phase === 'error') {
+    const text = e.errno ? strerror(e.errno) : undefined;
+    const errno = e.errno ?? 'error';
+    return paint('red', `= -1 ${errno}${text ? ` (${text})` : ''}${e.result ? ` ${e.result}` : ''}`, options.color);
+  }
+  return `= ${e.result ?? '0'}`;
+}
+
+/**
+ * A syscall line. `resumed` (known to a stateful formatter) prints a blocking
+ * call's end as strace does: `<... accept resumed> = 4`.
+ */
+export function formatSyscallLine(e: SyscallEvent, options: ResolvedFormatOptions, resumed = false): string {
+  const tag = processTag(e.host, e.pid, e.process);
+  let text: string;
+  if (e.phase === 'call') text = `${callText(e)} ...`;
+  else if (resumed) text = `<... ${e.call} resumed> ${resultText(e, options)}`;
+  else text = `${callText(e)} ${resultText(e, options)}`;
+  return `${stamp(e.t, options)} ${tag} ${text}`;
+}
+
+/** Process output, one trace line per line of text. */
+export function formatOutputLines(e: OutputEvent, options: ResolvedFormatOptions): string {
+  const tag = `${processTag(e.host, e.pid, e.process)} ${e.stream}|`;
+  const text = e.text.endsWith('\n') ? e.text.slice(0, -1) : e.text;
+  const style = e.stream === 'stderr' ? 'red' : null;
+  return text
+    .split('\n')
+    .map((line) => `${stamp(e.t, options)} ${paint('dim', tag, options.color)} ${paint(style, line, options.color)}`)
+    .join('\n');
+}
+
+/** Where an error came from: `file.ts:12:5`, or '' when unknown. */
+function errorPlace(error: NonNullable<ProcessEvent['error']>, fileName: string | undefined): string {
+  if (error.line === undefined) return '';
+  const where = `${error.line}${error.column !== undefined ? `:${error.column}` : ''}`;
+  return fileName ? ` (${fileName}:${where})` : ` (line ${where})`;
+}
+
+export function formatProcessLine(e: ProcessEvent, options: ResolvedFormatOptions): string {
+  const tag = processTag(e.host, e.pid, e.process);
+  const c = options.color;
+  switch (e.action) {
+    case 'start':
+      return `${stamp(e.t, options)} ${paint('dim', `${tag} started`, c)}`;
+    case 'exit':
+      return `${stamp(e.t, options)} ${paint('dim', `${tag} exited`, c)}`;
+    case 'kill':
+      return `${stamp(e.t, options)} ${paint('yellow', `${tag} killed`, c)}`;
+    case 'fail': {
+      const err = e.error;
+      // A message that already names its place (the busy-loop error does) is not told twice.
+      const placed = err?.line !== undefined && err.message.includes(`:${err.line})`);
+      const what = err ? `${err.name}: ${err.message}${placed ? '' : errorPlace(err, options.fileName)}` : 'unknown error';
+      return `${stamp(e.t, options)} ${paint('boldRed', `${tag} failed: ${what}`, c)}`;
+    }
+  }
+}
+
+export function formatNoteLine(e: NoteEvent, options: ResolvedFormatOptions): string {
+  const label = e.level === 'warn' ? 'warning' : 'note';
+  const text = `${e.host ? `${e.host}: ` : ''}${label}: ${e.text}`;
+  return `${stamp(e.t, options)} ${paint(e.level === 'warn' ? 'yellow' : 'cyan', text, options.color)}`;
+}
