@@ -300,12 +300,16 @@ class Side(threading.Thread):
             self.error = "%s step %d: %s" % (self.side, len(self.results), e)
         except Exception as e:  # the report must say what broke, not hang
             self.error = "%s step %d: %s: %s" % (self.side, len(self.results), type(e).__name__, e)
-        finally:
-            for s in self.socks.values():
-                try:
-                    s.close()
-                except OSError:
-                    pass
+        # Sockets stay open when the steps end: closing them here would send
+        # FINs the scenario never asked for while the capture still runs.
+        # close_all() runs after the capture has stopped.
+
+    def close_all(self):
+        for s in self.socks.values():
+            try:
+                s.close()
+            except OSError:
+                pass
 
     def do(self, step):
         op = step["op"]
@@ -435,6 +439,9 @@ def run_scenario(scenario):
                 c.stopping = True
                 c.join(1)
                 out["segments"][side] = mark_retransmissions(c.segments)
+            for t in threads.values():
+                if not t.is_alive():
+                    t.close_all()
             out["drops"] = shared.drop_hits
             for drop_id, (receiver, handle) in list(shared.drops.items()):
                 out["drops"][drop_id] = drop_rule_hits(ns, receiver, handle)

@@ -1,0 +1,163 @@
+// A conformance scenario is data: two step lists (client, server) that both
+// executors run, the kernel's (scripts/kernel/driver.py, real sockets in
+// network namespaces) and the simulator's (createWorld + the program API).
+// Each step records one observation; `expect` states what tcp-semantics.md
+// says Linux does, and is checked against the kernel run itself, so a wrong
+// claim fails here before it can be taught.
+
+export type Side = 'client' | 'server';
+export const SIDES: readonly Side[] = ['client', 'server'];
+
+/** What a step may be expected to produce (a subset of its observation). */
+export interface StepExpect {
+  ok?: boolean;
+  errno?: string;
+  data?: string;
+  /** For recvall: 'eof' or the errno that ended the loop. */
+  end?: string;
+  bytes?: number;
+  /** For ss: the sorted states of every socket of this side, as `ss -tan` names them. */
+  states?: string[];
+  /** For undrop: how many segments the rule dropped. */
+  hits?: number | [number, number];
+  /** Wall (kernel) or virtual (simulator) duration of the call, ms, inclusive range. */
+  tookMs?: [number, number];
+}
+
+interface StepBase {
+  expect?: StepExpect;
+  /**
+   * Leave this step's observation out of the kernel-versus-simulator
+   * comparison; the text says why (e.g. a count that depends on real timing).
+   * Expectations are still checked on both.
+   */
+  noCompare?: string;
+}
+
+export type Step = StepBase &
+  (
+    | { op: 'socket'; sock: string }
+    | { op: 'setsockopt'; sock: string; opt: 'SO_REUSEADDR' | 'SO_REUSEPORT'; value: boolean }
+    | { op: 'setsockopt'; sock: string; opt: 'SO_LINGER'; value: { onoff: boolean; linger: number } }
+    | { op: 'setsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF'; value: number }
+    | { op: 'bind'; sock: string; port?: number }
+    | { op: 'listen'; sock: string; backlog?: number }
+    | { op: 'accept'; sock: string; as: string }
+    /** Connects to the other side's address. */
+    | { op: 'connect'; sock: string; port: number }
+    /** Sends `data` repeated `times` times, all of it (sendall). */
+    | { op: 'send'; sock: string; data: string; times?: number }
+    /** One recv call. */
+    | { op: 'recv'; sock: string; max?: number }
+    /** recv until EOF or an error; observes all the data and how it ended. */
+    | { op: 'recvall'; sock: string }
+    | { op: 'shutdown'; sock: string; how: 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR' }
+    | { op: 'close'; sock: string }
+    | { op: 'sleep'; ms: number }
+    /** Samples this side's sockets like `ss -tan`. */
+    | { op: 'ss' }
+    | { op: 'signal'; name: string }
+    | { op: 'wait'; name: string }
+    /** From now on, segments that `from` sends with these flags are lost on the way ('' = all). */
+    | { op: 'drop'; id: string; from: Side; flags?: string }
+    | { op: 'undrop'; id: string }
+  );
+
+export type Op = Step['op'];
+
+/** A count of segments one side sent, compared between the executors. */
+export interface SegmentCount {
+  side: Side;
+  /** Letters as in a fault rule: 'F' FIN set, 'R' RST set, '=.' a bare ACK flag set. */
+  flags: string;
+  /** Count only retransmissions. */
+  rtx?: boolean;
+  /** What Linux does, exact or an inclusive range. */
+  expect?: number | [number, number];
+  /** Leave it out of the kernel-versus-simulator comparison, and why. */
+  noCompare?: string;
+}
+
+export interface Scenario {
+  /** Stable identifier, kebab-case. */
+  id: string;
+  title: string;
+  /** Which behaviour of tcp-semantics.md (item numbers) it proves. */
+  teaches: string;
+  sysctls?: Partial<Record<Side, Record<string, string | number>>>;
+  client: Step[];
+  server: Step[];
+  counts?: SegmentCount[];
+  /** Differences between kernel and simulator that are deliberate, and why. */
+  deliberate?: string[];
+  /** Kernel deadline for the whole scenario, ms. Default 20000. */
+  deadlineMs?: number;
+}
+
+/** What a step did, the same shape from both executors. */
+export interface StepResult {
+  i: number;
+  op: Op;
+  ok: boolean;
+  errno?: string;
+  data?: string;
+  end?: string;
+  bytes?: number;
+  states?: string[];
+  hits?: number;
+  /** Start of the step, ms since the scenario began (wall or virtual). */
+  at: number;
+  tookMs: number;
+}
+
+export interface SegmentRecord {
+  t: number;
+  flags: string;
+  seq: number;
+  len: number;
+  sport: number;
+  dport: number;
+  rtx: boolean;
+}
+
+export interface Observations {
+  id: string;
+  /** 'kernel <uname -r>' or 'simulator'. */
+  executor: string;
+  sides: Record<Side, StepResult[]>;
+  segments: Record<Side, SegmentRecord[]>;
+  drops: Record<string, number>;
+  /** Anything that stopped the steps from running as written. */
+  errors: string[];
+}
+
+/** A segment matches 'F' if FIN is set; '=.' only if its flags are exactly ACK. */
+export function flagsMatch(spec: string, flags: string): boolean {
+  const norm = (s: string) => s.replace(/A/g, '.');
+  if (spec.startsWith('=')) {
+    const want = [...norm(spec.slice(1))].sort().join('');
+    return [...flags].sort().join('') === want;
+  }
+  return [...norm(spec)].every((c) => flags.includes(c));
+}
+
+export function countSegments(obs: Observations, c: SegmentCount): number {
+  return obs.segments[c.side].filter((s) => flagsMatch(c.flags, s.flags) && (!c.rtx || s.rtx)).length;
+}
+
+/** Same rule as the driver's mark_retransmissions: a repeat of sequence space already sent. */
+export function markRetransmissions(segments: Omit<SegmentRecord, 'rtx'>[]): SegmentRecord[] {
+  const seen = new Set<string>();
+  return segments.map((s) => {
+    const consumes = s.len > 0 || s.flags.includes('S') || s.flags.includes('F');
+    const key = `${s.sport}/${s.dport}/${s.seq}/${s.len}/${s.flags.replace('P', '')}`;
+    const rtx = consumes && seen.has(key);
+    if (consumes) seen.add(key);
+    return { ...s, rtx };
+  });
+}
+
+export function describeCount(c: SegmentCount): string {
+  const what: Record<string, string> = { F: 'FIN', R: 'RST', S: 'SYN', '=.': 'bare ACK', '=A': 'bare ACK' };
+  return `${what[c.flags] ?? `'${c.flags}'`} segments sent by the ${c.side}${c.rtx ? ' (retransmissions only)' : ''}`;
+}

@@ -1,0 +1,13 @@
+// Every conformance scenario, in the order the report lists them.
+import type { Scenario } from '../scenario.ts';
+import { closing } from './closing.ts';
+import { lingering } from './linger.ts';
+import { ports } from './ports.ts';
+
+export const scenarios: Scenario[] = [...closing, ...lingering, ...ports];
+
+const seen = new Set<string>();
+for (const s of scenarios) {
+  if (seen.has(s.id)) throw new Error(`two conformance scenarios share the id '${s.id}'`);
+  seen.add(s.id);
+}
