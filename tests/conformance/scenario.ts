@@ -129,6 +129,8 @@ export interface Observations {
   drops: Record<string, number>;
   /** Anything that stopped the steps from running as written. */
   errors: string[];
+  /** Segment counts of a recorded run (content/conformance/report.json), which keeps no segments. */
+  recordedCounts?: { side: Side; flags: string; rtx: boolean; n: number }[];
 }
 
 /** A segment matches 'F' if FIN is set; '=.' only if its flags are exactly ACK. */
@@ -142,6 +144,11 @@ export function flagsMatch(spec: string, flags: string): boolean {
 }
 
 export function countSegments(obs: Observations, c: SegmentCount): number {
+  if (obs.recordedCounts) {
+    const rec = obs.recordedCounts.find((r) => r.side === c.side && r.flags === c.flags && r.rtx === Boolean(c.rtx));
+    if (!rec) throw new Error(`the recorded kernel run has no count of ${describeCount(c)}: run the kernel suite to refresh it`);
+    return rec.n;
+  }
   return obs.segments[c.side].filter((s) => flagsMatch(c.flags, s.flags) && (!c.rtx || s.rtx)).length;
 }
 

@@ -1,0 +1,103 @@
+// The conformance suite's kernel side: every scenario on the real Linux TCP
+// stack (must show what tcp-semantics.md claims), then in the simulator (must
+// match the kernel). Writes content/conformance/report.json for the readers' page.
+import { arch, type as osType } from 'node:os';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { checkExpectations, compareRuns, type Difference } from './compare.ts';
+import { inCI, unavailable } from './environment.ts';
+import { kernelRelease, runAllOnKernel } from './kernel-executor.ts';
+import { comparedList, recordObservations, writeReport, type ScenarioReport } from './report.ts';
+import type { Observations } from './scenario.ts';
+import { scenarios } from './scenarios/index.ts';
+
+if (unavailable && inCI) {
+  test('kernel conformance can run in CI', () => {
+    expect.fail(`CI=true but the kernel side cannot run: ${unavailable}`);
+  });
+}
+
+describe.skipIf(unavailable !== null)('Linux kernel conformance', () => {
+  let kernel = new Map<string, Observations | Error>();
+  const sim = new Map<string, Observations | Error>();
+  let simImportError: Error | null = null;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    kernel = await runAllOnKernel(scenarios);
+    try {
+      const { runOnSimulator } = await import('./sim-executor.ts');
+      for (const s of scenarios) {
+        try {
+          sim.set(s.id, await runOnSimulator(s));
+        } catch (e) {
+          sim.set(s.id, e as Error);
+        }
+      }
+    } catch (e) {
+      simImportError = e as Error;
+    }
+  }, 180_000);
+
+  afterAll(() => {
+    const reports: ScenarioReport[] = scenarios.map((s) => {
+      const k = kernel.get(s.id);
+      const m = sim.get(s.id);
+      const { compared, excluded } = comparedList(s);
+      const kernelIssues = !k ? ['not run'] : k instanceof Error ? [k.message] : checkExpectations(s, k);
+      let differences: Difference[] = [];
+      let simStatus: ScenarioReport['simulator']['status'] = 'not-run';
+      if (k && !(k instanceof Error) && m) {
+        differences = m instanceof Error ? [{ where: 'simulator run', kernel: 'ran', simulator: m.message }] : compareRuns(s, k, m);
+        simStatus = differences.length ? 'differs' : 'matched';
+      } else if (simImportError) {
+        differences = [{ where: 'simulator', kernel: 'ran', simulator: `could not load: ${simImportError.message}` }];
+      }
+      return {
+        id: s.id,
+        title: s.title,
+        teaches: s.teaches,
+        sysctls: s.sysctls ?? {},
+        compared,
+        excluded,
+        deliberate: s.deliberate ?? [],
+        kernel: {
+          status: !k || k instanceof Error ? 'failed' : kernelIssues.length ? 'differs-from-documentation' : 'as-documented',
+          issues: kernelIssues,
+        },
+        simulator: { status: simStatus, differences },
+        ...(k && !(k instanceof Error) ? { observations: recordObservations(s, k) } : {}),
+      };
+    });
+    writeReport({
+      generatedAt: new Date().toISOString(),
+      kernel: kernelRelease(),
+      host: `${osType()} ${arch()}`,
+      durationMs: Date.now() - started,
+      summary: {
+        scenarios: reports.length,
+        kernelAsDocumented: reports.filter((r) => r.kernel.status === 'as-documented').length,
+        simulatorMatched: reports.filter((r) => r.simulator.status === 'matched').length,
+        simulatorDiffers: reports.filter((r) => r.simulator.status === 'differs').length,
+        simulatorNotRun: reports.filter((r) => r.simulator.status === 'not-run').length,
+      },
+      scenarios: reports,
+    });
+  });
+
+  for (const s of scenarios) {
+    test(`${s.id}: Linux does what the course says (${s.title})`, () => {
+      const k = kernel.get(s.id);
+      if (k instanceof Error) throw k;
+      expect(k, 'kernel run missing').toBeDefined();
+      expect(checkExpectations(s, k!)).toEqual([]);
+    });
+    test(`${s.id}: the simulator matches Linux`, () => {
+      if (simImportError) throw simImportError;
+      const k = kernel.get(s.id);
+      const m = sim.get(s.id);
+      if (k instanceof Error) throw k;
+      if (m instanceof Error) throw m;
+      expect(compareRuns(s, k!, m!)).toEqual([]);
+    });
+  }
+});

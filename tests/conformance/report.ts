@@ -1,0 +1,113 @@
+// The readers' report (content/conformance/report.json, rendered by
+// src/pages/conformance.astro): per scenario, what was compared, what the
+// kernel did, and whether the simulator matched. It also keeps the kernel's
+// comparable observations, so machines that cannot run the kernel side
+// (not root, no namespaces) still compare the simulator with a real run.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Difference } from './compare.ts';
+import type { Observations, Scenario, Side, Step, StepResult } from './scenario.ts';
+import { SIDES, countSegments, describeCount } from './scenario.ts';
+
+export const REPORT_PATH = fileURLToPath(new URL('../../content/conformance/report.json', import.meta.url));
+
+export interface ScenarioReport {
+  id: string;
+  title: string;
+  teaches: string;
+  sysctls: Partial<Record<Side, Record<string, string | number>>>;
+  /** Human-readable list of the observations compared. */
+  compared: string[];
+  /** Excluded from the kernel/simulator comparison, with the reason. */
+  excluded: string[];
+  deliberate: string[];
+  kernel: { status: 'as-documented' | 'differs-from-documentation' | 'failed'; issues: string[] };
+  simulator: { status: 'matched' | 'differs' | 'not-run'; differences: Difference[] };
+  /** The kernel's observations, as the comparison sees them. */
+  observations?: RecordedObservations;
+}
+
+export interface RecordedObservations {
+  sides: Record<Side, Omit<StepResult, 'at' | 'tookMs'>[]>;
+  tookMs: Record<Side, number[]>;
+  counts: { side: Side; flags: string; rtx: boolean; n: number }[];
+  drops: Record<string, number>;
+}
+
+export interface Report {
+  generatedAt: string;
+  kernel: string;
+  host: string;
+  durationMs: number;
+  summary: { scenarios: number; kernelAsDocumented: number; simulatorMatched: number; simulatorDiffers: number; simulatorNotRun: number };
+  scenarios: ScenarioReport[];
+}
+
+function describe(step: Step): string | null {
+  const e = step.expect;
+  if (!e) return null;
+  const target = 'sock' in step ? `(${step.sock}${step.op === 'connect' || step.op === 'bind' ? `, port ${step.port ?? 0}` : ''})` : '';
+  let outcome: string;
+  if (e.states) outcome = e.states.length ? e.states.join(', ') : 'no sockets';
+  else if (e.errno) outcome = e.errno;
+  else if (e.end) outcome = `${e.data === '' ? 'no data' : `${e.data?.length} bytes`}, then ${e.end === 'eof' ? 'EOF' : e.end}`;
+  else if (e.data !== undefined) outcome = e.data === '' ? "'' (EOF)" : `'${e.data}'`;
+  else if (e.bytes !== undefined) outcome = `${e.bytes} bytes`;
+  else if (e.hits !== undefined) outcome = `${Array.isArray(e.hits) ? e.hits.join('-') : e.hits} segments dropped`;
+  else outcome = e.ok === false ? 'fails' : 'succeeds';
+  if (e.tookMs) outcome += ` after ${e.tookMs[0]}-${e.tookMs[1]} ms`;
+  return `${step.op === 'ss' ? 'ss -tan' : step.op}${target} → ${outcome}`;
+}
+
+export function comparedList(scenario: Scenario): { compared: string[]; excluded: string[] } {
+  const compared: string[] = [];
+  const excluded: string[] = [];
+  for (const side of SIDES) {
+    for (const step of scenario[side]) {
+      const text = describe(step);
+      if (step.noCompare) excluded.push(`${side}: ${step.op === 'ss' ? 'ss -tan' : step.op}: ${step.noCompare}`);
+      else if (text) compared.push(`${side}: ${text}`);
+    }
+  }
+  for (const c of scenario.counts ?? []) {
+    const want = c.expect === undefined ? '' : `: ${Array.isArray(c.expect) ? c.expect.join('-') : c.expect}`;
+    if (c.noCompare) excluded.push(`${describeCount(c)}: ${c.noCompare}`);
+    else compared.push(`${describeCount(c)}${want}`);
+  }
+  return { compared, excluded };
+}
+
+export function recordObservations(scenario: Scenario, obs: Observations): RecordedObservations {
+  const strip = (r: StepResult) => {
+    const { at: _a, tookMs: _t, ...rest } = r;
+    return rest;
+  };
+  const counts = [...(scenario.counts ?? []), ...SIDES.flatMap((side) => ['F', 'R'].map((flags) => ({ side, flags })))];
+  return {
+    sides: { client: obs.sides.client.map(strip), server: obs.sides.server.map(strip) },
+    tookMs: { client: obs.sides.client.map((r) => r.tookMs), server: obs.sides.server.map((r) => r.tookMs) },
+    counts: counts.map((c) => ({ side: c.side, flags: c.flags, rtx: 'rtx' in c ? Boolean(c.rtx) : false, n: countSegments(obs, c) })),
+    drops: obs.drops,
+  };
+}
+
+/** Rebuilds kernel observations from the report, for comparing a simulator run without root. */
+export function recordedAsObservations(rec: RecordedObservations, kernel: string): Observations {
+  const sides = {} as Observations['sides'];
+  for (const side of SIDES) sides[side] = rec.sides[side].map((r, i) => ({ ...r, at: 0, tookMs: rec.tookMs[side][i] ?? 0 }));
+  return { id: '', executor: `kernel ${kernel} (recorded)`, sides, segments: { client: [], server: [] }, recordedCounts: rec.counts, drops: rec.drops, errors: [] };
+}
+
+export function readReport(): Report | null {
+  try {
+    return JSON.parse(readFileSync(REPORT_PATH, 'utf8')) as Report;
+  } catch {
+    return null;
+  }
+}
+
+export function writeReport(report: Report): void {
+  mkdirSync(dirname(REPORT_PATH), { recursive: true });
+  writeFileSync(REPORT_PATH, `${JSON.stringify(report, null, 2)}\n`);
+}

@@ -1,0 +1,192 @@
+// Runs a scenario in the simulator: the same steps, through the public
+// program API (types/closing-time.d.ts), in virtual time.
+import type { Fault, Host, OS, Socket, Sysctls } from '../../types/closing-time.d.ts';
+import { createWorld } from '../../src/sim/index.ts';
+import type { Observations, Scenario, SegmentRecord, Side, Step, StepResult } from './scenario.ts';
+import { markRetransmissions } from './scenario.ts';
+
+/**
+ * One-way delay of the simulated link. The kernel's veth pair has a round trip
+ * of tens of microseconds; 1 ms each way is the simulator's closest: every RTO
+ * stays at its 200 ms floor on both (tcp_rto_min).
+ */
+const LINK_DELAY_MS = 1;
+/** Virtual-time limit: past every timer the scenarios look at (TIME_WAIT is 60 s). */
+const UNTIL_MS = 120_000;
+
+class Signals {
+  private readonly waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  private get(name: string) {
+    let entry = this.waiting.get(name);
+    if (!entry) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      entry = { promise, resolve };
+      this.waiting.set(name, entry);
+    }
+    return entry;
+  }
+  signal(name: string) {
+    this.get(name).resolve();
+  }
+  wait(name: string) {
+    return this.get(name).promise;
+  }
+}
+
+interface Shared {
+  signals: Signals;
+  faults: Map<string, Fault>;
+  drops: Record<string, number>;
+  hosts: Record<Side, Host>;
+  world: ReturnType<typeof createWorld>;
+}
+
+function errnoOf(e: unknown): string {
+  if (e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string') return (e as { code: string }).code;
+  throw e;
+}
+
+async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, results: StepResult[], errors: string[]) {
+  const socks = new Map<string, Socket>();
+  const peer: Side = side === 'client' ? 'server' : 'client';
+  const sock = (name: string) => {
+    const s = socks.get(name);
+    if (!s) throw new Error(`socket '${name}' used before 'socket'/'accept' created it`);
+    return s;
+  };
+  for (const [i, step] of steps.entries()) {
+    const at = os.now();
+    const r: StepResult = { i, op: step.op, ok: true, at, tookMs: 0 };
+    try {
+      try {
+        Object.assign(r, await doStep(step));
+      } catch (e) {
+        r.ok = false;
+        r.errno = errnoOf(e);
+      }
+    } catch (e) {
+      errors.push(`${side} step ${i} (${step.op}): ${(e as Error)?.stack ?? String(e)}`);
+      return;
+    }
+    r.tookMs = os.now() - at;
+    results.push(r);
+  }
+
+  async function doStep(step: Step): Promise<Partial<StepResult> | void> {
+    switch (step.op) {
+      case 'socket':
+        socks.set(step.sock, os.socket());
+        return;
+      case 'setsockopt':
+        // The union keeps option and value types paired; the API wants the same pairing.
+        (sock(step.sock).setsockopt as (n: string, v: unknown) => void)(step.opt, step.value);
+        return;
+      case 'bind':
+        sock(step.sock).bind(step.port === undefined ? {} : { port: step.port });
+        return;
+      case 'listen':
+        sock(step.sock).listen(16);
+        return;
+      case 'accept':
+        socks.set(step.as, await sock(step.sock).accept());
+        return;
+      case 'connect':
+        await sock(step.sock).connect({ host: shared.hosts[peer].name, port: step.port });
+        return;
+      case 'send': {
+        const data = step.data.repeat(step.times ?? 1);
+        await sock(step.sock).send(data);
+        return { bytes: data.length };
+      }
+      case 'recv':
+        return { data: await sock(step.sock).recv(step.max) };
+      case 'recvall': {
+        let data = '';
+        try {
+          for (;;) {
+            const chunk = await sock(step.sock).recv();
+            if (chunk === '') return { data, end: 'eof' };
+            data += chunk;
+          }
+        } catch (e) {
+          return { data, end: errnoOf(e) };
+        }
+      }
+      case 'shutdown':
+        sock(step.sock).shutdown(step.how);
+        return;
+      case 'close': {
+        const s = sock(step.sock);
+        socks.delete(step.sock);
+        await s.close();
+        return;
+      }
+      case 'sleep':
+        await os.sleep(step.ms);
+        return;
+      case 'ss':
+        return { states: os.ss().map((row) => row.state).sort() };
+      case 'signal':
+        shared.signals.signal(step.name);
+        return;
+      case 'wait':
+        await shared.signals.wait(step.name);
+        return;
+      case 'drop': {
+        const from = shared.hosts[step.from];
+        const to = shared.hosts[step.from === 'client' ? 'server' : 'client'];
+        shared.faults.set(step.id, shared.world.fault({ action: 'drop', from, to, ...(step.flags ? { flags: step.flags } : {}) }));
+        return;
+      }
+      case 'undrop': {
+        const fault = shared.faults.get(step.id);
+        if (!fault) throw new Error(`undrop of unknown drop '${step.id}'`);
+        shared.faults.delete(step.id);
+        shared.drops[step.id] = fault.hits;
+        fault.remove();
+        return { hits: fault.hits };
+      }
+    }
+  }
+}
+
+export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Observations> {
+  const world = createWorld({ seed, untilMs: UNTIL_MS });
+  const hosts = { client: world.host('client'), server: world.host('server') } as Record<Side, Host>;
+  world.link(hosts.client, hosts.server, { delayMs: LINK_DELAY_MS });
+  for (const side of ['client', 'server'] as const) {
+    for (const [name, value] of Object.entries(scenario.sysctls?.[side] ?? {})) {
+      (hosts[side].sysctl as (n: keyof Sysctls, v: unknown) => void)(name as keyof Sysctls, value);
+    }
+  }
+  const segments: Record<Side, Omit<SegmentRecord, 'rtx'>[]> = { client: [], server: [] };
+  world.on('segment', (e) => {
+    if (e.action !== 'send' || (e.host !== 'client' && e.host !== 'server')) return;
+    segments[e.host].push({ t: e.t, flags: e.seg.flags, seq: e.seg.seq, len: e.seg.len, sport: e.seg.src.port, dport: e.seg.dst.port });
+  });
+  const shared: Shared = { signals: new Signals(), faults: new Map(), drops: {}, hosts, world };
+  const results: Record<Side, StepResult[]> = { client: [], server: [] };
+  const errors: string[] = [];
+  for (const side of ['client', 'server'] as const) {
+    if (scenario[side].length === 0) continue;
+    hosts[side].run((os) => runSide(side, scenario[side], os, shared, results[side], errors), side);
+  }
+  const summary = await world.run();
+  if (summary.endedBy === 'error' || summary.endedBy === 'wall-limit') errors.push(`run ended by ${summary.endedBy}: ${summary.message}`);
+  for (const side of ['client', 'server'] as const) {
+    if (results[side].length < scenario[side].length && !errors.some((e) => e.startsWith(side))) {
+      const blocked = summary.blocked.find((b) => b.host === side);
+      errors.push(`${side} stopped at step ${results[side].length} (${scenario[side][results[side].length].op})${blocked ? `, still waiting in ${blocked.waitingIn}` : ''}`);
+    }
+  }
+  for (const [id, fault] of shared.faults) shared.drops[id] = fault.hits;
+  return {
+    id: scenario.id,
+    executor: 'simulator',
+    sides: results,
+    segments: { client: markRetransmissions(segments.client), server: markRetransmissions(segments.server) },
+    drops: shared.drops,
+    errors,
+  };
+}

@@ -1,0 +1,34 @@
+// The conformance suite's simulator side, which needs no privileges: every
+// scenario in the simulator must show what tcp-semantics.md claims, and must
+// match the kernel run recorded in content/conformance/report.json (refreshed
+// by kernel.test.ts whenever the kernel side runs).
+import { describe, expect, test } from 'vitest';
+import { checkExpectations, compareRuns } from './compare.ts';
+import { readReport, recordedAsObservations } from './report.ts';
+import { scenarios } from './scenarios/index.ts';
+import { runOnSimulator } from './sim-executor.ts';
+
+const report = readReport();
+
+describe('simulator conformance', () => {
+  for (const s of scenarios) {
+    test(`${s.id}: the simulator does what the course says (${s.title})`, async () => {
+      const obs = await runOnSimulator(s);
+      expect(checkExpectations(s, obs)).toEqual([]);
+    });
+
+    const recorded = report?.scenarios.find((r) => r.id === s.id)?.observations;
+    test.skipIf(!recorded)(`${s.id}: the simulator matches the recorded Linux run`, async () => {
+      const obs = await runOnSimulator(s);
+      const kernel = recordedAsObservations(recorded!, report!.kernel);
+      expect(compareRuns(s, kernel, obs)).toEqual([]);
+    });
+  }
+
+  test('the same seed gives the same observations', async () => {
+    const s = scenarios.find((x) => x.id === 'lost-last-ack')!;
+    const a = await runOnSimulator(s, 7);
+    const b = await runOnSimulator(s, 7);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+});
