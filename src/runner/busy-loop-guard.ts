@@ -1,0 +1,66 @@
+// The guard called at the top of every loop and function body (see
+// loop-guard.ts). The world re-arms it each time it hands control to process
+// code (WorldOptions.onSlice); a program that keeps the thread past the limit
+// without awaiting the simulator gets a BusyLoopError at the guard it is in.
+// Once tripped it stays tripped until re-armed, so a try/catch around the loop
+// only moves the error to the next guard out.
+
+/** How many guard calls pass between two looks at the clock. */
+const CHECK_EVERY = 10_000;
+
+function durationText(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
+}
+
+export class BusyLoopError extends Error {
+  constructor(
+    readonly fileName: string,
+    readonly line: number,
+    readonly limitMs: number,
+  ) {
+    super(`busy loop: the program ran for ${durationText(limitMs)} without waiting on the simulator (${fileName}:${line})`);
+    this.name = 'BusyLoop';
+  }
+}
+
+export interface Guard {
+  /** The function the program calls: `__ct_guard(line)`. */
+  readonly check: (line: number) => void;
+  /** Starts a new slice of at most `ms` real milliseconds. */
+  arm(ms: number): void;
+  /** The error it threw since it was last armed, if any. */
+  readonly tripped: BusyLoopError | null;
+}
+
+const realNow: () => number =
+  typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now();
+
+export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) => void, now: () => number = realNow): Guard {
+  let count = 0;
+  let deadline = Infinity;
+  let limitMs = 0;
+  let tripped: BusyLoopError | null = null;
+  const check = (line: number) => {
+    if (tripped) throw tripped;
+    if (++count < CHECK_EVERY) return;
+    count = 0;
+    if (now() > deadline) {
+      tripped = new BusyLoopError(fileName, line, limitMs);
+      onTrip?.(tripped);
+      throw tripped;
+    }
+  };
+  return {
+    check,
+    arm(ms: number) {
+      if (!(ms > 0)) throw new RangeError(`the busy-loop limit must be a positive number of milliseconds, got ${ms}`);
+      limitMs = ms;
+      deadline = now() + ms;
+      count = 0;
+      tripped = null;
+    },
+    get tripped() {
+      return tripped;
+    },
+  };
+}
