@@ -22,6 +22,11 @@ export interface WorldOptions {
   onSlice?: () => void;
   /** Most bytes of process output kept (stdout + stderr); the rest is cut with a note. Default 1 MiB. */
   maxOutputBytes?: number;
+  /**
+   * Maps a thrown value to where it came from in the learner's file (the
+   * runner knows the file name and line offsets). Merged into ProcessEvent.error.
+   */
+  errorInfo?: (error: unknown) => { message?: string; line?: number; column?: number; stack?: string };
 }
 
 export interface BlockedProcess {

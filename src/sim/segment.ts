@@ -1,0 +1,132 @@
+import type { Endpoint, SegmentInfo, TcpState } from '../../types/closing-time.d.ts';
+
+export const FIN = 1;
+export const SYN = 2;
+export const RST = 4;
+export const PSH = 8;
+export const ACK = 16;
+
+/** 32-bit sequence arithmetic (RFC 9293 §3.4): a < b in sequence space. */
+export const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
+export const seqLe = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
+export const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
+export const seqGe = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
+export const seqAdd = (a: number, n: number): number => (a + n) >>> 0;
+export const seqDiff = (a: number, b: number): number => (a - b) | 0;
+
+let nextSegId = 1;
+export function resetSegmentIds(): void {
+  nextSegId = 1;
+}
+
+/**
+ * One TCP segment on the wire. Immutable once sent: a duplicated segment is
+ * the same object delivered twice. It is also the trace's SegmentInfo, with
+ * the derived fields computed only when somebody reads them.
+ */
+export class Segment implements SegmentInfo {
+  readonly id: number;
+  constructor(
+    readonly srcHost: string,
+    readonly srcIp: string,
+    readonly srcPort: number,
+    readonly dstHost: string,
+    readonly dstIp: string,
+    readonly dstPort: number,
+    readonly seq: number,
+    readonly ack: number,
+    readonly bits: number,
+    readonly win: number,
+    readonly data: string,
+    readonly tsval: number | undefined,
+    readonly tsecr: number | undefined,
+    readonly retransmission: boolean,
+    /** State of the sending socket when it left (for fault rules and the trace). */
+    readonly senderState: TcpState | undefined,
+  ) {
+    this.id = nextSegId++;
+  }
+  get len(): number {
+    return this.data.length;
+  }
+  /** Sequence space the segment occupies: data plus one for SYN and one for FIN. */
+  get seqLen(): number {
+    return this.data.length + (this.bits & SYN ? 1 : 0) + (this.bits & FIN ? 1 : 0);
+  }
+  get syn(): boolean {
+    return (this.bits & SYN) !== 0;
+  }
+  get fin(): boolean {
+    return (this.bits & FIN) !== 0;
+  }
+  get rst(): boolean {
+    return (this.bits & RST) !== 0;
+  }
+  get ackFlag(): boolean {
+    return (this.bits & ACK) !== 0;
+  }
+  get flags(): string {
+    return flagString(this.bits);
+  }
+  get src(): Endpoint {
+    return { host: this.srcHost, ip: this.srcIp, port: this.srcPort };
+  }
+  get dst(): Endpoint {
+    return { host: this.dstHost, ip: this.dstIp, port: this.dstPort };
+  }
+  toJSON(): SegmentInfo {
+    const o: any = {
+      id: this.id,
+      src: this.src,
+      dst: this.dst,
+      seq: this.seq,
+      ack: this.ack,
+      flags: this.flags,
+      syn: this.syn,
+      fin: this.fin,
+      rst: this.rst,
+      ackFlag: this.ackFlag,
+      win: this.win,
+      len: this.len,
+      data: this.data,
+      retransmission: this.retransmission,
+    };
+    if (this.tsval !== undefined) {
+      o.tsval = this.tsval;
+      o.tsecr = this.tsecr;
+    }
+    return o;
+  }
+}
+
+/** tcpdump's flag letters: S F R P, '.' for ACK. */
+export function flagString(bits: number): string {
+  let s = '';
+  if (bits & SYN) s += 'S';
+  if (bits & FIN) s += 'F';
+  if (bits & RST) s += 'R';
+  if (bits & PSH) s += 'P';
+  if (bits & ACK) s += '.';
+  return s || 'none';
+}
+
+/** Parses a fault rule's flags: letters S F R P A (or '.'); '=' prefix for an exact set. */
+export function parseFlagPattern(p: string): { bits: number; exact: boolean } {
+  let exact = false;
+  let s = p.trim();
+  if (s.startsWith('=')) {
+    exact = true;
+    s = s.slice(1);
+  }
+  let bits = 0;
+  for (const ch of s.toUpperCase()) {
+    if (ch === 'S') bits |= SYN;
+    else if (ch === 'F') bits |= FIN;
+    else if (ch === 'R') bits |= RST;
+    else if (ch === 'P') bits |= PSH;
+    else if (ch === 'A' || ch === '.') bits |= ACK;
+    else if (ch === ' ' || ch === ',' || ch === '|' || ch === '+') continue;
+    else throw new Error(`unknown TCP flag '${ch}' in "${p}": use S, F, R, P, A (or '.')`);
+  }
+  return { bits, exact };
+}

@@ -1,0 +1,91 @@
+import type { SsOptions, SsRow, SsState, SsTable, TcpState } from '../../types/closing-time.d.ts';
+import type { Stack } from './tcp/stack.ts';
+import { Tcb } from './tcp/tcb.ts';
+
+const SS_NAMES: Record<TcpState, SsState> = {
+  CLOSED: 'UNCONN',
+  LISTEN: 'LISTEN',
+  SYN_SENT: 'SYN-SENT',
+  SYN_RECEIVED: 'SYN-RECV',
+  ESTABLISHED: 'ESTAB',
+  FIN_WAIT_1: 'FIN-WAIT-1',
+  FIN_WAIT_2: 'FIN-WAIT-2',
+  CLOSE_WAIT: 'CLOSE-WAIT',
+  CLOSING: 'CLOSING',
+  LAST_ACK: 'LAST-ACK',
+  TIME_WAIT: 'TIME-WAIT',
+};
+
+export function ssStateName(s: TcpState): SsState {
+  return SS_NAMES[s];
+}
+
+/** ss -o timer text: e.g. timewait,59sec,0 or on,200ms,1 (iproute2 misc/ss.c print_timer). */
+function timerText(kind: string, msLeft: number, retrans: number): string {
+  const ms = Math.max(0, Math.round(msLeft));
+  let t: string;
+  if (ms >= 60_000) t = `${Math.floor(ms / 60_000)}min${Math.floor((ms % 60_000) / 1000)}sec`;
+  else if (ms >= 1000) t = `${Math.floor(ms / 1000)}sec`;
+  else t = `${ms}ms`;
+  return `${kind},${t},${retrans}`;
+}
+
+/** The rows of `ss -tan` for one host. */
+export function ssRows(stack: Stack, now: number): SsRow[] {
+  const rows: SsRow[] = [];
+  for (const s of stack.allSockets()) {
+    if (s instanceof Tcb) {
+      const listen = s.state === 'LISTEN';
+      let timer: string | undefined;
+      if (s.timer === 'retransmit') timer = timerText('on', s.timerAt - now, s.retries);
+      else if (s.timer === 'persist') timer = timerText('persist', s.timerAt - now, s.probes);
+      rows.push({
+        state: ssStateName(s.state),
+        // For a listener ss shows the accept queue and the backlog.
+        recvQ: listen ? s.acceptQueue.length : s.rqBytes,
+        sendQ: listen ? s.backlog : s.sq.length,
+        local: `${listen && s.localIp === '0.0.0.0' ? '0.0.0.0' : s.localIp}:${s.localPort}`,
+        peer: listen ? '0.0.0.0:*' : `${s.remoteIp}:${s.remotePort}`,
+        timer,
+        process: s.orphan || s.fdClosed ? undefined : s.owner || undefined,
+      });
+    } else {
+      rows.push({
+        state: ssStateName(s.substate),
+        recvQ: 0,
+        sendQ: 0,
+        local: `${s.localIp}:${s.localPort}`,
+        peer: `${s.remoteIp}:${s.remotePort}`,
+        timer: timerText('timewait', s.expiresAt - now, 0),
+        process: s.tcb && s.tcb.owner ? s.tcb.owner : undefined,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Formats rows as `ss -tan` (or `ss -tano` with timers) prints them. */
+export function formatSsRows(rows: readonly SsRow[], opts: { timers?: boolean; processes?: boolean } = {}): string {
+  const head = ['State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'];
+  const body = rows.map((r) => {
+    const cells = [r.state, String(r.recvQ), String(r.sendQ), r.local, r.peer];
+    let extra = '';
+    if (opts.processes && r.process) extra += ` users:(("${r.process}"))`;
+    if (opts.timers && r.timer) extra += ` timer:(${r.timer})`;
+    return { cells, extra };
+  });
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b.cells[i]!.length)));
+  const line = (c: string[]) =>
+    `${c[0]!.padEnd(w[0]!)} ${c[1]!.padStart(w[1]!)} ${c[2]!.padStart(w[2]!)} ${c[3]!.padStart(w[3]!)} ${c[4]!.padStart(w[4]!)}`;
+  return [line(head).trimEnd(), ...body.map((b) => (line(b.cells) + b.extra).trimEnd())].join('\n');
+}
+
+/** An SsTable: the rows, printable as ss prints them. */
+export function makeSsTable(rows: SsRow[], opts: SsOptions = {}): SsTable {
+  const all = opts.all !== false;
+  const kept = all ? rows : rows.filter((r) => r.state !== 'LISTEN');
+  const table = kept.slice() as SsRow[] & { toString(): string; inState(s: SsState): SsRow[] };
+  Object.defineProperty(table, 'toString', { value: () => formatSsRows(kept, { timers: opts.timers }), enumerable: false });
+  Object.defineProperty(table, 'inState', { value: (s: SsState) => kept.filter((r) => r.state === s), enumerable: false });
+  return table as unknown as SsTable;
+}

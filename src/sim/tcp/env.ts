@@ -1,0 +1,28 @@
+import type { Errno, TcpState, TimerName } from '../../../types/closing-time.d.ts';
+import type { Segment } from '../segment.ts';
+
+/** Something a process waits on: resolved or rejected by the world, one process at a time. */
+export interface Waiter<T = unknown> {
+  readonly what: string;
+  /** Set when the waiter was woken or cancelled. */
+  settled: boolean;
+}
+
+/** What a host's TCP stack needs from the world around it. */
+export interface StackEnv {
+  now(): number;
+  /** Schedules a TCB timer event at absolute time `at`. */
+  scheduleTcbTimer(tcb: object, at: number, gen: number): void;
+  scheduleTwTimer(stack: object, tw: object, at: number, gen: number): void;
+  /** Puts a segment on the wire from this host. */
+  transmit(seg: Segment): void;
+  wake<T>(w: Waiter<T>, value: T): void;
+  fail(w: Waiter<any>, code: Errno, syscall: string, message?: string): void;
+  /** Trace hooks; cheap no-ops when nobody listens. */
+  readonly tracing: boolean;
+  traceState(host: string, id: number, local: string, remote: string, from: TcpState, to: TcpState, cause: string): void;
+  traceTimer(host: string, id: number, local: string, remote: string, timer: TimerName, action: 'set' | 'fire' | 'cancel', at?: number): void;
+  note(level: 'info' | 'warn', text: string, host?: string): void;
+  /** Seeded randomness (ISN secret, port offsets). */
+  random32(): number;
+}

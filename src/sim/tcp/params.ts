@@ -1,0 +1,77 @@
+import type { Profile, SysctlName, Sysctls } from '../../../types/closing-time.d.ts';
+
+// Linux constants (include/net/tcp.h) used by the linux profile.
+export const TCP_TIMEWAIT_LEN = 60_000; // TIME_WAIT length, fixed in Linux, no sysctl
+export const TCP_TIMEOUT_INIT = 1_000; // initial RTO (RFC 6298 §2.1)
+export const TCP_RTO_MIN = 200;
+export const TCP_RTO_MAX = 120_000;
+export const MSS = 1460;
+export const DEFAULT_BUF = 65_535;
+export const MAX_WINDOW = 65_535; // no window scaling in the simulator
+
+export const SYSCTL_DEFAULTS: Sysctls = {
+  'net.ipv4.tcp_fin_timeout': 60,
+  'net.ipv4.tcp_tw_reuse': 2,
+  'net.ipv4.ip_local_port_range': '32768 60999',
+  'net.ipv4.tcp_max_tw_buckets': 262_144,
+  'net.ipv4.tcp_rfc1337': 0,
+  'net.ipv4.tcp_timestamps': 1,
+  'net.ipv4.tcp_syn_retries': 6,
+  'net.ipv4.tcp_synack_retries': 5,
+  'net.ipv4.tcp_retries2': 15,
+  'net.ipv4.tcp_orphan_retries': 0,
+  'net.core.somaxconn': 4096,
+};
+
+/** Validates a sysctl value as Linux's proc handlers would; returns an error text or null. */
+export function checkSysctl(name: string, value: unknown): string | null {
+  if (!(name in SYSCTL_DEFAULTS)) {
+    return `unknown sysctl '${name}'; supported: ${Object.keys(SYSCTL_DEFAULTS).join(', ')}`;
+  }
+  const n = name as SysctlName;
+  if (n === 'net.ipv4.ip_local_port_range') {
+    const r = parsePortRange(value);
+    if (!r) return `${n} takes 'low high' with 1 <= low <= high <= 65535, got ${JSON.stringify(value)}`;
+    return null;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) return `${n} takes an integer, got ${JSON.stringify(value)}`;
+  const ranges: Partial<Record<SysctlName, [number, number]>> = {
+    'net.ipv4.tcp_tw_reuse': [0, 2],
+    'net.ipv4.tcp_rfc1337': [0, 1],
+    'net.ipv4.tcp_timestamps': [0, 1],
+    'net.ipv4.tcp_fin_timeout': [0, 2_147_483],
+    'net.ipv4.tcp_max_tw_buckets': [0, 2 ** 31 - 1],
+    'net.ipv4.tcp_syn_retries': [1, 127],
+    'net.ipv4.tcp_synack_retries': [0, 255],
+    'net.ipv4.tcp_retries2': [0, 255],
+    'net.ipv4.tcp_orphan_retries': [0, 255],
+    'net.core.somaxconn': [0, 2 ** 31 - 1],
+  };
+  const r = ranges[n];
+  if (r && (value < r[0] || value > r[1])) return `${n} must be between ${r[0]} and ${r[1]}, got ${value}`;
+  return null;
+}
+
+export function parsePortRange(v: unknown): [number, number] | null {
+  let parts: unknown[];
+  if (typeof v === 'string') parts = v.trim().split(/\s+/).map(Number);
+  else if (Array.isArray(v)) parts = v;
+  else return null;
+  if (parts.length !== 2) return null;
+  const [lo, hi] = parts as number[];
+  if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1 || hi! > 65535 || lo! > hi!) return null;
+  return [lo!, hi!];
+}
+
+export interface ProfileParams {
+  profile: Profile;
+  /** TIME_WAIT length, ms. */
+  timeWaitMs: number;
+  /** Linux only: orphaned FIN_WAIT_2 sockets die after tcp_fin_timeout. RFC 9293 has no such timer. */
+  finWait2Timeout: boolean;
+}
+
+export function profileParams(profile: Profile, mslMs: number): ProfileParams {
+  if (profile === 'rfc9293') return { profile, timeWaitMs: 2 * mslMs, finWait2Timeout: false };
+  return { profile, timeWaitMs: TCP_TIMEWAIT_LEN, finWait2Timeout: true };
+}

@@ -1,0 +1,738 @@
+import type { Errno, SegmentInfo, SysctlName, Sysctls, TcpState } from '../../../types/closing-time.d.ts';
+import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
+import { hash32 } from '../prng.ts';
+import { ACK, RST, Segment, seqAdd, seqGe, seqGt, seqLt } from '../segment.ts';
+import type { StackEnv, Waiter } from './env.ts';
+import { type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
+import { Tcb } from './tcb.ts';
+import { TimeWait } from './timewait.ts';
+
+/** Sockets sharing a local port (Linux's inet_bind_bucket). */
+interface BindBucket {
+  /** Created by bind() (fastreuse >= 0): connect()'s autobind never picks such a port. */
+  byBind: boolean;
+  owners: Set<Tcb | TimeWait>;
+}
+
+export class SocketCallError {
+  constructor(
+    readonly code: Errno,
+    readonly message?: string,
+  ) {}
+}
+
+const connKey = (lip: string, lport: number, rip: string, rport: number): string => `${lip}:${lport}>${rip}:${rport}`;
+
+/** One host's TCP: its tables, its ports and the demultiplexing of segments. */
+export class Stack {
+  readonly conns = new Map<string, Tcb | TimeWait>();
+  readonly listeners = new Map<number, Tcb[]>();
+  readonly binds = new Map<number, BindBucket>();
+  /** Sockets that exist but are in no table yet (fresh, or bound but idle). */
+  private idle = new Set<Tcb>();
+  twCount = 0;
+  private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
+  private portRange: [number, number] = [32768, 60999];
+  private hashOffset: number;
+  private isnSecret: number;
+  private tsSecret: number;
+  timeWaitPolicy: TimeWaitPolicy | null = null;
+  private nextFd = 3;
+
+  constructor(
+    readonly name: string,
+    readonly ip: string,
+    readonly env: StackEnv,
+    readonly params: ProfileParams,
+    private ids: () => number,
+    /** Resolves a peer address to its host name (for the trace). */
+    readonly hostOf: (ip: string) => string,
+  ) {
+    this.hashOffset = env.random32();
+    this.isnSecret = env.random32();
+    this.tsSecret = env.random32();
+  }
+
+  sysctl<K extends SysctlName>(name: K): Sysctls[K] {
+    return this.sysctls[name];
+  }
+  setSysctl<K extends SysctlName>(name: K, value: Sysctls[K]): void {
+    if (name === 'net.ipv4.ip_local_port_range') this.portRange = parsePortRange(value)!;
+    this.sysctls[name] = value;
+  }
+
+  // ---------------------------------------------------------------- sockets
+
+  allocFd(): number {
+    return this.nextFd++;
+  }
+
+  socket(owner: string): Tcb {
+    const t = new Tcb(this, this.ids(), this.allocFd());
+    t.owner = owner;
+    this.idle.add(t);
+    return t;
+  }
+
+  /** ISN: Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a clock ticking every 64 ns. */
+  isn(lip: string, lport: number, rip: string, rport: number): number {
+    const h = hash32(this.isnSecret, ipNum(lip), lport, ipNum(rip), rport);
+    return (h + this.env.now() * 15_625) >>> 0;
+  }
+
+  /** TCP timestamp value: a millisecond clock with a per-address-pair offset (Linux secure_tcp_ts_off). */
+  tsval(rip: string, now: number): number {
+    return (hash32(this.tsSecret, ipNum(this.ip), ipNum(rip)) + now) >>> 0;
+  }
+
+  // ---------------------------------------------------------------- binding
+
+  private addrsOverlap(a: string, b: string): boolean {
+    return a === '0.0.0.0' || b === '0.0.0.0' || a === b;
+  }
+
+  /** Linux inet_bind_conflict (relax = true, reuseport_ok = true, as inet_csk_get_port calls it). */
+  private conflicts(sk: Tcb, ip: string, bucket: BindBucket): Tcb | TimeWait | null {
+    for (const o of bucket.owners) {
+      if (o === sk) continue;
+      const oip = o instanceof TimeWait ? o.localIp : o.localIp;
+      if (!this.addrsOverlap(ip, oip)) continue;
+      const ostate: TcpState = o.state;
+      if (sk.reuse && o.reuse && ostate !== 'LISTEN') continue;
+      if (sk.reuseport && o.reuseport) continue;
+      return o;
+    }
+    return null;
+  }
+
+  bind(sk: Tcb, ip: string, port: number): void {
+    if (sk.bound) throw new SocketCallError('EINVAL', 'the socket is already bound');
+    if (ip !== '0.0.0.0' && ip !== this.ip && !ip.startsWith('127.'))
+      throw new SocketCallError('EADDRNOTAVAIL', `${ip} is not an address of host ${this.name} (${this.ip})`);
+    if (port === 0) {
+      port = this.freePort(sk, ip);
+      if (!port) throw new SocketCallError('EADDRINUSE', 'no free port left in ip_local_port_range');
+    } else {
+      const b = this.binds.get(port);
+      if (b) {
+        const c = this.conflicts(sk, ip, b);
+        if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, port));
+      }
+    }
+    sk.localIp = ip;
+    sk.localPort = port;
+    sk.boundByBind = true;
+    this.addOwner(port, sk, true);
+    sk.bound = true;
+  }
+
+  private freePort(sk: Tcb, ip: string): number {
+    const [lo, hi] = this.portRange;
+    const n = hi - lo + 1;
+    const off = this.hashOffset % n;
+    // inet_csk_find_open_port prefers odd offsets for bind(0), leaving even ones to connect().
+    for (const parity of [1, 0]) {
+      for (let i = 0; i < n; i++) {
+        const port = lo + ((off + i) % n);
+        if ((port - lo) % 2 !== parity) continue;
+        const b = this.binds.get(port);
+        if (!b || (!this.conflicts(sk, ip, b) && b.byBind)) return port;
+      }
+    }
+    return 0;
+  }
+
+  private addOwner(port: number, o: Tcb | TimeWait, byBind: boolean): void {
+    let b = this.binds.get(port);
+    if (!b) {
+      b = { byBind, owners: new Set() };
+      this.binds.set(port, b);
+    }
+    b.owners.add(o);
+  }
+
+  private removeOwner(port: number, o: Tcb | TimeWait): void {
+    const b = this.binds.get(port);
+    if (!b) return;
+    b.owners.delete(o);
+    if (b.owners.size === 0) this.binds.delete(port);
+  }
+
+  listen(sk: Tcb, backlog: number): void {
+    if (sk.state === 'LISTEN') {
+      sk.backlog = Math.min(backlog, this.sysctl('net.core.somaxconn'));
+      return;
+    }
+    if (sk.state !== 'CLOSED' || sk.fdClosed) throw new SocketCallError('EINVAL', `listen() on a socket in ${sk.state}`);
+    if (!sk.bound) this.bind(sk, '0.0.0.0', 0);
+    // inet_csk_listen_start checks the port again: two listeners need SO_REUSEPORT on both.
+    const b = this.binds.get(sk.localPort)!;
+    const c = this.conflicts(sk, sk.localIp, b);
+    if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, sk.localPort));
+    sk.backlog = Math.min(backlog, this.sysctl('net.core.somaxconn'));
+    let l = this.listeners.get(sk.localPort);
+    if (!l) this.listeners.set(sk.localPort, (l = []));
+    l.push(sk);
+    this.idle.delete(sk);
+    sk.setState('LISTEN', 'listen()');
+  }
+
+  /** Linux __inet_hash_connect: pick a local port whose 4-tuple to this destination is free. */
+  connect(sk: Tcb, rip: string, rport: number, w: Waiter): void {
+    const lip = sk.bound && sk.localIp !== '0.0.0.0' ? sk.localIp : rip.startsWith('127.') ? '127.0.0.1' : this.ip;
+    if (sk.bound) {
+      const key = connKey(lip, sk.localPort, rip, rport);
+      const old = this.conns.get(key);
+      if (old && !(old instanceof TimeWait && this.twReusable(old, rip))) throw new SocketCallError('EADDRNOTAVAIL', `the 4-tuple ${lip}:${sk.localPort} > ${rip}:${rport} is in use`);
+      if (old instanceof TimeWait) this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
+      sk.localIp = lip;
+    } else {
+      const [lo, hi] = this.portRange;
+      const n = hi - lo + 1;
+      const off = (this.hashOffset + hash32(this.isnSecret, ipNum(rip), rport)) % n;
+      let chosen = 0;
+      // Even offsets first, then odd (Linux >= 4.6 splits the range this way).
+      outer: for (const parity of [0, 1]) {
+        for (let i = parity; i < n; i += 2) {
+          const port = lo + ((off - (off % 2) + i) % n);
+          const b = this.binds.get(port);
+          if (b && b.byBind) continue;
+          const old = this.conns.get(connKey(lip, port, rip, rport));
+          if (old) {
+            if (old instanceof TimeWait && this.twReusable(old, rip)) {
+              this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
+            } else continue;
+          }
+          chosen = port;
+          break outer;
+        }
+      }
+      if (!chosen) {
+        throw new SocketCallError(
+          'EADDRNOTAVAIL',
+          `every local port in ip_local_port_range ${lo}-${hi} already has a connection to ${rip}:${rport} (TIME_WAIT counts)`,
+        );
+      }
+      // The next connect to anywhere starts further on (Linux advances table_perturb).
+      this.hashOffset = (this.hashOffset + 2) >>> 0;
+      sk.localIp = lip;
+      sk.localPort = chosen;
+      this.addOwner(chosen, sk, false);
+      sk.bound = true;
+    }
+    sk.remoteIp = rip;
+    sk.remotePort = rport;
+    sk.remoteHost = this.hostOf(rip);
+    sk.key = connKey(sk.localIp, sk.localPort, rip, rport);
+    this.idle.delete(sk);
+    this.conns.set(sk.key, sk);
+    sk.iss = this.isn(sk.localIp, sk.localPort, rip, rport);
+    sk.sndUna = sk.iss;
+    sk.sndNxt = seqAdd(sk.iss, 1);
+    sk.sndMax = sk.sndNxt;
+    sk.tsOn = this.sysctl('net.ipv4.tcp_timestamps') === 1;
+    sk.connectWaiter = w;
+    sk.setState('SYN_SENT', 'connect()');
+    sk.sendSyn(false, false);
+    sk.armRetransmit();
+  }
+
+  /** tcp_twsk_unique: connect() may take over a TIME_WAIT 4-tuple with tcp_tw_reuse and timestamps, once it is over 1 s old. */
+  private twReusable(tw: TimeWait, rip: string): boolean {
+    const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
+    const loopback = rip.startsWith('127.') || rip === this.ip;
+    if (reuse === 0 || (reuse === 2 && !loopback)) return false;
+    if (tw.tsRecent < 0 || tw.substate !== 'TIME_WAIT') return false;
+    return Math.floor(this.env.now() / 1000) > Math.floor(tw.tsRecentStamp / 1000);
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /** Linux __tcp_close. Returns true when the caller must wait for linger. */
+  close(sk: Tcb, cause = 'close()'): boolean {
+    if (sk.fdClosed) return false;
+    sk.fdClosed = true;
+    sk.shutRd = true;
+    sk.shutWr = true;
+    this.idle.delete(sk);
+    if (sk.state === 'LISTEN') {
+      this.stopListening(sk);
+      return false;
+    }
+    sk.orphan = true;
+    // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
+    const unread = sk.rqBytes > 0 || sk.ooo.some((s) => s.data.length > 0);
+    if (unread && sk.state !== 'CLOSED' && sk.state !== 'SYN_SENT') {
+      sk.rq = [];
+      sk.rqBytes = 0;
+      sk.sendActiveReset();
+      sk.done(`${cause} with unread data`);
+      return false;
+    }
+    if (sk.linger.onoff && sk.linger.linger === 0) {
+      this.abort(sk, `${cause} with SO_LINGER 0`);
+      return false;
+    }
+    switch (sk.state) {
+      case 'CLOSED':
+        this.unhash(sk);
+        this.idle.delete(sk);
+        return false;
+      case 'SYN_SENT':
+        sk.done(cause);
+        return false;
+      case 'SYN_RECEIVED':
+      case 'ESTABLISHED':
+        sk.finQueued = true;
+        sk.setState('FIN_WAIT_1', cause);
+        sk.output();
+        break;
+      case 'CLOSE_WAIT':
+        sk.finQueued = true;
+        sk.setState('LAST_ACK', cause);
+        sk.output();
+        break;
+      case 'FIN_WAIT_2':
+        // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
+        this.orphanFinWait2(sk);
+        return false;
+      case 'TIME_WAIT':
+        this.releaseFromTimeWait(sk);
+        return false;
+      default:
+        break; // FIN_WAIT_1, CLOSING, LAST_ACK: the FIN is on its way already
+    }
+    const st = sk.state as TcpState;
+    return sk.linger.onoff && sk.linger.linger > 0 && (st === 'FIN_WAIT_1' || st === 'CLOSING' || st === 'LAST_ACK');
+  }
+
+  /** Linux tcp_disconnect: RST from the states where the peer holds a connection (tcp_need_reset), then CLOSED. */
+  abort(sk: Tcb, cause: string): void {
+    const st = sk.state;
+    const needReset =
+      st === 'ESTABLISHED' || st === 'CLOSE_WAIT' || st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2' || st === 'SYN_RECEIVED' ||
+      ((st === 'CLOSING' || st === 'LAST_ACK') && sk.sndNxt !== seqAdd(sk.sndUna, sk.sq.length + (sk.finQueued ? 1 : 0)));
+    if (needReset) sk.sendActiveReset();
+    sk.rq = [];
+    sk.rqBytes = 0;
+    sk.done(cause);
+  }
+
+  shutdown(sk: Tcb, rd: boolean, wr: boolean): void {
+    const st = sk.state;
+    if (rd) sk.shutRd = true;
+    if (wr) sk.shutWr = true;
+    if (st === 'CLOSED' || st === 'TIME_WAIT') throw new SocketCallError('ENOTCONN', `the socket is ${st === 'CLOSED' ? 'not connected' : 'in TIME_WAIT'}`);
+    if (st === 'LISTEN') {
+      if (rd) this.stopListening(sk);
+      return;
+    }
+    if (st === 'SYN_SENT') {
+      sk.done('shutdown()');
+      return;
+    }
+    if (rd) sk.wakeReaders();
+    if (!wr) return;
+    // tcp_shutdown: send FIN from ESTABLISHED, SYN_RECV and CLOSE_WAIT.
+    if (st === 'ESTABLISHED' || st === 'SYN_RECEIVED') {
+      sk.finQueued = true;
+      sk.setState('FIN_WAIT_1', 'shutdown(SHUT_WR)');
+      sk.output();
+    } else if (st === 'CLOSE_WAIT') {
+      sk.finQueued = true;
+      sk.setState('LAST_ACK', 'shutdown(SHUT_WR)');
+      sk.output();
+    }
+    sk.wakeSenders();
+  }
+
+  /** inet_csk_listen_stop: connections nobody accepted are reset. */
+  private stopListening(sk: Tcb): void {
+    const l = this.listeners.get(sk.localPort);
+    if (l) {
+      const i = l.indexOf(sk);
+      if (i >= 0) l.splice(i, 1);
+      if (!l.length) this.listeners.delete(sk.localPort);
+    }
+    for (const child of sk.acceptQueue.splice(0)) {
+      child.orphan = true;
+      child.fdClosed = true;
+      this.abort(child, 'listener closed');
+    }
+    for (const c of this.conns.values()) {
+      if (c instanceof Tcb && c.parent === sk) {
+        c.parent = null;
+        c.orphan = true;
+        c.done('listener closed');
+      }
+    }
+    sk.synQueue = 0;
+    sk.setState('CLOSED', 'close()');
+    for (const w of sk.acceptWaiters.splice(0)) this.env.fail(w, 'EINVAL', 'accept', 'the listening socket was closed');
+    this.removeOwner(sk.localPort, sk);
+  }
+
+  /** Remove a full socket from every table (tcp_set_state(TCP_CLOSE) → inet_put_port, unhash). */
+  unhash(sk: Tcb): void {
+    if (sk.key && this.conns.get(sk.key) === sk) this.conns.delete(sk.key);
+    // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
+    if (sk.bound && !(sk.boundByBind && !sk.fdClosed)) {
+      this.removeOwner(sk.localPort, sk);
+      sk.bound = false;
+    }
+    if (sk.fdClosed) this.idle.delete(sk);
+  }
+
+  // ---------------------------------------------------------------- TIME_WAIT and orphan FIN_WAIT_2
+
+  /** Linux tcp_time_wait(sk, TCP_TIME_WAIT, 0). */
+  enterTimeWait(sk: Tcb, cause: string): void {
+    this.toMinisock(sk, 'TIME_WAIT', this.timeWaitLength(), cause);
+  }
+
+  timeWaitLength(): number {
+    return this.timeWaitPolicy ? this.timeWaitPolicy.durationMs() : this.params.timeWaitMs;
+  }
+
+  /** An orphan whose FIN was ACKed: parked as a minisock for tcp_fin_timeout (Linux); kept forever under RFC 9293. */
+  orphanFinWait2(sk: Tcb): void {
+    if (!this.params.finWait2Timeout) return;
+    this.toMinisock(sk, 'FIN_WAIT_2', this.sysctl('net.ipv4.tcp_fin_timeout') * 1000, 'orphaned');
+  }
+
+  private toMinisock(sk: Tcb, substate: 'FIN_WAIT_2' | 'TIME_WAIT', lengthMs: number, cause: string): void {
+    const now = this.env.now();
+    const from = sk.state;
+    if (this.twCount >= this.sysctl('net.ipv4.tcp_max_tw_buckets')) {
+      // tcp_time_wait: no bucket left, the socket is closed at once (LINUX_MIB_TCPTIMEWAITOVERFLOW).
+      this.env.note('warn', 'TCP: time wait bucket table overflow', this.name);
+      sk.setTimerNull();
+      sk.done(`${cause}; tcp_max_tw_buckets reached`);
+      return;
+    }
+    const tw = new TimeWait(
+      sk.id,
+      sk.localIp,
+      sk.localPort,
+      sk.remoteIp,
+      sk.remotePort,
+      sk.key,
+      substate,
+      sk.rcvNxt,
+      sk.sndNxt,
+      sk.rcvWnd(),
+      sk.tsOn ? sk.tsRecent : -1,
+      sk.tsRecentStamp,
+      sk.reuse,
+      sk.reuseport,
+      now,
+    );
+    this.twCount++;
+    sk.setTimerNull();
+    // The full socket's state event, then hand its table slots to the minisock.
+    if (from !== substate) {
+      sk.state = substate;
+      if (this.env.tracing) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
+    }
+    this.conns.set(sk.key, tw);
+    this.removeOwner(sk.localPort, sk);
+    this.addOwner(sk.localPort, tw, sk.boundByBind);
+    if (!sk.fdClosed) {
+      tw.tcb = sk; // socket.state shows TIME_WAIT while the application still holds the fd
+      sk.shutWr = true;
+    }
+    sk.bound = false;
+    sk.wakeLinger();
+    this.armTw(tw, now + lengthMs);
+  }
+
+  private armTw(tw: TimeWait, at: number): void {
+    tw.expiresAt = at;
+    tw.gen++;
+    if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
+    this.env.scheduleTwTimer(this, tw, at, tw.gen);
+  }
+
+  onTwTimer(tw: TimeWait, gen: number): void {
+    if (gen !== tw.gen || this.conns.get(tw.key) !== tw) return;
+    if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
+    this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
+  }
+
+  killTimeWait(tw: TimeWait, cause: string): void {
+    if (this.conns.get(tw.key) === tw) this.conns.delete(tw.key);
+    this.removeOwner(tw.localPort, tw);
+    this.twCount--;
+    tw.gen++;
+    if (this.env.tracing) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
+    if (tw.tcb) {
+      tw.tcb.state = 'CLOSED';
+      tw.tcb = null;
+    }
+  }
+
+  /** close() on an fd whose connection sits in TIME_WAIT: the minisock lives on, now an orphan. */
+  private releaseFromTimeWait(sk: Tcb): void {
+    const tw = this.conns.get(sk.key);
+    if (tw instanceof TimeWait && tw.tcb === sk) tw.tcb = null;
+    sk.state = 'CLOSED';
+  }
+
+  /** Linux tcp_timewait_state_process. */
+  private twInput(tw: TimeWait, seg: Segment): void {
+    const now = this.env.now();
+    const ts = seg.tsval !== undefined && tw.tsRecent >= 0;
+    const pawsReject = ts && !seg.rst && ((seg.tsval! - tw.tsRecent) | 0) < 0;
+    const endSeq = seqAdd(seg.seq, seg.seqLen);
+
+    if (tw.substate === 'FIN_WAIT_2') {
+      const inWindow = !seqLt(endSeq, tw.rcvNxt) && !seqGt(seg.seq, seqAdd(tw.rcvNxt, tw.rcvWnd));
+      if (pawsReject || !inWindow) return this.twAck(tw);
+      if (seg.rst) return this.killTimeWait(tw, 'rcv RST');
+      if (seg.syn && !seqLt(seg.seq, tw.rcvNxt)) return this.sendReset(seg);
+      if (!seg.ackFlag || !seqGt(endSeq, tw.rcvNxt) || endSeq === seg.seq) return; // a duplicate ACK
+      // New data after the application closed: reset (half-duplex close, RFC 2525 §2.17).
+      if (!seg.fin || endSeq !== seqAdd(tw.rcvNxt, 1)) {
+        this.sendReset(seg);
+        return this.killTimeWait(tw, 'data after close()');
+      }
+      // The peer's FIN: into real TIME_WAIT.
+      tw.substate = 'TIME_WAIT';
+      tw.rcvNxt = endSeq;
+      if (seg.tsval !== undefined && tw.tsRecent >= 0) {
+        tw.tsRecent = seg.tsval;
+        tw.tsRecentStamp = now;
+      }
+      if (this.env.tracing) this.env.traceState(this.name, tw.id, tw.local, tw.remote, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
+      this.armTw(tw, now + this.timeWaitLength());
+      return this.twAck(tw);
+    }
+
+    if (this.timeWaitPolicy) return this.applyVerdict(tw, seg, this.timeWaitPolicy.onSegment(tw, seg as SegmentInfo));
+
+    // In-window: only a RST or a bare ACK may carry exactly rcv_nxt.
+    if (!pawsReject && seg.seq === tw.rcvNxt && (endSeq === seg.seq || seg.rst)) {
+      if (seg.rst) {
+        // TIME_WAIT assassination (RFC 1337): Linux lets it kill unless tcp_rfc1337 = 1.
+        if (this.sysctl('net.ipv4.tcp_rfc1337') === 0) return this.killTimeWait(tw, 'rcv RST (TIME_WAIT assassination)');
+      } else this.armTw(tw, now + this.timeWaitLength());
+      if (ts && !pawsReject) {
+        tw.tsRecent = seg.tsval!;
+        tw.tsRecentStamp = now;
+      }
+      return;
+    }
+
+    // A new SYN: a new incarnation if its sequence number is beyond the old rcv_nxt or its timestamp is newer (RFC 6191).
+    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.seq, tw.rcvNxt) || (ts && ((tw.tsRecent - seg.tsval!) | 0) < 0))) {
+      return this.acceptSynInTimeWait(tw, seg);
+    }
+
+    if (!seg.rst) {
+      // Everything else is ACKed; the timer restarts for an ACK (e.g. a retransmitted FIN+ACK).
+      if (pawsReject || seg.ackFlag) this.armTw(tw, now + this.timeWaitLength());
+      return this.twAck(tw);
+    }
+  }
+
+  private applyVerdict(tw: TimeWait, seg: Segment, v: TimeWaitVerdict): void {
+    const now = this.env.now();
+    switch (v) {
+      case 'ack':
+        return this.twAck(tw);
+      case 'ack-restart':
+        this.armTw(tw, now + this.timeWaitLength());
+        return this.twAck(tw);
+      case 'ignore':
+        return;
+      case 'kill':
+        return this.killTimeWait(tw, 'TIME_WAIT handler: kill');
+      case 'rst':
+        return this.sendReset(seg);
+      case 'accept-syn':
+        if (seg.syn) return this.acceptSynInTimeWait(tw, seg);
+        return this.twAck(tw);
+      default:
+        this.env.note('warn', `TIME_WAIT handler returned ${JSON.stringify(v)}; expected ack, ack-restart, ignore, kill, rst or accept-syn`, this.name);
+    }
+  }
+
+  private acceptSynInTimeWait(tw: TimeWait, seg: Segment): void {
+    const listener = this.findListener(seg.dstIp, seg.dstPort, seg);
+    if (!listener) return this.twAck(tw); // tcp_v4_rcv: TCP_TW_SYN without a listener falls through to an ACK
+    const isn = seqAdd(tw.sndNxt, 65_535 + 2);
+    this.killTimeWait(tw, 'rcv SYN (new incarnation)');
+    this.synToListener(listener, seg, isn || 1);
+  }
+
+  private twAck(tw: TimeWait): void {
+    const now = this.env.now();
+    const seg = new Segment(
+      this.name,
+      tw.localIp,
+      tw.localPort,
+      this.hostOf(tw.remoteIp),
+      tw.remoteIp,
+      tw.remotePort,
+      tw.sndNxt,
+      tw.rcvNxt,
+      ACK,
+      tw.rcvWnd,
+      '',
+      tw.tsRecent >= 0 ? this.tsval(tw.remoteIp, now) : undefined,
+      tw.tsRecent >= 0 ? tw.tsRecent : undefined,
+      false,
+      tw.substate,
+    );
+    this.env.transmit(seg);
+  }
+
+  // ---------------------------------------------------------------- demultiplexing
+
+  /** A segment arrives at this host. */
+  deliver(seg: Segment): void {
+    const c = this.conns.get(connKey(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort));
+    if (c) {
+      if (c instanceof TimeWait) this.twInput(c, seg);
+      else c.input(seg);
+      return;
+    }
+    const l = this.findListener(seg.dstIp, seg.dstPort, seg);
+    if (l) return this.listenInput(l, seg);
+    this.sendReset(seg);
+  }
+
+  /** A listener for this address, chosen within a SO_REUSEPORT group by the 4-tuple's hash. */
+  private findListener(ip: string, port: number, seg: Segment): Tcb | null {
+    const ls = this.listeners.get(port);
+    if (!ls || !ls.length) return null;
+    const exact = ls.filter((l) => l.localIp === ip);
+    const group = exact.length ? exact : ls.filter((l) => l.localIp === '0.0.0.0');
+    if (!group.length) return null;
+    if (group.length === 1) return group[0]!;
+    return group[hash32(this.hashOffset, ipNum(seg.srcIp), seg.srcPort) % group.length]!;
+  }
+
+  /** Linux tcp_rcv_state_process, case TCP_LISTEN. */
+  private listenInput(l: Tcb, seg: Segment): void {
+    if (seg.rst) return;
+    if (seg.ackFlag) return this.sendReset(seg);
+    if (!seg.syn) return;
+    this.synToListener(l, seg, 0);
+  }
+
+  private synToListener(l: Tcb, seg: Segment, isn: number): void {
+    // A full accept queue drops the SYN; the client will retransmit it.
+    if (l.acceptQueue.length + l.synQueue >= Math.max(1, l.backlog)) {
+      this.env.note('info', `listen queue of ${l.local} is full: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
+      return;
+    }
+    const c = new Tcb(this, this.ids(), -1);
+    c.owner = '';
+    c.fdClosed = true; // no application holds it until accept()
+    c.localIp = seg.dstIp;
+    c.localPort = seg.dstPort;
+    c.remoteIp = seg.srcIp;
+    c.remotePort = seg.srcPort;
+    c.remoteHost = seg.srcHost;
+    c.key = connKey(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.reuse = l.reuse;
+    c.reuseport = l.reuseport;
+    c.linger = { ...l.linger };
+    c.rcvBufSize = l.rcvBufSize;
+    c.sndBufSize = l.sndBufSize;
+    c.boundByBind = true;
+    c.bound = true;
+    c.parent = l;
+    c.irs = seg.seq;
+    c.rcvNxt = seqAdd(seg.seq, 1);
+    c.iss = isn || this.isn(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.sndUna = c.iss;
+    c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
+    c.sndWnd = seg.win;
+    c.sndWl1 = seg.seq;
+    c.tsOn = seg.tsval !== undefined && this.sysctl('net.ipv4.tcp_timestamps') === 1;
+    if (c.tsOn) {
+      c.tsRecent = seg.tsval!;
+      c.tsRecentStamp = this.env.now();
+    }
+    l.synQueue++;
+    this.conns.set(c.key, c);
+    this.addOwner(c.localPort, c, true);
+    c.state = 'LISTEN';
+    c.setState('SYN_RECEIVED', 'rcv SYN');
+    c.sendSyn(true, false);
+    c.armRetransmit();
+  }
+
+  /** A passive connection finished its handshake: into the accept queue (inet_csk_complete_hashdance). */
+  established(c: Tcb): void {
+    const l = c.parent;
+    if (!l) return;
+    l.synQueue--;
+    c.parent = null;
+    if (l.state !== 'LISTEN') {
+      c.orphan = true;
+      this.abort(c, 'listener closed');
+      return;
+    }
+    l.acceptQueue.push(c);
+    const w = l.acceptWaiters.shift();
+    if (w) this.env.wake(w, l.acceptQueue.shift()!);
+  }
+
+  /** RST in reply to a segment no socket wants (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
+  sendReset(seg: Segment): void {
+    if (seg.rst) return;
+    const seq = seg.ackFlag ? seg.ack : 0;
+    const ack = seg.ackFlag ? 0 : seqAdd(seg.seq, seg.seqLen);
+    const bits = seg.ackFlag ? RST : RST | ACK;
+    this.env.transmit(
+      new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, undefined),
+    );
+  }
+
+  // ---------------------------------------------------------------- crash and listing
+
+  /** Power loss: everything vanishes without a segment. */
+  crash(): Tcb[] {
+    const all: Tcb[] = [...this.idle];
+    for (const c of this.conns.values()) if (c instanceof Tcb) all.push(c);
+    for (const ls of this.listeners.values()) all.push(...ls);
+    this.conns.clear();
+    this.listeners.clear();
+    this.binds.clear();
+    this.idle.clear();
+    this.twCount = 0;
+    return all;
+  }
+
+  /** Every socket ss would list, in a stable order. */
+  allSockets(): (Tcb | TimeWait)[] {
+    const out: (Tcb | TimeWait)[] = [];
+    for (const ls of this.listeners.values()) out.push(...ls);
+    for (const c of this.conns.values()) out.push(c);
+    return out;
+  }
+}
+
+export function ipNum(ip: string): number {
+  let n = 0;
+  let part = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = (n * 256 + part) >>> 0;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return (n * 256 + part) >>> 0;
+}
+
+function describeHolder(c: Tcb | TimeWait, port: number): string {
+  if (c instanceof TimeWait)
+    return `port ${port} is held by a connection in TIME_WAIT (${c.local} > ${c.remote})${c.reuse ? '' : ' whose socket did not set SO_REUSEADDR'}`;
+  if (c.state === 'LISTEN') return `port ${port} already has a listener (${c.local})`;
+  return `port ${port} is used by a socket in ${c.state}${c.remoteIp ? ` (${c.local} > ${c.remote})` : ''}`;
+}

@@ -1,0 +1,711 @@
+import type { Errno, Linger, TcpState } from '../../../types/closing-time.d.ts';
+import { ACK, FIN, PSH, RST, SYN, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
+import type { Waiter } from './env.ts';
+import { MAX_WINDOW, MSS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
+import type { Stack } from './stack.ts';
+
+type TimerKind = 'retransmit' | 'persist' | null;
+
+/**
+ * A full TCP socket (Linux's struct tcp_sock, reduced). One state field, one
+ * function for an incoming segment (`input`, ordered as RFC 9293 §3.10.7.4),
+ * one function that decides what to send (`output`), one timer slot. User
+ * calls change state and then call `output`.
+ */
+export class Tcb {
+  state: TcpState = 'CLOSED';
+  localIp = '0.0.0.0';
+  localPort = 0;
+  remoteIp = '';
+  remotePort = 0;
+  remoteHost = '';
+  key = '';
+  /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
+  boundByBind = false;
+  bound = false;
+
+  // Options
+  reuse = false;
+  reuseport = false;
+  linger: Linger = { onoff: false, linger: 0 };
+  rcvBufSize = 65_535;
+  sndBufSize = 65_535;
+  backlog = 0;
+
+  // Socket flags (Linux sk_shutdown, SOCK_DEAD, SOCK_DONE, sk_err)
+  shutRd = false;
+  shutWr = false;
+  orphan = false;
+  err: Errno | null = null;
+  /** The fd was closed by the application (close() returned or is lingering). */
+  fdClosed = false;
+
+  // Send side (RFC 9293 §3.3.1)
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  sndMax = 0;
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  /** Data from sndUna on: sent-unacknowledged, then unsent. */
+  sq = '';
+  finQueued = false;
+  /** Sequence number of our FIN once sent, -1 before. */
+  finSeq = -1;
+  cwnd = 10;
+
+  // Receive side
+  irs = 0;
+  rcvNxt = 0;
+  rq: string[] = [];
+  rqBytes = 0;
+  ooo: Segment[] = [];
+  finRcvd = false;
+  lastAdvWnd = 0;
+
+  // Timestamps (RFC 7323)
+  tsOn = false;
+  tsRecent = -1;
+  tsRecentStamp = 0;
+
+  // Retransmission (RFC 6298 with Linux's 200 ms floor)
+  srtt = 0;
+  rttvar = 0;
+  rto = TCP_TIMEOUT_INIT;
+  retries = 0;
+  probes = 0;
+  rttSeq = -1;
+  rttTime = 0;
+  timer: TimerKind = null;
+  timerAt = 0;
+  timerGen = 0;
+  /** Time of the earliest scheduled engine event for this timer (lazy re-arming). */
+  timerEvAt = Infinity;
+
+  // Listener
+  parent: Tcb | null = null;
+  acceptQueue: Tcb[] = [];
+  synQueue = 0;
+
+  // Waiters
+  connectWaiter: Waiter | null = null;
+  recvWaiters: { w: Waiter; max: number }[] = [];
+  sendWaiters: { w: Waiter; data: string; done: number }[] = [];
+  acceptWaiters: Waiter[] = [];
+  lingerWaiter: Waiter | null = null;
+
+  /** Process that owns the fd, for ss. */
+  owner = '';
+
+  constructor(
+    readonly stack: Stack,
+    readonly id: number,
+    /** The file descriptor; an accepted connection gets one from accept(). */
+    public fd: number,
+  ) {}
+
+  get local(): string {
+    return `${this.localIp}:${this.localPort}`;
+  }
+  get remote(): string {
+    return this.remoteIp ? `${this.remoteIp}:${this.remotePort}` : '*:*';
+  }
+
+  // ---------------------------------------------------------------- state
+
+  setState(to: TcpState, cause: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    const env = this.stack.env;
+    if (env.tracing) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
+    if (to === 'CLOSED') this.stack.unhash(this);
+    this.wakeLinger();
+  }
+
+  /** Linux tcp_done: the connection is over; wake every waiter. */
+  done(cause: string): void {
+    this.setTimer(null, 0);
+    this.sq = '';
+    this.shutRd = true;
+    this.shutWr = true;
+    this.setState('CLOSED', cause);
+    this.wakeAll();
+  }
+
+  /** Linux tcp_reset: a valid RST arrived. */
+  reset(): void {
+    if (this.state === 'SYN_SENT') this.err = 'ECONNREFUSED';
+    else if (this.state === 'CLOSE_WAIT') this.err = 'EPIPE';
+    else if (this.state !== 'CLOSED') this.err = 'ECONNRESET';
+    if (this.state === 'SYN_RECEIVED' && this.parent) {
+      // A request socket reset before it was accepted just goes away.
+      this.parent.synQueue--;
+      this.parent = null;
+    }
+    this.done('rcv RST');
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  setTimerNull(): void {
+    this.setTimer(null, 0);
+  }
+
+  armRetransmit(): void {
+    if (this.timer !== 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.backedOffRto());
+  }
+
+  private setTimer(kind: TimerKind, at: number): void {
+    const env = this.stack.env;
+    if (this.timer && this.timer !== kind && env.tracing && kind === null)
+      env.traceTimer(this.stack.name, this.id, this.local, this.remote, this.timer, 'cancel');
+    if (kind === null) {
+      this.timer = null;
+      this.timerGen++;
+      this.timerEvAt = Infinity;
+      return;
+    }
+    const fresh = this.timer !== kind;
+    this.timer = kind;
+    this.timerAt = at;
+    if (fresh && env.tracing) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
+    // Lazy timers: an engine event already pending earlier than `at` will re-arm itself.
+    if (at < this.timerEvAt || fresh) {
+      this.timerGen++;
+      this.timerEvAt = at;
+      env.scheduleTcbTimer(this, at, this.timerGen);
+    }
+  }
+
+  onTimer(gen: number): void {
+    if (gen !== this.timerGen || !this.timer) return;
+    const now = this.stack.env.now();
+    this.timerEvAt = Infinity;
+    if (now < this.timerAt) {
+      this.timerGen++;
+      this.timerEvAt = this.timerAt;
+      this.stack.env.scheduleTcbTimer(this, this.timerAt, this.timerGen);
+      return;
+    }
+    const kind = this.timer;
+    this.timer = null;
+    const env = this.stack.env;
+    if (env.tracing) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'fire');
+    if (kind === 'retransmit') this.onRetransmitTimer();
+    else this.onPersistTimer();
+  }
+
+  private retryLimit(): number {
+    const s = this.stack;
+    if (this.state === 'SYN_SENT') return s.sysctl('net.ipv4.tcp_syn_retries');
+    if (this.state === 'SYN_RECEIVED') return s.sysctl('net.ipv4.tcp_synack_retries');
+    if (this.orphan) return s.sysctl('net.ipv4.tcp_orphan_retries') || 8; // tcp_orphan_retries(): 0 means 8
+    return s.sysctl('net.ipv4.tcp_retries2');
+  }
+
+  private backedOffRto(): number {
+    return Math.min(this.rto * 2 ** this.retries, TCP_RTO_MAX);
+  }
+
+  /** Linux tcp_retransmit_timer / tcp_write_timeout. */
+  private onRetransmitTimer(): void {
+    if (this.retries >= this.retryLimit()) {
+      // tcp_write_err: the connection fails quietly (no RST is sent).
+      this.err = 'ETIMEDOUT';
+      if (this.state === 'SYN_RECEIVED' && this.parent) {
+        this.parent.synQueue--;
+        this.parent = null;
+      }
+      this.stack.env.note('info', `${this.local} > ${this.remote}: gave up after ${this.retries} retransmissions (ETIMEDOUT)`, this.stack.name);
+      this.done('retransmission timeout');
+      return;
+    }
+    this.retries++;
+    this.rttSeq = -1; // Karn: no RTT sample from a retransmitted segment
+    if (this.state === 'SYN_SENT') this.sendSyn(false, true);
+    else if (this.state === 'SYN_RECEIVED') this.sendSyn(true, true);
+    else {
+      this.sndNxt = this.sndUna;
+      this.cwnd = 1;
+      this.output();
+    }
+    this.setTimer('retransmit', this.stack.env.now() + this.backedOffRto());
+  }
+
+  /** Zero-window probe (Linux tcp_probe_timer / tcp_write_wakeup). */
+  private onPersistTimer(): void {
+    if (this.sndWnd > 0 || this.sq.length === 0) {
+      this.output();
+      return;
+    }
+    if (this.probes >= this.retryLimit()) {
+      this.err = 'ETIMEDOUT';
+      this.done('zero-window probes unanswered');
+      return;
+    }
+    this.probes++;
+    // seq = snd_una - 1: an old byte, so the peer answers with an ACK carrying its window.
+    this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
+    this.setTimer('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
+  }
+
+  // ---------------------------------------------------------------- output
+
+  rcvWnd(): number {
+    let queued = this.rqBytes;
+    for (const s of this.ooo) queued += s.data.length;
+    return Math.max(0, Math.min(this.rcvBufSize - queued, MAX_WINDOW));
+  }
+
+  private emit(seq: number, bits: number, data: string, retrans: boolean): void {
+    const s = this.stack;
+    const now = s.env.now();
+    const win = (bits & SYN) && !(bits & ACK) ? Math.min(this.rcvBufSize, MAX_WINDOW) : this.rcvWnd();
+    this.lastAdvWnd = win;
+    const ts = this.tsOn || ((bits & SYN) && !(bits & ACK) && s.sysctl('net.ipv4.tcp_timestamps') === 1);
+    const seg = new Segment(
+      s.name,
+      this.localIp,
+      this.localPort,
+      this.remoteHost,
+      this.remoteIp,
+      this.remotePort,
+      seq >>> 0,
+      bits & ACK ? this.rcvNxt : 0,
+      bits,
+      win,
+      data,
+      ts ? s.tsval(this.remoteIp, now) : undefined,
+      ts ? (this.tsRecent >= 0 ? this.tsRecent : 0) : undefined,
+      retrans,
+      this.state,
+    );
+    s.env.transmit(seg);
+  }
+
+  sendAck(): void {
+    this.emit(this.sndNxt, ACK, '', false);
+  }
+
+  sendSyn(withAck: boolean, retrans: boolean): void {
+    this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
+  }
+
+  /** Sends RST from this socket's current sequence (Linux tcp_send_active_reset). */
+  sendActiveReset(): void {
+    this.emit(this.sndNxt, RST | ACK, '', false);
+  }
+
+  /** Sends whatever the window, the congestion window and the queue allow. */
+  output(): void {
+    const st = this.state;
+    if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT' && st !== 'FIN_WAIT_1' && st !== 'CLOSING' && st !== 'LAST_ACK') return;
+    const dataEnd = seqAdd(this.sndUna, this.sq.length);
+    for (;;) {
+      if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * MSS) break;
+      if (seqLt(this.sndNxt, dataEnd)) {
+        const wndEnd = seqAdd(this.sndUna, this.sndWnd);
+        const n = Math.min(seqDiff(dataEnd, this.sndNxt), seqDiff(wndEnd, this.sndNxt), MSS);
+        if (n <= 0) break;
+        const off = seqDiff(this.sndNxt, this.sndUna);
+        const last = off + n === this.sq.length;
+        const fin = last && this.finQueued;
+        const retrans = seqLt(this.sndNxt, this.sndMax);
+        if (this.rttSeq < 0 && !retrans) {
+          this.rttSeq = seqAdd(this.sndNxt, n);
+          this.rttTime = this.stack.env.now();
+        }
+        this.emit(this.sndNxt, ACK | (last ? PSH : 0) | (fin ? FIN : 0), this.sq.substr(off, n), retrans);
+        if (fin) this.finSeq = seqAdd(this.sndNxt, n);
+        this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
+        if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+        if (fin) break;
+      } else if (this.finQueued && this.sndNxt === dataEnd) {
+        // A FIN takes one sequence number (RFC 9293 §3.4); sent even into a zero window.
+        const retrans = seqLt(this.sndNxt, this.sndMax);
+        this.finSeq = this.sndNxt;
+        this.emit(this.sndNxt, FIN | ACK, '', retrans);
+        this.sndNxt = seqAdd(this.sndNxt, 1);
+        if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+        break;
+      } else break;
+    }
+    this.armTimers();
+  }
+
+  private armTimers(): void {
+    const now = this.stack.env.now();
+    if (this.sndNxt !== this.sndUna) {
+      if (this.timer !== 'retransmit') this.setTimer('retransmit', now + this.backedOffRto());
+    } else if (this.sq.length > 0 && this.sndWnd === 0) {
+      if (this.timer !== 'persist') this.setTimer('persist', now + this.rto);
+    } else if (this.timer) this.setTimer(null, 0);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /** An incoming segment for this connection (not LISTEN: see Stack). RFC 9293 §3.10.7.3-4, Linux tcp_rcv_state_process. */
+  input(seg: Segment): void {
+    if (this.state === 'SYN_SENT') return this.inputSynSent(seg);
+    if (this.state === 'CLOSED') return;
+
+    // PAWS (RFC 7323 §5): an older timestamp marks an old duplicate.
+    if (this.tsOn && seg.tsval !== undefined && this.tsRecent >= 0 && !seg.rst && ((seg.tsval - this.tsRecent) | 0) < 0) {
+      this.sendAck();
+      return;
+    }
+
+    // First: sequence number acceptable? (Linux tcp_sequence: not wholly before rcv_nxt, not after the window.)
+    const endSeq = seqAdd(seg.seq, seg.seqLen);
+    const wnd = this.rcvWnd();
+    if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.seq, seqAdd(this.rcvNxt, wnd))) {
+      if (!seg.rst) this.sendAck();
+      return;
+    }
+
+    // Second: RST (RFC 5961 §3: exact match resets, anything else in window gets a challenge ACK).
+    if (seg.rst) {
+      if (seg.seq === this.rcvNxt) this.reset();
+      else this.sendAck();
+      return;
+    }
+
+    // Fourth: SYN in a synchronized state (RFC 5961 §4: challenge ACK).
+    if (seg.syn) {
+      if (this.state === 'SYN_RECEIVED' && seg.seq === this.irs && !seg.ackFlag) {
+        this.sendSyn(true, true); // the peer retransmitted its SYN: our SYN-ACK was lost
+        return;
+      }
+      this.sendAck();
+      return;
+    }
+
+    // Fifth: ACK.
+    if (!seg.ackFlag) return;
+    if (this.state === 'SYN_RECEIVED') {
+      if (seqLe(seg.ack, this.sndUna) || seqGt(seg.ack, this.sndNxt)) {
+        this.stack.sendReset(seg);
+        return;
+      }
+      this.sndUna = seg.ack;
+      this.sndWnd = seg.win;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = seg.ack;
+      this.retries = 0;
+      this.setTimer(null, 0);
+      if (seg.tsval !== undefined && this.tsOn) this.tsRecent = seg.tsval;
+      this.setState('ESTABLISHED', 'rcv ACK of SYN');
+      this.stack.established(this);
+    }
+    if (seqGt(seg.ack, this.sndNxt) && seqGt(seg.ack, this.sndMax)) {
+      this.sendAck(); // acks something never sent
+      return;
+    }
+    this.processAck(seg);
+    // The ACK may have ended this socket or handed it to a TIME_WAIT/FIN_WAIT_2 minisock.
+    if (this.stack.conns.get(this.key) !== this) return;
+
+    if (seg.tsval !== undefined && this.tsOn && seqLe(seg.seq, this.rcvNxt)) {
+      this.tsRecent = seg.tsval;
+      this.tsRecentStamp = this.stack.env.now();
+    }
+
+    // Seventh: data. Eighth: FIN.
+    if (seg.len > 0 || seg.fin) this.processData(seg);
+    if (this.stack.conns.get(this.key) !== this) return;
+    if (this.state === 'FIN_WAIT_1' && this.finAcked()) this.toFinWait2();
+    if (this.stack.conns.get(this.key) === this) this.output();
+  }
+
+  private inputSynSent(seg: Segment): void {
+    if (seg.ackFlag && (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndNxt))) {
+      if (!seg.rst) this.stack.sendReset(seg);
+      return;
+    }
+    if (seg.rst) {
+      if (seg.ackFlag) this.reset(); // ECONNREFUSED
+      return;
+    }
+    if (!seg.syn) return;
+    this.irs = seg.seq;
+    this.rcvNxt = seqAdd(seg.seq, 1);
+    this.tsOn = this.tsOn && seg.tsval !== undefined;
+    if (this.tsOn) {
+      this.tsRecent = seg.tsval!;
+      this.tsRecentStamp = this.stack.env.now();
+    }
+    this.sndWnd = seg.win;
+    this.sndWl1 = seg.seq;
+    this.sndWl2 = seg.ack;
+    if (seg.ackFlag) {
+      this.sndUna = seg.ack;
+      this.retries = 0;
+      this.sampleRtt(seg.ack);
+      this.setTimer(null, 0);
+      this.setState('ESTABLISHED', 'rcv SYN-ACK');
+      this.sendAck();
+      this.wakeConnect(null);
+      this.output();
+    } else {
+      // Simultaneous open (RFC 9293 §3.5, Figure 8).
+      this.setState('SYN_RECEIVED', 'rcv SYN (simultaneous open)');
+      this.sendSyn(true, false);
+    }
+  }
+
+  private sampleRtt(ack: number): void {
+    if (this.rttSeq < 0 || seqLt(ack, this.rttSeq)) return;
+    const r = this.stack.env.now() - this.rttTime;
+    this.rttSeq = -1;
+    if (this.srtt === 0) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+    this.rto = Math.min(Math.max(Math.round(this.srtt + Math.max(4 * this.rttvar, TCP_RTO_MIN)), TCP_RTO_MIN), TCP_RTO_MAX);
+  }
+
+  private processAck(seg: Segment): void {
+    const ack = seg.ack;
+    if (seqGt(ack, this.sndUna)) {
+      const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sq.length);
+      if (dataAcked > 0) this.sq = this.sq.slice(dataAcked);
+      this.sndUna = ack;
+      if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
+      this.sampleRtt(ack);
+      this.retries = 0;
+      this.probes = 0;
+      if (this.cwnd < 1000) this.cwnd++;
+      if (dataAcked > 0) this.wakeSenders();
+      if (this.sndUna === this.sndNxt && this.timer === 'retransmit') this.setTimer(null, 0);
+      else if (this.timer === 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.rto);
+    }
+    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
+      this.sndWnd = seg.win;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = ack;
+    }
+    if (seg.win > 0) this.probes = 0;
+
+    if (!this.finAcked()) return;
+    switch (this.state) {
+      case 'FIN_WAIT_1':
+        // With data or a FIN in the same segment the data step decides first
+        // (FIN+ACK of FIN goes straight to TIME_WAIT; data after close() resets).
+        if (!seg.fin && seg.len === 0) this.toFinWait2();
+        return;
+      case 'CLOSING':
+        this.stack.enterTimeWait(this, 'rcv ACK of FIN');
+        return;
+      case 'LAST_ACK':
+        this.done('rcv ACK of FIN');
+        return;
+    }
+  }
+
+  finAcked(): boolean {
+    return this.finSeq >= 0 && seqGe(this.sndUna, seqAdd(this.finSeq, 1));
+  }
+
+  private toFinWait2(): void {
+    this.setState('FIN_WAIT_2', 'rcv ACK of FIN');
+    this.setTimer(null, 0);
+    // Linux tcp_rcv_state_process: an orphan waits in FIN_WAIT_2 at most tcp_fin_timeout.
+    if (this.orphan) this.stack.orphanFinWait2(this);
+  }
+
+  private processData(seg: Segment): void {
+    const st = this.state;
+    if (st !== 'ESTABLISHED' && st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2') {
+      // The peer already sent its FIN: anything more is a retransmission. ACK it.
+      this.sendAck();
+      return;
+    }
+    // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
+    if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq, seg.len), this.rcvNxt)) {
+      this.stack.sendReset(seg);
+      this.err = 'ECONNRESET';
+      this.done('data after close()');
+      return;
+    }
+    let seq = seg.seq;
+    let data = seg.data;
+    if (seqLt(seq, this.rcvNxt)) {
+      const skip = seqDiff(this.rcvNxt, seq);
+      data = skip >= data.length ? '' : data.slice(skip);
+      seq = this.rcvNxt;
+      if (data.length === 0 && !(seg.fin && seqAdd(seg.seq, seg.len) === this.rcvNxt)) {
+        this.sendAck(); // a duplicate
+        return;
+      }
+    }
+    if (seqGt(seq, this.rcvNxt)) {
+      // Out of order: keep it for later, send a duplicate ACK.
+      if (!this.ooo.some((s) => s.seq === seg.seq)) {
+        this.ooo.push(seg);
+        this.ooo.sort((a, b) => seqDiff(a.seq, b.seq));
+      }
+      this.sendAck();
+      return;
+    }
+    const room = this.rcvBufSize - this.rqBytes;
+    if (data.length > room) data = data.slice(0, Math.max(0, room));
+    let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.seq);
+    if (data.length > 0) {
+      this.rq.push(data);
+      this.rqBytes += data.length;
+      this.rcvNxt = seqAdd(this.rcvNxt, data.length);
+    }
+    // Pull in queued out-of-order segments that now fit.
+    while (this.ooo.length && !fin) {
+      const s = this.ooo[0]!;
+      if (seqGt(s.seq, this.rcvNxt)) break;
+      this.ooo.shift();
+      const skip = seqDiff(this.rcvNxt, s.seq);
+      if (skip < s.data.length) {
+        const d = s.data.slice(skip);
+        this.rq.push(d);
+        this.rqBytes += d.length;
+        this.rcvNxt = seqAdd(this.rcvNxt, d.length);
+      }
+      if (s.fin && seqAdd(s.seq, s.len) === this.rcvNxt) fin = true;
+    }
+    if (fin) {
+      this.ooo.length = 0;
+      this.rcvNxt = seqAdd(this.rcvNxt, 1);
+      this.finRcvd = true;
+      this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)
+      switch (this.state) {
+        case 'ESTABLISHED':
+          this.setState('CLOSE_WAIT', 'rcv FIN');
+          break;
+        case 'FIN_WAIT_1':
+          if (this.finAcked()) this.stack.enterTimeWait(this, 'rcv FIN+ACK of FIN');
+          else this.setState('CLOSING', 'rcv FIN (simultaneous close)');
+          break;
+        case 'FIN_WAIT_2':
+          this.stack.enterTimeWait(this, 'rcv FIN');
+          break;
+      }
+    } else this.sendAck();
+    this.wakeReaders();
+  }
+
+  // ---------------------------------------------------------------- waking
+
+  private wakeAll(): void {
+    this.wakeConnect(this.err ?? 'ECONNRESET');
+    this.wakeReaders();
+    this.wakeSenders();
+    const env = this.stack.env;
+    for (const w of this.acceptWaiters.splice(0)) env.fail(w, 'EINVAL', 'accept', 'the listening socket was closed');
+    this.wakeLinger();
+  }
+
+  wakeConnect(err: Errno | null): void {
+    const w = this.connectWaiter;
+    if (!w) return;
+    this.connectWaiter = null;
+    if (err) {
+      this.err = null; // reported by connect(), not again by the next call
+      this.stack.env.fail(w, err, 'connect');
+    } else this.stack.env.wake(w, undefined);
+  }
+
+  /** Wake readers that can make progress: data, EOF or an error (Linux tcp_recvmsg's order). */
+  wakeReaders(): void {
+    const env = this.stack.env;
+    while (this.recvWaiters.length) {
+      const r = this.recvWaiters[0]!;
+      const res = this.tryRecv(r.max);
+      if (res === null) return;
+      this.recvWaiters.shift();
+      if (typeof res === 'string') env.wake(r.w, res);
+      else env.fail(r.w, res.errno, 'recv');
+    }
+  }
+
+  /** Data if any; '' at EOF; an errno; or null to keep waiting. */
+  tryRecv(max: number): string | { errno: Errno } | null {
+    if (this.rqBytes > 0) {
+      let out = '';
+      while (this.rq.length && out.length < max) {
+        const chunk = this.rq[0]!;
+        const take = Math.min(chunk.length, max - out.length);
+        if (take === chunk.length) {
+          out += chunk;
+          this.rq.shift();
+        } else {
+          out += chunk.slice(0, take);
+          this.rq[0] = chunk.slice(take);
+        }
+      }
+      this.rqBytes -= out.length;
+      this.maybeWindowUpdate();
+      return out;
+    }
+    if (this.finRcvd) return ''; // SOCK_DONE: end of stream outranks a later error
+    if (this.err) {
+      const e = this.err;
+      this.err = null;
+      return { errno: e };
+    }
+    if (this.shutRd) return '';
+    if (this.state === 'CLOSED') return { errno: 'ENOTCONN' };
+    return null;
+  }
+
+  /** After the application reads, tell a peer stalled on a small window (Linux tcp_cleanup_rbuf). */
+  private maybeWindowUpdate(): void {
+    const st = this.state;
+    if (st !== 'ESTABLISHED' && st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2') return;
+    const wnd = this.rcvWnd();
+    if (this.lastAdvWnd < MSS && wnd >= Math.min(MSS, this.rcvBufSize / 2)) this.sendAck();
+  }
+
+  wakeSenders(): void {
+    const env = this.stack.env;
+    while (this.sendWaiters.length) {
+      const s = this.sendWaiters[0]!;
+      const err = this.sendError();
+      if (err) {
+        this.sendWaiters.shift();
+        env.fail(s.w, err, 'send');
+        continue;
+      }
+      const room = this.sndBufSize - this.sq.length;
+      if (room <= 0) return;
+      const take = Math.min(room, s.data.length - s.done);
+      this.sq += s.data.substr(s.done, take);
+      s.done += take;
+      this.output();
+      if (s.done < s.data.length) return;
+      this.sendWaiters.shift();
+      env.wake(s.w, s.data.length);
+    }
+  }
+
+  /** Linux tcp_sendmsg: sk_err first (and cleared), then EPIPE once sending is shut down. */
+  sendError(): Errno | null {
+    if (this.err) {
+      const e = this.err;
+      this.err = null;
+      return e;
+    }
+    if (this.shutWr || this.state === 'CLOSED') return 'EPIPE';
+    return null;
+  }
+
+  wakeLinger(): void {
+    const w = this.lingerWaiter;
+    if (!w) return;
+    const st = this.state;
+    if (st === 'FIN_WAIT_1' || st === 'CLOSING' || st === 'LAST_ACK') return;
+    this.lingerWaiter = null;
+    this.stack.env.wake(w, undefined);
+  }
+}

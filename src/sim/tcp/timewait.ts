@@ -1,0 +1,45 @@
+import type { TcpState } from '../../../types/closing-time.d.ts';
+import type { TimeWaitView } from '../world-types.ts';
+import type { Tcb } from './tcb.ts';
+
+/**
+ * A connection after its socket is gone: Linux's tcp_timewait_sock ("minisock").
+ * It keeps only what tcp_timewait_state_process needs, so a busy server can hold
+ * hundreds of thousands. Linux also parks orphaned FIN_WAIT_2 connections in one
+ * (substate FIN_WAIT_2, timer tcp_fin_timeout): so do we.
+ */
+export class TimeWait implements TimeWaitView {
+  /** When the timer fires, virtual ms. */
+  expiresAt = 0;
+  gen = 0;
+  /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */
+  tcb: Tcb | null = null;
+  constructor(
+    readonly id: number,
+    readonly localIp: string,
+    readonly localPort: number,
+    readonly remoteIp: string,
+    readonly remotePort: number,
+    readonly key: string,
+    public substate: 'FIN_WAIT_2' | 'TIME_WAIT',
+    public rcvNxt: number,
+    readonly sndNxt: number,
+    readonly rcvWnd: number,
+    /** Last timestamp seen from the peer, or -1 without timestamps. */
+    public tsRecent: number,
+    /** Virtual ms when tsRecent was last updated (Linux tw_ts_recent_stamp, in s there). */
+    public tsRecentStamp: number,
+    readonly reuse: boolean,
+    readonly reuseport: boolean,
+    readonly since: number,
+  ) {}
+  get state(): TcpState {
+    return this.substate;
+  }
+  get local(): string {
+    return `${this.localIp}:${this.localPort}`;
+  }
+  get remote(): string {
+    return `${this.remoteIp}:${this.remotePort}`;
+  }
+}

@@ -1,0 +1,771 @@
+import type {
+  Errno,
+  Fault,
+  FaultRule,
+  Host,
+  HostOptions,
+  Link,
+  LinkOptions,
+  OS,
+  Process,
+  ProcessEvent,
+  Profile,
+  SimulationOptions,
+  SsOptions,
+  SsTable,
+  SysctlName,
+  Sysctls,
+  TcpState,
+  TimerName,
+  TraceEvent,
+  TraceKind,
+} from '../../types/closing-time.d.ts';
+import { SocketError } from './errors.ts';
+import { Prng } from './prng.ts';
+import { type Kernel, type HostHandle, Proc } from './process.ts';
+import { Ev, EvKind, EventQueue } from './queue.ts';
+import { Segment, parseFlagPattern, resetSegmentIds } from './segment.ts';
+import { makeSsTable, ssRows } from './ss.ts';
+import type { StackEnv, Waiter } from './tcp/env.ts';
+import { checkSysctl, profileParams } from './tcp/params.ts';
+import { Stack } from './tcp/stack.ts';
+import { Tcb } from './tcp/tcb.ts';
+import { TimeWait } from './tcp/timewait.ts';
+import type { BlockedProcess, RunSummary, TimeWaitPolicy, World, WorldOptions } from './world-types.ts';
+
+class WaiterImpl<T> implements Waiter<T> {
+  settled = false;
+  constructor(
+    readonly proc: Proc,
+    readonly res: (v: T) => void,
+    readonly rej: (e: unknown) => void,
+    readonly what: string,
+  ) {}
+}
+
+interface Wake {
+  proc: Proc;
+  w: WaiterImpl<any> | null;
+  value: unknown;
+  error: unknown;
+  start: boolean;
+}
+
+interface LinkState extends Required<LinkOptions> {}
+
+const LINK_DEFAULTS: LinkState = { delayMs: 10, jitterMs: 0, loss: 0, duplicate: 0, reorder: 0, reorderDelayMs: 30 };
+
+class LinkImpl implements Link {
+  o: LinkState;
+  constructor(
+    readonly a: Host,
+    readonly b: Host,
+    opts: LinkOptions,
+  ) {
+    this.o = { ...LINK_DEFAULTS };
+    this.set(opts);
+  }
+  set(opts: LinkOptions): void {
+    if (!opts || typeof opts !== 'object') throw new TypeError('link options must be an object like { delayMs: 10, loss: 0.1 }');
+    for (const [k, v] of Object.entries(opts)) {
+      if (!(k in LINK_DEFAULTS)) throw new TypeError(`unknown link option '${k}'; known: ${Object.keys(LINK_DEFAULTS).join(', ')}`);
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`link option ${k} must be a number >= 0, got ${JSON.stringify(v)}`);
+      if ((k === 'loss' || k === 'duplicate' || k === 'reorder') && v > 1) throw new TypeError(`link option ${k} is a probability from 0 to 1, got ${v}`);
+      (this.o as any)[k] = v;
+    }
+    if (opts.delayMs !== undefined && opts.reorderDelayMs === undefined) this.o.reorderDelayMs = 3 * this.o.delayMs;
+  }
+}
+
+interface FaultState {
+  rule: FaultRule;
+  from: string | null;
+  to: string | null;
+  bits: number;
+  exact: boolean;
+  checkFlags: boolean;
+  states: TcpState[] | null;
+  seen: number;
+  hits: number;
+  removed: boolean;
+  nth: number;
+  count: number;
+}
+
+class HostImpl implements Host, HostHandle {
+  readonly stack: Stack;
+  readonly api: Host = this;
+  constructor(
+    private world: WorldImpl,
+    readonly name: string,
+    readonly ip: string,
+    readonly profile: Profile,
+    mslMs: number,
+  ) {
+    this.stack = new Stack(name, ip, world.env, profileParams(profile, mslMs), () => world.nextSockId++, (a) => world.hostName(a));
+  }
+  run(fn: (os: OS) => unknown, name?: string): Process {
+    if (typeof fn !== 'function') throw new TypeError(`${this.name}.run(fn) takes a function (os) => { ... }, got ${typeof fn}`);
+    return this.world.spawn(this, fn, name ?? (fn.name && fn.name !== 'anonymous' ? fn.name : this.name));
+  }
+  sysctl<K extends SysctlName>(name: K, value?: Sysctls[K]): any {
+    const err = checkSysctl(name, value === undefined ? this.stack.sysctl(name) : value);
+    if (err) throw new SocketError('EINVAL', 'sysctl', err);
+    if (value === undefined) return this.stack.sysctl(name);
+    this.stack.setSysctl(name, value);
+  }
+  ss(options?: SsOptions): SsTable {
+    return makeSsTable(ssRows(this.stack, this.world.now()), options);
+  }
+  crash(): void {
+    this.world.crashHost(this);
+  }
+}
+
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as { then?: unknown }).then === 'function';
+
+const macrotask: (fn: () => void) => void =
+  typeof setImmediate === 'function'
+    ? (fn) => setImmediate(fn)
+    : (() => {
+        const ch = new MessageChannel();
+        const q: (() => void)[] = [];
+        ch.port1.onmessage = () => q.shift()?.();
+        return (fn: () => void) => {
+          q.push(fn);
+          ch.port2.postMessage(0);
+        };
+      })();
+
+/** The world: hosts, links, faults, the clock, and the engine that runs them. */
+class WorldImpl implements World, Kernel {
+  readonly seed: number;
+  readonly trace: TraceEvent[] = [];
+  private queue = new EventQueue();
+  private prng: Prng;
+  private clock = 0;
+  private untilMs: number;
+  private wallMs: number;
+  private record: boolean;
+  private maxRecorded: number;
+  private maxOutput: number;
+  private outputBytes = 0;
+  private outputCut = false;
+  private traceN = 0;
+  private subs = new Map<string, ((e: any) => void)[]>();
+  private hostList: HostImpl[] = [];
+  private byName = new Map<string, HostImpl>();
+  private byIp = new Map<string, HostImpl>();
+  private links = new Map<string, LinkImpl>();
+  private defaultLinks = new Map<string, LinkImpl>();
+  private faults: FaultState[] = [];
+  private partitions: { a: string; b: string; from: number; until: number }[] = [];
+  private defaults: { profile: Profile; mslMs: number } = { profile: 'linux', mslMs: 120_000 };
+  private procs: Proc[] = [];
+  private nextPid = 100;
+  nextSockId = 1;
+  private runq: Wake[] = [];
+  current: Proc | null = null;
+  private started = false;
+  private stopReason: string | null = null;
+  private failed: ProcessEvent[] = [];
+  private events = 0;
+  private quietResolve: (() => void) | null = null;
+  private watchdogArmed = false;
+  private opts: WorldOptions;
+  tracing = false;
+  readonly env: StackEnv;
+
+  constructor(opts: WorldOptions) {
+    this.opts = opts;
+    this.seed = opts.seed ?? 1;
+    this.prng = new Prng(this.seed);
+    this.untilMs = opts.untilMs ?? 600_000;
+    this.wallMs = opts.wallMs ?? 10_000;
+    this.record = opts.record ?? true;
+    this.maxRecorded = opts.maxRecorded ?? 1_000_000;
+    this.maxOutput = opts.maxOutputBytes ?? 1 << 20;
+    this.tracing = this.record;
+    resetSegmentIds();
+    const w = this;
+    this.env = {
+      now: () => w.clock,
+      scheduleTcbTimer: (tcb, at, gen) => w.push(at, EvKind.TcbTimer, tcb, null, gen),
+      scheduleTwTimer: (stack, tw, at, gen) => w.push(at, EvKind.TwTimer, tw, stack, gen),
+      transmit: (seg) => w.transmit(seg),
+      wake: (wt, value) => w.wake(wt as WaiterImpl<any>, value, undefined),
+      fail: (wt, code, syscall, message) => w.wake(wt as WaiterImpl<any>, undefined, new SocketError(code, syscall, message)),
+      get tracing() {
+        return w.tracing;
+      },
+      traceState: (host, id, local, remote, from, to, cause) =>
+        w.emit({ kind: 'state', host, sock: { host, id, local, remote }, from, to, cause } as any),
+      traceTimer: (host, id, local, remote, timer, action, at) =>
+        w.emit({ kind: 'timer', host, sock: { host, id, local, remote }, timer, action, ...(at !== undefined ? { at } : {}) } as any),
+      note: (level, text, host) => w.emit({ kind: 'note', level, text, ...(host ? { host } : {}) } as any),
+      random32: () => w.prng.u32(),
+    };
+  }
+
+  // ---------------------------------------------------------------- Simulation API
+
+  host(name: string, ipOrOptions?: string | HostOptions): Host {
+    if (typeof name !== 'string' || !/^[A-Za-z][\w-]{0,31}$/.test(name))
+      throw new TypeError(`host name must start with a letter and use letters, digits, '-' or '_' (at most 32), got ${JSON.stringify(name)}`);
+    if (this.byName.has(name)) throw new TypeError(`there is already a host named '${name}'`);
+    const o: HostOptions = typeof ipOrOptions === 'string' ? { ip: ipOrOptions } : (ipOrOptions ?? {});
+    let ip = o.ip;
+    if (ip === undefined) {
+      let n = this.hostList.length + 1;
+      while (this.byIp.has(`10.0.0.${n}`)) n++;
+      ip = `10.0.0.${n}`;
+    }
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+    if (!m || m.slice(1).some((p) => Number(p) > 255) || ip.startsWith('127.') || ip === '0.0.0.0')
+      throw new TypeError(`host '${name}': ${JSON.stringify(ip)} is not a usable IPv4 address`);
+    if (this.byIp.has(ip)) throw new TypeError(`host '${name}': address ${ip} already belongs to '${this.byIp.get(ip)!.name}'`);
+    const profile = o.profile ?? this.defaults.profile;
+    if (profile !== 'linux' && profile !== 'rfc9293') throw new TypeError(`profile must be 'linux' or 'rfc9293', got ${JSON.stringify(profile)}`);
+    const msl = o.mslMs ?? this.defaults.mslMs;
+    if (typeof msl !== 'number' || !(msl > 0)) throw new TypeError(`mslMs must be a positive number, got ${JSON.stringify(msl)}`);
+    const h = new HostImpl(this, name, ip, profile, msl);
+    this.hostList.push(h);
+    this.byName.set(name, h);
+    this.byIp.set(ip, h);
+    return h;
+  }
+
+  get hosts(): readonly Host[] {
+    return this.hostList;
+  }
+
+  private asHost(h: Host | string, what: string): HostImpl {
+    const found = typeof h === 'string' ? this.byName.get(h) : h instanceof HostImpl && this.byName.get(h.name) === h ? h : undefined;
+    if (!found) throw new TypeError(`${what}: ${JSON.stringify(typeof h === 'string' ? h : (h as Host)?.name ?? h)} is not a host of this simulation`);
+    return found;
+  }
+
+  private linkKey(a: string, b: string): string {
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+
+  link(a: Host, b: Host, options: LinkOptions = {}): Link {
+    const ha = this.asHost(a, 'sim.link');
+    const hb = this.asHost(b, 'sim.link');
+    if (ha === hb) throw new TypeError('sim.link: a host needs no link to itself (it reaches itself over loopback)');
+    const key = this.linkKey(ha.name, hb.name);
+    if (this.links.has(key)) throw new TypeError(`sim.link: ${ha.name} and ${hb.name} are already linked; use link.set() to change it`);
+    const l = new LinkImpl(ha, hb, options);
+    this.links.set(key, l);
+    return l;
+  }
+
+  fault(rule: FaultRule): Fault {
+    if (!rule || typeof rule !== 'object') throw new TypeError('sim.fault takes a rule like { action: "drop", from: client, flags: "F" }');
+    if (rule.action !== 'drop' && rule.action !== 'delay' && rule.action !== 'duplicate')
+      throw new TypeError(`fault action must be 'drop', 'delay' or 'duplicate', got ${JSON.stringify(rule.action)}`);
+    const fp = rule.flags !== undefined ? parseFlagPattern(String(rule.flags)) : { bits: 0, exact: false };
+    for (const k of ['nth', 'count'] as const) {
+      const v = rule[k];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) throw new TypeError(`fault ${k} must be an integer >= 1, got ${JSON.stringify(v)}`);
+    }
+    const f: FaultState = {
+      rule,
+      from: rule.from !== undefined ? this.asHost(rule.from, 'sim.fault from').name : null,
+      to: rule.to !== undefined ? this.asHost(rule.to, 'sim.fault to').name : null,
+      bits: fp.bits,
+      exact: fp.exact,
+      checkFlags: rule.flags !== undefined,
+      states: rule.state === undefined ? null : Array.isArray(rule.state) ? rule.state : [rule.state],
+      seen: 0,
+      hits: 0,
+      removed: false,
+      nth: rule.nth ?? 1,
+      count: rule.count ?? (rule.nth !== undefined ? 1 : Infinity),
+    };
+    this.faults.push(f);
+    return {
+      get hits() {
+        return f.hits;
+      },
+      remove: () => {
+        f.removed = true;
+      },
+    };
+  }
+
+  partition(a: Host, b: Host, window: { fromMs: number; untilMs: number }): void {
+    const ha = this.asHost(a, 'sim.partition');
+    const hb = this.asHost(b, 'sim.partition');
+    if (!window || typeof window.fromMs !== 'number' || typeof window.untilMs !== 'number' || window.untilMs < window.fromMs)
+      throw new TypeError('sim.partition(a, b, { fromMs, untilMs }) needs fromMs <= untilMs');
+    this.partitions.push({ a: ha.name, b: hb.name, from: window.fromMs, until: window.untilMs });
+  }
+
+  at(ms: number, fn: () => void): void {
+    if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeError(`sim.at(ms, fn) needs ms >= 0, got ${JSON.stringify(ms)}`);
+    if (typeof fn !== 'function') throw new TypeError('sim.at(ms, fn) needs a function');
+    this.push(Math.max(this.clock, Math.round(ms)), EvKind.Call, fn, null, 0);
+  }
+
+  until(ms: number): void {
+    if (typeof ms !== 'number' || !(ms > 0)) throw new TypeError(`sim.until(ms) needs ms > 0, got ${JSON.stringify(ms)}`);
+    this.untilMs = ms;
+  }
+
+  configure(options: SimulationOptions): void {
+    if (options.profile !== undefined) {
+      if (options.profile !== 'linux' && options.profile !== 'rfc9293') throw new TypeError(`profile must be 'linux' or 'rfc9293'`);
+      this.defaults.profile = options.profile;
+    }
+    if (options.mslMs !== undefined) {
+      if (typeof options.mslMs !== 'number' || !(options.mslMs > 0)) throw new TypeError('mslMs must be a positive number');
+      this.defaults.mslMs = options.mslMs;
+    }
+  }
+
+  on(kind: TraceKind | '*', fn: (e: any) => void): () => void {
+    if (typeof fn !== 'function') throw new TypeError('sim.on(kind, fn) needs a function');
+    const list = this.subs.get(kind) ?? [];
+    list.push(fn);
+    this.subs.set(kind, list);
+    this.tracing = true;
+    return () => {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  setTimeWaitPolicy(host: Host | string, policy: TimeWaitPolicy | null): void {
+    this.asHost(host, 'setTimeWaitPolicy').stack.timeWaitPolicy = policy;
+  }
+
+  // ---------------------------------------------------------------- trace
+
+  emit(ev: any): void {
+    ev.t = this.clock;
+    ev.n = this.traceN++;
+    if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev);
+    const a = this.subs.get(ev.kind);
+    if (a) for (const f of a) this.callSub(f, ev);
+    const b = this.subs.get('*');
+    if (b) for (const f of b) this.callSub(f, ev);
+  }
+
+  private callSub(f: (e: any) => void, ev: any): void {
+    try {
+      f(ev);
+    } catch (e) {
+      // A subscriber's bug must not break the world: report it once as a failure of the program.
+      this.reportError(e, 'sim.on handler');
+    }
+  }
+
+  traceCall(call: string, args: string, phase: 'call' | 'return' | 'error', result?: string, errno?: Errno, fd?: number, caller?: Proc | null): void {
+    if (!this.tracing) return;
+    const p = caller === undefined ? this.current : caller;
+    this.emit({
+      kind: 'syscall',
+      host: p ? p.hostHandle.name : '',
+      pid: p ? p.pid : 0,
+      process: p ? p.name : 'program',
+      call,
+      args,
+      phase,
+      ...(result !== undefined ? { result } : {}),
+      ...(errno ? { errno } : {}),
+      ...(fd !== undefined ? { fd } : {}),
+    });
+  }
+
+  output(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.outputCut) return;
+    const p = this.current;
+    this.outputBytes += text.length;
+    if (this.outputBytes > this.maxOutput) {
+      this.outputCut = true;
+      this.emit({
+        kind: 'note',
+        level: 'warn',
+        text: `output limit reached (${this.maxOutput} bytes): further console output of this run is not shown`,
+      });
+      return;
+    }
+    this.emit({ kind: 'output', host: p ? p.hostHandle.name : '', pid: p ? p.pid : 0, process: p ? p.name : 'program', stream, text });
+  }
+
+  reportError(error: unknown, where = 'program'): void {
+    const info = this.errorInfo(error);
+    const ev = { kind: 'process', host: '', pid: 0, process: where, action: 'fail', error: info };
+    this.emit(ev);
+    this.failed.push(ev as any);
+  }
+
+  private errorInfo(error: unknown): NonNullable<ProcessEvent['error']> {
+    const base =
+      error instanceof Error
+        ? { name: error.name, message: error.message, stack: error.stack }
+        : { name: 'Error', message: `a value that is not an Error was thrown: ${safeString(error)}` };
+    const extra = this.opts.errorInfo ? this.opts.errorInfo(error) : {};
+    return { ...base, ...extra };
+  }
+
+  // ---------------------------------------------------------------- network
+
+  hostName(ip: string): string {
+    return this.byIp.get(ip)?.name ?? ip;
+  }
+
+  resolveHost(name: string): string | null {
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return name;
+    return this.byName.get(name)?.ip ?? null;
+  }
+
+  private push(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): void {
+    this.queue.push(new Ev(t < this.clock ? this.clock : t, kind, a, b, gen));
+  }
+
+  private linkBetween(a: string, b: string): LinkImpl | null {
+    const key = this.linkKey(a, b);
+    const l = this.links.get(key);
+    if (l) return l;
+    if (this.links.size > 0) return null;
+    let d = this.defaultLinks.get(key);
+    if (!d) {
+      d = new LinkImpl(this.byName.get(a)!, this.byName.get(b)!, {});
+      this.defaultLinks.set(key, d);
+    }
+    return d;
+  }
+
+  transmit(seg: Segment): void {
+    const tracing = this.tracing;
+    if (tracing) this.emit({ kind: 'segment', action: 'send', host: seg.srcHost, seg, ...(seg.senderState ? { state: seg.senderState } : {}) });
+    const dstIp = seg.dstIp;
+    const src = this.byName.get(seg.srcHost)!;
+    const loop = dstIp.startsWith('127.') || dstIp === src.ip;
+    const dst = loop ? src : this.byIp.get(dstIp);
+    if (!dst) return this.drop(seg, 'no-route');
+    if (loop) return this.push(this.clock, EvKind.Deliver, seg, dst, 0);
+    const link = this.linkBetween(src.name, dst.name);
+    if (!link) return this.drop(seg, 'no-route');
+    for (const p of this.partitions) {
+      if (this.clock >= p.from && this.clock < p.until && ((p.a === src.name && p.b === dst.name) || (p.b === src.name && p.a === dst.name)))
+        return this.drop(seg, 'partition');
+    }
+    let extra = 0;
+    for (const f of this.faults) {
+      if (f.removed || !this.faultMatches(f, seg, src.name, dst.name)) continue;
+      f.seen++;
+      if (f.seen < f.nth || f.seen >= f.nth + f.count) continue;
+      f.hits++;
+      if (f.rule.action === 'drop') return this.drop(seg, 'fault');
+      if (f.rule.action === 'delay') extra += f.rule.delayMs ?? 1000;
+      else {
+        const at = this.clock + link.o.delayMs + (f.rule.delayMs ?? 1000);
+        this.push(at, EvKind.Deliver, seg, dst, 1);
+      }
+    }
+    const o = link.o;
+    if (o.loss > 0 && this.prng.next() < o.loss) return this.drop(seg, 'loss');
+    let delay = o.delayMs + extra;
+    if (o.jitterMs > 0) delay += this.prng.next() * o.jitterMs;
+    if (o.reorder > 0 && this.prng.next() < o.reorder) delay += o.reorderDelayMs;
+    this.push(this.clock + Math.round(delay), EvKind.Deliver, seg, dst, 0);
+    if (o.duplicate > 0 && this.prng.next() < o.duplicate) this.push(this.clock + Math.round(delay) + 1, EvKind.Deliver, seg, dst, 1);
+  }
+
+  private faultMatches(f: FaultState, seg: Segment, src: string, dst: string): boolean {
+    const r = f.rule;
+    if (f.from && f.from !== src) return false;
+    if (f.to && f.to !== dst) return false;
+    if (r.fromMs !== undefined && this.clock < r.fromMs) return false;
+    if (r.untilMs !== undefined && this.clock >= r.untilMs) return false;
+    if (f.checkFlags) {
+      const bits = seg.bits & 31;
+      if (f.exact ? (bits & ~8) !== (f.bits & ~8) : (bits & f.bits) !== f.bits) return false;
+    }
+    if (r.payload !== undefined) {
+      if (typeof r.payload === 'string' ? !seg.data.includes(r.payload) : !r.payload.test(seg.data)) return false;
+    }
+    if (f.states && (!seg.senderState || !f.states.includes(seg.senderState))) return false;
+    if (r.retransmission !== undefined && seg.retransmission !== r.retransmission) return false;
+    return true;
+  }
+
+  private drop(seg: Segment, reason: string): void {
+    if (this.tracing) this.emit({ kind: 'segment', action: 'drop', host: seg.srcHost, seg, reason });
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc {
+    const p = new Proc(this.nextPid++, String(name), host, fn, this);
+    this.procs.push(p);
+    // Processes start as events: one process runs at a time, in a deterministic order.
+    this.push(this.clock, EvKind.Call, null, p, 0);
+    return p;
+  }
+
+  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void): Promise<T> {
+    const proc = this.current;
+    if (!proc) {
+      return Promise.reject(
+        new Error(`${syscall}() waits, so it must be called inside a process: host.run(async (os) => { ... })`),
+      );
+    }
+    let w!: WaiterImpl<T>;
+    const p = new Promise<T>((res, rej) => {
+      w = new WaiterImpl<T>(proc, res, rej, what);
+    });
+    register(w);
+    proc.waits++;
+    proc.waitingIn = what;
+    proc.status = 'blocked';
+    this.quiet(proc);
+    return p;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.block<void>('sleep', `sleep(${ms})`, (w) => this.wakeAt(w, this.clock + ms));
+  }
+
+  wakeAt(w: Waiter<void>, at: number): void {
+    this.push(Math.round(at), EvKind.Wake, w, null, 0);
+  }
+
+  private wake(w: WaiterImpl<any>, value: unknown, error: unknown): void {
+    if (w.settled) return;
+    w.settled = true;
+    if (w.proc.status === 'killed') return;
+    this.runq.push({ proc: w.proc, w, value, error, start: false });
+  }
+
+  /** The running process gave control back (it waits, or it ended). */
+  private quiet(proc: Proc): void {
+    if (this.current !== proc) return;
+    this.current = null;
+    const r = this.quietResolve;
+    this.quietResolve = null;
+    r?.();
+  }
+
+  private exitProc(p: Proc, error?: unknown): void {
+    if (p.status === 'killed') return;
+    if (error === undefined) {
+      p.status = 'exited';
+      if (this.tracing) this.emit({ kind: 'process', host: p.hostHandle.name, pid: p.pid, process: p.name, action: 'exit' });
+      p.resolveDone();
+    } else {
+      p.status = 'failed';
+      const ev = { kind: 'process', host: p.hostHandle.name, pid: p.pid, process: p.name, action: 'fail', error: this.errorInfo(error) };
+      this.emit(ev);
+      this.failed.push(ev as any);
+      p.rejectDone(error);
+    }
+    this.quiet(p);
+  }
+
+  private startProc(p: Proc): void {
+    if (this.tracing) this.emit({ kind: 'process', host: p.hostHandle.name, pid: p.pid, process: p.name, action: 'start' });
+    let r: unknown;
+    try {
+      r = p.fn(p.os);
+    } catch (e) {
+      this.exitProc(p, e);
+      return;
+    }
+    if (isPromiseLike(r)) {
+      r.then(
+        () => this.exitProc(p),
+        (e) => this.exitProc(p, e ?? new Error('the process rejected with no reason')),
+      );
+    } else this.exitProc(p);
+  }
+
+  /** Hand control to one process and wait until it waits again or ends. */
+  private async resume(wk: Wake): Promise<void> {
+    const p = wk.proc;
+    if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return;
+    this.current = p;
+    p.status = 'running';
+    p.waitingIn = '';
+    this.opts.onSlice?.();
+    const done = new Promise<void>((r) => (this.quietResolve = r));
+    if (wk.start) this.startProc(p);
+    else {
+      p.waits--;
+      if (wk.error !== undefined) wk.w!.rej(wk.error);
+      else wk.w!.res(wk.value);
+    }
+    if (this.current !== p) return; // ended synchronously
+    this.armWatchdog();
+    await done;
+  }
+
+  /**
+   * If the microtask queue empties while a process still "runs", it awaits
+   * something the simulator does not control (a promise nobody resolves).
+   * A macrotask runs only then: mark the process blocked and go on.
+   */
+  private armWatchdog(): void {
+    if (this.watchdogArmed) return;
+    this.watchdogArmed = true;
+    macrotask(() => {
+      this.watchdogArmed = false;
+      const p = this.current;
+      if (!p || !this.quietResolve) return;
+      if (p.waits === 0) p.waitingIn = 'await on a promise the simulator does not control';
+      p.status = 'blocked';
+      this.quiet(p);
+    });
+  }
+
+  crashHost(h: HostImpl): void {
+    for (const p of this.procs) {
+      if (p.hostHandle === h && (p.status === 'running' || p.status === 'blocked')) {
+        p.status = 'killed';
+        if (this.tracing) this.emit({ kind: 'process', host: h.name, pid: p.pid, process: p.name, action: 'kill' });
+        if (this.current === p) this.quiet(p);
+      }
+    }
+    const lost = h.stack.crash();
+    for (const t of lost) {
+      if (t.state !== 'CLOSED' && this.tracing) this.env.traceState(h.name, t.id, t.local, t.remote, t.state, 'CLOSED', 'host crashed');
+      t.state = 'CLOSED';
+      t.fdClosed = true;
+    }
+    this.emit({ kind: 'note', level: 'warn', host: h.name, text: `${h.name} crashed: its processes and sockets are gone` });
+  }
+
+  // ---------------------------------------------------------------- engine
+
+  stop(reason: string): void {
+    this.stopReason = reason || 'stopped';
+  }
+
+  async run(): Promise<RunSummary> {
+    if (this.started) throw new Error('world.run() was already called');
+    this.started = true;
+    const wallStart = Date.now();
+    let lastYield = wallStart;
+    let endedBy: RunSummary['endedBy'] = 'quiescence';
+    let message = '';
+    try {
+      for (;;) {
+        while (this.runq.length) {
+          await this.resume(this.runq.shift()!);
+          if (this.stopReason) break;
+        }
+        if (this.stopReason) {
+          endedBy = 'stopped';
+          message = `The run was stopped: ${this.stopReason}.`;
+          break;
+        }
+        if ((++this.events & 1023) === 0) {
+          const now = Date.now();
+          if (now - wallStart > this.wallMs) {
+            endedBy = 'wall-limit';
+            message = `The run used its wall-clock limit of ${this.wallMs} ms at virtual time ${fmtMs(this.clock)} and was stopped.`;
+            break;
+          }
+          if (now - lastYield > 25) {
+            // Let messages (a Stop button) and timers of the host environment in.
+            await new Promise<void>((r) => macrotask(r));
+            lastYield = Date.now();
+            if (this.stopReason) continue;
+          }
+        }
+        const t = this.queue.peekTime();
+        if (t === Infinity) {
+          message = `The run ended at ${fmtMs(this.clock)} (virtual time): nothing was left to do.`;
+          break;
+        }
+        if (t > this.untilMs) {
+          endedBy = 'time-limit';
+          this.clock = this.untilMs;
+          message = `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${this.queue.size} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`;
+          break;
+        }
+        const ev = this.queue.pop()!;
+        this.clock = ev.t;
+        this.dispatch(ev);
+      }
+    } catch (e) {
+      endedBy = 'error';
+      message = `The simulator failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.emit({ kind: 'note', level: 'warn', text: message });
+    }
+    const blocked: BlockedProcess[] = this.procs
+      .filter((p) => p.status === 'blocked' || p.status === 'running')
+      .map((p) => ({ host: p.hostHandle.name, pid: p.pid, process: p.name, waitingIn: p.waitingIn || 'running' }));
+    return {
+      endedBy,
+      message,
+      virtualMs: this.clock,
+      events: this.events,
+      traced: this.traceN,
+      blocked,
+      failed: this.failed,
+      hosts: this.hostList.map((h) => ({ name: h.name, ip: h.ip, ss: h.ss() })),
+      pendingTimers: endedBy === 'time-limit' ? this.queue.size : 0,
+    };
+  }
+
+  private dispatch(ev: Ev): void {
+    switch (ev.kind) {
+      case EvKind.Deliver: {
+        const seg = ev.a as Segment;
+        const dst = ev.b as HostImpl;
+        if (this.tracing) this.emit({ kind: 'segment', action: 'deliver', host: dst.name, seg, ...(ev.gen === 1 ? { reason: 'duplicate' } : {}) });
+        dst.stack.deliver(seg);
+        return;
+      }
+      case EvKind.TcbTimer:
+        (ev.a as Tcb).onTimer(ev.gen);
+        return;
+      case EvKind.TwTimer: {
+        (ev.b as Stack).onTwTimer(ev.a as TimeWait, ev.gen);
+        return;
+      }
+      case EvKind.Wake:
+        this.wake(ev.a as WaiterImpl<void>, undefined, undefined);
+        return;
+      case EvKind.Call:
+        if (ev.b instanceof Proc) {
+          this.runq.push({ proc: ev.b, w: null, value: undefined, error: undefined, start: true });
+          return;
+        }
+        try {
+          (ev.a as () => void)();
+        } catch (e) {
+          this.reportError(e, 'sim.at');
+        }
+        return;
+    }
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')} s` : `${ms} ms`;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  } catch {
+    return '[unprintable]';
+  }
+}
+
+/** A new world. Build it with the Simulation API, then `await world.run()`. */
+export function createWorld(opts: WorldOptions = {}): World {
+  return new WorldImpl(opts);
+}
+
+export type { TimerName };
