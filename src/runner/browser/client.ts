@@ -31,8 +31,16 @@ export interface RunHandle {
 
 export type WorkerFactory = () => Worker;
 
-const defaultFactory: WorkerFactory = () =>
-  new Worker(new URL('../browser-worker.ts', import.meta.url), { type: 'module', name: 'closing-time-runner' });
+// The worker entry is bundled as its own ES-module chunk (Vite `?worker&url`).
+// A glob rather than a plain import so the site still builds, with a clear
+// message at Run, in a checkout where the runner is missing.
+const workerUrls = import.meta.glob<string>('../browser-worker.ts', { query: '?worker&url', import: 'default', eager: true });
+const workerUrl: string | undefined = Object.values(workerUrls)[0];
+
+const defaultFactory: WorkerFactory = () => {
+  if (!workerUrl) throw new Error('the runner (src/runner/browser-worker.ts) is not part of this build');
+  return new Worker(workerUrl, { type: 'module', name: 'closing-time-runner' });
+};
 
 export class RunnerClient {
   private worker: Worker | null = null;
@@ -43,14 +51,23 @@ export class RunnerClient {
 
   /** Starts the worker ahead of the first run so Run answers at once. */
   warm(): void {
-    this.ensureWorker();
+    try {
+      this.ensureWorker();
+    } catch {
+      // Reported by run(), where the learner sees it.
+    }
   }
 
   run(options: RunOptions, handlers: RunHandlers): RunHandle {
     if (this.active) this.finishStopped(false);
     const id = this.nextId++;
     this.active = { id, handlers, stopping: false };
-    this.post({ type: 'run', id, ...options });
+    try {
+      this.post({ type: 'run', id, ...options });
+    } catch (e) {
+      this.active = null;
+      handlers.onError({ message: `The program cannot run: ${(e as Error).message}` });
+    }
     return { id, stop: () => this.stop(id) };
   }
 
@@ -113,7 +130,7 @@ export class RunnerClient {
   private replaceWorker(): void {
     this.worker?.terminate();
     this.worker = null;
-    this.ensureWorker();
+    this.warm();
   }
 
   private onMessage(from: Worker, msg: WorkerToPage): void {

@@ -1,0 +1,59 @@
+// The playground console's little shell: parses what the learner types.
+export type ConsoleCommand =
+  | { kind: 'help' }
+  | { kind: 'ss'; host?: string; timers: boolean; listeners: boolean }
+  | { kind: 'clear' }
+  | { kind: 'replay' }
+  | { kind: 'filter'; host: string | null }
+  | { kind: 'empty' }
+  | { kind: 'unknown'; text: string; message: string };
+
+export const HELP_TEXT = [
+  'Commands:',
+  '  ss -tan [HOST]        sockets of every host (or one), as `ss -tan` shows them; -o adds timers',
+  '  netstat -tan [HOST]   the same sockets, netstat-style',
+  '  filter HOST           show only lines that involve HOST (filter off: show all)',
+  '  replay                print the whole trace again (with the current filter)',
+  '  clear                 clear the console',
+  '  help                  this text',
+  'While the diagram has a position selected, ss shows the sockets at that moment.',
+];
+
+export function parseCommand(input: string): ConsoleCommand {
+  const text = input.trim();
+  if (!text) return { kind: 'empty' };
+  const [cmd, ...args] = text.split(/\s+/);
+  switch (cmd) {
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+    case 'clear':
+      return { kind: 'clear' };
+    case 'replay':
+      return { kind: 'replay' };
+    case 'filter': {
+      const host = args[0];
+      if (!host || host === 'off' || host === 'none' || host === '*') return { kind: 'filter', host: null };
+      return { kind: 'filter', host };
+    }
+    case 'ss':
+    case 'netstat': {
+      let timers = false;
+      let listeners = false;
+      let host: string | undefined;
+      for (const a of args) {
+        if (a.startsWith('-')) {
+          const letters = a.slice(1);
+          const bad = [...letters].filter((l) => !'tanuolp'.includes(l));
+          if (bad.length) return { kind: 'unknown', text, message: `${cmd}: unsupported option -- '${bad[0]}' (try ${cmd} -tan)` };
+          if (letters.includes('o')) timers = true;
+          if (letters.includes('a')) listeners = true;
+        } else if (!host) host = a;
+        else return { kind: 'unknown', text, message: `${cmd}: one host at most (got '${host}' and '${a}')` };
+      }
+      return { kind: 'ss', host, timers, listeners };
+    }
+    default:
+      return { kind: 'unknown', text, message: `${cmd}: command not found. Type help for the list.` };
+  }
+}

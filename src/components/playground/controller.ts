@@ -1,0 +1,318 @@
+// A playground brought to life: Monaco editor, xterm console, live ladder
+// diagram and the "what to look for" list, all fed by one run in the runner's
+// Web Worker. Loaded (dynamic import) only when the reader touches a playground.
+import type { ProcessEvent, TraceEvent } from '../../../types/closing-time.d.ts';
+import type { RunSummary } from '../../sim/world-types.ts';
+import { RunnerClient } from '../../runner/browser/client.ts';
+import type { Diagnostic } from '../../runner/browser/protocol.ts';
+import { paint } from '../../console/index.ts';
+import { ExpectationTracker, parseExpectations, type Expectation } from './expectations.ts';
+import { LadderView } from './ladder-view.ts';
+import { TraceConsole } from './trace-console.ts';
+import { savedSource, saveSource, forgetSource } from './source-store.ts';
+
+type Monaco = typeof import('monaco-editor/editor/editor.api');
+type Editor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEditor;
+
+/** Events kept for the diagram, replay and ss; a lab making 100k connections stops recording here. */
+const MAX_EVENTS = 400_000;
+const MARKER_OWNER = 'closing-time-run';
+
+const $ = <T extends Element>(root: ParentNode, sel: string) => root.querySelector<T>(sel)!;
+const isDark = () => document.documentElement.dataset.theme === 'dark';
+
+export class PlaygroundController {
+  readonly id: string;
+  private readonly original: string;
+  private readonly expectations: Expectation[];
+  private readonly seed?: number;
+  private readonly untilMs?: number;
+  private readonly client = new RunnerClient();
+  private monaco: Monaco | null = null;
+  private editor: Editor | null = null;
+  private console!: TraceConsole;
+  private ladder!: LadderView;
+  private events: TraceEvent[] = [];
+  private summary: RunSummary | null = null;
+  private tracker: ExpectationTracker;
+  private selectedN: number | null = null;
+  private runStartedAt = 0;
+  private firstBatchSeen = false;
+  private readonly els: {
+    run: HTMLButtonElement;
+    stop: HTMLButtonElement;
+    reset: HTMLButtonElement;
+    speed: HTMLSelectElement;
+    status: HTMLElement;
+    editorHost: HTMLElement;
+  };
+
+  constructor(private readonly root: HTMLElement) {
+    this.id = root.dataset.id!;
+    this.original = JSON.parse($<HTMLScriptElement>(root, 'script[data-source]').textContent ?? '""');
+    this.expectations = parseExpectations(JSON.parse(root.dataset.expect ?? '[]'), `playground ${this.id}`);
+    this.seed = root.dataset.seed ? Number(root.dataset.seed) : undefined;
+    this.untilMs = root.dataset.until ? Number(root.dataset.until) : undefined;
+    this.tracker = new ExpectationTracker(this.expectations);
+    this.els = {
+      run: $(root, '[data-action="run"]'),
+      stop: $(root, '[data-action="stop"]'),
+      reset: $(root, '[data-action="reset"]'),
+      speed: $(root, '[data-speed]'),
+      status: $(root, '[data-status]'),
+      editorHost: $(root, '[data-editor]'),
+    };
+  }
+
+  get fileName(): string {
+    return `${this.id}.ts`;
+  }
+
+  /** Console, diagram and worker now; the editor as soon as Monaco has loaded. */
+  async init(): Promise<void> {
+    this.client.warm();
+    const panes = $<HTMLElement>(this.root, '.playground__panes');
+    panes.hidden = false;
+    this.console = new TraceConsole($(this.root, '[data-console]'), $(this.root, '[data-prompt]'), {
+      events: () => this.events,
+      summary: () => this.summary,
+      selectedN: () => this.selectedN,
+      fileName: () => this.fileName,
+    }, isDark());
+    this.ladder = new LadderView(
+      $(this.root, '[data-ladder]'),
+      $(this.root, '[data-scrub]'),
+      $(this.root, '[data-scrub-caption]'),
+      () => this.events,
+      (n) => {
+        this.selectedN = n;
+        if (n !== null) this.console.highlight(n);
+      },
+    );
+    this.ladder.clear();
+    this.els.stop.addEventListener('click', () => this.stop());
+    this.els.reset.addEventListener('click', () => this.reset());
+    window.addEventListener('closing-time:theme', () => {
+      this.console.setDark(isDark());
+      this.monaco?.editor.setTheme(isDark() ? 'vs-dark' : 'vs');
+    });
+    this.root.dataset.state = 'ready';
+    void this.loadEditor();
+  }
+
+  private async loadEditor(): Promise<void> {
+    this.root.dataset.editor = 'loading';
+    let monaco: Monaco;
+    try {
+      ({ monaco } = await import('./monaco-setup.ts'));
+    } catch (e) {
+      this.root.dataset.editor = 'failed';
+      this.console.println(paint('red', `The editor could not load (${(e as Error).message}); Run still runs the program shown.`, true));
+      return;
+    }
+    this.monaco = monaco;
+    const host = this.els.editorHost;
+    const value = savedSource(this.id) ?? this.original;
+    const uri = monaco.Uri.parse(`file:///playground/${this.fileName}`);
+    const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(value, 'typescript', uri);
+    model.setValue(value);
+    host.replaceChildren();
+    const lineHeight = 19;
+    const fitHeight = () => {
+      host.style.height = `${Math.min(560, Math.max(160, model.getLineCount() * lineHeight + 24))}px`;
+    };
+    fitHeight();
+    const editor = monaco.editor.create(host, {
+      model,
+      theme: isDark() ? 'vs-dark' : 'vs',
+      automaticLayout: true,
+      minimap: { enabled: false },
+      fontSize: 13.5,
+      lineHeight,
+      scrollBeyondLastLine: false,
+      tabSize: 2,
+      fixedOverflowWidgets: true,
+      ariaLabel: `Program editor: ${this.fileName}. Control+Enter runs it; Control+M toggles whether Tab moves focus.`,
+      scrollbar: { alwaysConsumeMouseWheel: false },
+      padding: { top: 8, bottom: 8 },
+    });
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.run());
+    let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    model.onDidChangeContent(() => {
+      fitHeight();
+      monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => saveSource(this.id, model.getValue(), this.original), 300);
+    });
+    this.editor = editor;
+    this.root.dataset.editor = 'ready';
+  }
+
+  focusEditor(): void {
+    this.editor?.focus();
+  }
+
+  source(): string {
+    return this.editor?.getValue() ?? savedSource(this.id) ?? this.original;
+  }
+
+  run(): void {
+    const source = this.source();
+    saveSource(this.id, source, this.original);
+    this.clearMarkers();
+    this.events = [];
+    this.summary = null;
+    this.selectedN = null;
+    this.tracker = new ExpectationTracker(this.expectations);
+    this.renderExpectations();
+    this.console.reset();
+    this.ladder.clear();
+    this.firstBatchSeen = false;
+    this.runStartedAt = performance.now();
+    delete this.root.dataset.runLatencyMs;
+    this.setRunning(true, 'Running…');
+    const speed = Number(this.els.speed.value) || 0;
+    this.client.run(
+      { source, fileName: this.fileName, seed: this.seed, untilMs: this.untilMs, speed },
+      {
+        onEvents: (events) => this.onEvents(events),
+        onDiagnostics: (d) => this.onDiagnostics(d),
+        onDone: (s) => this.onDone(s),
+        onError: (e) => this.onError(e),
+        onStopped: ({ forced }) => {
+          this.console.println(
+            paint('yellow', forced ? 'Stopped. The program did not give control back (a loop that never awaits?), so its worker was shut down.' : 'Stopped.', true),
+          );
+          this.finish(forced ? 'Stopped (the worker was restarted).' : 'Stopped.');
+        },
+      },
+    );
+  }
+
+  stop(): void {
+    if (!this.client.running) return;
+    this.els.status.textContent = 'Stopping…';
+    this.client.stop();
+  }
+
+  reset(): void {
+    forgetSource(this.id);
+    if (this.editor) this.editor.setValue(this.original);
+    this.clearMarkers();
+    this.els.status.textContent = 'The lesson’s program is back.';
+  }
+
+  private onEvents(events: TraceEvent[]): void {
+    if (!this.firstBatchSeen) {
+      this.firstBatchSeen = true;
+      // Run → first trace line, for the site's performance budget (scripts/bench-site.ts).
+      this.console.term.write('', () => {
+        this.root.dataset.runLatencyMs = String(Math.round((performance.now() - this.runStartedAt) * 10) / 10);
+      });
+    }
+    const room = MAX_EVENTS - this.events.length;
+    if (room > 0) this.events.push(...(events.length > room ? events.slice(0, room) : events));
+    this.console.writeEvents(events);
+    this.ladder.update();
+    for (const i of this.tracker.feed(events)) this.renderExpectation(i);
+    for (const ev of events) {
+      if (ev.kind === 'process' && ev.action === 'fail') this.markFailure(ev);
+    }
+    this.root.dataset.events = String(this.events.length);
+  }
+
+  private onDiagnostics(diagnostics: Diagnostic[]): void {
+    for (const d of diagnostics) {
+      this.console.println(paint(d.severity === 'warning' ? 'yellow' : 'red', `${this.fileName}:${d.line}:${d.column} ${d.severity}: ${d.message}`, true));
+    }
+    this.setMarkers(diagnostics.map((d) => ({ line: d.line, column: d.column, message: d.message, error: d.severity !== 'warning' })));
+  }
+
+  private onDone(summary: RunSummary): void {
+    this.summary = summary;
+    this.console.printSummary(summary);
+    this.ladder.flush();
+    for (const i of this.tracker.finish()) this.renderExpectation(i);
+    for (const f of summary.failed ?? []) this.markFailure(f);
+    const met = this.tracker.results.filter((r) => r.met).length;
+    const total = this.tracker.results.length;
+    const verdict = total ? ` ${met} of ${total} things to look for seen.` : '';
+    this.finish(`${summary.message}${verdict}`);
+    this.root.dataset.endedBy = summary.endedBy;
+  }
+
+  private onError(e: { message: string; line?: number; column?: number }): void {
+    const where = e.line !== undefined ? `${this.fileName}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : '';
+    this.console.println(paint('red', `${where}${e.message}`, true));
+    if (e.line !== undefined) this.setMarkers([{ line: e.line, column: e.column ?? 1, message: e.message, error: true }]);
+    this.ladder.flush();
+    this.finish(e.line !== undefined ? `Error on line ${e.line}: ${e.message}` : `Error: ${e.message}`);
+    this.root.dataset.endedBy = 'error';
+  }
+
+  private markFailure(ev: ProcessEvent): void {
+    const err = ev.error;
+    if (!err || err.line === undefined) return;
+    this.setMarkers([{ line: err.line, column: err.column ?? 1, message: `${err.name}: ${err.message}`, error: true }], true);
+  }
+
+  private finish(status: string): void {
+    this.setRunning(false, status);
+    this.renderExpectations();
+  }
+
+  private setRunning(running: boolean, status: string): void {
+    this.els.run.disabled = running;
+    this.els.stop.disabled = !running;
+    this.els.status.textContent = status;
+    this.root.dataset.state = running ? 'running' : 'done';
+  }
+
+  private setMarkers(list: { line: number; column: number; message: string; error: boolean }[], append = false): void {
+    this.root.dataset.errorLine = list.length ? String(list[0]!.line) : '';
+    const monaco = this.monaco;
+    const model = this.editor?.getModel();
+    if (!monaco || !model) return;
+    const prev = append ? monaco.editor.getModelMarkers({ owner: MARKER_OWNER, resource: model.uri }) : [];
+    const markers = list.map((m) => {
+      const line = Math.min(Math.max(1, m.line), model.getLineCount());
+      return {
+        severity: m.error ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+        message: m.message,
+        startLineNumber: line,
+        startColumn: Math.max(1, m.column),
+        endLineNumber: line,
+        endColumn: model.getLineMaxColumn(line),
+      };
+    });
+    monaco.editor.setModelMarkers(model, MARKER_OWNER, [...prev, ...markers]);
+    this.editor?.revealLineInCenterIfOutsideViewport(markers[0]?.startLineNumber ?? 1);
+  }
+
+  private clearMarkers(): void {
+    this.root.dataset.errorLine = '';
+    const model = this.editor?.getModel();
+    if (this.monaco && model) this.monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
+  }
+
+  private renderExpectations(): void {
+    this.tracker.results.forEach((_, i) => this.renderExpectation(i));
+  }
+
+  private renderExpectation(i: number): void {
+    const li = this.root.querySelector<HTMLElement>(`[data-expect-index="${i}"]`);
+    const r = this.tracker.results[i];
+    if (!li || !r) return;
+    li.dataset.met = String(r.met);
+    li.classList.toggle('is-met', r.met);
+    li.classList.toggle('is-missed', !r.met && this.root.dataset.state === 'done');
+    const mark = li.querySelector('.expect__mark');
+    if (mark) mark.textContent = r.met ? '✓' : '○';
+  }
+}
+
+export async function activatePlayground(root: HTMLElement): Promise<PlaygroundController> {
+  const c = new PlaygroundController(root);
+  await c.init();
+  return c;
+}

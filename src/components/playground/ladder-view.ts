@@ -1,0 +1,102 @@
+// The live ladder diagram in the page: redraws from the trace at most once a
+// frame, and lets the learner scrub through it (slider, arrow keys, or a click
+// on an arrow); each step selects the matching console line.
+import type { TraceEvent } from '../../../types/closing-time.d.ts';
+import { buildLadder, scrubSteps, type LadderModel } from '../ladder/model.ts';
+import { renderLadderSvg } from '../ladder/render.ts';
+
+export class LadderView {
+  private model: LadderModel | null = null;
+  private steps: number[] = [];
+  private frame = 0;
+  private selected: number | null = null;
+
+  constructor(
+    private readonly canvas: HTMLElement,
+    private readonly slider: HTMLInputElement,
+    private readonly caption: HTMLElement,
+    private readonly events: () => readonly TraceEvent[],
+    private readonly onSelect: (n: number | null) => void,
+  ) {
+    slider.addEventListener('input', () => this.selectStep(Number(slider.value)));
+    canvas.addEventListener('click', (e) => {
+      const g = (e.target as Element).closest('[data-n]');
+      if (!g) return;
+      const n = Number(g.getAttribute('data-n'));
+      const i = this.steps.indexOf(n);
+      if (i >= 0) {
+        this.slider.value = String(i);
+        this.selectStep(i);
+      }
+    });
+  }
+
+  /** Schedules a redraw (many batches per frame collapse into one). */
+  update(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  /** Draws now (end of a run). */
+  flush(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.draw();
+  }
+
+  clear(): void {
+    this.model = null;
+    this.steps = [];
+    this.selected = null;
+    this.canvas.innerHTML = '<p class="ladder-empty">The diagram draws itself while the program runs.</p>';
+    this.slider.max = '0';
+    this.slider.value = '0';
+    this.slider.disabled = true;
+    this.caption.textContent = '';
+  }
+
+  private draw(): void {
+    const events = this.events();
+    this.model = buildLadder(events);
+    this.steps = scrubSteps(this.model);
+    if (this.model.hosts.length === 0) {
+      this.clear();
+      return;
+    }
+    this.canvas.innerHTML = renderLadderSvg(this.model, { title: 'Ladder diagram of this run' });
+    this.canvas.dataset.arrows = String(this.model.arrows.length);
+    this.slider.disabled = this.steps.length === 0;
+    this.slider.max = String(Math.max(0, this.steps.length - 1));
+    if (this.selected !== null) this.mark(this.selected);
+  }
+
+  private selectStep(i: number): void {
+    const n = this.steps[i];
+    if (n === undefined) return;
+    this.selected = n;
+    this.mark(n);
+    this.onSelect(n);
+  }
+
+  /** Deselects (ss goes back to the end of the run). */
+  deselect(): void {
+    this.selected = null;
+    this.canvas.querySelectorAll('.is-active').forEach((el) => el.classList.remove('is-active'));
+    this.caption.textContent = '';
+    this.onSelect(null);
+  }
+
+  private mark(n: number): void {
+    this.canvas.querySelectorAll('.is-active').forEach((el) => el.classList.remove('is-active'));
+    const el = this.canvas.querySelector(`[data-n="${n}"]`);
+    if (!el) return;
+    el.classList.add('is-active');
+    const title = el.querySelector('title')?.textContent ?? '';
+    const ev = this.events().find((e) => e.n === n);
+    this.caption.textContent = ev ? `${(ev.t / 1000).toFixed(3)} s · ${title}` : title;
+    (el as Element).scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }
+}

@@ -1,0 +1,276 @@
+// The playground's console: an xterm that streams the coloured trace and runs
+// the commands of console-commands.ts. Input comes through a prompt field under
+// the terminal (keys typed into the terminal are forwarded to it), which keeps
+// it usable with a screen reader and a keyboard.
+import { Terminal, type IMarker, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
+import type { RunSummary } from '../../sim/world-types.ts';
+import { createFormatter, formatSsTable, formatSummary, paint, type TraceFormatter } from '../../console/index.ts';
+import { HELP_TEXT, parseCommand } from './console-commands.ts';
+import { socketsFromTrace } from './live-ss.ts';
+
+const LIGHT: ITheme = {
+  background: '#fbfaf7', foreground: '#1f2328', cursor: '#b4530d', selectionBackground: '#f5c27a88',
+  black: '#1f2328', red: '#c0262d', green: '#1a7f37', yellow: '#9a6700', blue: '#0b5cad', magenta: '#8250df', cyan: '#0b6b77', white: '#6e7781',
+  brightBlack: '#6e7781', brightRed: '#a40e26', brightGreen: '#116329', brightYellow: '#7d4e00', brightBlue: '#0550ae', brightMagenta: '#6639ba', brightCyan: '#1b7c83', brightWhite: '#1f2328',
+};
+const DARK: ITheme = {
+  background: '#0b1016', foreground: '#e6e8eb', cursor: '#f5a04a', selectionBackground: '#f5a04a55',
+  black: '#484f58', red: '#ff7b72', green: '#4ac26b', yellow: '#e3b341', blue: '#79a8ff', magenta: '#d2a8ff', cyan: '#5cc8d6', white: '#b1bac4',
+  brightBlack: '#6e7681', brightRed: '#ffa198', brightGreen: '#56d364', brightYellow: '#f0c45a', brightBlue: '#a5c8ff', brightMagenta: '#e2c5ff', brightCyan: '#76e3ea', brightWhite: '#ffffff',
+};
+
+/** Lines written before the console stops echoing a huge trace (commands still see all of it). */
+const MAX_LINES = 20_000;
+/** Trace positions we keep a terminal marker for, so scrubbing can find the line. */
+const MAX_MARKERS = 3_000;
+
+export interface TraceConsoleSource {
+  events(): readonly TraceEvent[];
+  summary(): RunSummary | null;
+  /** The trace position selected in the diagram, if any. */
+  selectedN(): number | null;
+  fileName(): string;
+}
+
+export class TraceConsole {
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private formatter: TraceFormatter;
+  private filterHost: string | null = null;
+  private lines = 0;
+  private truncated = false;
+  private markers = new Map<number, IMarker>();
+  private readonly ro: ResizeObserver;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly input: HTMLInputElement,
+    private readonly source: TraceConsoleSource,
+    dark: boolean,
+  ) {
+    this.term = new Terminal({
+      convertEol: true,
+      disableStdin: false,
+      cursorBlink: false,
+      cursorStyle: 'bar',
+      cursorInactiveStyle: 'none',
+      fontFamily: 'ui-monospace, "JetBrains Mono", "Cascadia Code", Menlo, Consolas, monospace',
+      fontSize: 12.5,
+      lineHeight: 1.2,
+      scrollback: MAX_LINES + 500,
+      theme: dark ? DARK : LIGHT,
+      allowProposedApi: false,
+      screenReaderMode: false,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.open(host);
+    this.formatter = this.newFormatter();
+    this.ro = new ResizeObserver(() => {
+      try {
+        this.fit.fit();
+      } catch {
+        // Not laid out yet (hidden): the next resize fits it.
+      }
+    });
+    this.ro.observe(host);
+    // Typing into the terminal goes to the prompt.
+    this.term.onData((data) => {
+      if (data === '\r') {
+        this.submit();
+      } else if (data === '\x7f') {
+        this.input.value = this.input.value.slice(0, -1);
+      } else if (data >= ' ' && !data.startsWith('\x1b')) {
+        this.input.value += data;
+      }
+      this.input.focus();
+    });
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.submit();
+      }
+    });
+    this.println(paint('dim', 'Press Run to start the program. Type help for console commands.', true));
+  }
+
+  setDark(dark: boolean): void {
+    this.term.options.theme = dark ? DARK : LIGHT;
+  }
+
+  private newFormatter(): TraceFormatter {
+    return createFormatter({ color: true, fileName: this.source.fileName(), timeWidth: 9, hosts: this.filterHost ? [this.filterHost] : undefined });
+  }
+
+  /** A new run: fresh numbering, fresh screen. */
+  reset(): void {
+    this.term.reset();
+    this.formatter = this.newFormatter();
+    this.lines = 0;
+    this.truncated = false;
+    this.markers.forEach((m) => m.dispose());
+    this.markers.clear();
+  }
+
+  println(text: string): void {
+    this.term.write(`${text}\n`);
+    this.lines += text.split('\n').length;
+  }
+
+  writeEvents(events: readonly TraceEvent[]): void {
+    let chunk = '';
+    for (const ev of events) {
+      const line = this.formatter.format(ev);
+      if (line === null) continue;
+      if (this.lines >= MAX_LINES) {
+        if (!this.truncated) {
+          this.truncated = true;
+          chunk += `${paint('yellow', `… the console stops here after ${MAX_LINES} lines; the run goes on. Use filter HOST, replay or ss -tan.`, true)}\n`;
+        }
+        continue;
+      }
+      const wantsMarker = (ev.kind === 'segment' || ev.kind === 'state') && this.markers.size < MAX_MARKERS;
+      if (wantsMarker) {
+        if (chunk) this.term.write(chunk);
+        chunk = '';
+        const n = ev.n;
+        // The callback runs once everything before it is parsed: the cursor is at this line's start.
+        this.term.write('', () => {
+          const m = this.term.registerMarker(0);
+          if (m) this.markers.set(n, m);
+        });
+      }
+      chunk += `${line}\n`;
+      this.lines += 1 + (line.match(/\n/g)?.length ?? 0);
+    }
+    if (chunk) this.term.write(chunk);
+  }
+
+  /** Scrolls to and selects the line of trace position n. Returns false if that line is not on screen. */
+  highlight(n: number): boolean {
+    const m = this.markers.get(n);
+    if (!m || m.isDisposed || m.line < 0) return false;
+    this.term.scrollToLine(Math.max(0, m.line - Math.floor(this.term.rows / 2)));
+    this.term.selectLines(m.line, m.line);
+    return true;
+  }
+
+  /** The plain text of the line for trace position n (tests and the diagram caption use it). */
+  lineText(n: number): string | null {
+    const m = this.markers.get(n);
+    if (!m || m.line < 0) return null;
+    return this.term.buffer.active.getLine(m.line)?.translateToString(true) ?? null;
+  }
+
+  printSummary(summary: RunSummary): void {
+    this.println('');
+    this.println(formatSummary(summary, { color: true, tables: false, fileName: this.source.fileName() }));
+  }
+
+  private submit(): void {
+    const text = this.input.value;
+    this.input.value = '';
+    this.println(`${paint('bold', '$', true)} ${text}`);
+    this.run(text);
+  }
+
+  run(text: string): void {
+    const cmd = parseCommand(text);
+    switch (cmd.kind) {
+      case 'empty':
+        return;
+      case 'help':
+        HELP_TEXT.forEach((l) => this.println(l));
+        return;
+      case 'clear':
+        this.term.clear();
+        return;
+      case 'filter':
+        this.filterHost = cmd.host;
+        this.println(cmd.host ? `Showing only lines that involve ${cmd.host}. Type replay to redraw, filter off to show all.` : 'Showing every line.');
+        return;
+      case 'replay': {
+        this.reset();
+        const events = this.source.events();
+        this.writeEvents(events);
+        const s = this.source.summary();
+        if (s) this.printSummary(s);
+        return;
+      }
+      case 'unknown':
+        this.println(paint('red', cmd.message, true));
+        return;
+      case 'ss':
+        this.printSockets(cmd.host, cmd.timers, cmd.listeners, text.trim().startsWith('netstat'));
+        return;
+    }
+  }
+
+  private printSockets(host: string | undefined, timers: boolean, listeners: boolean, netstat: boolean): void {
+    const summary = this.source.summary();
+    const selected = this.source.selectedN();
+    let tables: { name: string; rows: readonly SsRow[] }[];
+    let note: string;
+    if (summary && selected === null) {
+      tables = summary.hosts.map((h) => ({ name: h.name, rows: h.ss }));
+      note = `at the end of the run (${(summary.virtualMs / 1000).toFixed(3)} s)`;
+    } else {
+      const events = this.source.events();
+      if (events.length === 0) {
+        this.println('No sockets yet: press Run first.');
+        return;
+      }
+      const upTo = selected ?? Infinity;
+      const t = selected === null ? events[events.length - 1]!.t : (events.find((e) => e.n === selected)?.t ?? 0);
+      const byHost = socketsFromTrace(events, upTo);
+      const names = [...new Set(events.flatMap((e) => ('host' in e && e.host ? [e.host] : [])))];
+      tables = names.map((name) => ({ name, rows: byHost.get(name) ?? [] }));
+      note = `at ${(t / 1000).toFixed(3)} s, rebuilt from the trace (queues not known until the run ends)`;
+      timers = false;
+    }
+    if (host) {
+      tables = tables.filter((t) => t.name === host);
+      if (tables.length === 0) {
+        this.println(paint('red', `No host named ${host}.`, true));
+        return;
+      }
+    }
+    this.println(paint('dim', `# sockets ${note}`, true));
+    for (const t of tables) {
+      const rows = listeners ? t.rows : t.rows.filter((r) => r.state !== 'LISTEN');
+      this.println(paint('bold', `# ${t.name}`, true));
+      if (netstat) {
+        this.println(formatNetstat(rows));
+      } else {
+        this.println(formatSsTable(rows, { timers }).replace(/\n$/, ''));
+      }
+    }
+  }
+
+  focusInput(): void {
+    this.input.focus();
+  }
+
+  dispose(): void {
+    this.ro.disconnect();
+    this.term.dispose();
+  }
+}
+
+const NETSTAT_STATE: Record<string, string> = {
+  ESTAB: 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV', 'FIN-WAIT-1': 'FIN_WAIT1', 'FIN-WAIT-2': 'FIN_WAIT2',
+  'CLOSE-WAIT': 'CLOSE_WAIT', 'LAST-ACK': 'LAST_ACK', 'TIME-WAIT': 'TIME_WAIT', CLOSING: 'CLOSING', LISTEN: 'LISTEN', UNCONN: 'CLOSE',
+};
+
+/** netstat -tan's layout (net-tools): Proto Recv-Q Send-Q Local Address Foreign Address State. */
+export function formatNetstat(rows: readonly SsRow[]): string {
+  const head = 'Proto Recv-Q Send-Q Local Address           Foreign Address         State      ';
+  const body = rows.map((r) => {
+    const peer = r.peer === '*:*' ? '0.0.0.0:*' : r.peer;
+    const local = r.local.startsWith('*:') ? `0.0.0.0${r.local.slice(1)}` : r.local;
+    return `tcp   ${String(r.recvQ).padStart(6)} ${String(r.sendQ).padStart(6)} ${local.padEnd(23)} ${peer.padEnd(23)} ${NETSTAT_STATE[r.state] ?? r.state}`;
+  });
+  return ['Active Internet connections (servers and established)', head, ...body].join('\n');
+}
