@@ -1,0 +1,22 @@
+import type { Socket } from 'closing-time';
+
+export async function handle(conn: Socket): Promise<void> {
+  let pending = '';
+  for (;;) {
+    const data = await conn.recv();
+    if (data === '') {
+      // EOF: the client sent FIN and our socket is in CLOSE_WAIT. It stays
+      // there, with no timer, until we close(): that sends our FIN (LAST_ACK).
+      await conn.close();
+      return;
+    }
+    pending += data;
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      await conn.send(`OK ${line}\n`);
+      nl = pending.indexOf('\n');
+    }
+  }
+}

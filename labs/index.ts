@@ -1,0 +1,18 @@
+// Every lab's checker, by lab id. Imported statically so that the bundled CLI
+// and the browser's worker carry the checkers without reading files at run time.
+import type { LabChecker } from '../src/grading/define-checker.ts';
+import cleanClient from './clean-client/checker.ts';
+import closeWaitLeak from './close-wait-leak/checker.ts';
+import restartReuseaddr from './restart-reuseaddr/checker.ts';
+import lingerShed from './linger-shed/checker.ts';
+import halfClose from './half-close/checker.ts';
+import manyShortConnections from './many-short-connections/checker.ts';
+import implementTimeWait from './implement-time-wait/checker.ts';
+import closeWaitDetective from './close-wait-detective/checker.ts';
+
+// Each checker is typed by its own lab's exports; the registry only needs the common shape.
+const all = [cleanClient, closeWaitLeak, restartReuseaddr, lingerShed, halfClose, manyShortConnections, implementTimeWait, closeWaitDetective] as unknown as LabChecker<Record<string, unknown>>[];
+
+export const checkers: ReadonlyMap<string, LabChecker<Record<string, unknown>>> = new Map(all.map((c) => [c.lab, c]));
+
+export const labIds: readonly string[] = all.map((c) => c.lab);

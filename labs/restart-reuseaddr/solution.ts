@@ -1,0 +1,13 @@
+import type { OS, Socket } from 'closing-time';
+
+export async function listen(os: OS, port: number): Promise<Socket> {
+  const ls = os.socket();
+  // Before bind(): Linux checks the flag at bind time, on the new socket and on
+  // every socket already on the port. The accepted sockets (and the TIME_WAIT
+  // sockets they become) inherit it from this listener, so the next restart's
+  // bind() finds them marked too.
+  ls.setsockopt('SO_REUSEADDR', true);
+  ls.bind({ port });
+  ls.listen();
+  return ls;
+}

@@ -1,0 +1,81 @@
+// The checker API a lab's checker.ts is written in: a list of named checks with
+// points, each an async function that builds its own world, runs the learner's
+// exports in it and throws CheckFailure (via `fail`) with a message a learner
+// can act on.
+import type { RunSummary, World, WorldOptions } from '../sim/index.ts';
+
+/** One export the learner's file must provide. */
+export interface LearnerExport {
+  name: string;
+  kind: 'function' | 'value';
+  /** How the lab text declares it, quoted in the error when it is missing. */
+  signature: string;
+}
+
+export interface CheckContext<L> {
+  /** The learner's module, freshly evaluated for this check. */
+  readonly learner: L;
+  /** This check's seed: the same lab, check and program give the same trace. */
+  readonly seed: number;
+  /** A new world with this check's seed and limits; stopped if the check runs out of time. */
+  world(options?: WorldOptions): World;
+  /** Runs a world made by `world()`. Resolves with its summary; never rejects. */
+  run(world: World): Promise<RunSummary>;
+  /** A line for the check's output (shown with learner output). */
+  log(text: string): void;
+}
+
+export interface Check<L> {
+  name: string;
+  points: number;
+  /** 1-based step of the lab this check grades. */
+  task: number;
+  /** The scenario and what is asserted, in one or two sentences. */
+  description: string;
+  /** Real-time budget, ms (default 5000). */
+  wallMs?: number;
+  run(t: CheckContext<L>): Promise<void> | void;
+}
+
+export interface LabChecker<L = Record<string, unknown>> {
+  lab: string;
+  /** Exports the learner's file must have; checked before any check runs. */
+  exports: LearnerExport[];
+  checks: Check<L>[];
+}
+
+/** Thrown by `fail`: the check failed for a reason the message explains. */
+export class CheckFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailure';
+  }
+}
+
+/** Fails the running check with a message that says what happened and where to look. */
+export function fail(message: string): never {
+  throw new CheckFailure(message);
+}
+
+/** Fails with `message` unless `condition` holds. */
+export function ensure(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) fail(typeof message === 'function' ? message() : message);
+}
+
+export function defineChecker<L>(spec: LabChecker<L>): LabChecker<L> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(spec.lab)) throw new Error(`checker: lab id '${spec.lab}' must be lower-case words joined by '-'`);
+  if (spec.checks.length === 0) throw new Error(`checker ${spec.lab}: no checks`);
+  const names = new Set<string>();
+  for (const c of spec.checks) {
+    if (names.has(c.name)) throw new Error(`checker ${spec.lab}: two checks named '${c.name}'`);
+    names.add(c.name);
+    if (!(c.points > 0) || !Number.isFinite(c.points)) throw new Error(`checker ${spec.lab}: check '${c.name}' needs positive points`);
+    if (!Number.isInteger(c.task) || c.task < 1) throw new Error(`checker ${spec.lab}: check '${c.name}' needs a task number >= 1`);
+  }
+  return spec;
+}
+
+/** Sum of the points of a checker's checks. */
+export function maxScore(checker: LabChecker<unknown>): number {
+  return checker.checks.reduce((sum, c) => sum + c.points, 0);
+}

@@ -1,0 +1,246 @@
+// Runs a lab's checks against one learner file. Every check is isolated: it gets
+// a freshly evaluated module, its own worlds and its own time budget, and
+// whatever it does (fail, throw, hang, print megabytes) ends up as that check's
+// result while the others still run. The grader itself never throws.
+import { createWorld } from '../sim/index.ts';
+import type { ProcessEvent, World, WorldOptions, RunSummary } from '../sim/index.ts';
+import { CheckFailure, maxScore, type Check, type CheckContext, type LabChecker } from './define-checker.ts';
+import type { LearnerCompiler, LearnerProgram } from './learner-program.ts';
+import type { GradeResult, TestResult } from './result-types.ts';
+import { OutputBuffer } from './output-buffer.ts';
+import { checkSeed } from './seed.ts';
+
+export interface GradeOptions {
+  /** Compiles learner TypeScript (src/runner's compiler). */
+  compile: LearnerCompiler;
+  /** Shown in messages; default 'solution.ts'. */
+  filename?: string;
+  /** Real-time budget per check when the check names none, ms. Default 5000. */
+  wallMs?: number;
+  /** Longest stretch of synchronous learner code, ms, before the loop guard stops it. Default 1000. */
+  sliceMs?: number;
+  /** Called as each check finishes (the browser lists results as they come). */
+  onResult?: (result: TestResult, index: number) => void;
+}
+
+const DEFAULT_WALL_MS = 5000;
+const DEFAULT_SLICE_MS = 1000;
+const DEFAULT_UNTIL_MS = 300_000;
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Grades `source` with `checker`. Resolves with an Exercism v3 result; never rejects. */
+export async function gradeSource<L>(checker: LabChecker<L>, source: string, options: GradeOptions): Promise<GradeResult> {
+  const filename = options.filename ?? 'solution.ts';
+  const max = maxScore(checker as LabChecker<unknown>);
+  const errorResult = (message: string): GradeResult => ({
+    version: 3,
+    lab: checker.lab,
+    status: 'error',
+    message,
+    tests: checker.checks.map((c) => ({
+      name: c.name,
+      status: 'error',
+      message,
+      output: null,
+      task_id: c.task,
+      test_code: c.description,
+      score: 0,
+      max_score: c.points,
+    })),
+    score: 0,
+    max_score: max,
+  });
+
+  if (typeof source !== 'string') return errorResult('the program is not text');
+  let program: LearnerProgram;
+  try {
+    const compiled = await options.compile(source, filename);
+    if (!compiled.ok) return errorResult(compiled.message);
+    program = compiled.program;
+  } catch (error) {
+    return errorResult(`the grader could not compile ${filename}: ${errorText(error)}`);
+  }
+
+  // Evaluate once up front so that a missing export or a top-level throw is one
+  // clear error instead of the same failure repeated by every check.
+  const probeOutput = new OutputBuffer();
+  const probe = await instantiate(program, probeOutput, options.sliceMs ?? DEFAULT_SLICE_MS);
+  if (!probe.ok) return errorResult(`${filename} failed while loading: ${probe.message}`);
+  const missing = missingExports(checker, probe.exports, filename);
+  if (missing) return errorResult(missing);
+
+  const busy: BusyState = { current: null };
+  program.onBusyLoop?.((error) => {
+    const c = busy.current;
+    if (!c || c.error) return;
+    c.error = error;
+    // A program that catches the error and loops on is stopped all the same.
+    for (const w of c.worlds) w.stop(error.message);
+  });
+  const tests: TestResult[] = [];
+  for (let i = 0; i < checker.checks.length; i++) {
+    const check = checker.checks[i];
+    const result = await runCheck(checker, check, program, options, busy);
+    tests.push(result);
+    try {
+      options.onResult?.(result, i);
+    } catch {
+      // A progress listener's failure must not cost the learner a grade.
+    }
+  }
+  const score = tests.reduce((s, t) => s + t.score, 0);
+  return {
+    version: 3,
+    lab: checker.lab,
+    status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail',
+    tests,
+    score,
+    max_score: max,
+  };
+}
+
+type Instantiated = { ok: true; exports: Record<string, unknown> } | { ok: false; message: string };
+
+async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: number, forward?: (stream: 'stdout' | 'stderr', text: string) => void): Promise<Instantiated> {
+  try {
+    program.armGuard(sliceMs);
+    const exports = await program.instantiate({
+      write(stream, text) {
+        out.write(text);
+        forward?.(stream, text);
+      },
+    });
+    return { ok: true, exports };
+  } catch (error) {
+    return { ok: false, message: program.describeError(error) };
+  }
+}
+
+function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports: Record<string, unknown>, filename: string): string | null {
+  const problems: string[] = [];
+  for (const e of checker.exports) {
+    const value = exports[e.name];
+    if (value === undefined) problems.push(`${filename} has no export named '${e.name}': the lab needs \`${e.signature}\``);
+    else if (e.kind === 'function' && typeof value !== 'function') problems.push(`'${e.name}' is exported but is a ${typeof value}, not a function: the lab needs \`${e.signature}\``);
+  }
+  return problems.length ? problems.join('; ') : null;
+}
+
+async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: LearnerProgram, options: GradeOptions, busy: BusyState): Promise<TestResult> {
+  const started = now();
+  const wallMs = check.wallMs ?? options.wallMs ?? DEFAULT_WALL_MS;
+  const sliceMs = Math.min(options.sliceMs ?? DEFAULT_SLICE_MS, wallMs);
+  const deadline = started + wallMs;
+  const output = new OutputBuffer();
+  const worlds: World[] = [];
+  const base = {
+    name: check.name,
+    task_id: check.task,
+    test_code: check.description,
+    max_score: check.points,
+  };
+  const finish = (status: TestResult['status'], message: string | null): TestResult => ({
+    ...base,
+    status,
+    message,
+    output: output.summary(),
+    score: status === 'pass' ? check.points : 0,
+    duration_ms: Math.round(now() - started),
+  });
+
+  // Learner output goes to the world that is running, so the trace shows it
+  // beside the process that printed it, and to this check's output.
+  const forward = (stream: 'stdout' | 'stderr', text: string) => {
+    const w = worlds[worlds.length - 1];
+    if (w) {
+      try {
+        w.output(stream, text);
+      } catch {
+        // The world may have ended; the text is in the check's output already.
+      }
+    }
+  };
+  const loaded = await instantiate(program, output, sliceMs, forward);
+  if (!loaded.ok) return finish('error', `the program failed while loading: ${loaded.message}`);
+  busy.current = { worlds, error: null };
+
+  const summaries = new Map<World, RunSummary>();
+  const context: CheckContext<L> = {
+    learner: loaded.exports as L,
+    seed: checkSeed(checker.lab, check.name),
+    world(worldOptions: WorldOptions = {}) {
+      const remaining = Math.max(1, Math.floor(deadline - now()));
+      const w = createWorld({
+        seed: checkSeed(checker.lab, check.name),
+        untilMs: DEFAULT_UNTIL_MS,
+        maxOutputBytes: 64 * 1024,
+        ...worldOptions,
+        wallMs: Math.min(worldOptions.wallMs ?? remaining, remaining),
+        onSlice: () => program.armGuard(sliceMs),
+      });
+      worlds.push(w);
+      return w;
+    },
+    async run(w: World) {
+      const raw = await w.run();
+      // Process failures point into the learner's file, as `closing-time run` shows them.
+      const summary: RunSummary = program.locate ? { ...raw, failed: raw.failed.map((f) => placeFailure(program, f)) } : raw;
+      summaries.set(w, summary);
+      const tripped = busy.current?.error;
+      if (tripped) throw new CheckFailure(`${tripped.message}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`);
+      if (summary.endedBy === 'wall-limit') {
+        throw new CheckFailure(
+          `the simulation used up this check's ${(wallMs / 1000).toFixed(1)} s of real time at virtual t=${summary.virtualMs} ms ` +
+            `(${summary.message}). Look for a loop that never waits (await recv/sleep) or that opens far more connections than needed.`,
+        );
+      }
+      return summary;
+    },
+    log(text: string) {
+      output.write(text.endsWith('\n') ? text : text + '\n');
+    },
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(1, deadline - now()) + 250);
+  });
+  try {
+    program.armGuard(sliceMs);
+    const outcome = await Promise.race([Promise.resolve().then(() => check.run(context)).then(() => 'done' as const), timeout]);
+    const tripped = busy.current?.error;
+    if (tripped) return finish('fail', `${tripped.message}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`);
+    if (outcome === 'timeout') {
+      for (const w of worlds) w.stop('the check ran out of time');
+      return finish('fail', `this check did not finish within ${(wallMs / 1000).toFixed(1)} s of real time: your code may wait on something that never happens outside the simulation, or loop without awaiting.`);
+    }
+    return finish('pass', null);
+  } catch (error) {
+    if (error instanceof CheckFailure) return finish('fail', error.message);
+    return finish('error', `the check stopped on an error: ${program.describeError(error)}`);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    busy.current = null;
+  }
+}
+
+/** The check whose worlds a busy-loop trip must stop (checks run one at a time). */
+interface BusyState {
+  current: { worlds: World[]; error: Error | null } | null;
+}
+
+function placeFailure(program: LearnerProgram, event: ProcessEvent): ProcessEvent {
+  if (event.action !== 'fail' || !event.error || !program.locate) return event;
+  const raw = event.error;
+  const located = program.locate(Object.assign(new Error(raw.message), { name: raw.name, stack: raw.stack ?? '' }));
+  if (located.line === undefined) return event;
+  return { ...event, error: { ...raw, line: located.line, column: located.column, stack: located.stack ?? raw.stack } };
+}
