@@ -1,0 +1,72 @@
+// The fuzz suite's judge must itself be right: these tests feed it hand-made
+// traces, legal and illegal, so a checker that accepts anything fails here.
+import { describe, expect, test } from 'vitest';
+import type { StateEvent, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
+import { checkTraceOrder, checkTransitions } from '../../fuzz/invariants.ts';
+import { EDGES, isLegalTransition } from '../../fuzz/transitions.ts';
+
+let n = 0;
+function state(id: number, from: TcpState, to: TcpState, t = n): StateEvent {
+  n++;
+  return { kind: 'state', t, n, host: 'h', sock: { host: 'h', id, local: '10.0.0.1:1', remote: '10.0.0.2:2' }, from, to, cause: 'test' };
+}
+
+describe('legal transitions', () => {
+  test('the active closer path of RFC 9293 is legal', () => {
+    const trace = [
+      state(1, 'CLOSED', 'SYN_SENT'),
+      state(1, 'SYN_SENT', 'ESTABLISHED'),
+      state(1, 'ESTABLISHED', 'FIN_WAIT_1'),
+      state(1, 'FIN_WAIT_1', 'FIN_WAIT_2'),
+      state(1, 'FIN_WAIT_2', 'TIME_WAIT'),
+      state(1, 'TIME_WAIT', 'CLOSED'),
+    ];
+    expect(checkTransitions(trace)).toEqual([]);
+  });
+
+  test('simultaneous close through CLOSING and the FIN+ACK shortcut are legal', () => {
+    expect(isLegalTransition('FIN_WAIT_1', 'CLOSING')).toBe(true);
+    expect(isLegalTransition('CLOSING', 'TIME_WAIT')).toBe(true);
+    expect(isLegalTransition('FIN_WAIT_1', 'TIME_WAIT')).toBe(true);
+  });
+
+  test('Linux extras: FIN_WAIT_2 orphan timeout and aborts go to CLOSED', () => {
+    expect(isLegalTransition('FIN_WAIT_2', 'CLOSED')).toBe(true);
+    expect(isLegalTransition('ESTABLISHED', 'CLOSED')).toBe(true);
+    expect(isLegalTransition('CLOSE_WAIT', 'CLOSED')).toBe(true);
+  });
+
+  test.each([
+    ['ESTABLISHED', 'TIME_WAIT'],
+    ['CLOSE_WAIT', 'TIME_WAIT'],
+    ['LAST_ACK', 'TIME_WAIT'],
+    ['FIN_WAIT_2', 'CLOSING'],
+    ['TIME_WAIT', 'ESTABLISHED'],
+    ['CLOSED', 'ESTABLISHED'],
+    ['ESTABLISHED', 'LAST_ACK'],
+    ['FIN_WAIT_2', 'FIN_WAIT_1'],
+  ] as [TcpState, TcpState][])('%s -> %s is reported', (from, to) => {
+    expect(isLegalTransition(from, to)).toBe(false);
+    expect(checkTransitions([state(11, 'CLOSED', from), state(11, from, to)]).join('\n')).toContain(`${from} -> ${to}`);
+  });
+
+  test('a state change that does not follow on from the previous one is reported', () => {
+    const v = checkTransitions([state(3, 'CLOSED', 'SYN_SENT'), state(3, 'ESTABLISHED', 'FIN_WAIT_1')]);
+    expect(v.join('\n')).toContain('left ESTABLISHED but was in SYN_SENT');
+  });
+
+  test('every listed edge names its source', () => {
+    for (const e of EDGES) expect(e.source.length, `${e.from} -> ${e.to}`).toBeGreaterThan(10);
+  });
+});
+
+describe('trace order', () => {
+  const ev = (n: number, t: number): TraceEvent => ({ kind: 'note', n, t, level: 'info', text: '' });
+  test('accepts increasing positions and non-decreasing time', () => {
+    expect(checkTraceOrder([ev(1, 0), ev(2, 0), ev(3, 5)])).toEqual([]);
+  });
+  test('reports time going backwards and repeated positions', () => {
+    expect(checkTraceOrder([ev(1, 5), ev(2, 4)])[0]).toContain('time goes back');
+    expect(checkTraceOrder([ev(1, 5), ev(1, 6)])[0]).toContain('position');
+  });
+});
