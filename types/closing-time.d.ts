@@ -269,6 +269,13 @@ export interface HostOptions {
   profile?: Profile;
   /** Maximum segment lifetime for the rfc9293 profile, ms. Default 120000 (TIME_WAIT = 2 × MSL). */
   mslMs?: number;
+  /**
+   * How initial sequence numbers are chosen. 'rfc6528' (default, as Linux): a keyed hash of the
+   * 4-tuple plus a clock ticking every 64 ns, so a new incarnation starts beyond the old one.
+   * 'per-tuple': the hash alone, so every incarnation of a 4-tuple starts at the same number
+   * (as weak stacks did): then TIME_WAIT is the only guard against old duplicates.
+   */
+  isn?: 'rfc6528' | 'per-tuple';
 }
 
 export interface Host {

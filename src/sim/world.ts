@@ -229,7 +229,9 @@ class WorldImpl implements World, Kernel {
     if (profile !== 'linux' && profile !== 'rfc9293') throw new TypeError(`profile must be 'linux' or 'rfc9293', got ${JSON.stringify(profile)}`);
     const msl = o.mslMs ?? this.defaults.mslMs;
     if (typeof msl !== 'number' || !(msl > 0)) throw new TypeError(`mslMs must be a positive number, got ${JSON.stringify(msl)}`);
+    if (o.isn !== undefined && o.isn !== 'rfc6528' && o.isn !== 'per-tuple') throw new TypeError(`isn must be 'rfc6528' or 'per-tuple', got ${JSON.stringify(o.isn)}`);
     const h = new HostImpl(this, name, ip, profile, msl);
+    h.stack.isnClock = o.isn !== 'per-tuple';
     this.hostList.push(h);
     this.byName.set(name, h);
     this.byIp.set(ip, h);

@@ -37,6 +37,8 @@ export class Stack {
   private isnSecret: number;
   private tsSecret: number;
   timeWaitPolicy: TimeWaitPolicy | null = null;
+  /** HostOptions.isn: false drops the ISN clock (every incarnation of a 4-tuple starts alike). */
+  isnClock = true;
   private nextFd = 3;
 
   constructor(
@@ -77,7 +79,7 @@ export class Stack {
   /** ISN: Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a clock ticking every 64 ns. */
   isn(lip: string, lport: number, rip: string, rport: number): number {
     const h = hash32(this.isnSecret, ipNum(lip), lport, ipNum(rip), rport);
-    return (h + this.env.now() * 15_625) >>> 0;
+    return (h + (this.isnClock ? this.env.now() * 15_625 : 0)) >>> 0;
   }
 
   /** TCP timestamp value: a millisecond clock with a per-address-pair offset (Linux secure_tcp_ts_off). */
@@ -493,7 +495,7 @@ export class Stack {
       if (!seg.ackFlag || !seqGt(endSeq, tw.rcvNxt) || endSeq === seg.seq) return; // a duplicate ACK
       // New data after the application closed: reset (half-duplex close, RFC 2525 §2.17).
       if (!seg.fin || endSeq !== seqAdd(tw.rcvNxt, 1)) {
-        this.sendReset(seg);
+        this.sendReset(seg, 'FIN_WAIT_2');
         return this.killTimeWait(tw, 'data after close()');
       }
       // The peer's FIN: into real TIME_WAIT.
@@ -683,13 +685,13 @@ export class Stack {
   }
 
   /** RST in reply to a segment no socket wants (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
-  sendReset(seg: Segment): void {
+  sendReset(seg: Segment, state?: TcpState): void {
     if (seg.rst) return;
     const seq = seg.ackFlag ? seg.ack : 0;
     const ack = seg.ackFlag ? 0 : seqAdd(seg.seq, seg.seqLen);
     const bits = seg.ackFlag ? RST : RST | ACK;
     this.env.transmit(
-      new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, undefined),
+      new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
     );
   }
 

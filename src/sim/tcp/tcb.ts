@@ -527,7 +527,7 @@ export class Tcb {
     }
     // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
     if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq, seg.len), this.rcvNxt)) {
-      this.stack.sendReset(seg);
+      this.stack.sendReset(seg, st);
       this.err = 'ECONNRESET';
       this.done('data after close()');
       return;
@@ -578,7 +578,6 @@ export class Tcb {
       this.ooo.length = 0;
       this.rcvNxt = seqAdd(this.rcvNxt, 1);
       this.finRcvd = true;
-      this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)
       switch (this.state) {
         case 'ESTABLISHED':
           this.setState('CLOSE_WAIT', 'rcv FIN');
@@ -591,6 +590,7 @@ export class Tcb {
           this.stack.enterTimeWait(this, 'rcv FIN');
           break;
       }
+      this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)
     } else this.sendAck();
     this.wakeReaders();
   }
