@@ -20,14 +20,6 @@ export interface SummaryOptions {
   fileName?: string;
 }
 
-const ENDED_BY: Record<RunSummary['endedBy'], string> = {
-  quiescence: 'nothing left to do',
-  'time-limit': 'virtual-time limit reached',
-  'wall-limit': 'real-time limit reached',
-  stopped: 'stopped',
-  error: 'error',
-};
-
 function failure(e: ProcessEvent, fileName: string | undefined): string {
   const err = e.error;
   if (!err) return `${processTag(e.host, e.pid, e.process)}: failed`;
@@ -51,9 +43,9 @@ export function formatSummary(summary: SummaryLike, options: SummaryOptions = {}
     }
   }
   const endStyle = summary.endedBy === 'quiescence' ? 'green' : summary.endedBy === 'time-limit' ? 'yellow' : 'boldRed';
-  out.push(
-    `${paint(endStyle, `Run ended at ${formatTime(summary.virtualMs)} s of virtual time (${ENDED_BY[summary.endedBy]})`, c)}: ${summary.message}`,
-  );
+  // The world's message is already plain language ("The run ended at 60.06 s ...").
+  const message = summary.message || `The run ended at ${formatTime(summary.virtualMs)} s of virtual time (${summary.endedBy}).`;
+  out.push(paint(endStyle, message, c));
   if (summary.blocked.length) {
     out.push('Still waiting when the run ended (normal for a server that waits for more clients):');
     for (const b of summary.blocked) out.push(`  ${processTag(b.host, b.pid, b.process)} in ${b.waitingIn}`);

@@ -3,7 +3,7 @@ import { formatSummary, stripAnsi, type SummaryLike } from '../../../src/console
 
 const base: SummaryLike = {
   endedBy: 'quiescence',
-  message: 'every process finished and no timer is left',
+  message: 'The run ended at 60.07 s (virtual time): nothing was left to do.',
   virtualMs: 60070,
   events: 120,
   traced: 64,
@@ -28,7 +28,7 @@ describe('run summary', () => {
         'server (10.0.0.2) $ ss -tano',
         'State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess',
         '',
-        'Run ended at 60.070 s of virtual time (nothing left to do): every process finished and no timer is left',
+        'The run ended at 60.07 s (virtual time): nothing was left to do.',
         '120 engine events, 64 trace events.',
       ].join('\n'),
     );
@@ -39,7 +39,7 @@ describe('run summary', () => {
       {
         ...base,
         endedBy: 'time-limit',
-        message: 'the virtual-time limit (600 s) was reached while a timer kept firing',
+        message: 'The run reached its virtual-time limit (600 s) while a timer kept firing.',
         blocked: [{ host: 'server', pid: 1, process: 'server', waitingIn: 'accept' }],
         failed: [
           { kind: 'process', t: 5, n: 9, host: 'client', pid: 2, process: 'client', action: 'fail', error: { name: 'TypeError', message: 'x is not a function', line: 7, column: 3 } },
@@ -50,7 +50,7 @@ describe('run summary', () => {
     );
     expect(stripAnsi(text)).toBe(
       [
-        'Run ended at 60.070 s of virtual time (virtual-time limit reached): the virtual-time limit (600 s) was reached while a timer kept firing',
+        'The run reached its virtual-time limit (600 s) while a timer kept firing.',
         'Still waiting when the run ended (normal for a server that waits for more clients):',
         '  server[1] in accept',
         'Failed processes:',
@@ -59,6 +59,6 @@ describe('run summary', () => {
         '120 engine events, 64 trace events.',
       ].join('\n'),
     );
-    expect(text).toContain('\x1b[33mRun ended');
+    expect(text).toContain('\x1b[33mThe run reached');
   });
 });

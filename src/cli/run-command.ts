@@ -1,0 +1,103 @@
+// `closing-time run <program.ts>`: type-check (warnings), run in a worker
+// thread, stream the trace, end with each host's `ss -tan` and the summary.
+import { readFile } from 'node:fs/promises';
+import { createFormatter, formatSummary, paint } from '../console/index.ts';
+import type { Diagnostic } from '../runner/diagnostics.ts';
+import { runProgramInWorker } from '../runner/run-in-worker.ts';
+import { typecheckProgram } from '../runner/typecheck.ts';
+import type { SerializedRunResult } from '../runner/worker-protocol.ts';
+import type { CliOutput } from './output.ts';
+import { parseRunArgs, type RunArgs } from './run-args.ts';
+import { UsageError } from './usage-error.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_PROGRAM_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+function diagnosticLine(fileName: string, d: Diagnostic): string {
+  return `${fileName}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/^(warning|error): /, '')}`;
+}
+
+async function readProgram(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`no such file: ${file}`);
+    if (code === 'EISDIR') throw new UsageError(`${file} is a directory; give a program file such as ${file.replace(/\/$/, '')}/four-way-close.ts`);
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function exitCodeOf(result: SerializedRunResult): number {
+  return result.ok ? EXIT_OK : EXIT_PROGRAM_ERROR;
+}
+
+export async function runCommand(argv: readonly string[], io: CliOutput): Promise<number> {
+  const args: RunArgs = parseRunArgs(argv);
+  const source = await readProgram(args.file);
+  const fileName = args.file;
+  const color = args.json ? false : args.color === 'auto' ? io.colorDefault : args.color;
+
+  let warnings: Diagnostic[] = [];
+  if (args.typecheck) {
+    const checked = await typecheckProgram(source, fileName);
+    warnings = checked.diagnostics;
+    if (checked.skipped) io.err(`${checked.skipped}\n`);
+    for (const d of warnings) io.err(`${paint('yellow', diagnosticLine(fileName, d), color)}\n`);
+  }
+
+  const formatter = createFormatter({
+    color,
+    timeWidth: 7,
+    absoluteSeq: args.absoluteSeq,
+    addresses: args.addresses,
+    deliveries: args.deliveries,
+    timers: args.timers,
+    fileName,
+    ...(args.quiet ? { kinds: ['output', 'process', 'note'] as const, processes: false } : {}),
+  });
+  const result = await runProgramInWorker(source, {
+    fileName,
+    seed: args.seed,
+    untilMs: args.untilMs,
+    wallMs: args.wallMs,
+    busyLoopMs: args.busyLoopMs,
+    onEvent(event) {
+      if (args.json) {
+        io.out(JSON.stringify(event) + '\n');
+        return;
+      }
+      const line = formatter.format(event);
+      if (line !== null) io.out(line + '\n');
+    },
+  });
+  const exitCode = exitCodeOf(result);
+
+  if (args.json) {
+    io.out(
+      JSON.stringify({
+        kind: 'summary',
+        ok: result.ok,
+        exitCode,
+        fileName,
+        seed: args.seed,
+        summary: result.summary,
+        errors: result.errors,
+        diagnostics: [...result.diagnostics, ...warnings],
+      }) + '\n',
+    );
+    io.flush();
+    for (const e of result.errors) io.err(`error: ${e.message}\n`);
+    return exitCode;
+  }
+
+  if (result.summary) io.out(`\n${formatSummary(result.summary, { color, fileName })}\n`);
+  io.flush();
+  for (const d of result.diagnostics) io.err(`${paint('boldRed', diagnosticLine(fileName, d), color)}\n`);
+  for (const e of result.errors) {
+    if (e.kind === 'transpile' && result.diagnostics.length) continue;
+    io.err(`${paint('boldRed', `error: ${e.message}`, color)}\n`);
+  }
+  return exitCode;
+}

@@ -1,0 +1,200 @@
+// Runs a learner program in this thread: compile, build a world, evaluate the
+// module with its console pointed at the world, call its default export with
+// the simulation, run to the end, and account for every way it can go wrong
+// with the learner's file and line. Used by tests, the grader, the Node worker
+// and the browser worker alike.
+import type { ProcessEvent, Simulation, TraceEvent } from '../../types/closing-time.d.ts';
+import { createWorld } from '../sim/index.ts';
+import type { RunSummary, World, WorldOptions } from '../sim/world-types.ts';
+import type { BusyLoopError } from './busy-loop-guard.ts';
+import { compileProgram, type CompiledProgram } from './compile-program.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES } from './program-console.ts';
+
+export const DEFAULT_BUSY_LOOP_MS = 2000;
+
+export interface RunProgramOptions {
+  /** Shown in every message about the program. Default 'program.ts'. */
+  fileName?: string;
+  /** PRNG seed: the same program and seed give the same trace. Default 1. */
+  seed?: number;
+  /** Virtual-time limit, ms (the world's default when left out: 600000). */
+  untilMs?: number;
+  /** Real-time limit for the whole run, ms (the world's default when left out: 10000). */
+  wallMs?: number;
+  /** Longest stretch of synchronous program code, real ms. Default 2000. */
+  busyLoopMs?: number;
+  /** Most bytes of program output. Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** Each trace event as it happens (process failures with the learner's line). */
+  onEvent?: (event: TraceEvent) => void;
+  /** Called once the world exists, with a way to stop it (the browser's Stop button). */
+  onStart?: (control: { stop(reason: string): void }) => void;
+}
+
+export type ProgramErrorKind = 'transpile' | 'load' | 'process' | 'busy-loop' | 'wall-limit' | 'world';
+
+/** Something that makes a run fail, placed in the learner's file where possible. */
+export interface ProgramError {
+  kind: ProgramErrorKind;
+  message: string;
+  line?: number;
+  column?: number;
+  host?: string;
+  pid?: number;
+}
+
+export interface RunResult {
+  /** No transpile error, no process failure, no busy loop, no real-time limit. Blocked processes are fine. */
+  ok: boolean;
+  fileName: string;
+  /** Null when the program did not compile. */
+  summary: RunSummary | null;
+  /** Compile errors (severity 'error'). */
+  diagnostics: Diagnostic[];
+  errors: ProgramError[];
+}
+
+const WORLD_ONLY = new Set(['run', 'stop', 'output', 'reportError', 'setTimeWaitPolicy']);
+
+/**
+ * The Simulation the program's default export receives: the world, minus the
+ * controls that belong to the runner, with callbacks that re-arm the guard
+ * when the world calls back into program code outside a process slice.
+ */
+function programView(world: World, arm: () => void): Simulation {
+  const wrap = <F extends (...args: never[]) => unknown>(fn: F) =>
+    typeof fn === 'function'
+      ? (((...args: Parameters<F>) => {
+          arm();
+          return fn(...args);
+        }) as F)
+      : fn;
+  const view: Simulation = new Proxy(world, {
+    get(target, prop) {
+      if (typeof prop === 'string' && WORLD_ONLY.has(prop)) return undefined;
+      if (prop === 'on') return (kind: string, fn: (e: TraceEvent) => void) => target.on(kind as '*', wrap(fn));
+      if (prop === 'at') return (ms: number, fn: () => void) => target.at(ms, wrap(fn));
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    has(target, prop) {
+      return !(typeof prop === 'string' && WORLD_ONLY.has(prop)) && Reflect.has(target, prop);
+    },
+  });
+  return view;
+}
+
+/** The process-failure event with its error placed in the learner's file. */
+function mapFailure(event: ProcessEvent, program: CompiledProgram): ProcessEvent {
+  if (event.action !== 'fail' || !event.error) return event;
+  const raw = event.error;
+  // The world keeps the thrown value's stack; the runner knows how to read it.
+  const probe = Object.assign(new Error(raw.message), { name: raw.name, stack: raw.stack ?? '' });
+  const located = program.locate(probe);
+  if (located.line === undefined) return event;
+  return { ...event, error: { ...raw, line: located.line, column: located.column, stack: located.stack ?? raw.stack } };
+}
+
+function failureMessage(event: ProcessEvent, fileName: string): string {
+  const err = event.error;
+  const who = `${event.host}[${event.pid}]`;
+  if (!err) return `${who} failed`;
+  const placed = err.line !== undefined && err.message.includes(`:${err.line})`);
+  const where = err.line !== undefined && !placed ? ` (${fileName}:${err.line}${err.column !== undefined ? `:${err.column}` : ''})` : '';
+  return `${who}: ${err.name}: ${err.message}${where}`;
+}
+
+/** Compiles and runs `source`. Resolves with the outcome; rejects only on a bug in the runner or the simulator. */
+export async function runProgram(source: string, options: RunProgramOptions = {}): Promise<RunResult> {
+  const fileName = options.fileName ?? 'program.ts';
+  const busyLoopMs = options.busyLoopMs ?? DEFAULT_BUSY_LOOP_MS;
+  if (!(busyLoopMs > 0)) throw new RangeError(`busyLoopMs must be a positive number of milliseconds, got ${busyLoopMs}`);
+  const compiled = compileProgram(source, fileName);
+  if (!compiled.ok) {
+    const first = compiled.diagnostics[0];
+    return {
+      ok: false,
+      fileName,
+      summary: null,
+      diagnostics: compiled.diagnostics,
+      errors: [{ kind: 'transpile', message: compiled.message, line: first?.line, column: first?.column }],
+    };
+  }
+  const program = compiled.program;
+  const errors: ProgramError[] = [];
+  const arm = () => program.armGuard(busyLoopMs);
+
+  const worldOptions: WorldOptions = {
+    seed: options.seed ?? 1,
+    onSlice: arm,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+  };
+  if (options.untilMs !== undefined) worldOptions.untilMs = options.untilMs;
+  if (options.wallMs !== undefined) worldOptions.wallMs = options.wallMs;
+  const world = createWorld(worldOptions);
+
+  let busy: BusyLoopError | null = null;
+  program.onBusyLoop((error) => {
+    if (busy) return;
+    busy = error;
+    // A program that ignores the error it was given is stopped all the same.
+    world.stop(error.message);
+  });
+
+  const onEvent = options.onEvent;
+  world.on('*', (event) => {
+    const shown = event.kind === 'process' ? mapFailure(event, program) : event;
+    onEvent?.(shown);
+  });
+  options.onStart?.({ stop: (reason) => world.stop(reason) });
+
+  const fail = (kind: ProgramErrorKind, error: unknown, where: string) => {
+    const located = program.locate(error);
+    errors.push({ kind, message: `${where}: ${program.describeError(error)}`, line: located.line, column: located.column });
+    const reported = error instanceof Error ? error : new Error(located.message);
+    world.reportError(reported, where);
+  };
+
+  let exports: Record<string, unknown> | null = null;
+  arm();
+  try {
+    exports = await program.instantiate({ write: (stream, text) => world.output(stream, text) }, { seed: options.seed ?? 1, maxOutputBytes: worldOptions.maxOutputBytes });
+  } catch (error) {
+    fail('load', error, `${fileName} failed while loading`);
+  }
+  if (exports) {
+    const main = exports.default;
+    if (typeof main !== 'function') {
+      const message = `${fileName} has no default export function: a program ends with \`export default function (sim: Simulation) { ... }\``;
+      errors.push({ kind: 'load', message });
+      world.reportError(new Error(message), 'loading');
+    } else {
+      arm();
+      try {
+        const returned = (main as (sim: Simulation) => unknown)(programView(world, arm));
+        if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+          (returned as Promise<unknown>).then(undefined, (error: unknown) => fail('load', error, 'the default export'));
+        }
+      } catch (error) {
+        fail('load', error, 'the default export');
+      }
+    }
+  }
+
+  const summary = await world.run();
+  const mapped: RunSummary = { ...summary, failed: summary.failed.map((f) => mapFailure(f, program)) };
+  const busyError = busy as BusyLoopError | null;
+  if (busyError) errors.push({ kind: 'busy-loop', message: busyError.message, line: busyError.line });
+  for (const f of mapped.failed) {
+    // A failure the runner reported itself is already in `errors`; so is the busy loop.
+    if (f.error && errors.some((e) => e.message.includes(f.error!.message))) continue;
+    errors.push({ kind: 'process', message: failureMessage(f, fileName), line: f.error?.line, column: f.error?.column, host: f.host, pid: f.pid });
+  }
+  if (summary.endedBy === 'wall-limit' && !busyError) {
+    errors.push({ kind: 'wall-limit', message: `wall-time limit: ${summary.message}` });
+  } else if (summary.endedBy === 'error' && errors.length === 0) {
+    errors.push({ kind: 'world', message: summary.message });
+  }
+  return { ok: errors.length === 0, fileName, summary: mapped, diagnostics: [], errors };
+}
