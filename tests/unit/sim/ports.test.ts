@@ -1,0 +1,203 @@
+// tcp-semantics 17-19: binding, ephemeral ports, tcp_tw_reuse, tcp_max_tw_buckets.
+import { describe, expect, it } from 'vitest';
+import type { OS, Simulation, Socket } from '../../../src/sim/index.ts';
+import { run } from './harness.ts';
+
+function pair(sim: Simulation) {
+  const client = sim.host('client');
+  const server = sim.host('server');
+  sim.link(client, server, { delayMs: 10 });
+  return { client, server };
+}
+
+function tryBind(os: OS, port: number, opts: { reuse?: boolean; reuseport?: boolean } = {}): { s: Socket; err: string } {
+  const s = os.socket();
+  if (opts.reuse) s.setsockopt('SO_REUSEADDR', true);
+  if (opts.reuseport) s.setsockopt('SO_REUSEPORT', true);
+  try {
+    s.bind({ port });
+    return { s, err: 'ok' };
+  } catch (e: any) {
+    return { s, err: e.code };
+  }
+}
+
+/** A server whose one connection was closed by the server first (TIME_WAIT on the server), then a restart. */
+async function restartMatrix(oldReuse: boolean, newReuse: boolean): Promise<string> {
+  let result = '';
+  await run((sim) => {
+    const { client, server } = pair(sim);
+    server.run(async (os) => {
+      const ls = os.socket();
+      if (oldReuse) ls.setsockopt('SO_REUSEADDR', true);
+      ls.bind({ port: 80 });
+      ls.listen();
+      const c = await ls.accept();
+      await c.close(); // server closes first
+      await ls.close(); // the "old server" exits
+      await os.sleep(1000);
+      const { s, err } = tryBind(os, 80, { reuse: newReuse });
+      result = err;
+      if (err === 'ok') s.listen();
+    });
+    client.run(async (os) => {
+      const s = os.socket();
+      await s.connect({ host: 'server', port: 80 });
+      await s.recv();
+      await s.close();
+    });
+  });
+  return result;
+}
+
+describe('binding (tcp-semantics 17)', () => {
+  it('17 SO_REUSEADDR restart over TIME_WAIT succeeds only if both the old and the new socket set it', async () => {
+    expect(await restartMatrix(false, false)).toBe('EADDRINUSE');
+    expect(await restartMatrix(false, true)).toBe('EADDRINUSE'); // the TIME_WAIT socket inherited "no"
+    expect(await restartMatrix(true, false)).toBe('EADDRINUSE');
+    expect(await restartMatrix(true, true)).toBe('ok');
+  });
+
+  it('17 SO_REUSEADDR never allows two listeners on one port; SO_REUSEPORT on both does', async () => {
+    const out: string[] = [];
+    await run((sim) => {
+      const h = sim.host('a');
+      h.run(async (os) => {
+        const a = tryBind(os, 80, { reuse: true });
+        a.s.listen();
+        const b = tryBind(os, 80, { reuse: true });
+        out.push(`reuseaddr bind: ${b.err}`);
+        const c = tryBind(os, 81, { reuseport: true });
+        c.s.listen();
+        const d = tryBind(os, 81, { reuseport: true });
+        d.s.listen();
+        out.push(`reuseport: ${d.err}, ${os.ss().inState('LISTEN').length} listeners`);
+        const e = tryBind(os, 81, {});
+        out.push(`third without flag: ${e.err}`);
+      });
+    });
+    expect(out).toEqual(['reuseaddr bind: EADDRINUSE', 'reuseport: ok, 3 listeners', 'third without flag: EADDRINUSE']);
+  });
+
+  it('17 two sockets bound with SO_REUSEADDR: the second listen() fails with EADDRINUSE', async () => {
+    let err = '';
+    await run((sim) => {
+      sim.host('a').run(async (os) => {
+        const a = tryBind(os, 80, { reuse: true });
+        const b = tryBind(os, 80, { reuse: true });
+        expect([a.err, b.err]).toEqual(['ok', 'ok']);
+        a.s.listen();
+        try {
+          b.s.listen();
+        } catch (e: any) {
+          err = e.code;
+        }
+      });
+    });
+    expect(err).toBe('EADDRINUSE');
+  });
+
+  it('17 accepted connections inherit the listener flag: restart succeeds over ESTABLISHED ones when both set it', async () => {
+    let err = '';
+    await run((sim) => {
+      const { client, server } = pair(sim);
+      server.run(async (os) => {
+        const ls = tryBind(os, 80, { reuse: true }).s;
+        ls.listen();
+        await ls.accept();
+        await ls.close();
+        err = tryBind(os, 80, { reuse: true }).err;
+      });
+      client.run(async (os) => {
+        await os.socket().connect({ host: 'server', port: 80 });
+      });
+    });
+    expect(err).toBe('ok');
+  });
+});
+
+describe('ephemeral ports (tcp-semantics 18-19)', () => {
+  /** n connections to one server; who closes first decides where TIME_WAIT lands. */
+  async function shortConnections(n: number, clientClosesFirst: boolean, sysctls: Record<string, number | string> = {}) {
+    const errors: string[] = [];
+    let done = 0;
+    const r = await run((sim) => {
+      const { client, server } = pair(sim);
+      for (const [k, v] of Object.entries(sysctls)) client.sysctl(k as any, v as any);
+      client.sysctl('net.ipv4.ip_local_port_range', '40000 40009'); // 10 ports
+      server.run(async (os) => {
+        const ls = tryBind(os, 80, { reuse: true }).s;
+        ls.listen(4096);
+        for (;;) {
+          const c = await ls.accept();
+          os.spawn(async () => {
+            if (clientClosesFirst) await c.recv();
+            await c.close();
+          });
+        }
+      });
+      client.run(async (os) => {
+        for (let i = 0; i < n; i++) {
+          const s = os.socket();
+          try {
+            await s.connect({ host: 'server', port: 80 });
+          } catch (e: any) {
+            errors.push(e.code);
+            continue;
+          }
+          if (clientClosesFirst) await s.close();
+          else {
+            await s.recv();
+            await s.close();
+          }
+          done++;
+          await os.sleep(100);
+        }
+      });
+    }, { untilMs: 30_000 });
+    return { errors, done, r };
+  }
+
+  it('18 default ip_local_port_range is 32768-60999', async () => {
+    let range = '';
+    await run((sim) => {
+      const h = sim.host('a');
+      range = h.sysctl('net.ipv4.ip_local_port_range');
+    });
+    expect(range).toBe('32768 60999');
+  });
+
+  it('18 client closes first: each port sits in TIME_WAIT, connect() fails with EADDRNOTAVAIL once the range is used up', async () => {
+    const { errors, done, r } = await shortConnections(15, true);
+    expect(done).toBe(10);
+    expect(errors).toEqual(Array(5).fill('EADDRNOTAVAIL'));
+    expect(r.world.hosts.find((h) => h.name === 'client')!.ss().inState('TIME-WAIT').length).toBeGreaterThan(0);
+  });
+
+  it('18 server closes first: TIME_WAIT sits on the server and the client ports stay free', async () => {
+    const { errors, done, r } = await shortConnections(15, false);
+    expect(errors).toEqual([]);
+    expect(done).toBe(15);
+    const server = r.summary.hosts.find((h) => h.name === 'server')!;
+    void server;
+    expect(r.states('server').filter((s) => s.endsWith('->TIME_WAIT'))).toHaveLength(15);
+    expect(r.states('client').filter((s) => s.endsWith('->TIME_WAIT'))).toHaveLength(0);
+  });
+
+  it('19 tcp_tw_reuse = 1 lets connect() reuse a TIME_WAIT 4-tuple older than 1 s (with timestamps)', async () => {
+    const reuse = await shortConnections(15, true, { 'net.ipv4.tcp_tw_reuse': 1 });
+    expect(reuse.errors).toEqual([]);
+    const noTs = await shortConnections(15, true, { 'net.ipv4.tcp_tw_reuse': 1, 'net.ipv4.tcp_timestamps': 0 });
+    expect(noTs.errors).toContain('EADDRNOTAVAIL');
+    // The default, 2, applies to loopback only: not to another host.
+    const dflt = await shortConnections(15, true);
+    expect(dflt.errors).toContain('EADDRNOTAVAIL');
+  });
+
+  it('19 tcp_max_tw_buckets caps TIME_WAIT: past it sockets are destroyed at once, with a warning', async () => {
+    const { errors, r } = await shortConnections(15, true, { 'net.ipv4.tcp_max_tw_buckets': 3 });
+    expect(errors).toEqual([]);
+    expect(r.trace.some((e) => e.kind === 'note' && e.text.includes('time wait bucket table overflow'))).toBe(true);
+    expect(r.states('client').filter((s) => s.endsWith('->TIME_WAIT')).length).toBe(3 + 0);
+  });
+});
