@@ -3,7 +3,7 @@
 // sockets belong to, which points at the handler that returns without close().
 import { defineChecker, ensure, fail, type CheckContext } from '../../src/grading/define-checker.ts';
 import { at, fromState, count, describeFailure, failures, segments, socketsIn } from '../../src/grading/trace-queries.ts';
-import { errnoOf, readUntil } from '../../src/grading/reference-io.ts';
+import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { OS, Socket, World } from '../../src/sim/index.ts';
 
 export interface CloseWaitDetective {
@@ -37,17 +37,25 @@ interface Exchange {
   done: boolean;
 }
 
-async function request(s: Socket, path: string): Promise<string> {
+/** Sends one request and reads its "<status> <length>\n<body>" response; `buffer` keeps bytes read past it. */
+async function request(s: Socket, path: string, buffer: { text: string }): Promise<string> {
   await s.send(`GET ${path}\n`);
-  const head = await readUntil(s, '\n');
-  if (head.eof) throw new Error(`EOF before the response to ${path}`);
-  const [status, length] = head.text.trim().split(' ');
-  let body = '';
-  while (body.length < Number(length)) {
-    const part = await s.recv(Number(length) - body.length);
-    if (part === '') throw new Error(`EOF after ${body.length} of ${length} bytes of ${path}`);
-    body += part;
-  }
+  const fill = async (enough: () => boolean, what: string) => {
+    while (!enough()) {
+      const part = await s.recv();
+      if (part === '') throw new Error(`EOF ${what} of the response to ${path}`);
+      buffer.text += part;
+    }
+  };
+  await fill(() => buffer.text.includes('\n'), 'before the status line');
+  const nl = buffer.text.indexOf('\n');
+  const [status, length] = buffer.text.slice(0, nl).trim().split(' ');
+  buffer.text = buffer.text.slice(nl + 1);
+  const n = Number(length);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`a malformed status line ${JSON.stringify(status + ' ' + length)} for ${path}`);
+  await fill(() => buffer.text.length >= n, 'in the body');
+  const body = buffer.text.slice(0, n);
+  buffer.text = buffer.text.slice(n);
   return `${status} ${body}`;
 }
 
@@ -78,7 +86,8 @@ async function runLoad(t: CheckContext<CloseWaitDetective>, perHost: number, req
         const s = os.socket();
         try {
           await s.connect({ host: 'server', port: 80 });
-          for (const p of paths) ex.got.push(await request(s, p));
+          const buffer = { text: '' };
+          for (const p of paths) ex.got.push(await request(s, p, buffer));
           await s.close();
         } catch (error) {
           ex.error = errnoOf(error) ?? (error instanceof Error ? error.message : String(error));
@@ -101,7 +110,7 @@ function requireAnswers(exchanges: Exchange[]) {
       const where = ex.paths.length > 1 ? `request ${i + 1} of ${ex.paths.length} on one connection (${ex.paths[i]})` : ex.paths[i];
       if (ex.got[i] === undefined) {
         fail(
-          `a ${ex.host} client got no answer to ${where}${ex.error ? `: ${ex.error}` : ''}. ` +
+          `a ${ex.host} client got no answer to ${where}${ex.error ? `: ${ex.error}` : ex.done ? '' : ' (it was still waiting at the end of the run)'}. ` +
             (i > 0 ? 'The first request on the connection was answered, so the connection ended too early: keep serving requests until the client closes (EOF).' : 'Every route must keep answering.'),
         );
       }

@@ -100,7 +100,13 @@ function requireLearnerClientReply(r: Pair) {
 function requireLearnerHandlerReply(r: Pair) {
   const f = failures(r.summary, 'handle')[0];
   if (f) fail(`your handler threw: ${describeFailure(f)}.`);
-  if (r.out.error) fail(`the client got ${r.out.error} from your handler${r.out.error === 'ECONNRESET' ? ': close() with unread request data sends RST. Read the request to EOF first.' : '.'}`);
+  if (r.out.error === 'EPIPE' || r.out.error === 'ECONNRESET') {
+    fail(
+      `the client got ${r.out.error} while it was still sending its request: your handler closed the connection before the request was complete ` +
+        `(a close() with unread data even sends RST). The request ends at EOF, when recv() returns '', not at the first recv().`,
+    );
+  }
+  if (r.out.error) fail(`the client got ${r.out.error} from your handler.`);
   if (!r.out.returned) {
     fail(
       `the client was still waiting for the end of the reply at ${at(r.summary.virtualMs)}: after sending the answer, close() the connection so the client's recv() returns ''.`,

@@ -1,6 +1,6 @@
 import type { Socket } from 'closing-time';
 
-export async function handle(conn: Socket, load: { overloaded: boolean; reply: string }): Promise<void> {
+export async function handle(conn: Socket, load: { overloaded: boolean; reply: () => Promise<string> }): Promise<void> {
   if (load.overloaded) {
     // Abortive close: RST at once, queues purged, no FIN_WAIT or TIME_WAIT.
     // Nothing was promised on this connection, so nothing is lost.
@@ -14,7 +14,7 @@ export async function handle(conn: Socket, load: { overloaded: boolean; reply: s
     if (part === '') break;
     request += part;
   }
-  await conn.send(load.reply);
+  await conn.send(await load.reply());
   // Orderly close: the kernel keeps sending the queued reply, then FIN. The
   // TIME_WAIT that follows on this side is normal and harmless.
   await conn.close();

@@ -7,13 +7,13 @@ import type { Socket } from 'closing-time';
  * `load.overloaded` is true when the server already has 4 connections in
  * progress: shed that connection at once, before reading or sending anything,
  * with an abortive close (RST) so the server keeps no state for it.
- * Otherwise read the request line, send `load.reply` and close: every byte of
- * the reply must arrive.
+ * Otherwise read the request line, send the reply (`await load.reply()` makes
+ * it: that takes 200 ms) and close: every byte of the reply must arrive.
  *
  * Someone "fixed" TIME_WAIT on this server with SO_LINGER 0 on every
  * connection. Find out what that costs, and fix the handler.
  */
-export async function handle(conn: Socket, load: { overloaded: boolean; reply: string }): Promise<void> {
+export async function handle(conn: Socket, load: { overloaded: boolean; reply: () => Promise<string> }): Promise<void> {
   conn.setsockopt('SO_LINGER', { onoff: true, linger: 0 }); // "no more TIME_WAIT"
   let request = '';
   while (!request.endsWith('\n')) {
@@ -21,6 +21,6 @@ export async function handle(conn: Socket, load: { overloaded: boolean; reply: s
     if (part === '') break;
     request += part;
   }
-  await conn.send(load.reply);
+  await conn.send(await load.reply());
   await conn.close();
 }

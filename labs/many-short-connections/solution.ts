@@ -10,7 +10,7 @@ export async function loadgen(os: OS, server: string, total: number): Promise<nu
   // CONNECTIONS ports are ever used and only CONNECTIONS sockets end in
   // TIME_WAIT, instead of one per request. Each connection pipelines a batch
   // of pings per round trip.
-  async function worker() {
+  async function worker(os: OS) {
     const s = os.socket();
     await s.connect({ host: server, port: 80 });
     while (remaining > 0) {
@@ -34,6 +34,8 @@ export async function loadgen(os: OS, server: string, total: number): Promise<nu
     }
     await s.close();
   }
-  await Promise.all(Array.from({ length: CONNECTIONS }, () => worker()));
+  // One process per connection: a process waits in one call at a time, like a thread.
+  const workers = Array.from({ length: CONNECTIONS }, (_, i) => os.spawn(worker, `conn-${i}`));
+  await Promise.all(workers.map((w) => w.done));
   return answered;
 }

@@ -14,7 +14,8 @@ import type { OS } from 'closing-time';
 export async function loadgen(os: OS, server: string, total: number): Promise<number> {
   let sent = 0;
   let answered = 0;
-  async function worker() {
+  // One process per worker: a process waits in one call at a time, like a thread.
+  async function worker(os: OS) {
     while (sent < total) {
       sent++;
       const s = os.socket();
@@ -26,6 +27,7 @@ export async function loadgen(os: OS, server: string, total: number): Promise<nu
       await s.close(); // we close first: this connection's port sits in TIME_WAIT for 60 s
     }
   }
-  await Promise.all(Array.from({ length: 50 }, () => worker()));
+  const workers = Array.from({ length: 50 }, (_, i) => os.spawn(worker, `worker-${i}`));
+  await Promise.all(workers.map((w) => w.done));
   return answered;
 }
