@@ -148,11 +148,14 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     max_score: check.points,
   };
   const finish = (status: TestResult['status'], message: string | null): TestResult => ({
-    ...base,
+    name: base.name,
     status,
     message,
     output: output.summary(),
+    task_id: base.task_id,
+    test_code: base.test_code,
     score: status === 'pass' ? check.points : 0,
+    max_score: base.max_score,
     duration_ms: Math.round(now() - started),
   });
 
