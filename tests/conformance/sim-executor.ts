@@ -14,25 +14,26 @@ const LINK_DELAY_MS = 1;
 /** Virtual-time limit: past every timer the scenarios look at (TIME_WAIT is 60 s). */
 const UNTIL_MS = 120_000;
 
+/**
+ * Signals between the two sides. A process may only wait on what the
+ * simulator controls (a plain Promise would leave it "waiting on a promise the
+ * simulator does not control"), so a wait polls in 1 ms steps of virtual time,
+ * like the kernel driver's threading.Event wakes within a scheduler tick.
+ */
 class Signals {
-  private readonly waiting = new Map<string, { promise: Promise<void>; resolve: () => void }>();
-  private get(name: string) {
-    let entry = this.waiting.get(name);
-    if (!entry) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      entry = { promise, resolve };
-      this.waiting.set(name, entry);
-    }
-    return entry;
-  }
+  private readonly raised = new Set<string>();
   signal(name: string) {
-    this.get(name).resolve();
+    this.raised.add(name);
   }
-  wait(name: string) {
-    return this.get(name).promise;
+  async wait(os: OS, name: string) {
+    const limit = os.now() + WAIT_LIMIT_MS;
+    while (!this.raised.has(name)) {
+      if (os.now() >= limit) throw new Error(`waited ${WAIT_LIMIT_MS} ms for signal '${name}'`);
+      await os.sleep(1);
+    }
   }
 }
+const WAIT_LIMIT_MS = 20_000;
 
 interface Shared {
   signals: Signals;
@@ -131,7 +132,7 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         shared.signals.signal(step.name);
         return;
       case 'wait':
-        await shared.signals.wait(step.name);
+        await shared.signals.wait(os, step.name);
         return;
       case 'drop': {
         const from = shared.hosts[step.from];

@@ -56,6 +56,12 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
     const out = log(k, mine);
     const inbound = log(k, mine === 'c2s' ? 's2c' : 'c2s');
     const text = new StreamText(`${mine}${k}#`);
+    // After our own shutdown(SHUT_RD) recv() returns '' without any FIN (Linux
+    // tcp_recvmsg: RCV_SHUTDOWN), so that '' says nothing about the peer's stream.
+    let readShut = false;
+    const eof = () => {
+      if (!readShut) inbound.sawEof = true;
+    };
     for (const a of actions) {
       switch (a.do) {
         case 'send': {
@@ -68,7 +74,7 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
         case 'recv': {
           const r = await call(process, 'recv', () => sock.recv());
           if (r.ok) {
-            if (r.value === '') inbound.sawEof = true;
+            if (r.value === '') eof();
             inbound.read += r.value;
           }
           break;
@@ -78,14 +84,14 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
             const r = await call(process, 'recv', () => sock.recv());
             if (!r.ok) break;
             if (r.value === '') {
-              inbound.sawEof = true;
+              eof();
               break;
             }
             inbound.read += r.value;
           }
           break;
         case 'shutdown':
-          await call(process, 'shutdown', () => sock.shutdown(a.how));
+          if ((await call(process, 'shutdown', () => sock.shutdown(a.how))).ok && a.how !== 'SHUT_WR') readShut = true;
           break;
         case 'close':
           await call(process, 'close', () => sock.close());

@@ -1,8 +1,48 @@
 // Closing paths: tcp-semantics.md items 1-9 and 13.
 import type { Scenario } from '../scenario.ts';
 import {
-  close, connectOne, recv, recvall, send, serveOne, shutdown, signal, sleep, ss, wait,
+  close, connectOne, linger, recv, recvall, send, serveOne, shutdown, signal, sleep, ss, wait,
 } from './steps.ts';
+
+/**
+ * The application still holds a socket whose connection reached TIME_WAIT
+ * (it half-closed, then the peer's FIN arrived). On Linux the socket itself is
+ * already CLOSED: tcp_fin() -> tcp_time_wait() hands the connection to a
+ * timewait minisock and tcp_done()s the socket. So close() finds TCP_CLOSE and
+ * sends nothing (__tcp_close: "already reset - kill it"), even with unread data
+ * or SO_LINGER 0, and the TIME_WAIT minisock lives on.
+ */
+function closeAfterTimeWait(withLingerZero: boolean): Scenario {
+  return {
+    id: `close-in-time-wait${withLingerZero ? '-linger-zero' : '-unread-data'}`,
+    title: `close() of a half-closed socket already in TIME_WAIT${withLingerZero ? ', with SO_LINGER 0,' : ', with unread data,'} sends nothing; TIME_WAIT stays`,
+    teaches: '1, 8, 10',
+    client: [
+      ...connectOne(),
+      shutdown('s', 'SHUT_WR', { ok: true }),
+      wait('server-closed'),
+      sleep(100),
+      ss('TIME-WAIT'),
+      ...(withLingerZero ? [linger('s', 0)] : []),
+      close('s', { ok: true }),
+      sleep(100),
+      ss('TIME-WAIT'),
+    ],
+    server: [
+      ...serveOne(),
+      recvall('c', { data: '', end: 'eof' }),
+      send('c', 'never read', { bytes: 10 }),
+      close('c', { ok: true }),
+      signal('server-closed'),
+      sleep(300),
+      ss('LISTEN'),
+    ],
+    counts: [
+      { side: 'client', flags: 'R', expect: 0 },
+      { side: 'client', flags: 'F', expect: 1 },
+    ],
+  };
+}
 
 export const closing: Scenario[] = [
   {
@@ -312,4 +352,6 @@ export const closing: Scenario[] = [
       { side: 'client', flags: 'R', expect: 0 },
     ],
   },
+  closeAfterTimeWait(false),
+  closeAfterTimeWait(true),
 ];

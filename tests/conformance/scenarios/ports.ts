@@ -95,6 +95,8 @@ function twReuse(reuse: 0 | 1): Scenario {
       ...connectOne('s1'),
       close('s1', { ok: true }),
       wait('served'),
+      // Let the server's FIN arrive (the simulated link has 1 ms of delay).
+      sleep(50),
       ss('TIME-WAIT'),
       socket('s2'),
       connect('s2', PORT, { ok: false, errno: 'EADDRNOTAVAIL' }),
@@ -110,6 +112,7 @@ function twReuse(reuse: 0 | 1): Scenario {
       close('c1', { ok: true }),
       signal('served'),
       wait('done'),
+      sleep(50),
       // With reuse the server accepts the new incarnation; its old socket left at the last ACK.
       ss(...(reuse ? ['ESTAB', 'LISTEN'] : ['LISTEN'])),
     ],
