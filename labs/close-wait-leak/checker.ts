@@ -105,10 +105,16 @@ function requireAnswers(r: Load) {
           (o.error === 'ECONNRESET' ? 'The server reset the connection: a close() with unread data or SO_LINGER 0 does that.' : 'Look at how your handler ends a connection.'),
       );
     }
+    if (!o.done && o.plan.halfClose) {
+      fail(
+        `a client that half-closed (shutdown SHUT_WR) after its lines was still waiting for EOF at the end of the run, with ${JSON.stringify(o.answers ?? '')} received: ` +
+          `it reads until EOF, so your handler must close() once it has answered everything and seen EOF.`,
+      );
+    }
     if (!o.done) {
       fail(
-        `a client ${o.plan.halfClose ? 'that half-closed (shutdown SHUT_WR) after its requests' : ''} was still waiting at the end of the run with ` +
-          `${JSON.stringify(o.answers ?? '')} received: ${o.plan.halfClose ? 'it reads until EOF, so your handler must close() once it has answered everything and seen EOF.' : 'some of its lines were never answered.'}`,
+        `a client that sent the lines ${JSON.stringify(o.plan.lines)} was still waiting for answers at the end of the run. ` +
+          `Answer every complete line with "OK <line>\n": one recv() may hold part of a line or several lines.`,
       );
     }
     if (o.answers !== want) {
