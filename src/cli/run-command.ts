@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { createFormatter, formatSummary, paint } from '../console/index.ts';
 import type { Diagnostic } from '../runner/diagnostics.ts';
+import type { TraceEvent } from '../../types/closing-time.d.ts';
+import { compileProgram } from '../runner/compile-program.ts';
 import { runProgramInWorker } from '../runner/run-in-worker.ts';
 import { typecheckProgram } from '../runner/typecheck.ts';
 import type { SerializedRunResult } from '../runner/worker-protocol.ts';
@@ -39,12 +41,16 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
   const fileName = args.file;
   const color = args.json ? false : args.color === 'auto' ? io.colorDefault : args.color;
 
-  let warnings: Diagnostic[] = [];
-  if (args.typecheck) {
-    const checked = await typecheckProgram(source, fileName);
-    warnings = checked.diagnostics;
-    if (checked.skipped) io.err(`${checked.skipped}\n`);
-    for (const d of warnings) io.err(`${paint('yellow', diagnosticLine(fileName, d), color)}\n`);
+  // A program that does not compile is reported at once, without the type check's echo of the same error.
+  const compiled = compileProgram(source, fileName);
+  if (!compiled.ok) {
+    const errors = compiled.diagnostics.length ? compiled.diagnostics.map((d) => diagnosticLine(fileName, d)) : [compiled.message];
+    if (args.json) {
+      io.out(JSON.stringify({ kind: 'summary', ok: false, exitCode: EXIT_PROGRAM_ERROR, fileName, seed: args.seed, summary: null, errors: [{ kind: 'transpile', message: compiled.message }], diagnostics: compiled.diagnostics }) + '\n');
+      io.flush();
+    }
+    for (const line of errors) io.err(`${paint('boldRed', line, color)}\n`);
+    return EXIT_PROGRAM_ERROR;
   }
 
   const formatter = createFormatter({
@@ -57,21 +63,40 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
     fileName,
     ...(args.quiet ? { kinds: ['output', 'process', 'note'] as const, processes: false } : {}),
   });
-  const result = await runProgramInWorker(source, {
+  const print = (event: TraceEvent) => {
+    if (args.json) {
+      io.out(JSON.stringify(event) + '\n');
+      return;
+    }
+    const line = formatter.format(event);
+    if (line !== null) io.out(line + '\n');
+  };
+  // The type check (seconds: it loads the compiler and the ES library) runs on
+  // this thread while the program runs in its worker; the trace is held back
+  // until the warnings are out, so they come first.
+  let held: TraceEvent[] | null = args.typecheck ? [] : null;
+  const running = runProgramInWorker(source, {
     fileName,
     seed: args.seed,
     untilMs: args.untilMs,
     wallMs: args.wallMs,
     busyLoopMs: args.busyLoopMs,
     onEvent(event) {
-      if (args.json) {
-        io.out(JSON.stringify(event) + '\n');
-        return;
-      }
-      const line = formatter.format(event);
-      if (line !== null) io.out(line + '\n');
+      if (held) held.push(event);
+      else print(event);
     },
   });
+  let warnings: Diagnostic[] = [];
+  if (held) {
+    const checked = await typecheckProgram(source, fileName);
+    warnings = checked.diagnostics;
+    if (checked.skipped) io.err(`${checked.skipped}\n`);
+    for (const d of warnings) io.err(`${paint('yellow', diagnosticLine(fileName, d), color)}\n`);
+    const pending: TraceEvent[] = held;
+    held = null;
+    for (const event of pending) print(event);
+  }
+  const result = await running;
   const exitCode = exitCodeOf(result);
 
   if (args.json) {

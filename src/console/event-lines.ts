@@ -40,7 +40,9 @@ export function formatTimerLine(e: TimerEvent, options: ResolvedFormatOptions): 
 }
 
 function callText(e: SyscallEvent): string {
-  const args = [e.fd !== undefined ? String(e.fd) : '', e.args ?? ''].filter((a) => a !== '');
+  // socket() creates the descriptor: it is the result, not an argument.
+  const fd = e.fd !== undefined && e.call !== 'socket' ? String(e.fd) : '';
+  const args = [fd, e.args ?? ''].filter((a) => a !== '');
   return `${e.call}(${args.join(', ')})`;
 }
 
