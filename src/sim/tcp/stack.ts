@@ -34,6 +34,7 @@ export class Stack {
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
   private hashOffset: number;
+  private connectOffset = 0;
   private isnSecret: number;
   private tsSecret: number;
   timeWaitPolicy: TimeWaitPolicy | null = null;
@@ -191,23 +192,24 @@ export class Stack {
     } else {
       const [lo, hi] = this.portRange;
       const n = hi - lo + 1;
-      const off = (this.hashOffset + hash32(this.isnSecret, ipNum(rip), rport)) % n;
+      // The next connect starts past the last port taken (Linux advances table_perturb).
+      const off = (this.hashOffset + this.connectOffset + hash32(this.isnSecret, ipNum(rip), rport)) % n;
       let chosen = 0;
-      // Even offsets first, then odd (Linux >= 4.6 splits the range this way).
-      outer: for (const parity of [0, 1]) {
-        for (let i = parity; i < n; i += 2) {
-          const port = lo + ((off - (off % 2) + i) % n);
-          const b = this.binds.get(port);
-          if (b && b.byBind) continue;
-          const old = this.conns.get(connKey(lip, port, rip, rport));
-          if (old) {
-            if (old instanceof TimeWait && this.twReusable(old, rip)) {
-              this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
-            } else continue;
-          }
-          chosen = port;
-          break outer;
+      // One pass from a keyed offset (Linux also tries even offsets before odd ones; the set of
+      // usable ports, and so the point where EADDRNOTAVAIL starts, is the same).
+      for (let i = 0; i < n; i++) {
+        const port = lo + ((off + i) % n);
+        const b = this.binds.get(port);
+        if (b && b.byBind) continue;
+        const old = this.conns.get(connKey(lip, port, rip, rport));
+        if (old) {
+          if (old instanceof TimeWait && this.twReusable(old, rip)) {
+            this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
+          } else continue;
         }
+        chosen = port;
+        this.connectOffset = (this.connectOffset + i + 1) >>> 0;
+        break;
       }
       if (!chosen) {
         throw new SocketCallError(
@@ -215,8 +217,6 @@ export class Stack {
           `every local port in ip_local_port_range ${lo}-${hi} already has a connection to ${rip}:${rport} (TIME_WAIT counts)`,
         );
       }
-      // The next connect to anywhere starts further on (Linux advances table_perturb).
-      this.hashOffset = (this.hashOffset + 2) >>> 0;
       sk.localIp = lip;
       sk.localPort = chosen;
       this.addOwner(chosen, sk, false);

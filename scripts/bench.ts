@@ -1,0 +1,175 @@
+// `npm run bench`: prints the speed figures the issues name. It measures and
+// prints; it does not fail on targets (tests do not time things).
+import { existsSync } from 'node:fs';
+import { createWorld } from '../src/sim/index.ts';
+import type { OS, Simulation } from '../src/sim/index.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function line(name: string, value: string, target?: string): void {
+  console.log(`${name.padEnd(52)} ${value.padStart(14)}${target ? `   (target ${target})` : ''}`);
+}
+
+/** Segment events per second: 2,000 connections each pushing 64 KB through a lossy link, trace on (one subscriber). */
+async function segmentEvents(): Promise<void> {
+  const world = createWorld({ seed: 1, record: false, wallMs: 120_000 });
+  let segs = 0;
+  world.on('segment', () => {
+    segs++;
+  });
+  const client = world.host('client');
+  const server = world.host('server');
+  world.link(client, server, { delayMs: 5, jitterMs: 2, loss: 0.001 });
+  const N = 2000;
+  server.run(async (os) => {
+    const ls = os.socket();
+    ls.bind({ port: 80 });
+    ls.listen(4096);
+    for (let i = 0; i < N; i++) {
+      const c = await ls.accept();
+      os.spawn(async () => {
+        while ((await c.recv()) !== '');
+        await c.close();
+      });
+    }
+  });
+  for (let i = 0; i < N; i++) {
+    client.run(async (os) => {
+      const s = os.socket();
+      await s.connect({ host: 'server', port: 80 });
+      await s.send('x'.repeat(65_536));
+      await s.close();
+    });
+  }
+  const t0 = performance.now();
+  const sum = await world.run();
+  const ms = performance.now() - t0;
+  line('segment events/s (2,000 conns x 64 KB, traced)', `${Math.round((segs / ms) * 1000).toLocaleString('en')}`, '>= 1,000,000');
+  line('  segment events in that run', segs.toLocaleString('en'));
+  if (sum.endedBy !== 'quiescence') console.log(`  (run ended by ${sum.endedBy}: ${sum.message})`);
+}
+
+/** 100,000 lifecycles: connect, request, response, client close, TIME_WAIT expiry. */
+async function lifecycles(): Promise<void> {
+  const world = createWorld({ seed: 2, record: false, wallMs: 300_000, untilMs: 3_600_000 });
+  const client = world.host('client');
+  const server = world.host('server');
+  world.link(client, server, { delayMs: 1 });
+  const TOTAL = 100_000;
+  const WORKERS = 200;
+  server.run(async (os) => {
+    const ls = os.socket();
+    ls.setsockopt('SO_REUSEADDR', true);
+    ls.bind({ port: 80 });
+    ls.listen(4096);
+    for (;;) {
+      const c = await ls.accept();
+      os.spawn(async () => {
+        await c.recv();
+        await c.send('HTTP/1.0 200 OK\r\n\r\n');
+        await c.recv(); // EOF: the client closes first
+        await c.close();
+      });
+    }
+  });
+  let completed = 0;
+  for (let w = 0; w < WORKERS; w++) {
+    client.run(async (os: OS) => {
+      for (let i = 0; i < TOTAL / WORKERS; i++) {
+        const s = os.socket();
+        await s.connect({ host: 'server', port: 80 });
+        await s.send('GET / HTTP/1.0\r\n\r\n');
+        await s.recv();
+        await s.close();
+        completed++;
+        // 200 workers x 2 connections/s = 400/s: under the ~470/s that 28,232 ports allow with 60 s TIME_WAIT.
+        await os.sleep(500);
+      }
+    });
+  }
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 5);
+  gc?.();
+  const base = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const sum = await world.run();
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  line('100,000 lifecycles: wall time', `${(ms / 1000).toFixed(2)} s`, '<= 1.5 s');
+  line('100,000 lifecycles: peak heap above start', `${((peak - base) / 2 ** 20).toFixed(1)} MiB`);
+  line('  completed / virtual time', `${completed.toLocaleString('en')} / ${(sum.virtualMs / 1000).toFixed(0)} s`);
+}
+
+/** Heap bytes per TIME_WAIT socket: the same world with and without TIME_WAIT buckets, after GC. */
+async function bytesPerTimeWait(): Promise<void> {
+  const N = 20_000;
+  const build = (buckets: number) => {
+    const world = createWorld({ seed: 3, record: false, wallMs: 120_000, untilMs: 50_000 });
+    const client = world.host('client');
+    const server = world.host('server');
+    world.link(client, server, { delayMs: 1 });
+    client.sysctl('net.ipv4.tcp_max_tw_buckets', buckets);
+    server.run(async (os) => {
+      const ls = os.socket();
+      ls.bind({ port: 80 });
+      ls.listen(4096);
+      for (;;) {
+        const c = await ls.accept();
+        os.spawn(async () => {
+          await c.recv();
+          await c.close();
+        });
+      }
+    });
+    const per = N / 100;
+    for (let w = 0; w < 100; w++) {
+      client.run(async (os) => {
+        for (let i = 0; i < per; i++) {
+          const s = os.socket();
+          await s.connect({ host: 'server', port: 80 });
+          await s.close();
+        }
+      });
+    }
+    return world;
+  };
+  const measure = async (buckets: number) => {
+    const w = build(buckets);
+    await w.run();
+    gc?.();
+    gc?.();
+    const used = process.memoryUsage().heapUsed;
+    const tw = w.hosts.find((h) => h.name === 'client')!.ss().inState('TIME-WAIT').length;
+    return { used, tw, w };
+  };
+  const without = await measure(0);
+  const withTw = await measure(1_000_000);
+  const per = (withTw.used - without.used) / Math.max(1, withTw.tw);
+  line('heap bytes per TIME_WAIT socket', `${Math.round(per)} B`, '<= 512 B');
+  line('  TIME_WAIT sockets measured', withTw.tw.toLocaleString('en'));
+  if (!gc) console.log('  (run with node --expose-gc for a stable figure)');
+  void without.w;
+  void withTw.w;
+}
+
+async function optional(path: string, fn: string): Promise<void> {
+  if (!existsSync(new URL(path, import.meta.url))) return;
+  try {
+    const mod = await import(path);
+    const figures: Record<string, number> = await mod[fn]();
+    for (const [k, v] of Object.entries(figures)) line(k, typeof v === 'number' ? String(Math.round(v * 100) / 100) : String(v));
+  } catch (e) {
+    console.log(`${path}: could not measure: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+console.log('Closing Time benchmarks (Node ' + process.version + ')\n');
+await segmentEvents();
+await lifecycles();
+await bytesPerTimeWait();
+await optional('./bench-labs.ts', 'benchLabs');
+await optional('./bench-site.ts', 'benchSite');
+void (null as unknown as Simulation);
