@@ -44,12 +44,20 @@ export interface LabChecker<L = Record<string, unknown>> {
   checks: Check<L>[];
 }
 
+/** Marks check failures across bundles (a lab folder's checker may carry its own copy of this module). */
+const CHECK_FAILURE = Symbol.for('closing-time.check-failure');
+
 /** Thrown by `fail`: the check failed for a reason the message explains. */
 export class CheckFailure extends Error {
+  readonly [CHECK_FAILURE] = true;
   constructor(message: string) {
     super(message);
     this.name = 'CheckFailure';
   }
+}
+
+export function isCheckFailure(error: unknown): error is CheckFailure {
+  return error instanceof CheckFailure || (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[CHECK_FAILURE] === true);
 }
 
 /** Fails the running check with a message that says what happened and where to look. */

@@ -4,7 +4,7 @@
 // result while the others still run. The grader itself never throws.
 import { createWorld } from '../sim/index.ts';
 import type { ProcessEvent, World, WorldOptions, RunSummary } from '../sim/index.ts';
-import { CheckFailure, maxScore, type Check, type CheckContext, type LabChecker } from './define-checker.ts';
+import { CheckFailure, isCheckFailure, maxScore, type Check, type CheckContext, type LabChecker } from './define-checker.ts';
 import type { LearnerCompiler, LearnerProgram } from './learner-program.ts';
 import type { GradeResult, TestResult } from './result-types.ts';
 import { OutputBuffer } from './output-buffer.ts';
@@ -227,7 +227,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     }
     return finish('pass', null);
   } catch (error) {
-    if (error instanceof CheckFailure) return finish('fail', error.message);
+    if (isCheckFailure(error)) return finish('fail', error.message);
     return finish('error', `the check stopped on an error: ${program.describeError(error)}`);
   } finally {
     if (timer !== undefined) clearTimeout(timer);

@@ -2,6 +2,8 @@
 // disk. Everything else in src/grading runs in the browser too.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LabChecker } from './define-checker.ts';
 
@@ -49,11 +51,9 @@ export async function resolveChecker(arg: string, registry: ReadonlyMap<string, 
   if (!existsSync(checkerPath)) throw new LabNotFoundError(`${arg} is not a lab folder: it has no checker.ts`);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(checkerPath).href)) as { default?: unknown };
+    mod = await importTypeScript(checkerPath);
   } catch (error) {
-    throw new LabNotFoundError(
-      `could not load ${checkerPath}: ${(error as Error).message}. A lab outside this course's labs/ needs TypeScript loading (run the command with tsx), or add it to labs/index.ts`,
-    );
+    throw new LabNotFoundError(`could not load ${checkerPath}: ${(error as Error).message}`);
   }
   const checker = mod.default as AnyChecker | undefined;
   if (!checker || typeof checker !== 'object' || !Array.isArray(checker.checks) || typeof checker.lab !== 'string') {
@@ -73,4 +73,26 @@ export function readLearnerFile(path: string): string {
   if (stat.isDirectory()) throw new LabNotFoundError(`${path} is a folder: give the TypeScript file to grade`);
   if (stat.size > 1024 * 1024) throw new LabNotFoundError(`${path} is ${stat.size} bytes: a lab solution is a small TypeScript file (at most 1 MiB)`);
   return readFileSync(path, 'utf8');
+}
+
+/**
+ * Loads a lab's checker.ts from anywhere: bundled with esbuild (a development
+ * dependency) into one ES module, so plain Node runs it without a TypeScript loader.
+ */
+async function importTypeScript(path: string): Promise<{ default?: unknown }> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new Error('loading a lab folder outside this course needs esbuild (npm install in the course checkout), or add the lab to labs/index.ts');
+  }
+  const out = await esbuild.build({ entryPoints: [path], bundle: true, format: 'esm', platform: 'node', target: 'node20', write: false, logLevel: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'closing-time-lab-'));
+  const file = join(dir, 'checker.mjs');
+  try {
+    writeFileSync(file, out.outputFiles[0].text);
+    return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { default?: unknown };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
