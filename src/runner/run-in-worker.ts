@@ -16,12 +16,16 @@ export interface WorkerRunOptions extends Omit<WorkerRunRequest, 'source' | 'fil
   maxHeapMb?: number;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // Bundled (dist/cli/main.js) the worker is node-worker.js beside it; from
-  // source (tests, tsx) it is node-worker.ts and needs tsx's loader.
+/**
+ * Bundled (dist/cli/main.js) the worker is node-worker.js beside it. From source
+ * (tests, tsx) it is node-worker.ts: a small bootstrap registers tsx's loader in
+ * the new thread first (loader flags in a worker's execArgv are not honoured).
+ */
+function workerEntry(): { entry: string | URL; eval: boolean } {
   const own = import.meta.url;
-  if (own.endsWith('.ts')) return { url: new URL('./node-worker.ts', own), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./node-worker.js', own), execArgv: [] };
+  if (!own.endsWith('.ts')) return { entry: new URL('./node-worker.js', own), eval: false };
+  const target = JSON.stringify(new URL('./node-worker.ts', own).href);
+  return { entry: `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${target}); });`, eval: true };
 }
 
 export function runProgramInWorker(source: string, options: WorkerRunOptions = {}): Promise<SerializedRunResult> {
@@ -36,12 +40,12 @@ export function runProgramInWorker(source: string, options: WorkerRunOptions = {
     busyLoopMs: options.busyLoopMs,
     maxOutputBytes: options.maxOutputBytes,
   };
-  const { url, execArgv } = workerUrl();
+  const { entry, eval: isEval } = workerEntry();
   return new Promise((resolve) => {
     let settled = false;
-    const worker = new Worker(url, {
+    const worker = new Worker(entry, {
+      eval: isEval,
       workerData: request,
-      execArgv,
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
       stdout: false,
       stderr: false,

@@ -125,10 +125,13 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
   const errors: ProgramError[] = [];
   const arm = () => program.armGuard(busyLoopMs);
 
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const worldOptions: WorldOptions = {
     seed: options.seed ?? 1,
     onSlice: arm,
-    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    // The program's console enforces the cap and says so; the world's own cap,
+    // a little higher, only backs it up (it would swallow the console's note).
+    maxOutputBytes: maxOutputBytes + 4096,
   };
   if (options.untilMs !== undefined) worldOptions.untilMs = options.untilMs;
   if (options.wallMs !== undefined) worldOptions.wallMs = options.wallMs;
@@ -159,7 +162,7 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
   let exports: Record<string, unknown> | null = null;
   arm();
   try {
-    exports = await program.instantiate({ write: (stream, text) => world.output(stream, text) }, { seed: options.seed ?? 1, maxOutputBytes: worldOptions.maxOutputBytes });
+    exports = await program.instantiate({ write: (stream, text) => world.output(stream, text) }, { seed: options.seed ?? 1, maxOutputBytes });
   } catch (error) {
     fail('load', error, `${fileName} failed while loading`);
   }
