@@ -148,6 +148,15 @@ export class PlaygroundController {
     this.root.dataset.editor = 'ready';
   }
 
+  /** The console's text and selection: what a reader sees, for tests and assistive tools. */
+  consoleText(): string {
+    return this.console.text();
+  }
+
+  consoleSelection(): string {
+    return this.console.selection();
+  }
+
   focusEditor(): void {
     this.editor?.focus();
   }
@@ -313,6 +322,8 @@ export class PlaygroundController {
 
 export async function activatePlayground(root: HTMLElement): Promise<PlaygroundController> {
   const c = new PlaygroundController(root);
+  // Reachable from the element (document.querySelector('[data-playground]').playground) for tests and debugging.
+  (root as HTMLElement & { playground?: PlaygroundController }).playground = c;
   await c.init();
   return c;
 }

@@ -164,6 +164,18 @@ export class TraceConsole {
     return this.term.buffer.active.getLine(m.line)?.translateToString(true) ?? null;
   }
 
+  /** Everything in the console's buffer, scrollback included, as plain text. */
+  text(): string {
+    const buf = this.term.buffer.active;
+    const out: string[] = [];
+    for (let i = 0; i < buf.length; i++) out.push(buf.getLine(i)?.translateToString(true) ?? '');
+    return out.join('\n').replace(/\n+$/, '');
+  }
+
+  selection(): string {
+    return this.term.getSelection();
+  }
+
   printSummary(summary: RunSummary): void {
     this.println('');
     this.println(formatSummary(summary, { color: true, tables: false, fileName: this.source.fileName() }));
