@@ -2,7 +2,7 @@
 // (the documented Linux behaviour), and do the kernel and the simulator agree
 // on everything the scenario does not exclude with a stated reason.
 import type { Observations, Scenario, SegmentCount, Side, Step, StepExpect, StepResult } from './scenario.ts';
-import { SIDES, countSegments, describeCount } from './scenario.ts';
+import { SIDES, countSegments, describeCount, describeGaps, segmentGaps } from './scenario.ts';
 
 function describeStep(side: Side, i: number, step: Step): string {
   const args = Object.entries(step)
@@ -55,6 +55,14 @@ export function checkExpectations(scenario: Scenario, obs: Observations): string
     const n = countSegments(obs, c);
     if (!inRange(n, c.expect)) out.push(`${describeCount(c)}: expected ${JSON.stringify(c.expect)}, counted ${n}`);
   }
+  // A recorded run keeps no segments, so it cannot be checked for gaps.
+  if (!obs.recordedCounts) {
+    for (const g of scenario.gaps ?? []) {
+      const gaps = segmentGaps(obs, g);
+      const bad = g.expect.some((range, i) => gaps[i] === undefined || !inRange(gaps[i], range));
+      if (bad) out.push(`${describeGaps(g)}: expected ${g.expect.map((r) => `${r[0]}-${r[1]}`).join(', ')} ms, got ${gaps.slice(0, g.expect.length + 1).join(', ') || 'none'} ms`);
+    }
+  }
   return out;
 }
 
@@ -64,7 +72,8 @@ function comparable(r: StepResult | undefined): Record<string, unknown> | undefi
   // `at` and `tookMs` are wall time on one side and virtual time on the other:
   // durations are checked through ranges in `expect`, never compared raw.
   const { at: _at, tookMs: _took, i: _i, ...rest } = r;
-  return rest;
+  // Key order differs between the executors' JSON; compare in one order.
+  return Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export interface Difference {
@@ -103,6 +112,14 @@ export function compareRuns(scenario: Scenario, kernel: Observations, sim: Obser
     const undrop = SIDES.flatMap((side) => scenario[side]).find((st) => st.op === 'undrop' && st.id === id);
     if (undrop?.noCompare) continue;
     if (kernel.drops[id] !== sim.drops[id]) out.push({ where: `segments dropped by rule '${id}'`, kernel: kernel.drops[id], simulator: sim.drops[id] });
+  }
+  // Retransmission schedules: the simulator's gaps must fall in the ranges the kernel's do.
+  for (const g of scenario.gaps ?? []) {
+    if (kernel.recordedCounts) continue;
+    const k = segmentGaps(kernel, g).slice(0, g.expect.length);
+    const s = segmentGaps(sim, g).slice(0, g.expect.length);
+    const fits = (gaps: number[]) => g.expect.every((r, i) => gaps[i] !== undefined && inRange(gaps[i], r));
+    if (fits(k) !== fits(s)) out.push({ where: describeGaps(g), kernel: k, simulator: s });
   }
   if (sim.errors.length) out.push({ where: 'simulator run', kernel: kernel.errors, simulator: sim.errors });
   return out;

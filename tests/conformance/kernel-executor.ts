@@ -61,7 +61,7 @@ export function runOnKernel(scenario: Scenario, tag: string): Promise<Observatio
 }
 
 /** Runs every scenario, `parallel` at a time, keeping their order. */
-export async function runAllOnKernel(list: Scenario[], parallel = 8): Promise<Map<string, Observations | Error>> {
+export async function runAllOnKernel(list: Scenario[], parallel = 5): Promise<Map<string, Observations | Error>> {
   const results = new Map<string, Observations | Error>();
   let next = 0;
   const worker = async () => {

@@ -78,6 +78,18 @@ export interface SegmentCount {
   noCompare?: string;
 }
 
+/**
+ * Gaps between consecutive segments one side sent with these flags (e.g. a
+ * FIN and its retransmissions): the retransmission timer's schedule, which
+ * survives the scheduling noise of a loaded machine better than counts do.
+ */
+export interface SegmentGaps {
+  side: Side;
+  flags: string;
+  /** One inclusive range per gap, in order; more gaps than ranges are not checked. */
+  expect: [number, number][];
+}
+
 export interface Scenario {
   /** Stable identifier, kebab-case. */
   id: string;
@@ -88,6 +100,7 @@ export interface Scenario {
   client: Step[];
   server: Step[];
   counts?: SegmentCount[];
+  gaps?: SegmentGaps[];
   /** Differences between kernel and simulator that are deliberate, and why. */
   deliberate?: string[];
   /** Kernel deadline for the whole scenario, ms. Default 20000. */
@@ -167,4 +180,13 @@ export function markRetransmissions(segments: Omit<SegmentRecord, 'rtx'>[]): Seg
 export function describeCount(c: SegmentCount): string {
   const what: Record<string, string> = { F: 'FIN', R: 'RST', S: 'SYN', '=.': 'bare ACK', '=A': 'bare ACK' };
   return `${what[c.flags] ?? `'${c.flags}'`} segments sent by the ${c.side}${c.rtx ? ' (retransmissions only)' : ''}`;
+}
+
+export function segmentGaps(obs: Observations, g: SegmentGaps): number[] {
+  const times = obs.segments[g.side].filter((s) => flagsMatch(g.flags, s.flags)).map((s) => s.t);
+  return times.slice(1).map((t, i) => t - times[i]);
+}
+
+export function describeGaps(g: SegmentGaps): string {
+  return `gaps between '${g.flags}' segments sent by the ${g.side}`;
 }

@@ -22,7 +22,7 @@ export interface PlanRun {
 const UNTIL_MS = 400_000;
 
 export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {}): Promise<PlanRun> {
-  const world = createWorld({ seed: plan.seed, untilMs: UNTIL_MS, wallMs: 20_000, record: options.record ?? true });
+  const world = createWorld({ seed: plan.seed, untilMs: UNTIL_MS, wallMs: 5_000, record: options.record ?? true });
   const client = world.host('client');
   const server = world.host('server');
   world.link(client, server, plan.link);
