@@ -1,0 +1,105 @@
+// The page side of grading: one worker per lab page, replaced whenever a run
+// must be abandoned (Stop, or a worker that stays silent past the deadline).
+import type { GradeResult, TestResult } from '../../grading/result-types.ts';
+import type { GradeRequest, GradeWorkerMessage } from './grade-protocol.ts';
+
+/** A check may take a few seconds; a whole lab that has said nothing for this long is stuck. */
+export const SILENCE_LIMIT_MS = 20_000;
+
+export interface GradeHandlers {
+  onResult(result: TestResult, index: number): void;
+  onDone(result: GradeResult): void;
+  onError(message: string): void;
+}
+
+export class GradeClient {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private active: { id: number; handlers: GradeHandlers; timer: ReturnType<typeof setTimeout> | null } | null = null;
+
+  constructor(private readonly factory: () => Worker = () => new Worker(new URL('./grade-worker.ts', import.meta.url), { type: 'module', name: 'closing-time-grader' })) {}
+
+  warm(): void {
+    this.ensure();
+  }
+
+  grade(lab: string, source: string, fileName: string, handlers: GradeHandlers): void {
+    this.abandon();
+    const id = this.nextId++;
+    this.active = { id, handlers, timer: null };
+    this.touch();
+    const req: GradeRequest = { type: 'grade', id, lab, source, fileName };
+    this.ensure().postMessage(req);
+  }
+
+  /** Stops the running check at once: the worker is thrown away. */
+  stop(reason = 'Stopped.'): void {
+    const run = this.active;
+    if (!run) return;
+    this.abandon();
+    run.handlers.onError(reason);
+  }
+
+  get running(): boolean {
+    return this.active !== null;
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.factory();
+    w.addEventListener('message', (e: MessageEvent<GradeWorkerMessage>) => this.receive(e.data));
+    w.addEventListener('error', (e) => {
+      e.preventDefault();
+      const run = this.active;
+      this.replace();
+      run?.handlers.onError(`The grader could not start: ${e.message || 'worker error'}`);
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private receive(m: GradeWorkerMessage): void {
+    const run = this.active;
+    if (!run || m.type === 'ready' || m.id !== run.id) return;
+    if (m.type === 'result') {
+      this.touch();
+      run.handlers.onResult(m.result, m.index);
+      return;
+    }
+    this.clearTimer();
+    this.active = null;
+    if (m.type === 'done') run.handlers.onDone(m.result);
+    else run.handlers.onError(m.message);
+  }
+
+  /** Restarts the silence deadline: progress arrived. */
+  private touch(): void {
+    const run = this.active;
+    if (!run) return;
+    if (run.timer) clearTimeout(run.timer);
+    run.timer = setTimeout(() => {
+      if (this.active === run) this.stop(`A check ran for ${SILENCE_LIMIT_MS / 1000} s without finishing and was stopped: look for a loop that never awaits.`);
+    }, SILENCE_LIMIT_MS);
+  }
+
+  private clearTimer(): void {
+    if (this.active?.timer) clearTimeout(this.active.timer);
+  }
+
+  private abandon(): void {
+    if (!this.active) return;
+    this.clearTimer();
+    this.active = null;
+    this.replace();
+  }
+
+  private replace(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  dispose(): void {
+    this.abandon();
+    this.replace();
+  }
+}
