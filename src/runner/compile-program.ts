@@ -21,6 +21,8 @@ export interface InstantiateOptions {
   seed?: number;
   /** Most bytes of console output. Default 1 MiB. */
   maxOutputBytes?: number;
+  /** The world's virtual clock, ms: Date.now(), new Date() and performance.now() then read it. */
+  clock?: () => number;
 }
 
 export interface LocatedError {
@@ -126,7 +128,7 @@ export function compileProgram(source: string, fileNameIn = 'program.ts'): Compi
       if (!io || typeof io.write !== 'function') throw new TypeError('instantiate needs { write(stream, text) }');
       const module = { exports: {} as Record<string, unknown> };
       const { console } = createProgramConsole(io.write, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
-      const scope = buildScope({ console, guard: guard.check, seed: options.seed ?? 1, fileName, module });
+      const scope = buildScope({ console, guard: guard.check, seed: options.seed ?? 1, fileName, module, clock: options.clock });
       // Indirect eval: global scope, no access to this module's variables.
       const factory = (0, eval)(code) as (...args: unknown[]) => void;
       factory(...scope.values());

@@ -88,8 +88,41 @@ export function programRequire(module: unknown): unknown {
   throw new ModuleNotAvailableError(String(module));
 }
 
+/** Virtual time starts here when a program reads the wall clock: 2026-01-01T00:00:00Z. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * A Date whose clock is the simulation's: `new Date()` and `Date.now()` read
+ * virtual time (from VIRTUAL_EPOCH_MS), so a program that prints timestamps
+ * gives the same output on every run. Dates built from arguments are ordinary.
+ */
+function virtualDate(now: () => number): DateConstructor {
+  const RealDate = Date;
+  const VirtualDate = function (this: unknown, ...args: unknown[]) {
+    if (!new.target) return new RealDate(VIRTUAL_EPOCH_MS + now()).toString();
+    return args.length === 0 ? new RealDate(VIRTUAL_EPOCH_MS + now()) : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+  } as unknown as DateConstructor;
+  Object.defineProperties(VirtualDate, {
+    now: { value: () => VIRTUAL_EPOCH_MS + now() },
+    parse: { value: RealDate.parse },
+    UTC: { value: RealDate.UTC },
+    prototype: { value: RealDate.prototype },
+  });
+  return VirtualDate;
+}
+
+export interface ScopeOptions {
+  console: object;
+  guard: (line: number) => void;
+  seed: number;
+  fileName: string;
+  module: { exports: Record<string, unknown> };
+  /** Virtual time in ms, when the program runs in a world: Date and performance.now() follow it. */
+  clock?: () => number;
+}
+
 /** The scope's names and values, in parameter order for the module wrapper. */
-export function buildScope(options: { console: object; guard: (line: number) => void; seed: number; fileName: string; module: { exports: Record<string, unknown> } }): Map<string, unknown> {
+export function buildScope(options: ScopeOptions): Map<string, unknown> {
   const scope = new Map<string, unknown>();
   scope.set('exports', options.module.exports);
   scope.set('require', programRequire);
@@ -100,6 +133,10 @@ export function buildScope(options: { console: object; guard: (line: number) => 
   scope.set('console', options.console);
   const random = seededRandom(options.seed);
   scope.set('Math', Object.create(Math, { random: { value: random, enumerable: false } }));
+  // Always present, so the wrapper's parameter list does not depend on the options.
+  const clock = options.clock;
+  scope.set('Date', clock ? virtualDate(clock) : Date);
+  scope.set('performance', clock ? Object.freeze({ now: () => clock() }) : globalThis.performance);
   for (const [name, hint] of Object.entries(UNAVAILABLE_FUNCTIONS)) scope.set(name, unavailableFunction(name, hint));
   for (const [name, hint] of Object.entries(UNAVAILABLE_OBJECTS)) scope.set(name, unavailableObject(name, hint));
   // globalThis.setTimeout and friends resolve to the same stand-ins.

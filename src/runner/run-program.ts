@@ -162,7 +162,7 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
   let exports: Record<string, unknown> | null = null;
   arm();
   try {
-    exports = await program.instantiate({ write: (stream, text) => world.output(stream, text) }, { seed: options.seed ?? 1, maxOutputBytes });
+    exports = await program.instantiate({ write: (stream, text) => world.output(stream, text) }, { seed: options.seed ?? 1, maxOutputBytes, clock: () => world.now() });
   } catch (error) {
     fail('load', error, `${fileName} failed while loading`);
   }

@@ -17,6 +17,8 @@ interface Console {
   group(...data: any[]): void; groupEnd(): void;
 }
 declare var console: Console;
+/** Virtual milliseconds since the run began (the simulation's clock). */
+declare var performance: { now(): number };
 `;
 
 export interface TypecheckResult {

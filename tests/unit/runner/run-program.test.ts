@@ -156,6 +156,17 @@ describe('runProgram', () => {
     expect(JSON.stringify(other.events)).not.toBe(JSON.stringify(one.events));
   });
 
+  it('gives the program virtual time through Date and performance.now()', async () => {
+    const { out } = await run(`export default function (sim: Simulation) {
+  sim.host('a').run(async (os) => {
+    await os.sleep(1500);
+    console.log(new Date().toISOString(), Date.now() - Date.UTC(2026, 0, 1), performance.now(), new Date(0).getTime());
+  });
+}
+`);
+    expect(out()).toBe('2026-01-01T00:00:01.500Z 1500 1500 0\n');
+  });
+
   it('returns compile errors without running', async () => {
     const result = await runProgram('export default function (', { fileName: 'bad.ts' });
     expect(result).toMatchObject({ ok: false, summary: null });
