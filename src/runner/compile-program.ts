@@ -127,7 +127,12 @@ export function compileProgram(source: string, fileNameIn = 'program.ts'): Compi
     async instantiate(io, options = {}) {
       if (!io || typeof io.write !== 'function') throw new TypeError('instantiate needs { write(stream, text) }');
       const module = { exports: {} as Record<string, unknown> };
-      const { console } = createProgramConsole(io.write, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+      // console.log(error) shows the learner's frames, mapped, not the simulator's.
+      const cleanStack = (error: Error) => {
+        const frames = mapper.learnerFrames(error.stack);
+        return `${error.name}: ${error.message}${frames.length ? `\n${frames.join('\n')}` : ''}`;
+      };
+      const { console } = createProgramConsole(io.write, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, cleanStack);
       const scope = buildScope({ console, guard: guard.check, seed: options.seed ?? 1, fileName, module, clock: options.clock });
       // Indirect eval: global scope, no access to this module's variables.
       const factory = (0, eval)(code) as (...args: unknown[]) => void;

@@ -71,8 +71,16 @@ export function inspect(value: unknown, depth = 0, seen: Set<object> = new Set()
   if (seen.has(obj)) return '[Circular *1]';
   if (obj instanceof Error) {
     const stack = typeof obj.stack === 'string' && obj.stack.startsWith(`${obj.name}`) ? obj.stack : `${obj.name}: ${obj.message}`;
-    const code = (obj as { code?: unknown }).code;
-    return depth > 0 ? `[${obj.name}: ${obj.message}]` : code !== undefined ? `${stack} { code: ${inspect(code, depth + 1, seen)} }` : stack;
+    if (depth > 0) return `[${obj.name}: ${obj.message}]`;
+    // Like Node: the error's own fields (a SocketError's code and syscall) after its stack.
+    const fields = Object.keys(obj).filter((k) => k !== 'name' && k !== 'message' && k !== 'stack');
+    if (fields.length === 0) return stack;
+    seen.add(obj);
+    try {
+      return `${stack} { ${fields.map((k) => `${keyText(k)}: ${inspect((obj as unknown as Record<string, unknown>)[k], depth + 1, seen)}`).join(', ')} }`;
+    } finally {
+      seen.delete(obj);
+    }
   }
   if (hasOwnToString(obj)) return String(obj);
   if (obj instanceof Date) return isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();

@@ -70,7 +70,9 @@ export class PositionMapper {
       if (!m) continue;
       const pos = this.toSource(Number(m[1]), Number(m[2]));
       const fn = /^\s*at (?:async )?(.+?) \(/.exec(raw)?.[1] ?? /^([^@\s]+)@/.exec(raw.trim())?.[1];
-      const name = fn && !fn.startsWith('eval') && fn !== 'Object.<anonymous>' ? fn.replace(/^Object\./, '') : '<anonymous>';
+      // Engine names for functions of evaluated code ("Proc.eval [as fn]") mean nothing to a learner.
+      const bare = fn?.replace(/ \[as [^\]]*\]$/, '').replace(/^Object\./, '');
+      const name = bare && !/(^|\.)(eval|<anonymous>)$/.test(bare) && !bare.startsWith('eval') ? bare : '<anonymous>';
       frames.push(`    at ${name} (${this.fileName}:${pos.line}:${pos.column})`);
     }
     return frames;

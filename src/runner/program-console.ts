@@ -34,7 +34,25 @@ export interface ProgramConsole {
   readonly truncated: boolean;
 }
 
-export function createProgramConsole(write: Write, maxBytes = DEFAULT_MAX_OUTPUT_BYTES): ProgramConsole {
+/** Rewrites an error's stack for the learner (their own frames, their own lines), or returns undefined to keep it. */
+export type StackCleaner = (error: Error) => string | undefined;
+
+/** An error as console.log should show it: same name, message and fields, the learner's stack. */
+function presentable(value: unknown, clean: StackCleaner | undefined): unknown {
+  if (!clean || !(value instanceof Error)) return value;
+  const stack = clean(value);
+  if (stack === undefined) return value;
+  const copy = Object.create(Object.getPrototypeOf(value)) as Error;
+  Object.assign(copy, value);
+  Object.defineProperties(copy, {
+    name: { value: value.name, enumerable: false },
+    message: { value: value.message, enumerable: false },
+    stack: { value: stack, enumerable: false },
+  });
+  return copy;
+}
+
+export function createProgramConsole(write: Write, maxBytes = DEFAULT_MAX_OUTPUT_BYTES, cleanStack?: StackCleaner): ProgramConsole {
   let written = 0;
   let truncated = false;
   const emit = (stream: Stream, text: string) => {
@@ -53,7 +71,7 @@ export function createProgramConsole(write: Write, maxBytes = DEFAULT_MAX_OUTPUT
   };
   // Formatting is skipped once the cap is reached: a print loop then costs nothing.
   const log = (stream: Stream) => (...args: unknown[]) => {
-    if (!truncated) emit(stream, formatLogArgs(args) + '\n');
+    if (!truncated) emit(stream, formatLogArgs(args.map((a) => presentable(a, cleanStack))) + '\n');
   };
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
@@ -65,7 +83,7 @@ export function createProgramConsole(write: Write, maxBytes = DEFAULT_MAX_OUTPUT
     warn: log('stderr'),
     trace: log('stderr'),
     dir: (value: unknown) => {
-      if (!truncated) emit('stdout', inspect(value) + '\n');
+      if (!truncated) emit('stdout', inspect(presentable(value, cleanStack)) + '\n');
     },
     table: log('stdout'),
     assert: (condition: unknown, ...args: unknown[]) => {

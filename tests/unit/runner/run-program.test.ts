@@ -156,6 +156,23 @@ describe('runProgram', () => {
     expect(JSON.stringify(other.events)).not.toBe(JSON.stringify(one.events));
   });
 
+  it('prints a caught SocketError with its code and the learner frames only', async () => {
+    const { out } = await run(`export default function (sim: Simulation) {
+  sim.host('a').run(async (os) => {
+    const s = os.socket();
+    try {
+      s.bind({ ip: '10.9.9.9', port: 80 });
+    } catch (error) {
+      console.log(error);
+    }
+  });
+}
+`);
+    const text = out();
+    expect(text).toMatch(/^SocketError: bind: EADDRNOTAVAIL .*\n {4}at .*\(prog\.ts:6:\d+\) \{ code: 'EADDRNOTAVAIL', syscall: 'bind' \}\n$/s);
+    expect(text).not.toMatch(/src\/sim|src\/runner|node:internal/);
+  });
+
   it('gives the program virtual time through Date and performance.now()', async () => {
     const { out } = await run(`export default function (sim: Simulation) {
   sim.host('a').run(async (os) => {
