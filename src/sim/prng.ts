@@ -22,14 +22,16 @@ export class Prng {
 }
 
 /** A stable 32-bit hash of a few numbers (used where Linux hashes addresses with a secret). */
-export function hash32(secret: number, ...values: number[]): number {
+export function hash32(secret: number, a: number, b = 0, c = 0, d = 0): number {
   let h = secret ^ 0x811c9dc5;
-  for (const v of values) {
-    h = Math.imul(h ^ (v & 0xffff), 0x01000193);
-    h = Math.imul(h ^ (v >>> 16), 0x01000193);
-  }
+  h = mix(mix(mix(mix(h, a), b), c), d);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   return h >>> 0;
+}
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ (v & 0xffff), 0x01000193);
+  return Math.imul(h ^ (v >>> 16), 0x01000193);
 }

@@ -260,6 +260,7 @@ class WorldImpl implements World, Kernel {
     if (this.links.has(key)) throw new TypeError(`sim.link: ${ha.name} and ${hb.name} are already linked; use link.set() to change it`);
     const l = new LinkImpl(ha, hb, options);
     this.links.set(key, l);
+    this.linkCache.clear();
     return l;
   }
 
@@ -432,29 +433,38 @@ class WorldImpl implements World, Kernel {
     this.queue.push(new Ev(t < this.clock ? this.clock : t, kind, a, b, gen));
   }
 
-  private linkBetween(a: string, b: string): LinkImpl | null {
-    const key = this.linkKey(a, b);
-    const l = this.links.get(key);
-    if (l) return l;
-    if (this.links.size > 0) return null;
-    let d = this.defaultLinks.get(key);
-    if (!d) {
-      d = new LinkImpl(this.byName.get(a)!, this.byName.get(b)!, {});
-      this.defaultLinks.set(key, d);
+  /** Links by host pair, cached per sending host: transmit is the hot path. */
+  private linkCache = new Map<HostImpl, Map<HostImpl, LinkImpl | null>>();
+
+  private linkBetween(src: HostImpl, dst: HostImpl): LinkImpl | null {
+    let m = this.linkCache.get(src);
+    if (!m) this.linkCache.set(src, (m = new Map()));
+    let l = m.get(dst);
+    if (l !== undefined) return l;
+    const key = this.linkKey(src.name, dst.name);
+    l = this.links.get(key) ?? null;
+    if (!l && this.links.size === 0) {
+      l = this.defaultLinks.get(key) ?? null;
+      if (!l) this.defaultLinks.set(key, (l = new LinkImpl(src, dst, {})));
     }
-    return d;
+    m.set(dst, l);
+    return l;
   }
 
   transmit(seg: Segment): void {
     const tracing = this.tracing;
-    if (tracing) this.emit({ kind: 'segment', action: 'send', host: seg.srcHost, seg, ...(seg.senderState ? { state: seg.senderState } : {}) });
+    if (tracing) {
+      const ev: any = { kind: 'segment', action: 'send', host: seg.srcHost, seg };
+      if (seg.senderState) ev.state = seg.senderState;
+      this.emit(ev);
+    }
     const dstIp = seg.dstIp;
     const src = this.byName.get(seg.srcHost)!;
     const loop = dstIp.startsWith('127.') || dstIp === src.ip;
     const dst = loop ? src : this.byIp.get(dstIp);
     if (!dst) return this.drop(seg, 'no-route');
     if (loop) return this.push(this.clock, EvKind.Deliver, seg, dst, 0);
-    const link = this.linkBetween(src.name, dst.name);
+    const link = this.linkBetween(src, dst);
     if (!link) return this.drop(seg, 'no-route');
     for (const p of this.partitions) {
       if (this.clock >= p.from && this.clock < p.until && ((p.a === src.name && p.b === dst.name) || (p.b === src.name && p.a === dst.name)))
@@ -724,7 +734,11 @@ class WorldImpl implements World, Kernel {
       case EvKind.Deliver: {
         const seg = ev.a as Segment;
         const dst = ev.b as HostImpl;
-        if (this.tracing) this.emit({ kind: 'segment', action: 'deliver', host: dst.name, seg, ...(ev.gen === 1 ? { reason: 'duplicate' } : {}) });
+        if (this.tracing) {
+          const te: any = { kind: 'segment', action: 'deliver', host: dst.name, seg };
+          if (ev.gen === 1) te.reason = 'duplicate';
+          this.emit(te);
+        }
         dst.stack.deliver(seg);
         return;
       }
@@ -732,7 +746,7 @@ class WorldImpl implements World, Kernel {
         (ev.a as Tcb).onTimer(ev.gen);
         return;
       case EvKind.TwTimer: {
-        (ev.b as Stack).onTwTimer(ev.a as TimeWait, ev.gen);
+        (ev.b as Stack).onTwTimer();
         return;
       }
       case EvKind.Wake:

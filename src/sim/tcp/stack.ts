@@ -11,7 +11,7 @@ import { TimeWait } from './timewait.ts';
 interface BindBucket {
   /** Created by bind() (fastreuse >= 0): connect()'s autobind never picks such a port. */
   byBind: boolean;
-  owners: Set<Tcb | TimeWait>;
+  owners: (Tcb | TimeWait)[];
 }
 
 export class SocketCallError {
@@ -21,11 +21,13 @@ export class SocketCallError {
   ) {}
 }
 
-const connKey = (lip: string, lport: number, rip: string, rport: number): string => `${lip}:${lport}>${rip}:${rport}`;
 
 /** One host's TCP: its tables, its ports and the demultiplexing of segments. */
 export class Stack {
-  readonly conns = new Map<string, Tcb | TimeWait>();
+  /** Connections by 4-tuple (see connKey). */
+  readonly conns = new Map<number, Tcb | TimeWait>();
+  /** Small numbers for peer addresses, so that a 4-tuple key is one number rather than a string. */
+  private ipIndex = new Map<string, number>();
   readonly listeners = new Map<number, Tcb[]>();
   readonly binds = new Map<number, BindBucket>();
   /** Sockets that exist but are in no table yet (fresh, or bound but idle). */
@@ -54,6 +56,16 @@ export class Stack {
     this.hashOffset = env.random32();
     this.isnSecret = env.random32();
     this.tsSecret = env.random32();
+  }
+
+  /**
+   * A 4-tuple as one number: (peer index, local address is loopback, peer port, local port).
+   * The local address is this host's own or loopback, so one bit tells them apart.
+   */
+  connKey(lip: string, lport: number, rip: string, rport: number): number {
+    let i = this.ipIndex.get(rip);
+    if (i === undefined) this.ipIndex.set(rip, (i = this.ipIndex.size + 1));
+    return ((i * 2 + (lip === this.ip ? 0 : 1)) * 65536 + rport) * 65536 + lport;
   }
 
   sysctl<K extends SysctlName>(name: K): Sysctls[K] {
@@ -148,17 +160,18 @@ export class Stack {
   private addOwner(port: number, o: Tcb | TimeWait, byBind: boolean): void {
     let b = this.binds.get(port);
     if (!b) {
-      b = { byBind, owners: new Set() };
+      b = { byBind, owners: [] };
       this.binds.set(port, b);
     }
-    b.owners.add(o);
+    if (!b.owners.includes(o)) b.owners.push(o);
   }
 
   private removeOwner(port: number, o: Tcb | TimeWait): void {
     const b = this.binds.get(port);
     if (!b) return;
-    b.owners.delete(o);
-    if (b.owners.size === 0) this.binds.delete(port);
+    const i = b.owners.indexOf(o);
+    if (i >= 0) b.owners.splice(i, 1);
+    if (b.owners.length === 0) this.binds.delete(port);
   }
 
   listen(sk: Tcb, backlog: number): void {
@@ -184,7 +197,7 @@ export class Stack {
   connect(sk: Tcb, rip: string, rport: number, w: Waiter): void {
     const lip = sk.bound && sk.localIp !== '0.0.0.0' ? sk.localIp : rip.startsWith('127.') ? '127.0.0.1' : this.ip;
     if (sk.bound) {
-      const key = connKey(lip, sk.localPort, rip, rport);
+      const key = this.connKey(lip, sk.localPort, rip, rport);
       const old = this.conns.get(key);
       if (old && !(old instanceof TimeWait && this.twReusable(old, rip))) throw new SocketCallError('EADDRNOTAVAIL', `the 4-tuple ${lip}:${sk.localPort} > ${rip}:${rport} is in use`);
       if (old instanceof TimeWait) this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
@@ -201,7 +214,7 @@ export class Stack {
         const port = lo + ((off + i) % n);
         const b = this.binds.get(port);
         if (b && b.byBind) continue;
-        const old = this.conns.get(connKey(lip, port, rip, rport));
+        const old = this.conns.get(this.connKey(lip, port, rip, rport));
         if (old) {
           if (old instanceof TimeWait && this.twReusable(old, rip)) {
             this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
@@ -225,7 +238,7 @@ export class Stack {
     sk.remoteIp = rip;
     sk.remotePort = rport;
     sk.remoteHost = this.hostOf(rip);
-    sk.key = connKey(sk.localIp, sk.localPort, rip, rport);
+    sk.key = this.connKey(sk.localIp, sk.localPort, rip, rport);
     this.idle.delete(sk);
     this.conns.set(sk.key, sk);
     sk.iss = this.isn(sk.localIp, sk.localPort, rip, rport);
@@ -376,7 +389,7 @@ export class Stack {
 
   /** Remove a full socket from every table (tcp_set_state(TCP_CLOSE) → inet_put_port, unhash). */
   unhash(sk: Tcb): void {
-    if (sk.key && this.conns.get(sk.key) === sk) this.conns.delete(sk.key);
+    if (sk.key >= 0 && this.conns.get(sk.key) === sk) this.conns.delete(sk.key);
     // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
     if (sk.bound && !(sk.boundByBind && !sk.fdClosed)) {
       this.removeOwner(sk.localPort, sk);
@@ -448,17 +461,66 @@ export class Stack {
     this.armTw(tw, now + lengthMs);
   }
 
+  /**
+   * Minisock timers live in one queue per host, ordered by expiry (almost always
+   * in arrival order: every TIME_WAIT lasts the same). One engine event waits for
+   * the head, so a TIME_WAIT socket costs no event of its own (Linux's
+   * inet_twsk_schedule uses a timer wheel for the same reason).
+   */
+  private twQ: TimeWait[] = [];
+  private twQGen: number[] = [];
+  private twQAt: number[] = [];
+  private twQHead = 0;
+  private twArmedAt = Infinity;
+
   private armTw(tw: TimeWait, at: number): void {
     tw.expiresAt = at;
     tw.gen++;
     if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
-    this.env.scheduleTwTimer(this, tw, at, tw.gen);
+    let i = this.twQAt.length;
+    this.twQ.push(tw);
+    this.twQGen.push(tw.gen);
+    this.twQAt.push(at);
+    // Keep the queue sorted: shift the new entry back past later ones (rare: a shorter timer after longer ones).
+    while (i > this.twQHead && this.twQAt[i - 1]! > at) {
+      this.twQ[i] = this.twQ[i - 1]!;
+      this.twQGen[i] = this.twQGen[i - 1]!;
+      this.twQAt[i] = this.twQAt[i - 1]!;
+      i--;
+      this.twQ[i] = tw;
+      this.twQGen[i] = tw.gen;
+      this.twQAt[i] = at;
+    }
+    if (at < this.twArmedAt) {
+      this.twArmedAt = at;
+      this.env.scheduleTwTimer(this, null as unknown as object, at, 0);
+    }
   }
 
-  onTwTimer(tw: TimeWait, gen: number): void {
-    if (gen !== tw.gen || this.conns.get(tw.key) !== tw) return;
-    if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
-    this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
+  /** The engine's event for the head of the minisock queue. */
+  onTwTimer(): void {
+    const now = this.env.now();
+    if (now < this.twArmedAt) return; // an earlier event, superseded
+    this.twArmedAt = Infinity;
+    while (this.twQHead < this.twQ.length && this.twQAt[this.twQHead]! <= now) {
+      const h = this.twQHead++;
+      const tw = this.twQ[h]!;
+      const gen = this.twQGen[h]!;
+      this.twQ[h] = undefined as unknown as TimeWait;
+      if (gen !== tw.gen || this.conns.get(tw.key) !== tw) continue;
+      if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
+      this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
+    }
+    if (this.twQHead > 1024 && this.twQHead * 2 > this.twQ.length) {
+      this.twQ = this.twQ.slice(this.twQHead);
+      this.twQGen = this.twQGen.slice(this.twQHead);
+      this.twQAt = this.twQAt.slice(this.twQHead);
+      this.twQHead = 0;
+    }
+    if (this.twQHead < this.twQ.length) {
+      this.twArmedAt = this.twQAt[this.twQHead]!;
+      this.env.scheduleTwTimer(this, null as unknown as object, this.twArmedAt, 0);
+    }
   }
 
   killTimeWait(tw: TimeWait, cause: string): void {
@@ -593,7 +655,7 @@ export class Stack {
 
   /** A segment arrives at this host. */
   deliver(seg: Segment): void {
-    const c = this.conns.get(connKey(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort));
+    const c = this.conns.get(this.connKey(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort));
     if (c) {
       if (c instanceof TimeWait) this.twInput(c, seg);
       else c.input(seg);
@@ -637,7 +699,7 @@ export class Stack {
     c.remoteIp = seg.srcIp;
     c.remotePort = seg.srcPort;
     c.remoteHost = seg.srcHost;
-    c.key = connKey(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.key = this.connKey(c.localIp, c.localPort, c.remoteIp, c.remotePort);
     c.reuse = l.reuse;
     c.reuseport = l.reuseport;
     c.linger = { ...l.linger };
@@ -703,6 +765,10 @@ export class Stack {
     for (const c of this.conns.values()) if (c instanceof Tcb) all.push(c);
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
+    this.twQ = [];
+    this.twQGen = [];
+    this.twQAt = [];
+    this.twQHead = 0;
     this.listeners.clear();
     this.binds.clear();
     this.idle.clear();

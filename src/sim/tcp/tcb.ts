@@ -19,7 +19,8 @@ export class Tcb {
   remoteIp = '';
   remotePort = 0;
   remoteHost = '';
-  key = '';
+  /** 4-tuple key in the stack's table, -1 until connected. */
+  key = -1;
   /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
   boundByBind = false;
   bound = false;
@@ -68,6 +69,8 @@ export class Tcb {
   tsOn = false;
   tsRecent = -1;
   tsRecentStamp = 0;
+  /** Linux secure_tcp_ts_off for this peer, computed on first use. */
+  tsOffset = -1;
 
   // Retransmission (RFC 6298 with Linux's 200 ms floor)
   srtt = 0;
@@ -277,7 +280,7 @@ export class Tcb {
       bits,
       win,
       data,
-      ts ? s.tsval(this.remoteIp, now) : undefined,
+      ts ? (this.tsOffset === -1 ? (this.tsOffset = s.tsval(this.remoteIp, 0)) : this.tsOffset) + now >>> 0 : undefined,
       ts ? (this.tsRecent >= 0 ? this.tsRecent : 0) : undefined,
       retrans,
       this.state,

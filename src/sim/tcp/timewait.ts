@@ -20,7 +20,7 @@ export class TimeWait implements TimeWaitView {
     readonly localPort: number,
     readonly remoteIp: string,
     readonly remotePort: number,
-    readonly key: string,
+    readonly key: number,
     public substate: 'FIN_WAIT_2' | 'TIME_WAIT',
     public rcvNxt: number,
     readonly sndNxt: number,
