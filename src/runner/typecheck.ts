@@ -32,6 +32,9 @@ export function apiDeclarationsPath(): string {
   return fileURLToPath(new URL('../../types/closing-time.d.ts', import.meta.url));
 }
 
+/** Parsed library files (lib.es2022.d.ts and the files it pulls in), kept between checks of one process. */
+const libraryCache = new Map<string, import('typescript').SourceFile>();
+
 export async function typecheckProgram(source: string, fileName: string): Promise<TypecheckResult> {
   let ts: typeof import('typescript');
   try {
@@ -73,7 +76,11 @@ export async function typecheckProgram(source: string, fileName: string): Promis
   host.getSourceFile = (name, languageVersion, onError, shouldCreate) => {
     const text = files.get(name);
     if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true);
-    return getSourceFile(name, languageVersion, onError, shouldCreate);
+    const cached = libraryCache.get(name);
+    if (cached) return cached;
+    const file = getSourceFile(name, languageVersion, onError, shouldCreate);
+    if (file) libraryCache.set(name, file);
+    return file;
   };
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => files.has(name) || fileExists(name);
