@@ -5,12 +5,15 @@ import { ACK, RST, Segment, seqAdd, seqGe, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { Tcb } from './tcb.ts';
-import { TimeWait } from './timewait.ts';
+import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
 
-/** Sockets sharing a local port (Linux's inet_bind_bucket). */
+/**
+ * Sockets sharing a port taken with bind() (Linux's inet_bind_bucket with
+ * fastreuse >= 0: connect()'s autobind never picks such a port). Ports that
+ * connect() picked are only counted (autoPorts): a busy client holds tens of
+ * thousands, and bind() is rare enough to look them up in the connection table.
+ */
 interface BindBucket {
-  /** Created by bind() (fastreuse >= 0): connect()'s autobind never picks such a port. */
-  byBind: boolean;
   owners: (Tcb | TimeWait)[];
 }
 
@@ -30,6 +33,8 @@ export class Stack {
   private ipIndex = new Map<string, number>();
   readonly listeners = new Map<number, Tcb[]>();
   readonly binds = new Map<number, BindBucket>();
+  /** Connections (and minisocks) per port that connect() picked. */
+  private autoPorts = new Map<number, number>();
   /** Sockets that exist but are in no table yet (fresh, or bound but idle). */
   private idle = new Set<Tcb>();
   twCount = 0;
@@ -107,17 +112,25 @@ export class Stack {
   }
 
   /** Linux inet_bind_conflict (relax = true, reuseport_ok = true, as inet_csk_get_port calls it). */
-  private conflicts(sk: Tcb, ip: string, bucket: BindBucket): Tcb | TimeWait | null {
-    for (const o of bucket.owners) {
-      if (o === sk) continue;
-      const oip = o instanceof TimeWait ? o.localIp : o.localIp;
-      if (!this.addrsOverlap(ip, oip)) continue;
-      const ostate: TcpState = o.state;
-      if (sk.reuse && o.reuse && ostate !== 'LISTEN') continue;
-      if (sk.reuseport && o.reuseport) continue;
-      return o;
+  private conflicts(sk: Tcb, ip: string, port: number): Tcb | TimeWait | null {
+    const check = (o: Tcb | TimeWait): boolean => {
+      if (o === sk || !this.addrsOverlap(ip, o.localIp)) return false;
+      if (sk.reuse && o.reuse && o.state !== 'LISTEN') return false;
+      if (sk.reuseport && o.reuseport) return false;
+      return true;
+    };
+    const b = this.binds.get(port);
+    if (b) for (const o of b.owners) if (check(o)) return o;
+    if (this.autoPorts.has(port)) {
+      for (const o of this.conns.values()) if (o.localPort === port && !o.boundByBind && check(o)) return o;
     }
     return null;
+  }
+
+  private autoPortRef(port: number, delta: number): void {
+    const n = (this.autoPorts.get(port) ?? 0) + delta;
+    if (n > 0) this.autoPorts.set(port, n);
+    else this.autoPorts.delete(port);
   }
 
   bind(sk: Tcb, ip: string, port: number): void {
@@ -128,16 +141,13 @@ export class Stack {
       port = this.freePort(sk, ip);
       if (!port) throw new SocketCallError('EADDRINUSE', 'no free port left in ip_local_port_range');
     } else {
-      const b = this.binds.get(port);
-      if (b) {
-        const c = this.conflicts(sk, ip, b);
-        if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, port));
-      }
+      const c = this.conflicts(sk, ip, port);
+      if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, port));
     }
     sk.localIp = ip;
     sk.localPort = port;
     sk.boundByBind = true;
-    this.addOwner(port, sk, true);
+    this.addOwner(port, sk);
     sk.bound = true;
   }
 
@@ -150,17 +160,16 @@ export class Stack {
       for (let i = 0; i < n; i++) {
         const port = lo + ((off + i) % n);
         if ((port - lo) % 2 !== parity) continue;
-        const b = this.binds.get(port);
-        if (!b || (!this.conflicts(sk, ip, b) && b.byBind)) return port;
+        if (!this.binds.has(port) && !this.autoPorts.has(port)) return port;
       }
     }
     return 0;
   }
 
-  private addOwner(port: number, o: Tcb | TimeWait, byBind: boolean): void {
+  private addOwner(port: number, o: Tcb | TimeWait): void {
     let b = this.binds.get(port);
     if (!b) {
-      b = { byBind, owners: [] };
+      b = { owners: [] };
       this.binds.set(port, b);
     }
     if (!b.owners.includes(o)) b.owners.push(o);
@@ -182,8 +191,7 @@ export class Stack {
     if (sk.state !== 'CLOSED' || sk.fdClosed) throw new SocketCallError('EINVAL', `listen() on a socket in ${sk.state}`);
     if (!sk.bound) this.bind(sk, '0.0.0.0', 0);
     // inet_csk_listen_start checks the port again: two listeners need SO_REUSEPORT on both.
-    const b = this.binds.get(sk.localPort)!;
-    const c = this.conflicts(sk, sk.localIp, b);
+    const c = this.conflicts(sk, sk.localIp, sk.localPort);
     if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, sk.localPort));
     sk.backlog = Math.min(backlog, this.sysctl('net.core.somaxconn'));
     let l = this.listeners.get(sk.localPort);
@@ -212,8 +220,7 @@ export class Stack {
       // usable ports, and so the point where EADDRNOTAVAIL starts, is the same).
       for (let i = 0; i < n; i++) {
         const port = lo + ((off + i) % n);
-        const b = this.binds.get(port);
-        if (b && b.byBind) continue;
+        if (this.binds.has(port)) continue;
         const old = this.conns.get(this.connKey(lip, port, rip, rport));
         if (old) {
           if (old instanceof TimeWait && this.twReusable(old, rip)) {
@@ -232,7 +239,7 @@ export class Stack {
       }
       sk.localIp = lip;
       sk.localPort = chosen;
-      this.addOwner(chosen, sk, false);
+      this.autoPortRef(chosen, 1);
       sk.bound = true;
     }
     sk.remoteIp = rip;
@@ -392,7 +399,8 @@ export class Stack {
     if (sk.key >= 0 && this.conns.get(sk.key) === sk) this.conns.delete(sk.key);
     // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
     if (sk.bound && !(sk.boundByBind && !sk.fdClosed)) {
-      this.removeOwner(sk.localPort, sk);
+      if (sk.boundByBind) this.removeOwner(sk.localPort, sk);
+      else this.autoPortRef(sk.localPort, -1);
       sk.bound = false;
     }
     if (sk.fdClosed) this.idle.delete(sk);
@@ -438,8 +446,7 @@ export class Stack {
       sk.rcvWnd(),
       sk.tsOn ? sk.tsRecent : -1,
       sk.tsRecentStamp,
-      sk.reuse,
-      sk.reuseport,
+      (sk.reuse ? TW_REUSE : 0) | (sk.reuseport ? TW_REUSEPORT : 0) | (sk.boundByBind ? TW_BYBIND : 0),
       now,
     );
     this.twCount++;
@@ -450,8 +457,10 @@ export class Stack {
       if (this.env.tracing) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
     }
     this.conns.set(sk.key, tw);
-    this.removeOwner(sk.localPort, sk);
-    this.addOwner(sk.localPort, tw, sk.boundByBind);
+    if (sk.boundByBind) {
+      this.removeOwner(sk.localPort, sk);
+      this.addOwner(sk.localPort, tw);
+    } // a connect()-picked port keeps its count: the minisock holds it now
     if (!sk.fdClosed) {
       tw.tcb = sk; // socket.state shows TIME_WAIT while the application still holds the fd
       sk.shutWr = true;
@@ -525,7 +534,8 @@ export class Stack {
 
   killTimeWait(tw: TimeWait, cause: string): void {
     if (this.conns.get(tw.key) === tw) this.conns.delete(tw.key);
-    this.removeOwner(tw.localPort, tw);
+    if (tw.boundByBind) this.removeOwner(tw.localPort, tw);
+    else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
     tw.gen++;
     if (this.env.tracing) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
@@ -723,7 +733,7 @@ export class Stack {
     }
     l.synQueue++;
     this.conns.set(c.key, c);
-    this.addOwner(c.localPort, c, true);
+    this.addOwner(c.localPort, c);
     c.state = 'LISTEN';
     c.setState('SYN_RECEIVED', 'rcv SYN');
     c.sendSyn(true, false);
@@ -771,6 +781,7 @@ export class Stack {
     this.twQHead = 0;
     this.listeners.clear();
     this.binds.clear();
+    this.autoPorts.clear();
     this.idle.clear();
     this.twCount = 0;
     return all;

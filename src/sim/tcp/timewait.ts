@@ -8,6 +8,10 @@ import type { Tcb } from './tcb.ts';
  * hundreds of thousands. Linux also parks orphaned FIN_WAIT_2 connections in one
  * (substate FIN_WAIT_2, timer tcp_fin_timeout): so do we.
  */
+export const TW_REUSE = 1;
+export const TW_REUSEPORT = 2;
+export const TW_BYBIND = 4;
+
 export class TimeWait implements TimeWaitView {
   /** When the timer fires, virtual ms. */
   expiresAt = 0;
@@ -29,10 +33,20 @@ export class TimeWait implements TimeWaitView {
     public tsRecent: number,
     /** Virtual ms when tsRecent was last updated (Linux tw_ts_recent_stamp, in s there). */
     public tsRecentStamp: number,
-    readonly reuse: boolean,
-    readonly reuseport: boolean,
+    /** TW_REUSE | TW_REUSEPORT | TW_BYBIND: folded into one field to keep the minisock small. */
+    readonly flags: number,
     readonly since: number,
   ) {}
+  get reuse(): boolean {
+    return (this.flags & TW_REUSE) !== 0;
+  }
+  get reuseport(): boolean {
+    return (this.flags & TW_REUSEPORT) !== 0;
+  }
+  /** The port came from bind() (it sits in the port's bind bucket), not from connect(). */
+  get boundByBind(): boolean {
+    return (this.flags & TW_BYBIND) !== 0;
+  }
   get state(): TcpState {
     return this.substate;
   }
