@@ -42,12 +42,15 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
   };
 
   /** Runs one socket call; a SocketError is an outcome, anything else a finding. */
-  async function call<T>(process: string, name: string, fn: () => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  async function call<T>(process: string, name: string, fn: () => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; errno?: string }> {
     try {
       return { ok: true, value: await fn() };
     } catch (e) {
-      if (e instanceof SocketError) failures.push({ process, call: name, errno: e.code });
-      else unexpected.push(`${process} ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (e instanceof SocketError) {
+        failures.push({ process, call: name, errno: e.code });
+        return { ok: false, errno: e.code };
+      }
+      unexpected.push(`${process} ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return { ok: false };
     }
   }
@@ -58,9 +61,14 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
     const text = new StreamText(`${mine}${k}#`);
     // After our own shutdown(SHUT_RD) recv() returns '' without any FIN (Linux
     // tcp_recvmsg: RCV_SHUTDOWN), so that '' says nothing about the peer's stream.
+    // Likewise after the connection failed (ECONNRESET, ETIMEDOUT): tcp_done()
+    // sets SHUTDOWN_MASK, so later recv() calls return '' with no FIN behind them.
     let readShut = false;
     const eof = () => {
       if (!readShut) inbound.sawEof = true;
+    };
+    const failedRecv = () => {
+      readShut = true;
     };
     for (const a of actions) {
       switch (a.do) {
@@ -69,6 +77,7 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
           out.offered += data;
           const r = await call(process, 'send', () => sock.send(data));
           if (r.ok) out.accepted += data;
+          else if (r.errno !== 'EPIPE') failedRecv();
           break;
         }
         case 'recv': {
@@ -76,13 +85,16 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
           if (r.ok) {
             if (r.value === '') eof();
             inbound.read += r.value;
-          }
+          } else failedRecv();
           break;
         }
         case 'recvall':
           for (;;) {
             const r = await call(process, 'recv', () => sock.recv());
-            if (!r.ok) break;
+            if (!r.ok) {
+              failedRecv();
+              break;
+            }
             if (r.value === '') {
               eof();
               break;
