@@ -9,6 +9,7 @@ export class LadderView {
   private model: LadderModel | null = null;
   private steps: number[] = [];
   private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private selected: number | null = null;
 
   constructor(
@@ -33,7 +34,16 @@ export class LadderView {
 
   /** Schedules a redraw (many batches per frame collapse into one). */
   update(): void {
-    if (this.frame) return;
+    if (this.frame || this.timer) return;
+    // A long trace (a lab's thousands of connections) is redrawn a few times a
+    // second rather than every frame: each drawing walks the whole trace.
+    if (this.events().length > 20_000) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.draw();
+      }, 500);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.draw();
@@ -43,7 +53,9 @@ export class LadderView {
   /** Draws now (end of a run). */
   flush(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.timer) clearTimeout(this.timer);
     this.frame = 0;
+    this.timer = undefined;
     this.draw();
   }
 
