@@ -11,6 +11,7 @@ import type { Tcb } from './tcb.ts';
 export const TW_REUSE = 1;
 export const TW_REUSEPORT = 2;
 export const TW_BYBIND = 4;
+const TW_TS = 8;
 
 export class TimeWait implements TimeWaitView {
   /** When the timer fires, virtual ms. */
@@ -18,6 +19,11 @@ export class TimeWait implements TimeWaitView {
   gen = 0;
   /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */
   tcb: Tcb | null = null;
+  // Sequence numbers and the timestamp are kept as int32 (V8 small integers, no boxed doubles);
+  // the getters give the usual unsigned values.
+  private rcv: number;
+  private snd: number;
+  private ts: number;
   constructor(
     readonly id: number,
     readonly localIp: string,
@@ -26,17 +32,37 @@ export class TimeWait implements TimeWaitView {
     readonly remotePort: number,
     readonly key: number,
     public substate: 'FIN_WAIT_2' | 'TIME_WAIT',
-    public rcvNxt: number,
-    readonly sndNxt: number,
+    rcvNxt: number,
+    sndNxt: number,
     readonly rcvWnd: number,
     /** Last timestamp seen from the peer, or -1 without timestamps. */
-    public tsRecent: number,
+    tsRecent: number,
     /** Virtual ms when tsRecent was last updated (Linux tw_ts_recent_stamp, in s there). */
     public tsRecentStamp: number,
-    /** TW_REUSE | TW_REUSEPORT | TW_BYBIND: folded into one field to keep the minisock small. */
-    readonly flags: number,
+    /** TW_REUSE | TW_REUSEPORT | TW_BYBIND (| TW_TS): folded into one field to keep the minisock small. */
+    public flags: number,
     readonly since: number,
-  ) {}
+  ) {
+    this.rcv = rcvNxt | 0;
+    this.snd = sndNxt | 0;
+    this.ts = tsRecent | 0;
+    if (tsRecent >= 0) this.flags |= TW_TS;
+  }
+  get rcvNxt(): number {
+    return this.rcv >>> 0;
+  }
+  set rcvNxt(v: number) {
+    this.rcv = v | 0;
+  }
+  get sndNxt(): number {
+    return this.snd >>> 0;
+  }
+  get tsRecent(): number {
+    return this.flags & TW_TS ? this.ts >>> 0 : -1;
+  }
+  set tsRecent(v: number) {
+    this.ts = v | 0;
+  }
   get reuse(): boolean {
     return (this.flags & TW_REUSE) !== 0;
   }
