@@ -85,15 +85,20 @@ function programView(world: World, arm: () => void): Simulation {
   return view;
 }
 
-/** The process-failure event with its error placed in the learner's file. */
+/**
+ * The process-failure event with its error placed in the learner's file. The
+ * stack keeps the learner's frames only: the simulator's and the runner's mean
+ * nothing to a learner, and their absolute paths would make a trace differ
+ * from one machine to the next.
+ */
 function mapFailure(event: ProcessEvent, program: CompiledProgram): ProcessEvent {
   if (event.action !== 'fail' || !event.error) return event;
   const raw = event.error;
-  // The world keeps the thrown value's stack; the runner knows how to read it.
   const probe = Object.assign(new Error(raw.message), { name: raw.name, stack: raw.stack ?? '' });
   const located = program.locate(probe);
-  if (located.line === undefined) return event;
-  return { ...event, error: { ...raw, line: located.line, column: located.column, stack: located.stack ?? raw.stack } };
+  const { line: _line, column: _column, ...rest } = raw;
+  const place = located.line !== undefined ? { line: located.line, column: located.column } : {};
+  return { ...event, error: { ...rest, ...place, stack: located.stack ?? `${raw.name}: ${raw.message}` } };
 }
 
 function failureMessage(event: ProcessEvent, fileName: string): string {

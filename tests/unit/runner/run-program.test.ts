@@ -64,6 +64,22 @@ describe('runProgram', () => {
     expect(result.errors[0].message).toMatch(/^a\[\d+\]: SyntaxError: .* \(prog\.ts:5:\d+\)$/);
   });
 
+  it('keeps simulator internals out of a failure raised later by the network (ECONNREFUSED)', async () => {
+    const { result, events } = await run(`export default function (sim: Simulation) {
+  sim.host('b');
+  sim.host('a').run(async (os) => {
+    await os.socket().connect({ host: 'b', port: 81 });
+  });
+}
+`);
+    expect(result.ok).toBe(false);
+    const fail = events.find((e): e is ProcessEvent => e.kind === 'process' && e.action === 'fail')!;
+    expect(fail.error!.name).toBe('SocketError');
+    expect(fail.error!.stack).toMatch(/^SocketError: connect: ECONNREFUSED/);
+    expect(fail.error!.stack).not.toMatch(/src\/sim|src\/runner|file:|node:/);
+    expect(JSON.stringify(result.summary!.failed)).not.toMatch(/src\/sim|file:/);
+  });
+
   it('stops a busy loop inside a process, ends the run and says where', async () => {
     const started = Date.now();
     const { result } = await run(
