@@ -403,6 +403,18 @@ class Side(threading.Thread):
         return None
 
 
+def write_sysctl(ns, side, name, value):
+    # /proc/sys/net belongs to the network namespace of whoever opens it, so a
+    # shell inside the namespace sets that namespace's value. (No `sysctl`
+    # binary: procps is not on every minimal image.)
+    if not all(part.replace("_", "").isalnum() for part in name.split(".")):
+        raise StepFailure("not a sysctl name: %r" % name)
+    path = "/proc/sys/" + name.replace(".", "/")
+    res = ns.exec(side, ["sh", "-c", 'printf "%s\\n" "$1" > "$2"', "sh", str(value), path], check=False)
+    if res.returncode != 0:
+        raise StepFailure("cannot set %s = %s in the %s namespace: %s" % (name, value, side, res.stderr.strip()))
+
+
 def run_scenario(scenario):
     tag = "%d%s" % (os.getpid(), scenario.get("tag", ""))
     out = {"id": scenario["id"], "kernel": os.uname().release, "sides": {}, "segments": {},
@@ -410,7 +422,7 @@ def run_scenario(scenario):
     with Namespaces(tag) as ns:
         for side in SIDES:
             for name, value in scenario.get("sysctls", {}).get(side, {}).items():
-                ns.exec(side, ["sysctl", "-q", "-w", "%s=%s" % (name, value)])
+                write_sysctl(ns, side, name, value)
         t0 = time.monotonic()
         fds = {side: ns.fd(side) for side in SIDES}
         try:
@@ -467,7 +479,11 @@ def main():
     if not isinstance(scenario, dict) or "id" not in scenario:
         print("driver: the scenario needs an 'id' and step lists 'client' and 'server'", file=sys.stderr)
         return 2
-    result = run_scenario(scenario)
+    try:
+        result = run_scenario(scenario)
+    except (StepFailure, RuntimeError, OSError) as e:
+        print("driver: scenario %r could not run: %s" % (scenario["id"], e), file=sys.stderr)
+        return 1
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     sys.stdout.flush()
