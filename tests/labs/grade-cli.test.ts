@@ -101,3 +101,13 @@ describe('closing-time grade', () => {
     expect(r.stdout).toContain('answer() must return 42');
   });
 });
+
+describe('gradeLab', () => {
+  it('grades by lab id and refuses an unknown one', async () => {
+    const { gradeLab } = await import('../../labs/index.ts');
+    const { readFileSync } = await import('node:fs');
+    const r = await gradeLab('implement-time-wait', readFileSync(join(LABS, 'implement-time-wait/solution.ts'), 'utf8'));
+    expect(r.score).toBe(r.max_score);
+    expect(() => gradeLab('nope', '')).toThrow("unknown lab 'nope'");
+  });
+});
