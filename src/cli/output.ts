@@ -1,5 +1,6 @@
-// Where the command writes. Lines are gathered and written in chunks: a trace
-// can be hundreds of thousands of lines.
+// Where the command writes. Lines are gathered and written in chunks (a trace
+// can be hundreds of thousands of lines), at least every 50 ms so a long run
+// still streams.
 export interface CliOutput {
   out(text: string): void;
   err(text: string): void;
@@ -11,7 +12,9 @@ export interface CliOutput {
 export function processOutput(): CliOutput {
   let buffer: string[] = [];
   let size = 0;
+  let last = Date.now();
   const flush = () => {
+    last = Date.now();
     if (buffer.length === 0) return;
     process.stdout.write(buffer.join(''));
     buffer = [];
@@ -21,7 +24,7 @@ export function processOutput(): CliOutput {
     out(text) {
       buffer.push(text);
       size += text.length;
-      if (size > 64 * 1024) flush();
+      if (size > 64 * 1024 || Date.now() - last > 50) flush();
     },
     err(text) {
       flush();
