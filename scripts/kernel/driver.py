@@ -30,6 +30,7 @@ import time
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
+SO_TIMESTAMPNS = 35  # SO_TIMESTAMPNS_OLD in asm-generic/socket.h; also its SCM_ type
 CLIENT_IP = "10.200.0.1"
 SERVER_IP = "10.200.0.2"
 SIDES = ("client", "server")
@@ -146,7 +147,9 @@ class Capture(threading.Thread):
 
     def __init__(self, ns_fd, iface, t0):
         super().__init__(daemon=True)
-        self.ns_fd, self.iface, self.t0 = ns_fd, iface, t0
+        self.ns_fd, self.iface = ns_fd, iface
+        # The kernel stamps frames with CLOCK_REALTIME; `t0` is monotonic.
+        self.t0_wall = time.time() - (time.monotonic() - t0)
         self.segments = []
         self.ready = threading.Event()
         self.stopping = False
@@ -159,6 +162,9 @@ class Capture(threading.Thread):
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
             s.bind((self.iface, 0))
+            # Kernel timestamps (taken in dev_queue_xmit_nit as the frame leaves),
+            # so segment times do not depend on when this thread gets the CPU.
+            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
             s.settimeout(0.05)
         except OSError as e:
             self.error = str(e)
@@ -167,15 +173,23 @@ class Capture(threading.Thread):
         self.ready.set()
         while not self.stopping:
             try:
-                frame, addr = s.recvfrom(65600)
+                frame, anc, _flags, addr = s.recvmsg(65600, 64)
             except socket.timeout:
                 continue
             if addr[2] != PACKET_OUTGOING:
                 continue
             seg = parse_tcp(frame)
-            if seg is not None:
-                seg["t"] = round((time.monotonic() - self.t0) * 1000)
-                self.segments.append(seg)
+            if seg is None:
+                continue
+            sent = None
+            for level, kind, data in anc:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+                    sec, nsec = struct.unpack("qq", data[:16])
+                    sent = sec + nsec / 1e9
+            if sent is None:
+                sent = time.time()
+            seg["t"] = round((sent - self.t0_wall) * 1000)
+            self.segments.append(seg)
         s.close()
 
 

@@ -347,7 +347,9 @@ export const closing: Scenario[] = [
         expect: { hits: [3, 5] },
         noCompare: 'how many retransmissions fit before the rule goes depends on real scheduling; the gaps below are compared instead',
       },
-      sleep(1200),
+      // Long enough for the next FIN whatever the back-off reached (a busy
+      // machine may remove the rule late): that FIN's re-ACK ends LAST_ACK.
+      sleep(3500),
       ss('LISTEN'),
     ],
     counts: [
