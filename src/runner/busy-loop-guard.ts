@@ -5,8 +5,14 @@
 // Once tripped it stays tripped until re-armed, so a try/catch around the loop
 // only moves the error to the next guard out.
 
-/** How many guard calls pass between two looks at the clock. */
-const CHECK_EVERY = 10_000;
+/**
+ * How many guard calls pass between two looks at the clock: about 10,000 for a
+ * tight loop, fewer when iterations are slow (a loop whose body takes 10 ms
+ * would otherwise run 100 s before the first look), so a check comes roughly
+ * every CHECK_SPAN_MS.
+ */
+const MAX_CHECK_EVERY = 10_000;
+const CHECK_SPAN_MS = 20;
 
 function durationText(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${ms} ms`;
@@ -37,14 +43,21 @@ const realNow: () => number =
 
 export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) => void, now: () => number = realNow): Guard {
   let count = 0;
+  let every = MAX_CHECK_EVERY;
+  let lastLook = 0;
   let deadline = Infinity;
   let limitMs = 0;
   let tripped: BusyLoopError | null = null;
   const check = (line: number) => {
     if (tripped) throw tripped;
-    if (++count < CHECK_EVERY) return;
+    if (++count < every) return;
     count = 0;
-    if (now() > deadline) {
+    const t = now();
+    const span = t - lastLook;
+    lastLook = t;
+    if (false) every = Math.max(1, Math.floor(every / 4));
+    else if (span < CHECK_SPAN_MS / 2 && every < MAX_CHECK_EVERY) every = Math.min(MAX_CHECK_EVERY, every * 2);
+    if (t > deadline) {
       tripped = new BusyLoopError(fileName, line, limitMs);
       onTrip?.(tripped);
       throw tripped;
@@ -55,7 +68,8 @@ export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) =>
     arm(ms: number) {
       if (!(ms > 0)) throw new RangeError(`the busy-loop limit must be a positive number of milliseconds, got ${ms}`);
       limitMs = ms;
-      deadline = now() + ms;
+      lastLook = now();
+      deadline = lastLook + ms;
       count = 0;
       tripped = null;
     },

@@ -172,12 +172,15 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
     const seen = (h: string) => {
       if (!hostNames.includes(h)) hostNames.push(h);
     };
+    // Whoever sends the first segment (the connecting client) is drawn on the left,
+    // as in textbook diagrams; hosts that only change state come after.
     for (const ev of events) {
       if (ev.kind === 'segment') {
         seen(ev.seg.src.host);
         seen(ev.seg.dst.host);
-      } else if (ev.kind === 'state') seen(ev.host);
+      }
     }
+    for (const ev of events) if (ev.kind === 'state') seen(ev.host);
   }
   const wanted = new Set(hostNames);
   const hosts: LadderHost[] = hostNames.map((name, i) => ({ name, x: FIRST_HOST_X + i * columnPx }));

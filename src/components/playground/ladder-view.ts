@@ -67,12 +67,16 @@ export class LadderView {
     this.slider.max = '0';
     this.slider.value = '0';
     this.slider.disabled = true;
-    this.caption.textContent = '';
+    this.caption.textContent = 'Step through the run with the slider or the arrow keys; click an arrow to jump to it.';
   }
 
   private draw(): void {
     const events = this.events();
-    this.model = buildLadder(events);
+    // Host lines as far apart as the pane allows, within readable limits.
+    const hostCount = new Set(events.flatMap((e) => (e.kind === 'segment' ? [e.seg.src.host, e.seg.dst.host] : []))).size;
+    const room = this.canvas.clientWidth - 350;
+    const columnPx = hostCount > 1 ? Math.max(170, Math.min(320, room / (hostCount - 1))) : 300;
+    this.model = buildLadder(events, { columnPx });
     this.steps = scrubSteps(this.model);
     if (this.model.hosts.length === 0) {
       this.clear();

@@ -2,6 +2,9 @@
 // Only the TypeScript language and the editor features a learner uses are
 // bundled; the program API's declarations feed IntelliSense and squiggles.
 import * as monaco from 'monaco-editor/editor/editor.api';
+// Services that the contributions below expect to find registered.
+import 'monaco-editor/editor/contrib/codelens/browser/codeLensCache';
+import 'monaco-editor/editor/common/services/treeViewsDndService';
 import 'monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching';
 import 'monaco-editor/editor/contrib/clipboard/browser/clipboard';
 import 'monaco-editor/editor/contrib/codeAction/browser/codeActionContributions';
