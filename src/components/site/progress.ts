@@ -23,8 +23,22 @@ function write(v: Record<string, number>): void {
   window.dispatchEvent(new CustomEvent('closing-time:progress'));
 }
 
+/** A lab counts as finished once its checker gave full marks (the lab page keeps that under closing-time:lab:<id>). */
+function labPassed(id: string): boolean {
+  try {
+    const v = JSON.parse(localStorage.getItem(`closing-time:lab:${id}`) ?? 'null') as { bestScore?: number; maxScore?: number } | null;
+    return Boolean(v && typeof v.maxScore === 'number' && v.maxScore > 0 && (v.bestScore ?? 0) >= v.maxScore);
+  } catch {
+    return false;
+  }
+}
+
+function done(v: Record<string, number>, key: string): boolean {
+  return Boolean(v[key]) || (key.startsWith('lab:') && labPassed(key.slice(4)));
+}
+
 export function isDone(key: ProgressKey): boolean {
-  return Boolean(read()[key]);
+  return done(read(), key);
 }
 
 export function markDone(key: ProgressKey, done = true): void {
@@ -38,9 +52,9 @@ export function markDone(key: ProgressKey, done = true): void {
 export function renderCheckMarks(root: ParentNode = document): void {
   const v = read();
   root.querySelectorAll<HTMLElement>('[data-progress-key]').forEach((el) => {
-    const done = Boolean(v[el.dataset.progressKey!]);
-    el.classList.toggle('is-done', done);
+    const finished = done(v, el.dataset.progressKey!);
+    el.classList.toggle('is-done', finished);
     const sr = el.querySelector('.sidebar__done-text');
-    if (sr) sr.textContent = done ? ' (finished)' : '';
+    if (sr) sr.textContent = finished ? ' (finished)' : '';
   });
 }

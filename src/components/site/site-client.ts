@@ -30,7 +30,7 @@ if (navToggle && nav) {
 renderCheckMarks();
 window.addEventListener('closing-time:progress', () => renderCheckMarks());
 window.addEventListener('storage', (e) => {
-  if (e.key === 'closing-time:progress') renderCheckMarks();
+  if (e.key === 'closing-time:progress' || e.key?.startsWith('closing-time:lab:')) renderCheckMarks();
 });
 
 document.querySelectorAll<HTMLButtonElement>('[data-mark-done]').forEach((button) => {
