@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Every internal link goes through here so the site works under any base path
 // (BASE_PATH in astro.config.mjs), e.g. a project page on a static host.
 const BASE = import.meta.env.BASE_URL.replace(/\/$/, '');

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Monaco, loaded on demand (dynamic import) by a playground the reader touches.
 // Only the TypeScript language and the editor features a learner uses are
 // bundled; the program API's declarations feed IntelliSense and squiggles.

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // The page side of running a program: one Web Worker per playground that runs
 // the learner's program with the simulator and streams the trace back.
 // A stop always works: if the worker does not confirm within STOP_GRACE_MS
