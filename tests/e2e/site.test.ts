@@ -202,16 +202,16 @@ describe('playground', () => {
   it('keeps the learner’s edits across a reload, and Reset restores the lesson’s program', async () => {
     const { context, page } = await newPage();
     await page.goto(`${origin}/lessons/half-close/`);
-    const marker = '// my experiment';
+    const marker = '//my-experiment';
     await setEditorText(page, 'half-close', `${marker}\nexport default function () {}\n`);
     await page.waitForTimeout(500); // edits are saved 300 ms after typing stops
     await page.reload();
     const pg = page.locator('[data-playground][data-id="half-close"]');
     await pg.hover();
     await page.waitForFunction((el) => el?.getAttribute('data-editor') === 'ready', await pg.elementHandle(), { timeout: 30_000 });
-    await expect.poll(() => pg.locator('.monaco-editor .view-lines').textContent()).toContain('my experiment');
+    await expect.poll(() => pg.locator('.monaco-editor .view-lines').textContent()).toContain('my-experiment');
     await pg.locator('[data-action="reset"]').click();
-    await expect.poll(() => pg.locator('.monaco-editor .view-lines').textContent()).toContain('import type');
+    await expect.poll(() => pg.locator('.monaco-editor .view-lines').textContent()).toContain('shutdown');
     await context.close();
   }, 90_000);
 });
