@@ -273,8 +273,10 @@ def drop_rule_hits(ns, side, handle):
     raise RuntimeError("drop rule %d vanished" % handle)
 
 
-def ss_states(ns, side):
-    out = ns.exec(side, ["ss", "-tanH"]).stdout
+def ss_states():
+    # Called from a side's thread, which has entered that side's namespace:
+    # the child inherits it, so no `ip netns exec` (two more execs) is needed.
+    out = run(["ss", "-tanH"]).stdout
     return sorted(line.split()[0] for line in out.splitlines() if line.strip())
 
 
@@ -288,6 +290,7 @@ class Side(threading.Thread):
         self.side, self.steps, self.shared, self.ns_fd = side, steps, shared, ns_fd
         self.peer_ip = SERVER_IP if side == "client" else CLIENT_IP
         self.socks = {}
+        self.marks = {}
         self.results = []
         self.error = None
 
@@ -301,6 +304,8 @@ class Side(threading.Thread):
             enter_namespace(self.ns_fd)
             for index, step in enumerate(self.steps):
                 start = self.shared.now_ms()
+                if "mark" in step:
+                    self.marks[step["mark"]] = start
                 result = {"i": index, "op": step["op"], "at": round(start)}
                 try:
                     result.update(self.do(step) or {})
@@ -383,9 +388,16 @@ class Side(threading.Thread):
                 raise StepFailure("close of unknown socket %r" % step["sock"])
             s.close()
         elif op == "sleep":
-            time.sleep(step["ms"] / 1000)
+            if "since" in step:
+                # Until `ms` after the start of the step marked `since`: timer
+                # checks stay on schedule even when an earlier ss call ran slow.
+                if step["since"] not in self.marks:
+                    raise StepFailure("no earlier step is marked %r" % step["since"])
+                time.sleep(max(0.0, (self.marks[step["since"]] + step["ms"] - sh.now_ms()) / 1000))
+            else:
+                time.sleep(step["ms"] / 1000)
         elif op == "ss":
-            return {"states": ss_states(sh.ns, self.side)}
+            return {"states": ss_states()}
         elif op == "signal":
             sh.event(step["name"]).set()
         elif op == "wait":

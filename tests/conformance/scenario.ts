@@ -26,6 +26,8 @@ export interface StepExpect {
 
 interface StepBase {
   expect?: StepExpect;
+  /** Names the moment this step starts, for a later `sleep` with `since`. */
+  mark?: string;
   /**
    * Leave this step's observation out of the kernel-versus-simulator
    * comparison; the text says why (e.g. a count that depends on real timing).
@@ -53,7 +55,8 @@ export type Step = StepBase &
     | { op: 'recvall'; sock: string }
     | { op: 'shutdown'; sock: string; how: 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR' }
     | { op: 'close'; sock: string }
-    | { op: 'sleep'; ms: number }
+    /** Sleeps `ms`, or with `since` until `ms` after the step marked so started. */
+    | { op: 'sleep'; ms: number; since?: string }
     /** Samples this side's sockets like `ss -tan`. */
     | { op: 'ss' }
     | { op: 'signal'; name: string }

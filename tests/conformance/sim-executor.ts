@@ -56,8 +56,10 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
     if (!s) throw new Error(`socket '${name}' used before 'socket'/'accept' created it`);
     return s;
   };
+  const marks = new Map<string, number>();
   for (const [i, step] of steps.entries()) {
     const at = os.now();
+    if (step.mark) marks.set(step.mark, at);
     const r: StepResult = { i, op: step.op, ok: true, at, tookMs: 0 };
     try {
       try {
@@ -123,9 +125,16 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         await s.close();
         return;
       }
-      case 'sleep':
-        await os.sleep(step.ms);
+      case 'sleep': {
+        if (step.since === undefined) {
+          await os.sleep(step.ms);
+          return;
+        }
+        const mark = marks.get(step.since);
+        if (mark === undefined) throw new Error(`no earlier step is marked '${step.since}'`);
+        await os.sleep(Math.max(0, mark + step.ms - os.now()));
         return;
+      }
       case 'ss':
         return { states: os.ss().map((row) => row.state).sort() };
       case 'signal':

@@ -40,7 +40,7 @@ export const lingering: Scenario[] = [
       { op: 'setsockopt', sock: 's', opt: 'SO_SNDBUF', value: 65536 },
       linger('s', 2),
       send('s', 'x', { bytes: 32768 }, 32768),
-      close('s', { ok: true, tookMs: [1900, 2600] }),
+      close('s', { ok: true, tookMs: [1900, 3000] }),
       ss('FIN-WAIT-1'),
       signal('closed'),
     ],
@@ -52,7 +52,7 @@ export const lingering: Scenario[] = [
     ],
     counts: [{ side: 'client', flags: 'R', expect: 0 }],
     deliberate: [
-      'close() duration is wall time on the kernel and virtual time in the simulator: both must fall in 1.9-2.6 s, not match to the millisecond.',
+      'close() duration is wall time on the kernel and virtual time in the simulator: both must fall in 1.9-3 s (a busy machine wakes the thread late), not match to the millisecond.',
       'Linux doubles SO_RCVBUF/SO_SNDBUF (socket(7)); the simulator takes them as given. Only "the data does not fit the window" matters here.',
     ],
   },

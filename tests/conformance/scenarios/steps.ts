@@ -21,6 +21,8 @@ export const shutdown = (sock: string, how: 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR',
   withExpect({ op: 'shutdown', sock, how }, expect);
 export const close = (sock: string, expect?: StepExpect): Step => withExpect({ op: 'close', sock }, expect);
 export const sleep = (ms: number): Step => ({ op: 'sleep', ms });
+/** Sleeps until `ms` after the start of the step marked `mark`. */
+export const sleepSince = (mark: string, ms: number): Step => ({ op: 'sleep', ms, since: mark });
 export const ss = (...states: string[]): Step => ({ op: 'ss', expect: { states: [...states].sort() } });
 export const signal = (name: string): Step => ({ op: 'signal', name });
 export const wait = (name: string): Step => ({ op: 'wait', name });
