@@ -43,7 +43,7 @@ const realNow: () => number =
 
 export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) => void, now: () => number = realNow): Guard {
   let count = 0;
-  let every = MAX_CHECK_EVERY;
+  let every = 1;
   let lastLook = 0;
   let deadline = Infinity;
   let limitMs = 0;
@@ -55,7 +55,7 @@ export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) =>
     const t = now();
     const span = t - lastLook;
     lastLook = t;
-    if (false) every = Math.max(1, Math.floor(every / 4));
+    if (span > CHECK_SPAN_MS * 2) every = Math.max(1, Math.floor(every / 4));
     else if (span < CHECK_SPAN_MS / 2 && every < MAX_CHECK_EVERY) every = Math.min(MAX_CHECK_EVERY, every * 2);
     if (t > deadline) {
       tripped = new BusyLoopError(fileName, line, limitMs);
@@ -71,6 +71,9 @@ export function createGuard(fileName: string, onTrip?: (error: BusyLoopError) =>
       lastLook = now();
       deadline = lastLook + ms;
       count = 0;
+      // Start by looking often and back off while iterations prove cheap: the
+      // first look must not wait 10,000 slow iterations.
+      every = 1;
       tripped = null;
     },
     get tripped() {

@@ -154,6 +154,21 @@ describe('busy loops', () => {
     });
   }
 
+  it('looks at the clock more often when each iteration is slow', async () => {
+    const { program, main } = await load(
+      // Each iteration is a few ms of native work with no guard inside it.
+      // Bounded, so that a guard that never looks lets it finish (and the test fail) instead of hanging.
+      "export default function () {\n  let s = '';\n  for (let i = 0; i < 1000; i++) {\n    s = 'a'.repeat(300000).replace(/a/g, 'b');\n  }\n}",
+    );
+    program.armGuard(300);
+    const started = Date.now();
+    const error = thrown(() => main()) as Error;
+    // Far fewer than 10,000 iterations: the guard adapts and stops it near the limit.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(error.name).toBe('BusyLoop');
+    expect(error.message).toContain('(prog.ts:3)');
+  });
+
   it('lets a finite loop run and is re-armed for each slice', async () => {
     const { program, main } = await load('export default function () { let s = 0; for (let i = 0; i < 100000; i++) s += i; return s; }');
     program.armGuard(1000);
