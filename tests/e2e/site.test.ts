@@ -70,6 +70,7 @@ describe('every lesson runs its playgrounds and shows what it claims', () => {
       expect(res?.status()).toBe(200);
       const pgs = playgroundsOfLesson(contentDir, lesson);
       expect(await page.locator('[data-playground]').count()).toBe(pgs.length);
+      let withSegments = 0;
       for (const pg of pgs) {
         await runPlayground(page, pg.id);
         const el = page.locator(`[data-playground][data-id="${pg.id}"]`);
@@ -78,17 +79,21 @@ describe('every lesson runs its playgrounds and shows what it claims', () => {
         expect(await items.count()).toBe(pg.expect.length);
         const unmet = await el.locator('[data-expect-index][data-met="false"]').allTextContents();
         expect(unmet, `${lesson}/${pg.id}: not seen`).toEqual([]);
-        // Trace lines in the console, in tcpdump and state-change form.
+        // Trace lines in the console: state changes, and segments in tcpdump form.
         const text = await consoleText(page, pg.id);
-        expect(text).toMatch(/Flags \[/);
         expect(text).toMatch(/->/);
+        const sendsSegments = /Flags \[/.test(text);
+        if (sendsSegments) withSegments++;
         // ss in the console.
         await consoleCommand(page, pg.id, 'ss -tan');
         await expect.poll(() => consoleText(page, pg.id)).toMatch(/# sockets at the end of the run[\s\S]*State\s+Recv-Q\s+Send-Q/);
-        // The ladder diagram has hosts and arrows.
-        expect(await el.locator('[data-ladder] svg .lad-lifeline').count()).toBeGreaterThanOrEqual(2);
-        expect(await el.locator('[data-ladder] svg .lad-arrow').count()).toBeGreaterThan(0);
+        // The ladder diagram draws the hosts and every segment the console lists.
+        if (sendsSegments) {
+          expect(await el.locator('[data-ladder] svg .lad-lifeline').count()).toBeGreaterThanOrEqual(2);
+          expect(await el.locator('[data-ladder] svg .lad-arrow').count()).toBeGreaterThan(0);
+        }
       }
+      expect(withSegments, 'a lesson shows at least one exchange of segments').toBeGreaterThan(0);
       expect(errors).toEqual([]);
       await context.close();
     }, 120_000);
