@@ -100,6 +100,8 @@ export interface LadderOptions {
   columnPx?: number;
   /** Only these hosts (in this order); others are left out. */
   hosts?: string[];
+  /** x of the first host line: room for time labels and its state names. Default 210. */
+  leftPx?: number;
 }
 
 const TOP = 56;
@@ -183,7 +185,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
     for (const ev of events) if (ev.kind === 'state') seen(ev.host);
   }
   const wanted = new Set(hostNames);
-  const hosts: LadderHost[] = hostNames.map((name, i) => ({ name, x: FIRST_HOST_X + i * columnPx }));
+  const hosts: LadderHost[] = hostNames.map((name, i) => ({ name, x: (options.leftPx ?? FIRST_HOST_X) + i * columnPx }));
   const hostX = new Map(hosts.map((h) => [h.name, h.x]));
   const sideOf = (host: string): 'left' | 'right' => (hostNames.indexOf(host) === hostNames.length - 1 && hostNames.length > 1 ? 'right' : 'left');
 

@@ -74,9 +74,11 @@ export class LadderView {
     const events = this.events();
     // Host lines as far apart as the pane allows, within readable limits.
     const hostCount = new Set(events.flatMap((e) => (e.kind === 'segment' ? [e.seg.src.host, e.seg.dst.host] : []))).size;
-    const room = this.canvas.clientWidth - 350;
-    const columnPx = hostCount > 1 ? Math.max(170, Math.min(320, room / (hostCount - 1))) : 300;
-    this.model = buildLadder(events, { columnPx });
+    const narrow = this.canvas.clientWidth < 520;
+    const leftPx = narrow ? 150 : 210;
+    const room = this.canvas.clientWidth - leftPx - 140;
+    const columnPx = hostCount > 1 ? Math.max(narrow ? 150 : 170, Math.min(320, room / (hostCount - 1))) : 300;
+    this.model = buildLadder(events, { columnPx, leftPx });
     this.steps = scrubSteps(this.model);
     if (this.model.hosts.length === 0) {
       this.clear();
