@@ -181,7 +181,7 @@ export function markRetransmissions(segments: Omit<SegmentRecord, 'rtx'>[]): Seg
 }
 
 export function describeCount(c: SegmentCount): string {
-  const what: Record<string, string> = { F: 'FIN', R: 'RST', S: 'SYN', '=.': 'bare ACK', '=A': 'bare ACK' };
+  const what: Record<string, string> = { '': 'all', F: 'FIN', R: 'RST', S: 'SYN', '=.': 'bare ACK', '=A': 'bare ACK' };
   return `${what[c.flags] ?? `'${c.flags}'`} segments sent by the ${c.side}${c.rtx ? ' (retransmissions only)' : ''}`;
 }
 

@@ -3,8 +3,9 @@ import type { Scenario } from '../scenario.ts';
 import { closing } from './closing.ts';
 import { lingering } from './linger.ts';
 import { ports } from './ports.ts';
+import { windows } from './windows.ts';
 
-export const scenarios: Scenario[] = [...closing, ...lingering, ...ports];
+export const scenarios: Scenario[] = [...closing, ...lingering, ...windows, ...ports];
 
 const seen = new Set<string>();
 for (const s of scenarios) {
