@@ -283,6 +283,10 @@ describe('site', () => {
         await page.screenshot({ path: path.join(screenshotDir, `lesson-${name}-${scheme}.png`) });
         await runPlayground(page, 'four-way-close');
         await page.locator('[data-playground][data-id="four-way-close"]').screenshot({ path: path.join(screenshotDir, `playground-${name}-${scheme}.png`) });
+        for (const [shot, url] of [['home', '/'], ['lab', '/labs/clean-client/'], ['not-found', '/nope/']] as const) {
+          await page.goto(`${origin}${url}`);
+          await page.screenshot({ path: path.join(screenshotDir, `${shot}-${name}-${scheme}.png`) });
+        }
         if (name === 'phone') {
           // Nothing wider than the screen.
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
