@@ -25,8 +25,10 @@ export interface Kernel {
   readonly current: Proc | null;
   now(): number;
   /** Waits in the current process; `register` stores the waiter where the stack will wake it. */
-  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void): Promise<T>;
-  sleep(ms: number): Promise<void>;
+  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void, proc?: Proc | null): Promise<T>;
+  sleep(ms: number, proc?: Proc | null): Promise<void>;
+  /** The process making a call: the one running, else `fallback` (the process that owns the object called). */
+  caller(fallback: Proc | null): Proc | null;
   /** Wakes `w` at virtual time `at` unless something else woke it first. */
   wakeAt(w: Waiter<void>, at: number): void;
   spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc;
@@ -112,13 +114,13 @@ export class OsImpl implements OS {
   socket(): Socket {
     const tcb = this.proc.hostHandle.stack.socket(this.proc.name);
     this.k.traceCall('socket', '', 'return', `fd ${tcb.fd}`, undefined, tcb.fd);
-    return new SocketImpl(this.k, this.proc.hostHandle, tcb);
+    return new SocketImpl(this.k, this.proc.hostHandle, tcb, this.proc);
   }
   sleep(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
       throw new TypeError(`os.sleep(ms) takes a number of milliseconds >= 0, got ${JSON.stringify(ms)}`);
     }
-    return this.k.sleep(ms);
+    return this.k.sleep(ms, this.k.caller(this.proc));
   }
   now(): number {
     return this.k.now();
@@ -142,6 +144,8 @@ export class SocketImpl implements Socket {
     private k: Kernel,
     private h: HostHandle,
     readonly tcb: Tcb,
+    /** The process that created or accepted it: who waits when no process is running (see Kernel.caller). */
+    private owner: Proc | null,
   ) {}
 
   get fd(): number {
@@ -257,13 +261,14 @@ export class SocketImpl implements Socket {
       if (t.state !== 'LISTEN') throw new SocketError('EINVAL', 'accept', `accept() needs a listening socket; this one is ${t.state}`);
       const take = (c: Tcb): Socket => {
         c.fdClosed = false;
-        c.owner = this.k.current?.name ?? '';
+        const p = this.k.caller(this.owner);
+        c.owner = p?.name ?? '';
         c.fd = this.h.stack.allocFd();
-        return new SocketImpl(this.k, this.h, c);
+        return new SocketImpl(this.k, this.h, c, p);
       };
       const ready = t.acceptQueue.shift();
       if (ready) return take(ready);
-      return this.k.block<Tcb>('accept', `accept(fd ${this.fd})`, (w) => t.acceptWaiters.push(w)).then(take);
+      return this.k.block<Tcb>('accept', `accept(fd ${this.fd})`, (w) => t.acceptWaiters.push(w), this.k.caller(this.owner)).then(take);
     }, (s) => `fd ${s.fd} (${s.remoteAddress ? `${s.remoteAddress.ip}:${s.remoteAddress.port}` : 'closed'})`);
   }
 
@@ -286,7 +291,7 @@ export class SocketImpl implements Socket {
         } catch (e) {
           throw toSocketError(e, 'connect');
         }
-      });
+      }, this.k.caller(this.owner));
     });
   }
 
@@ -307,7 +312,7 @@ export class SocketImpl implements Socket {
       return this.k.block<number>('send', `send(fd ${this.fd})`, (w) => {
         t.sendWaiters.push({ w, data, done: 0 });
         t.wakeSenders();
-      });
+      }, this.k.caller(this.owner));
     }, String);
   }
 
@@ -324,7 +329,7 @@ export class SocketImpl implements Socket {
         if (typeof r === 'string') return r;
         if (r) throw new SocketError(r.errno, 'recv');
       }
-      return this.k.block<string>('recv', `recv(fd ${this.fd})`, (w) => t.recvWaiters.push({ w, max }));
+      return this.k.block<string>('recv', `recv(fd ${this.fd})`, (w) => t.recvWaiters.push({ w, max }), this.k.caller(this.owner));
     }, (s) => (s === '' ? "'' (EOF)" : `${JSON.stringify(s.slice(0, 40))}${s.length > 40 ? '…' : ''} (${s.length} bytes)`));
   }
 
@@ -346,13 +351,13 @@ export class SocketImpl implements Socket {
       return Promise.resolve();
     }
     // SO_LINGER N > 0: wait for the FIN's ACK or N seconds; Linux returns 0 either way (sk_stream_wait_close).
-    const caller = this.k.current;
+    const caller = this.k.caller(this.owner);
     this.k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, caller);
     return this.k
       .block<void>('close', `close(fd ${this.fd}) lingering`, (w) => {
         t.lingerWaiter = w;
         this.k.wakeAt(w, this.k.now() + t.linger.linger * 1000);
-      })
+      }, this.k.caller(this.owner))
       .then(() => {
         t.lingerWaiter = null;
         this.k.traceCall('close', '', 'return', '0', undefined, this.fd);
@@ -365,7 +370,7 @@ export class SocketImpl implements Socket {
       this.k.traceCall(call, args, 'error', undefined, 'EBADF', this.fd);
       return Promise.reject(new SocketError('EBADF', call, `fd ${this.fd} was closed`));
     }
-    const caller = this.k.current;
+    const caller = this.k.caller(this.owner);
     let r: T | Promise<T>;
     try {
       r = f();

@@ -205,6 +205,7 @@ class WorldImpl implements World, Kernel {
         w.emit({ kind: 'timer', host, sock: { host, id, local, remote }, timer, action, ...(at !== undefined ? { at } : {}) } as any),
       note: (level, text, host) => w.emit({ kind: 'note', level, text, ...(host ? { host } : {}) } as any),
       random32: () => w.prng.u32(),
+      policyError: (e) => w.reportError(e, 'TIME_WAIT handler'),
     };
   }
 
@@ -524,8 +525,14 @@ class WorldImpl implements World, Kernel {
     return p;
   }
 
-  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void): Promise<T> {
-    const proc = this.current;
+  caller(fallback: Proc | null): Proc | null {
+    const c = this.current;
+    if (c && (c.status === 'running' || c.status === 'blocked')) return c;
+    return fallback && (fallback.status === 'running' || fallback.status === 'blocked') ? fallback : c;
+  }
+
+  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void, who?: Proc | null): Promise<T> {
+    const proc = who ?? this.caller(null);
     if (!proc) {
       return Promise.reject(
         new Error(`${syscall}() waits, so it must be called inside a process: host.run(async (os) => { ... })`),
@@ -543,8 +550,8 @@ class WorldImpl implements World, Kernel {
     return p;
   }
 
-  sleep(ms: number): Promise<void> {
-    return this.block<void>('sleep', `sleep(${ms})`, (w) => this.wakeAt(w, this.clock + ms));
+  sleep(ms: number, who?: Proc | null): Promise<void> {
+    return this.block<void>('sleep', `sleep(${ms})`, (w) => this.wakeAt(w, this.clock + ms), who);
   }
 
   wakeAt(w: Waiter<void>, at: number): void {
@@ -560,8 +567,8 @@ class WorldImpl implements World, Kernel {
 
   /** The running process gave control back (it waits, or it ended). */
   private quiet(proc: Proc): void {
+    // `current` stays set: a process may make further calls in the same step (Promise.all).
     if (this.current !== proc) return;
-    this.current = null;
     const r = this.quietResolve;
     this.quietResolve = null;
     r?.();
@@ -615,9 +622,11 @@ class WorldImpl implements World, Kernel {
       if (wk.error !== undefined) wk.w!.rej(wk.error);
       else wk.w!.res(wk.value);
     }
-    if (this.current !== p) return; // ended synchronously
-    this.armWatchdog();
-    await done;
+    if (this.quietResolve) {
+      this.armWatchdog();
+      await done;
+    }
+    this.current = null;
   }
 
   /**
@@ -633,7 +642,7 @@ class WorldImpl implements World, Kernel {
       const p = this.current;
       if (!p || !this.quietResolve) return;
       if (p.waits === 0) p.waitingIn = 'await on a promise the simulator does not control';
-      p.status = 'blocked';
+      if (p.status === 'running') p.status = 'blocked';
       this.quiet(p);
     });
   }

@@ -23,6 +23,8 @@ export interface StackEnv {
   traceState(host: string, id: number, local: string, remote: string, from: TcpState, to: TcpState, cause: string): void;
   traceTimer(host: string, id: number, local: string, remote: string, timer: TimerName, action: 'set' | 'fire' | 'cancel', at?: number): void;
   note(level: 'info' | 'warn', text: string, host?: string): void;
+  /** A learner-supplied TIME_WAIT handler threw. */
+  policyError(error: unknown): void;
   /** Seeded randomness (ISN secret, port offsets). */
   random32(): number;
 }

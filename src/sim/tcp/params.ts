@@ -6,6 +6,7 @@ export const TCP_TIMEOUT_INIT = 1_000; // initial RTO (RFC 6298 §2.1)
 export const TCP_RTO_MIN = 200;
 export const TCP_RTO_MAX = 120_000;
 export const MSS = 1460;
+export const OOW_RATELIMIT_MS = 500; // net.ipv4.tcp_invalid_ratelimit
 export const DEFAULT_BUF = 65_535;
 export const MAX_WINDOW = 65_535; // no window scaling in the simulator
 

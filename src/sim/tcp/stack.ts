@@ -3,7 +3,7 @@ import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
 import { hash32 } from '../prng.ts';
 import { ACK, RST, Segment, seqAdd, seqGe, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
-import { type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
+import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { Tcb } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
 
@@ -282,9 +282,19 @@ export class Stack {
       return false;
     }
     sk.orphan = true;
+    // Already over (reset, or handed to a TIME_WAIT minisock): nothing to send (__tcp_close: sk_state == TCP_CLOSE).
+    if (sk.state === 'TIME_WAIT') {
+      this.releaseFromTimeWait(sk);
+      return false;
+    }
+    if (sk.state === 'CLOSED') {
+      this.unhash(sk);
+      this.idle.delete(sk);
+      return false;
+    }
     // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
     const unread = sk.rqBytes > 0 || sk.ooo.some((s) => s.data.length > 0);
-    if (unread && sk.state !== 'CLOSED' && sk.state !== 'SYN_SENT') {
+    if (unread && sk.state !== 'SYN_SENT') {
       sk.rq = [];
       sk.rqBytes = 0;
       sk.sendActiveReset();
@@ -296,10 +306,6 @@ export class Stack {
       return false;
     }
     switch (sk.state) {
-      case 'CLOSED':
-        this.unhash(sk);
-        this.idle.delete(sk);
-        return false;
       case 'SYN_SENT':
         sk.done(cause);
         return false;
@@ -317,9 +323,6 @@ export class Stack {
       case 'FIN_WAIT_2':
         // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
         this.orphanFinWait2(sk);
-        return false;
-      case 'TIME_WAIT':
-        this.releaseFromTimeWait(sk);
         return false;
       default:
         break; // FIN_WAIT_1, CLOSING, LAST_ACK: the FIN is on its way already
@@ -414,7 +417,15 @@ export class Stack {
   }
 
   timeWaitLength(): number {
-    return this.timeWaitPolicy ? this.timeWaitPolicy.durationMs() : this.params.timeWaitMs;
+    if (!this.timeWaitPolicy) return this.params.timeWaitMs;
+    try {
+      const d = this.timeWaitPolicy.durationMs();
+      if (typeof d === 'number' && d >= 0 && Number.isFinite(d)) return Math.round(d);
+      this.env.note('warn', `TIME_WAIT durationMs() returned ${JSON.stringify(d)}; expected milliseconds >= 0. Using ${this.params.timeWaitMs}.`, this.name);
+    } catch (e) {
+      this.env.policyError(e);
+    }
+    return this.params.timeWaitMs;
   }
 
   /** An orphan whose FIN was ACKed: parked as a minisock for tcp_fin_timeout (Linux); kept forever under RFC 9293. */
@@ -561,7 +572,7 @@ export class Stack {
 
     if (tw.substate === 'FIN_WAIT_2') {
       const inWindow = !seqLt(endSeq, tw.rcvNxt) && !seqGt(seg.seq, seqAdd(tw.rcvNxt, tw.rcvWnd));
-      if (pawsReject || !inWindow) return this.twAck(tw);
+      if (pawsReject || !inWindow) return this.twOowAck(tw, seg);
       if (seg.rst) return this.killTimeWait(tw, 'rcv RST');
       if (seg.syn && !seqLt(seg.seq, tw.rcvNxt)) return this.sendReset(seg);
       if (!seg.ackFlag || !seqGt(endSeq, tw.rcvNxt) || endSeq === seg.seq) return; // a duplicate ACK
@@ -582,7 +593,26 @@ export class Stack {
       return this.twAck(tw);
     }
 
-    if (this.timeWaitPolicy) return this.applyVerdict(tw, seg, this.timeWaitPolicy.onSegment(tw, seg as SegmentInfo));
+    if (this.timeWaitPolicy) {
+      // The handler gets copies: it decides, it cannot edit the kernel's state.
+      const view = Object.freeze({
+        local: tw.local,
+        remote: tw.remote,
+        rcvNxt: tw.rcvNxt,
+        sndNxt: tw.sndNxt,
+        ...(tw.tsRecent >= 0 ? { tsRecent: tw.tsRecent } : {}),
+        since: tw.since,
+        expiresAt: tw.expiresAt,
+      });
+      let verdict: TimeWaitVerdict;
+      try {
+        verdict = this.timeWaitPolicy.onSegment(view, Object.freeze(seg.toJSON()) as SegmentInfo);
+      } catch (e) {
+        this.env.policyError(e);
+        return;
+      }
+      return this.applyVerdict(tw, seg, verdict);
+    }
 
     // In-window: only a RST or a bare ACK may carry exactly rcv_nxt.
     if (!pawsReject && seg.seq === tw.rcvNxt && (endSeq === seg.seq || seg.rst)) {
@@ -605,7 +635,7 @@ export class Stack {
     if (!seg.rst) {
       // Everything else is ACKed; the timer restarts for an ACK (e.g. a retransmitted FIN+ACK).
       if (pawsReject || seg.ackFlag) this.armTw(tw, now + this.timeWaitLength());
-      return this.twAck(tw);
+      return this.twOowAck(tw, seg);
     }
   }
 
@@ -637,6 +667,16 @@ export class Stack {
     const isn = seqAdd(tw.sndNxt, 65_535 + 2);
     this.killTimeWait(tw, 'rcv SYN (new incarnation)');
     this.synToListener(listener, seg, isn || 1);
+  }
+
+  /** tcp_timewait_check_oow_rate_limit: pure ACKs and SYNs draw at most one ACK per 500 ms. */
+  private twOowAck(tw: TimeWait, seg: Segment): void {
+    if (seg.seqLen === 0 || seg.syn) {
+      const now = this.env.now();
+      if (now - tw.oowAckAt < OOW_RATELIMIT_MS) return;
+      tw.oowAckAt = now;
+    }
+    this.twAck(tw);
   }
 
   private twAck(tw: TimeWait): void {

@@ -1,7 +1,7 @@
 import type { Errno, Linger, TcpState } from '../../../types/closing-time.d.ts';
 import { ACK, FIN, PSH, RST, SYN, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
 import type { Waiter } from './env.ts';
-import { MAX_WINDOW, MSS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
+import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
 import type { Stack } from './stack.ts';
 
 type TimerKind = 'retransmit' | 'persist' | null;
@@ -292,6 +292,23 @@ export class Tcb {
     this.emit(this.sndNxt, ACK, '', false);
   }
 
+  /** Last out-of-window or challenge ACK (Linux last_oow_ack_time). */
+  private oowAckAt = -Infinity;
+
+  /**
+   * An ACK for an unacceptable segment. Linux (tcp_oow_rate_limited) sends at most
+   * one per tcp_invalid_ratelimit (500 ms) in reply to segments without data or SYN,
+   * which is what stops two stacks from ACKing each other's ACKs forever.
+   */
+  sendOowAck(seg: Segment): void {
+    if (seg.seqLen === 0 || seg.syn) {
+      const now = this.stack.env.now();
+      if (now - this.oowAckAt < OOW_RATELIMIT_MS) return;
+      this.oowAckAt = now;
+    }
+    this.sendAck();
+  }
+
   sendSyn(withAck: boolean, retrans: boolean): void {
     this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
   }
@@ -356,7 +373,7 @@ export class Tcb {
 
     // PAWS (RFC 7323 §5): an older timestamp marks an old duplicate.
     if (this.tsOn && seg.tsval !== undefined && this.tsRecent >= 0 && !seg.rst && ((seg.tsval - this.tsRecent) | 0) < 0) {
-      this.sendAck();
+      this.sendOowAck(seg);
       return;
     }
 
@@ -364,14 +381,14 @@ export class Tcb {
     const endSeq = seqAdd(seg.seq, seg.seqLen);
     const wnd = this.rcvWnd();
     if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.seq, seqAdd(this.rcvNxt, wnd))) {
-      if (!seg.rst) this.sendAck();
+      if (!seg.rst) this.sendOowAck(seg);
       return;
     }
 
     // Second: RST (RFC 5961 §3: exact match resets, anything else in window gets a challenge ACK).
     if (seg.rst) {
       if (seg.seq === this.rcvNxt) this.reset();
-      else this.sendAck();
+      else this.sendOowAck(seg);
       return;
     }
 
@@ -381,7 +398,7 @@ export class Tcb {
         this.sendSyn(true, true); // the peer retransmitted its SYN: our SYN-ACK was lost
         return;
       }
-      this.sendAck();
+      this.sendOowAck(seg);
       return;
     }
 

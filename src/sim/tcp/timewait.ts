@@ -17,6 +17,8 @@ export class TimeWait implements TimeWaitView {
   /** When the timer fires, virtual ms. */
   expiresAt = 0;
   gen = 0;
+  /** Last rate-limited ACK (Linux tw_last_oow_ack_time). */
+  oowAckAt = -Infinity;
   /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */
   tcb: Tcb | null = null;
   // Sequence numbers and the timestamp are kept as int32 (V8 small integers, no boxed doubles);
