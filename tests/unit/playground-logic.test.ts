@@ -1,0 +1,81 @@
+// The playground's pure parts: what-to-look-for tracking, console commands,
+// and ss rebuilt from a trace.
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../types/closing-time.d.ts';
+import { checkExpectations, describeExpectation, ExpectationTracker, parseExpectations } from '../../src/components/playground/expectations.ts';
+import { parseCommand } from '../../src/components/playground/console-commands.ts';
+import { socketsFromTrace } from '../../src/components/playground/live-ss.ts';
+
+const sock = (id: number, host: string) => ({ host, id, local: `${host}:1000`, remote: 'peer:80' });
+const state = (n: number, host: string, from: string, to: string, id = 1) =>
+  ({ kind: 'state', t: n, n, host, sock: sock(id, host), from, to, cause: 'test' }) as unknown as TraceEvent;
+const err = (n: number, host: string, call: string, errno: string) =>
+  ({ kind: 'syscall', t: n, n, host, pid: 1, process: 'p', call, args: '', phase: 'error', errno }) as unknown as TraceEvent;
+
+describe('expectations', () => {
+  const trace = [state(0, 'client', 'ESTABLISHED', 'FIN_WAIT_1'), state(1, 'client', 'FIN_WAIT_1', 'TIME_WAIT'), err(2, 'server', 'recv', 'ECONNRESET')];
+
+  it('are met by the first matching event, and name it', () => {
+    const r = checkExpectations(trace, [{ kind: 'state', host: 'client', to: 'TIME_WAIT' }, { kind: 'errno', host: 'server', call: 'recv', errno: 'ECONNRESET' }]);
+    expect(r.map((x) => [x.met, x.at])).toEqual([[true, 1], [true, 2]]);
+  });
+
+  it('fail when the trace does not show them', () => {
+    const r = checkExpectations(trace, [{ kind: 'state', host: 'server', to: 'TIME_WAIT' }, { kind: 'errno', host: 'server', call: 'send', errno: 'ECONNRESET' }]);
+    expect(r.every((x) => !x.met)).toBe(true);
+  });
+
+  it('decide absence only at the end, and a violating event keeps them unmet', () => {
+    const t = new ExpectationTracker([{ kind: 'no-state', host: 'client', to: 'CLOSE_WAIT' }, { kind: 'no-state', host: 'client', to: 'TIME_WAIT' }]);
+    t.feed(trace);
+    expect(t.results.map((r) => r.met)).toEqual([false, false]);
+    t.finish();
+    expect(t.results.map((r) => r.met)).toEqual([true, false]);
+    expect(t.allMet).toBe(false);
+  });
+
+  it('describe themselves in plain words unless the lesson gives a label', () => {
+    expect(describeExpectation({ kind: 'segment', host: 'client', flags: 'R.' })).toBe('client sends a [R.] segment');
+    expect(describeExpectation({ kind: 'state', host: 'a', to: 'CLOSING', label: 'both FINs cross' })).toBe('both FINs cross');
+  });
+
+  it('reject malformed lists with a message that names the bad entry', () => {
+    expect(() => parseExpectations({}, 'lesson x')).toThrow(/lesson x: "expect" must be an array/);
+    expect(() => parseExpectations([{ kind: 'state', host: 'a' }], 'lesson x')).toThrow(/expectation 1 \(state\) needs "to"/);
+    expect(() => parseExpectations([{ kind: 'nope' }], 'lesson x')).toThrow(/needs a kind/);
+  });
+});
+
+describe('console commands', () => {
+  it('parse ss and netstat with their flags and an optional host', () => {
+    expect(parseCommand('ss -tan')).toEqual({ kind: 'ss', host: undefined, timers: false, listeners: true });
+    expect(parseCommand('ss -tano server')).toEqual({ kind: 'ss', host: 'server', timers: true, listeners: true });
+    expect(parseCommand('ss -tn')).toMatchObject({ kind: 'ss', listeners: false });
+    expect(parseCommand('netstat -tan')).toMatchObject({ kind: 'ss', listeners: true });
+  });
+
+  it('parse filter, replay, clear, help', () => {
+    expect(parseCommand('filter client')).toEqual({ kind: 'filter', host: 'client' });
+    expect(parseCommand('filter off')).toEqual({ kind: 'filter', host: null });
+    expect(parseCommand('  replay ')).toEqual({ kind: 'replay' });
+    expect(parseCommand('clear')).toEqual({ kind: 'clear' });
+    expect(parseCommand('help')).toEqual({ kind: 'help' });
+    expect(parseCommand('')).toEqual({ kind: 'empty' });
+  });
+
+  it('explain what is wrong with a bad command', () => {
+    expect(parseCommand('rm -rf /')).toMatchObject({ kind: 'unknown', message: 'rm: command not found. Type help for the list.' });
+    expect(parseCommand('ss -tanx')).toMatchObject({ kind: 'unknown', message: "ss: unsupported option -- 'x' (try ss -tan)" });
+    expect(parseCommand('ss a b')).toMatchObject({ kind: 'unknown' });
+  });
+});
+
+describe('ss rebuilt from the trace', () => {
+  it('lists each host’s sockets in their state at a moment, leaving out closed ones', () => {
+    const t = [state(0, 'server', 'CLOSED', 'LISTEN', 1), state(1, 'client', 'ESTABLISHED', 'FIN_WAIT_1', 2), state(2, 'client', 'FIN_WAIT_1', 'TIME_WAIT', 2), state(3, 'client', 'TIME_WAIT', 'CLOSED', 2)];
+    expect(socketsFromTrace(t, 1).get('client')?.map((r) => r.state)).toEqual(['FIN-WAIT-1']);
+    expect(socketsFromTrace(t, 2).get('client')?.map((r) => r.state)).toEqual(['TIME-WAIT']);
+    expect(socketsFromTrace(t).get('client')).toBeUndefined();
+    expect(socketsFromTrace(t).get('server')?.[0]).toMatchObject({ state: 'LISTEN', peer: '*:*' });
+  });
+});
