@@ -4,7 +4,7 @@
 //   npm run fuzz -- --worlds 100000   a longer run
 //   npm run fuzz -- --start 5000 --worlds 1000
 //   npm run fuzz -- --seed 1234       replay one world: its plan, violations and trace
-import { fuzzRange, fuzzWorld, formatFailure } from '../tests/fuzz/fuzz-worlds.ts';
+import { REQUIRED_FEATURES, fuzzRange, fuzzWorld, formatFailure } from '../tests/fuzz/fuzz-worlds.ts';
 import { makePlan } from '../tests/fuzz/plan.ts';
 import { runPlan } from '../tests/fuzz/run-plan.ts';
 import type { TraceEvent } from '../types/closing-time.d.ts';
@@ -63,9 +63,10 @@ async function main(): Promise<number> {
   let done = 0;
   const failures = [];
   const chunk = 500;
+  const coverage = new Map<string, number>();
   for (let first = start; first < start + worlds; first += chunk) {
     const n = Math.min(chunk, start + worlds - first);
-    failures.push(...(await fuzzRange(first, n, (f) => console.log(`${formatFailure(f)}\n`), (opts['max-failures'] ?? 20) - failures.length)));
+    failures.push(...(await fuzzRange(first, n, (f) => console.log(`${formatFailure(f)}\n`), (opts['max-failures'] ?? 20) - failures.length, coverage)));
     done += n;
     const secs = (Date.now() - began) / 1000;
     console.log(`${done}/${worlds} worlds, ${failures.length} failing, ${(done / secs).toFixed(0)} worlds/s`);
@@ -74,6 +75,10 @@ async function main(): Promise<number> {
       break;
     }
   }
+  console.log('\nworlds reaching each path:');
+  for (const [f, n] of [...coverage].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(7)}  ${f}`);
+  const missed = REQUIRED_FEATURES.filter((f) => !coverage.has(f));
+  if (missed.length) console.log(`no world reached: ${missed.join(', ')}`);
   console.log(failures.length ? `failing seeds: ${failures.map((f) => f.seed).join(' ')}` : `all ${done} worlds keep every invariant`);
   return failures.length ? 1 : 0;
 }

@@ -130,9 +130,30 @@ export function checkOutcome(summary: RunSummary, unexpected: readonly string[],
   return out;
 }
 
+/**
+ * A run that went quiet (no event left) cannot hold a socket in a state that
+ * owns a timer: SYN_SENT/SYN_RECV (SYN retransmission), FIN_WAIT_1, CLOSING,
+ * LAST_ACK (retransmission), TIME_WAIT (2MSL), or an orphan in FIN_WAIT_2
+ * (tcp_fin_timeout). Such a socket means a timer was lost.
+ */
+export function checkQuiescence(summary: RunSummary): string[] {
+  if (summary.endedBy !== 'quiescence') return [];
+  const out: string[] = [];
+  const timed = new Set(['SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'CLOSING', 'LAST-ACK', 'TIME-WAIT']);
+  for (const h of summary.hosts) {
+    for (const row of h.ss) {
+      if (timed.has(row.state) || (row.state === 'FIN-WAIT-2' && row.process === undefined)) {
+        out.push(`${h.name}: ${row.local} ${row.peer} is still in ${row.state}${row.process ? '' : ' (orphan)'} though no event is left: a timer was lost`);
+      }
+    }
+  }
+  return out;
+}
+
 export function checkRun(run: PlanRun): string[] {
   return [
     ...checkOutcome(run.summary, run.unexpected, run.deliberate),
+    ...checkQuiescence(run.summary),
     ...checkTraceOrder(run.trace),
     ...checkTransitions(run.trace),
     ...checkErrnos(run.failures),

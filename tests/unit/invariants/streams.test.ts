@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { SegmentEvent, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../../src/sim/world-types.ts';
-import { checkErrnos, checkOutcome, checkStreams } from '../../fuzz/invariants.ts';
+import { checkErrnos, checkOutcome, checkQuiescence, checkStreams } from '../../fuzz/invariants.ts';
 import { FIRST_PORT } from '../../fuzz/plan.ts';
 import { DELIBERATE_MESSAGE, StreamText, type StreamLog } from '../../fuzz/streams.ts';
 
@@ -98,5 +98,23 @@ describe('outcome', () => {
   });
   test('the wall-clock limit is a failure', () => {
     expect(checkOutcome(summary('wall-limit'), [], [])).toHaveLength(1);
+  });
+});
+
+describe('quiescence', () => {
+  const table = (rows: { state: string; process?: string }[]) =>
+    rows.map((r) => ({ recvQ: 0, sendQ: 0, local: '10.0.0.1:1', peer: '10.0.0.2:2', ...r }));
+  const run = (endedBy: RunSummary['endedBy'], rows: { state: string; process?: string }[]): RunSummary =>
+    ({ endedBy, message: '', virtualMs: 0, events: 0, traced: 0, blocked: [], failed: [], pendingTimers: 0, hosts: [{ name: 'h', ip: '10.0.0.1', ss: table(rows) }] }) as unknown as RunSummary;
+  test('idle states and an owned FIN_WAIT_2 may stay', () => {
+    expect(checkQuiescence(run('quiescence', [{ state: 'LISTEN', process: 'p' }, { state: 'ESTAB', process: 'p' }, { state: 'CLOSE-WAIT', process: 'p' }, { state: 'FIN-WAIT-2', process: 'p' }]))).toEqual([]);
+  });
+  test('a timed state or an orphan FIN_WAIT_2 at quiescence is a lost timer', () => {
+    expect(checkQuiescence(run('quiescence', [{ state: 'TIME-WAIT' }]))[0]).toContain('timer was lost');
+    expect(checkQuiescence(run('quiescence', [{ state: 'FIN-WAIT-2' }]))[0]).toContain('orphan');
+    expect(checkQuiescence(run('quiescence', [{ state: 'LAST-ACK', process: 'p' }]))).toHaveLength(1);
+  });
+  test('a run stopped by its time limit is not judged', () => {
+    expect(checkQuiescence(run('time-limit', [{ state: 'TIME-WAIT' }]))).toEqual([]);
   });
 });
