@@ -76,7 +76,7 @@ class Namespaces:
     """Two namespaces, client and server, joined by one veth pair."""
 
     def __init__(self, tag):
-        self.names = {"client": "ct%s-c" % tag, "server": "ct%s-s" % tag}
+        self.names = {"client": "ct-%s-c" % tag, "server": "ct-%s-s" % tag}
         self.created = []
 
     def __enter__(self):
@@ -441,8 +441,21 @@ def write_sysctl(ns, side, name, value):
         raise StepFailure("cannot set %s = %s in the %s namespace: %s" % (name, value, side, res.stderr.strip()))
 
 
+def sweep_stale_namespaces():
+    """Deletes namespaces left by a driver that was killed outright (SIGKILL
+    skips every clean-up): their names carry the pid of a process that is gone."""
+    res = run(["ip", "netns", "list"], check=False)
+    for line in res.stdout.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        parts = name.split("-")
+        if len(parts) >= 4 and parts[0] == "ct" and parts[1].isdigit() and parts[-1] in ("c", "s"):
+            if not os.path.exists("/proc/%s" % parts[1]):
+                run(["ip", "netns", "del", name], check=False)
+
+
 def run_scenario(scenario):
-    tag = "%d%s" % (os.getpid(), scenario.get("tag", ""))
+    sweep_stale_namespaces()
+    tag = "%d-%s" % (os.getpid(), str(scenario.get("tag", "0")).replace("-", ""))
     out = {"id": scenario["id"], "kernel": os.uname().release, "sides": {}, "segments": {},
            "drops": {}, "errors": []}
     with Namespaces(tag) as ns:
