@@ -47,7 +47,7 @@ export function formatSummary(summary: SummaryLike, options: SummaryOptions = {}
   const message = summary.message || `The run ended at ${formatTime(summary.virtualMs)} s of virtual time (${summary.endedBy}).`;
   out.push(paint(endStyle, message, c));
   if (summary.blocked.length) {
-    out.push('Still waiting when the run ended (normal for a server that waits for more clients):');
+    out.push('Still waiting when the run ended (not an error, e.g. a server waiting for more clients):');
     for (const b of summary.blocked) out.push(`  ${processTag(b.host, b.pid, b.process)} in ${b.waitingIn}`);
   }
   if (summary.failed.length) {

@@ -51,7 +51,7 @@ describe('run summary', () => {
     expect(stripAnsi(text)).toBe(
       [
         'The run reached its virtual-time limit (600 s) while a timer kept firing.',
-        'Still waiting when the run ended (normal for a server that waits for more clients):',
+        'Still waiting when the run ended (not an error, e.g. a server waiting for more clients):',
         '  server[1] in accept',
         'Failed processes:',
         '  client[2]: TypeError: x is not a function (prog.ts:7:3)',
