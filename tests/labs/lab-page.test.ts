@@ -3,7 +3,6 @@
 // marks and marks the lab done; hints come one at a time and are remembered;
 // a busy loop ends in a failing result, not a frozen tab; the default build
 // carries no reference solution.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,10 +19,8 @@ let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(site, 'labs', 'clean-client', 'index.html'))) {
-    const r = spawnSync('npm', ['run', 'build:site'], { cwd: root, stdio: 'inherit', env: { ...process.env, CT_SHOW_SOLUTIONS: '' } });
-    if (r.status !== 0) throw new Error('npm run build:site failed');
-  }
+  // tests/global-setup.ts builds the site (without solutions) before any test file runs.
+  if (!existsSync(join(site, 'labs', 'clean-client', 'index.html'))) throw new Error('dist/site has no lab pages: the global set-up should have built the site');
   server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(site, path);
