@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Difference } from './compare.ts';
 import type { Observations, Scenario, Side, Step, StepResult } from './scenario.ts';
-import { SIDES, countSegments, describeCount } from './scenario.ts';
+import { SIDES, countSegments, describeCount, describeGaps } from './scenario.ts';
 
 export const REPORT_PATH = fileURLToPath(new URL('../../content/conformance/report.json', import.meta.url));
 
@@ -74,6 +74,9 @@ export function comparedList(scenario: Scenario): { compared: string[]; excluded
     const want = c.expect === undefined ? '' : `: ${Array.isArray(c.expect) ? c.expect.join('-') : c.expect}`;
     if (c.noCompare) excluded.push(`${describeCount(c)}: ${c.noCompare}`);
     else compared.push(`${describeCount(c)}${want}`);
+  }
+  for (const g of scenario.gaps ?? []) {
+    compared.push(`${describeGaps(g)}: ${g.expect.map((r) => `${r[0]}-${r[1]}`).join(', ')} ms`);
   }
   return { compared, excluded };
 }
