@@ -33,11 +33,12 @@ async function segmentEvents(): Promise<void> {
       });
     }
   });
+  const payload = 'x'.repeat(65_536);
   for (let i = 0; i < N; i++) {
     client.run(async (os) => {
       const s = os.socket();
       await s.connect({ host: 'server', port: 80 });
-      await s.send('x'.repeat(65_536));
+      await s.send(payload);
       await s.close();
     });
   }

@@ -29,6 +29,7 @@ export interface Kernel {
   sleep(ms: number, proc?: Proc | null): Promise<void>;
   /** The process making a call: the one running, else `fallback` (the process that owns the object called). */
   caller(fallback: Proc | null): Proc | null;
+  readonly tracing: boolean;
   /** Wakes `w` at virtual time `at` unless something else woke it first. */
   wakeAt(w: Waiter<void>, at: number): void;
   spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc;
@@ -296,7 +297,8 @@ export class SocketImpl implements Socket {
   }
 
   send(data: string): Promise<number> {
-    return this.async('send', data === undefined ? '' : `${JSON.stringify(String(data).slice(0, 40))}${String(data).length > 40 ? '…' : ''} (${String(data).length} bytes)`, () => {
+    const args = (): string => (data === undefined ? '' : `${JSON.stringify(String(data).slice(0, 40))}${String(data).length > 40 ? '…' : ''} (${String(data).length} bytes)`);
+    return this.async('send', args, () => {
       if (typeof data !== 'string') throw new SocketError('EINVAL', 'send', `send takes a string, got ${data === null ? 'null' : typeof data}`);
       const t = this.tcb;
       if (t.state === 'LISTEN' || (t.state === 'CLOSED' && !t.remoteIp)) throw new SocketError('ENOTCONN', 'send', 'the socket is not connected');
@@ -365,7 +367,9 @@ export class SocketImpl implements Socket {
   }
 
   /** A call that may wait: traced as call/return, errors as rejected promises with the errno. */
-  private async<T>(call: string, args: string, f: () => T | Promise<T>, show?: (v: T) => string): Promise<T> {
+  private async<T>(call: string, argsOrThunk: string | (() => string), f: () => T | Promise<T>, show?: (v: T) => string): Promise<T> {
+    // Arguments are formatted only when someone reads the trace.
+    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracing ? argsOrThunk() : '';
     if (this.tcb.fdClosed) {
       this.k.traceCall(call, args, 'error', undefined, 'EBADF', this.fd);
       return Promise.reject(new SocketError('EBADF', call, `fd ${this.fd} was closed`));
