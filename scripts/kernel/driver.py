@@ -273,11 +273,23 @@ def drop_rule_hits(ns, side, handle):
     raise RuntimeError("drop rule %d vanished" % handle)
 
 
-def ss_states():
-    # Called from a side's thread, which has entered that side's namespace:
-    # the child inherits it, so no `ip netns exec` (two more execs) is needed.
-    out = run(["ss", "-tanH"]).stdout
-    return sorted(line.split()[0] for line in out.splitlines() if line.strip())
+def ss_states(timers=False):
+    """Sorted socket states, as `ss -tan` names them; with timers, each as
+    'STATE kind' where kind is the timer `ss -o` shows (on, timewait, keepalive,
+    persist) or '-' when none runs.
+    Called from a side's thread, which has entered that side's namespace: the
+    child inherits it, so no `ip netns exec` (two more execs) is needed."""
+    out = run(["ss", "-tanoH" if timers else "-tanH"]).stdout
+    rows = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        state = line.split()[0]
+        if timers:
+            kind = line.split("timer:(", 1)[1].split(",", 1)[0] if "timer:(" in line else "-"
+            state = "%s %s" % (state, kind)
+        rows.append(state)
+    return sorted(rows)
 
 
 def errno_name(e):
@@ -397,6 +409,8 @@ class Side(threading.Thread):
             else:
                 time.sleep(step["ms"] / 1000)
         elif op == "ss":
+            if step.get("timers"):
+                return {"timers": ss_states(timers=True)}
             return {"states": ss_states()}
         elif op == "signal":
             sh.event(step["name"]).set()

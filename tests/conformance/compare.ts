@@ -33,6 +33,9 @@ function checkStep(where: string, expect: StepExpect, r: StepResult | undefined)
   if (expect.states && JSON.stringify(r.states) !== JSON.stringify(expect.states)) {
     out.push(`${where}: expected sockets [${expect.states.join(', ')}], got [${(r.states ?? []).join(', ')}]`);
   }
+  if (expect.timers && JSON.stringify(r.timers) !== JSON.stringify(expect.timers)) {
+    out.push(`${where}: expected sockets with timers [${expect.timers.join(', ')}], got [${(r.timers ?? []).join(', ')}]`);
+  }
   if (expect.hits !== undefined && (r.hits === undefined || !inRange(r.hits, expect.hits))) {
     out.push(`${where}: expected ${JSON.stringify(expect.hits)} dropped segments, got ${r.hits}`);
   }

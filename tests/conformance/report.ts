@@ -50,6 +50,7 @@ function describe(step: Step): string | null {
   const target = 'sock' in step ? `(${step.sock}${step.op === 'connect' || step.op === 'bind' ? `, port ${step.port ?? 0}` : ''})` : '';
   let outcome: string;
   if (e.states) outcome = e.states.length ? e.states.join(', ') : 'no sockets';
+  else if (e.timers) outcome = e.timers.length ? e.timers.join(', ') : 'no sockets';
   else if (e.errno) outcome = e.errno;
   else if (e.end) outcome = `${e.data === '' ? 'no data' : `${e.data?.length} bytes`}, then ${e.end === 'eof' ? 'EOF' : e.end}`;
   else if (e.data !== undefined) outcome = e.data === '' ? "'' (EOF)" : `'${e.data}'`;
@@ -57,7 +58,8 @@ function describe(step: Step): string | null {
   else if (e.hits !== undefined) outcome = `${Array.isArray(e.hits) ? e.hits.join('-') : e.hits} segments dropped`;
   else outcome = e.ok === false ? 'fails' : 'succeeds';
   if (e.tookMs) outcome += ` after ${e.tookMs[0]}-${e.tookMs[1]} ms`;
-  return `${step.op === 'ss' ? 'ss -tan' : step.op}${target} → ${outcome}`;
+  const name = step.op === 'ss' ? (step.timers ? 'ss -tano' : 'ss -tan') : step.op;
+  return `${name}${target} → ${outcome}`;
 }
 
 export function comparedList(scenario: Scenario): { compared: string[]; excluded: string[] } {

@@ -18,6 +18,8 @@ export interface StepExpect {
   bytes?: number;
   /** For ss: the sorted states of every socket of this side, as `ss -tan` names them. */
   states?: string[];
+  /** For ss with timers: sorted 'STATE kind', kind being the `ss -o` timer (on, timewait, keepalive, persist) or '-'. */
+  timers?: string[];
   /** For undrop: how many segments the rule dropped. */
   hits?: number | [number, number];
   /** Wall (kernel) or virtual (simulator) duration of the call, ms, inclusive range. */
@@ -57,8 +59,8 @@ export type Step = StepBase &
     | { op: 'close'; sock: string }
     /** Sleeps `ms`, or with `since` until `ms` after the step marked so started. */
     | { op: 'sleep'; ms: number; since?: string }
-    /** Samples this side's sockets like `ss -tan`. */
-    | { op: 'ss' }
+    /** Samples this side's sockets like `ss -tan` (with `timers`, like `ss -tano`: 'STATE kind' per socket). */
+    | { op: 'ss'; timers?: boolean }
     | { op: 'signal'; name: string }
     | { op: 'wait'; name: string }
     /** From now on, segments that `from` sends with these flags are lost on the way ('' = all). */
@@ -120,6 +122,7 @@ export interface StepResult {
   end?: string;
   bytes?: number;
   states?: string[];
+  timers?: string[];
   hits?: number;
   /** Start of the step, ms since the scenario began (wall or virtual). */
   at: number;

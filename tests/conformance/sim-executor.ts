@@ -136,6 +136,7 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         return;
       }
       case 'ss':
+        if (step.timers) return { timers: os.ss({ timers: true }).map((row) => `${row.state} ${row.timer ? row.timer.split(',')[0] : '-'}`).sort() };
         return { states: os.ss().map((row) => row.state).sort() };
       case 'signal':
         shared.signals.signal(step.name);

@@ -22,9 +22,8 @@ export function validateScenario(s: Scenario): string[] {
       if (step.op === 'wait' && !signals.has(step.name)) out.push(`${where}: nobody signals '${step.name}'`);
       if (step.op === 'drop') drops.set(step.id, (drops.get(step.id) ?? 0) + 1);
       if (step.op === 'sleep' && !(step.ms >= 0 && step.ms <= 10_000)) out.push(`${where}: sleeps must be 0-10000 ms of real time`);
-      if (step.op === 'ss' && step.expect?.states) {
-        const sorted = [...step.expect.states].sort();
-        if (sorted.join() !== step.expect.states.join()) out.push(`${where}: expected states must be sorted`);
+      for (const list of [step.expect?.states, step.expect?.timers]) {
+        if (list && [...list].sort().join() !== list.join()) out.push(`${where}: expected states must be sorted`);
       }
       if (step.expect?.tookMs && step.expect.tookMs[0] > step.expect.tookMs[1]) out.push(`${where}: tookMs range is reversed`);
     });

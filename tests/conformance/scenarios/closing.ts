@@ -1,7 +1,7 @@
 // Closing paths: tcp-semantics.md items 1-9 and 13.
 import type { Scenario } from '../scenario.ts';
 import {
-  close, connectOne, linger, recv, recvall, send, serveOne, shutdown, signal, sleep, sleepSince, ss, wait,
+  close, connectOne, linger, recv, recvall, send, serveOne, shutdown, signal, sleep, sleepSince, ss, ssTimers, wait,
 } from './steps.ts';
 
 /**
@@ -59,6 +59,7 @@ export const closing: Scenario[] = [
       wait('server-closed'),
       sleep(100),
       ss('TIME-WAIT'),
+      ssTimers('TIME-WAIT timewait'),
     ],
     server: [
       ...serveOne(),
@@ -191,6 +192,10 @@ export const closing: Scenario[] = [
       { ...close('s', { ok: true }), mark: 'closed' },
       sleep(500),
       ss('FIN-WAIT-2'),
+      // Linux hands an orphan whose tcp_fin_timeout is at most 60 s to a
+      // timewait minisock in the FIN_WAIT_2 substate (tcp_time_wait), so
+      // `ss -o` shows its timer as timewait.
+      ssTimers('FIN-WAIT-2 timewait'),
       // Timed from close(), not from the previous sample: a slow `ss` on a busy
       // machine must not push the check past the 3 s timeout.
       sleepSince('closed', 2300),
@@ -226,6 +231,8 @@ export const closing: Scenario[] = [
       shutdown('s', 'SHUT_WR', { ok: true }),
       sleep(3600),
       ss('FIN-WAIT-2'),
+      // Not an orphan: no timer at all.
+      ssTimers('FIN-WAIT-2 -'),
       signal('still-there'),
       recvall('s', { data: 'still here', end: 'eof' }),
       close('s', { ok: true }),
@@ -253,6 +260,8 @@ export const closing: Scenario[] = [
       close('s', { ok: true }),
       sleep(3000),
       ss('FIN-WAIT-2'),
+      // An orphan: tcp_fin_timeout (60 s by default) runs as a timewait timer.
+      ssTimers('FIN-WAIT-2 timewait'),
     ],
     server: [
       ...serveOne(),
@@ -261,6 +270,8 @@ export const closing: Scenario[] = [
       ss('CLOSE-WAIT', 'LISTEN'),
       sleep(2500),
       ss('CLOSE-WAIT', 'LISTEN'),
+      // CLOSE_WAIT has no timer: nothing will ever end it but close().
+      ssTimers('CLOSE-WAIT -', 'LISTEN -'),
     ],
     counts: [
       { side: 'server', flags: 'F', expect: 0 },
@@ -341,6 +352,8 @@ export const closing: Scenario[] = [
       signal('server-closed'),
       sleep(500),
       ss('LAST-ACK', 'LISTEN'),
+      // The retransmission timer drives LAST_ACK.
+      ssTimers('LAST-ACK on', 'LISTEN -'),
       sleepSince('closed', 1000),
       // The first ACK plus one re-ACK per retransmitted FIN (RTO 200 ms, doubling).
       {

@@ -24,6 +24,8 @@ export const sleep = (ms: number): Step => ({ op: 'sleep', ms });
 /** Sleeps until `ms` after the start of the step marked `mark`. */
 export const sleepSince = (mark: string, ms: number): Step => ({ op: 'sleep', ms, since: mark });
 export const ss = (...states: string[]): Step => ({ op: 'ss', expect: { states: [...states].sort() } });
+/** Like `ss -tano`: each socket as 'STATE timer-kind' ('-' for none). */
+export const ssTimers = (...rows: string[]): Step => ({ op: 'ss', timers: true, expect: { timers: [...rows].sort() } });
 export const signal = (name: string): Step => ({ op: 'signal', name });
 export const wait = (name: string): Step => ({ op: 'wait', name });
 export const reuseaddr = (sock: string, value = true): Step => ({ op: 'setsockopt', sock, opt: 'SO_REUSEADDR', value });
