@@ -1,24 +1,62 @@
 // The course site: a static build in dist/site that any static host can serve.
 // BASE_PATH lets it live under a sub-path (e.g. GitHub Pages: BASE_PATH=/closing-time/).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 
 const base = process.env.BASE_PATH || '/';
 
+/**
+ * Astro links every stylesheet of a page's script graph in <head>, including
+ * those of modules the page only imports on demand (Monaco's and xterm's, for
+ * a playground nobody has touched yet). Vite's preload helper already loads
+ * those with their chunk, so the links only block the first paint: remove them.
+ */
+function lazyStylesheets() {
+  return {
+    name: 'closing-time:lazy-stylesheets',
+    hooks: {
+      'astro:build:done': ({ dir, logger }) => {
+        const out = fileURLToPath(dir);
+        const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+        const files = walk(out);
+        const lazy = new Set();
+        for (const f of files.filter((f) => f.endsWith('.js'))) {
+          const m = /__vite__mapDeps=\(i,m=__vite__mapDeps,d=\(m\.f\|\|\(m\.f=\[([^\]]*)\]/.exec(readFileSync(f, 'utf8'));
+          if (!m) continue;
+          for (const dep of m[1].split(',')) if (dep.endsWith('.css"')) lazy.add(path.basename(dep.slice(1, -1)));
+        }
+        let removed = 0;
+        for (const f of files.filter((f) => f.endsWith('.html'))) {
+          const html = readFileSync(f, 'utf8');
+          const next = html.replace(/<link rel="stylesheet" href="([^"]+)"\s*\/?>/g, (tag, href) => {
+            if (!lazy.has(path.basename(href))) return tag;
+            removed++;
+            return '';
+          });
+          if (next !== html) writeFileSync(f, next);
+        }
+        logger.info(`${lazy.size} on-demand stylesheets, ${removed} render-blocking links removed`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   base,
   outDir: './dist/site',
   trailingSlash: 'ignore',
-  build: { format: 'directory', assets: '_assets' },
-  integrations: [mdx()],
+  build: { format: 'directory', assets: '_assets', inlineStylesheets: 'always' },
+  integrations: [mdx(), lazyStylesheets()],
   markdown: {
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' } },
   },
   vite: {
-    // Monaco's and the runner's workers are ES modules (Vite `?worker` and `new URL(..., import.meta.url)`).
+    // Monaco's and the runner's workers are ES modules (Vite `?worker`).
     worker: { format: 'es' },
     build: { chunkSizeWarningLimit: 8000 },
-    optimizeDeps: { include: [] },
   },
   devToolbar: { enabled: false },
 });

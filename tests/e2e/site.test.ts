@@ -155,7 +155,9 @@ describe('playground', () => {
     const el = page.locator('[data-playground][data-id="four-way-close"]');
     await expect.poll(() => el.getAttribute('data-error-line')).toBe('7');
     expect(await consoleText(page, 'four-way-close')).toMatch(/four-way-close\.ts:7/);
-    expect(await el.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
+    const markers = await page.evaluate(() => (document.querySelector('[data-playground][data-id="four-way-close"]') as any).playground.errorMarkers() as { line: number }[]);
+    expect(markers.map((m) => m.line)).toContain(7);
+    await expect.poll(() => el.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
     await context.close();
   }, 60_000);
 

@@ -157,6 +157,13 @@ export class PlaygroundController {
     return this.console.selection();
   }
 
+  /** The run's error markers in the editor (line and message). */
+  errorMarkers(): { line: number; message: string }[] {
+    const model = this.editor?.getModel();
+    if (!this.monaco || !model) return [];
+    return this.monaco.editor.getModelMarkers({ owner: MARKER_OWNER, resource: model.uri }).map((m) => ({ line: m.startLineNumber, message: m.message }));
+  }
+
   focusEditor(): void {
     this.editor?.focus();
   }
