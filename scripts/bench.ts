@@ -12,7 +12,7 @@ function line(name: string, value: string, target?: string): void {
 
 /** Segment events per second: 2,000 connections each pushing 64 KB through a lossy link, trace on (one subscriber). */
 async function segmentEvents(): Promise<void> {
-  const world = createWorld({ seed: 1, record: false, wallMs: 120_000 });
+  const world = createWorld({ seed: 1, record: false, callSites: false, wallMs: 120_000 });
   let segs = 0;
   world.on('segment', () => {
     segs++;
@@ -52,7 +52,7 @@ async function segmentEvents(): Promise<void> {
 
 /** 100,000 lifecycles: connect, request, response, client close, TIME_WAIT expiry. */
 async function lifecycles(): Promise<void> {
-  const world = createWorld({ seed: 2, record: false, wallMs: 300_000, untilMs: 3_600_000 });
+  const world = createWorld({ seed: 2, record: false, callSites: false, wallMs: 300_000, untilMs: 3_600_000 });
   const client = world.host('client');
   const server = world.host('server');
   world.link(client, server, { delayMs: 1 });
@@ -108,7 +108,7 @@ async function lifecycles(): Promise<void> {
 async function bytesPerTimeWait(): Promise<void> {
   const N = 20_000;
   const build = (buckets: number) => {
-    const world = createWorld({ seed: 3, record: false, wallMs: 120_000, untilMs: 50_000 });
+    const world = createWorld({ seed: 3, record: false, callSites: false, wallMs: 120_000, untilMs: 50_000 });
     const client = world.host('client');
     const server = world.host('server');
     world.link(client, server, { delayMs: 1 });

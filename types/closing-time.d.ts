@@ -250,6 +250,12 @@ export interface OS {
   sysctl<K extends SysctlName>(name: K): Sysctls[K];
 }
 
+/**
+ * A process on a host. Sockets belong to the host's program, not to one process
+ * (think of processes as threads sharing one table of file descriptors): a
+ * process that returns does not close its sockets, so a handler that forgets
+ * close() leaves its connection in CLOSE_WAIT for as long as the run lasts.
+ */
 export interface Process {
   readonly pid: number;
   readonly name: string;

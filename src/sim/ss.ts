@@ -1,4 +1,5 @@
 import type { SsOptions, SsRow, SsState, SsTable, TcpState } from '../../types/closing-time.d.ts';
+import { formatSsTable } from './ss-format.ts';
 import type { Stack } from './tcp/stack.ts';
 import { Tcb } from './tcp/tcb.ts';
 
@@ -64,28 +65,12 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
   return rows;
 }
 
-/** Formats rows as `ss -tan` (or `ss -tano` with timers) prints them. */
-export function formatSsRows(rows: readonly SsRow[], opts: { timers?: boolean; processes?: boolean } = {}): string {
-  const head = ['State', 'Recv-Q', 'Send-Q', 'Local Address:Port', 'Peer Address:Port'];
-  const body = rows.map((r) => {
-    const cells = [r.state, String(r.recvQ), String(r.sendQ), r.local, r.peer];
-    let extra = '';
-    if (opts.processes && r.process) extra += ` users:(("${r.process}"))`;
-    if (opts.timers && r.timer) extra += ` timer:(${r.timer})`;
-    return { cells, extra };
-  });
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b.cells[i]!.length)));
-  const line = (c: string[]) =>
-    `${c[0]!.padEnd(w[0]!)} ${c[1]!.padStart(w[1]!)} ${c[2]!.padStart(w[2]!)} ${c[3]!.padStart(w[3]!)} ${c[4]!.padStart(w[4]!)}`;
-  return [line(head).trimEnd(), ...body.map((b) => (line(b.cells) + b.extra).trimEnd())].join('\n');
-}
-
 /** An SsTable: the rows, printable as ss prints them. */
 export function makeSsTable(rows: SsRow[], opts: SsOptions = {}): SsTable {
   const all = opts.all !== false;
   const kept = all ? rows : rows.filter((r) => r.state !== 'LISTEN');
   const table = kept.slice() as SsRow[] & { toString(): string; inState(s: SsState): SsRow[] };
-  Object.defineProperty(table, 'toString', { value: () => formatSsRows(kept, { timers: opts.timers }), enumerable: false });
+  Object.defineProperty(table, 'toString', { value: () => formatSsTable(kept, { timers: opts.timers }), enumerable: false });
   Object.defineProperty(table, 'inState', { value: (s: SsState) => kept.filter((r) => r.state === s), enumerable: false });
   return table as unknown as SsTable;
 }

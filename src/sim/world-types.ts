@@ -20,6 +20,12 @@ export interface WorldOptions {
    * busy-loop guard.
    */
   onSlice?: () => void;
+  /**
+   * Remember where each waiting call was made, so that an error the network
+   * reports later (ECONNREFUSED, ECONNRESET ...) carries the caller's stack and
+   * line. Costs a stack capture per waiting call. Default true.
+   */
+  callSites?: boolean;
   /** Most bytes of process output kept (stdout + stderr); the rest is cut with a note. Default 1 MiB. */
   maxOutputBytes?: number;
   /**

@@ -35,6 +35,8 @@ import type { BlockedProcess, RunSummary, TimeWaitPolicy, World, WorldOptions } 
 
 class WaiterImpl<T> implements Waiter<T> {
   settled = false;
+  /** Where the call was made, so that a failure reported later points at the learner's line. */
+  site: Error | null = null;
   constructor(
     readonly proc: Proc,
     readonly res: (v: T) => void,
@@ -542,6 +544,8 @@ class WorldImpl implements World, Kernel {
     const p = new Promise<T>((res, rej) => {
       w = new WaiterImpl<T>(proc, res, rej, what);
     });
+    // Capturing a stack costs a microsecond or two (benchmarks turn it off).
+    if (this.opts.callSites !== false) w.site = new Error();
     register(w);
     proc.waits++;
     proc.waitingIn = what;
@@ -561,6 +565,9 @@ class WorldImpl implements World, Kernel {
   private wake(w: WaiterImpl<any>, value: unknown, error: unknown): void {
     if (w.settled) return;
     w.settled = true;
+    if (w.site && error instanceof Error && w.site.stack) {
+      error.stack = `${error.name}: ${error.message}\n${w.site.stack.split('\n').slice(1).join('\n')}`;
+    }
     if (w.proc.status === 'killed') return;
     this.runq.push({ proc: w.proc, w, value, error, start: false });
   }
@@ -714,6 +721,8 @@ class WorldImpl implements World, Kernel {
           break;
         }
         const ev = this.queue.pop()!;
+        // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
+        if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) continue;
         this.clock = ev.t;
         this.dispatch(ev);
       }
