@@ -117,9 +117,8 @@ export function compareRuns(scenario: Scenario, kernel: Observations, sim: Obser
     if (kernel.drops[id] !== sim.drops[id]) out.push({ where: `segments dropped by rule '${id}'`, kernel: kernel.drops[id], simulator: sim.drops[id] });
   }
   // Retransmission schedules: the simulator's gaps must fall in the ranges the kernel's do.
-  for (const g of scenario.gaps ?? []) {
-    if (kernel.recordedCounts) continue;
-    const k = segmentGaps(kernel, g).slice(0, g.expect.length);
+  for (const [index, g] of (scenario.gaps ?? []).entries()) {
+    const k = (kernel.recordedGaps ? (kernel.recordedGaps[index] ?? []) : segmentGaps(kernel, g)).slice(0, g.expect.length);
     const s = segmentGaps(sim, g).slice(0, g.expect.length);
     const fits = (gaps: number[]) => g.expect.every((r, i) => gaps[i] !== undefined && inRange(gaps[i], r));
     if (fits(k) !== fits(s)) out.push({ where: describeGaps(g), kernel: k, simulator: s });

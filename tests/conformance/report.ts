@@ -3,12 +3,13 @@
 // kernel did, and whether the simulator matched. It also keeps the kernel's
 // comparable observations, so machines that cannot run the kernel side
 // (not root, no namespaces) still compare the simulator with a real run.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Difference } from './compare.ts';
 import type { Observations, Scenario, Side, Step, StepResult } from './scenario.ts';
-import { SIDES, countSegments, describeCount, describeGaps } from './scenario.ts';
+import { SIDES, countSegments, describeCount, describeGaps, segmentGaps } from './scenario.ts';
 
 export const REPORT_PATH = fileURLToPath(new URL('../../content/conformance/report.json', import.meta.url));
 
@@ -28,10 +29,18 @@ export interface ScenarioReport {
   observations?: RecordedObservations;
 }
 
+/** Identifies a scenario's content, so a recorded run of an older version is never compared. */
+export function fingerprint(scenario: Scenario): string {
+  return createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);
+}
+
 export interface RecordedObservations {
+  /** fingerprint() of the scenario that was run. */
+  scenario: string;
   sides: Record<Side, Omit<StepResult, 'at' | 'tookMs'>[]>;
   tookMs: Record<Side, number[]>;
   counts: { side: Side; flags: string; rtx: boolean; n: number }[];
+  gaps: number[][];
   drops: Record<string, number>;
 }
 
@@ -90,9 +99,11 @@ export function recordObservations(scenario: Scenario, obs: Observations): Recor
   };
   const counts = [...(scenario.counts ?? []), ...SIDES.flatMap((side) => ['F', 'R'].map((flags) => ({ side, flags })))];
   return {
+    scenario: fingerprint(scenario),
     sides: { client: obs.sides.client.map(strip), server: obs.sides.server.map(strip) },
     tookMs: { client: obs.sides.client.map((r) => r.tookMs), server: obs.sides.server.map((r) => r.tookMs) },
     counts: counts.map((c) => ({ side: c.side, flags: c.flags, rtx: 'rtx' in c ? Boolean(c.rtx) : false, n: countSegments(obs, c) })),
+    gaps: (scenario.gaps ?? []).map((g) => segmentGaps(obs, g)),
     drops: obs.drops,
   };
 }
@@ -101,7 +112,7 @@ export function recordObservations(scenario: Scenario, obs: Observations): Recor
 export function recordedAsObservations(rec: RecordedObservations, kernel: string): Observations {
   const sides = {} as Observations['sides'];
   for (const side of SIDES) sides[side] = rec.sides[side].map((r, i) => ({ ...r, at: 0, tookMs: rec.tookMs[side][i] ?? 0 }));
-  return { id: '', executor: `kernel ${kernel} (recorded)`, sides, segments: { client: [], server: [] }, recordedCounts: rec.counts, drops: rec.drops, errors: [] };
+  return { id: '', executor: `kernel ${kernel} (recorded)`, sides, segments: { client: [], server: [] }, recordedCounts: rec.counts, recordedGaps: rec.gaps, drops: rec.drops, errors: [] };
 }
 
 export function readReport(): Report | null {

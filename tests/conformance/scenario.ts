@@ -150,6 +150,8 @@ export interface Observations {
   errors: string[];
   /** Segment counts of a recorded run (content/conformance/report.json), which keeps no segments. */
   recordedCounts?: { side: Side; flags: string; rtx: boolean; n: number }[];
+  /** Retransmission gaps of a recorded run, one list per entry of the scenario's `gaps`. */
+  recordedGaps?: number[][];
 }
 
 /** A segment matches 'F' if FIN is set; '=.' only if its flags are exactly ACK. */
