@@ -54,7 +54,9 @@ export class Proc implements Process {
   waitingIn = 'start';
   /** Waits not yet settled. */
   waits = 0;
-  readonly done: Promise<void>;
+  private readonly donePromise: Promise<void>;
+  /** Somebody took `done`: when this process ends, foreign continuations may run (see World.run). */
+  doneObserved = false;
   resolveDone!: () => void;
   rejectDone!: (e: unknown) => void;
   readonly os: OsImpl;
@@ -65,16 +67,20 @@ export class Proc implements Process {
     readonly fn: (os: OS) => unknown,
     kernel: Kernel,
   ) {
-    this.done = new Promise<void>((res, rej) => {
+    this.donePromise = new Promise<void>((res, rej) => {
       this.resolveDone = res;
       this.rejectDone = rej;
     });
     // A process failure is reported in the trace; nobody is required to await `done`.
-    this.done.catch(() => {});
+    this.donePromise.catch(() => {});
     this.os = new OsImpl(kernel, this);
   }
   get host(): Host {
     return this.hostHandle.api;
+  }
+  get done(): Promise<void> {
+    this.doneObserved = true;
+    return this.donePromise;
   }
 }
 
@@ -121,7 +127,7 @@ export class OsImpl implements OS {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
       throw new TypeError(`os.sleep(ms) takes a number of milliseconds >= 0, got ${JSON.stringify(ms)}`);
     }
-    return this.k.sleep(ms, this.k.caller(this.proc));
+    return this.k.sleep(ms, this.proc);
   }
   now(): number {
     return this.k.now();

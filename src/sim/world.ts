@@ -174,6 +174,8 @@ class WorldImpl implements World, Kernel {
   private failed: ProcessEvent[] = [];
   private events = 0;
   private quietResolve: (() => void) | null = null;
+  private drainAfterSlice = false;
+  private drained = false;
   private watchdogArmed = false;
   private opts: WorldOptions;
   tracing = false;
@@ -583,6 +585,8 @@ class WorldImpl implements World, Kernel {
 
   private exitProc(p: Proc, error?: unknown): void {
     if (p.status === 'killed') return;
+    // Code awaiting `done` resumes outside any slice: let it run before the world moves on.
+    if (p.doneObserved) this.drainAfterSlice = true;
     if (error === undefined) {
       p.status = 'exited';
       if (this.tracing) this.emit({ kind: 'process', host: p.hostHandle.name, pid: p.pid, process: p.name, action: 'exit' });
@@ -614,10 +618,13 @@ class WorldImpl implements World, Kernel {
     } else this.exitProc(p);
   }
 
-  /** Hand control to one process and wait until it waits again or ends. */
-  private async resume(wk: Wake): Promise<void> {
+  /**
+   * Hand control to one process. Returns a promise for the moment it waits again
+   * or ends, or null when it already did (no promise needed: the hot path).
+   */
+  private resume(wk: Wake): Promise<void> | null {
     const p = wk.proc;
-    if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return;
+    if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return null;
     this.current = p;
     p.status = 'running';
     p.waitingIn = '';
@@ -629,11 +636,12 @@ class WorldImpl implements World, Kernel {
       if (wk.error !== undefined) wk.w!.rej(wk.error);
       else wk.w!.res(wk.value);
     }
-    if (this.quietResolve) {
-      this.armWatchdog();
-      await done;
+    if (!this.quietResolve) {
+      this.current = null;
+      return null;
     }
-    this.current = null;
+    this.armWatchdog();
+    return done;
   }
 
   /**
@@ -687,7 +695,16 @@ class WorldImpl implements World, Kernel {
     try {
       for (;;) {
         while (this.runq.length) {
-          await this.resume(this.runq.shift()!);
+          this.drained = false;
+          const slice = this.resume(this.runq.shift()!);
+          if (slice) {
+            await slice;
+            this.current = null;
+          }
+          if (this.drainAfterSlice) {
+            this.drainAfterSlice = false;
+            await new Promise<void>((r) => macrotask(r)); // every pending microtask runs first
+          }
           if (this.stopReason) break;
         }
         if (this.stopReason) {
@@ -710,6 +727,13 @@ class WorldImpl implements World, Kernel {
           }
         }
         const t = this.queue.peekTime();
+        if (t === Infinity && !this.drained) {
+          // Before calling it quiescence, let any pending continuation run (it may make a call).
+          this.drained = true;
+          await new Promise<void>((r) => macrotask(r));
+          continue;
+        }
+        this.drained = false;
         if (t === Infinity) {
           message = `The run ended at ${fmtMs(this.clock)} (virtual time): nothing was left to do.`;
           break;

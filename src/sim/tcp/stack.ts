@@ -752,7 +752,7 @@ export class Stack {
     c.key = this.connKey(c.localIp, c.localPort, c.remoteIp, c.remotePort);
     c.reuse = l.reuse;
     c.reuseport = l.reuseport;
-    c.linger = { ...l.linger };
+    c.linger = l.linger;
     c.rcvBufSize = l.rcvBufSize;
     c.sndBufSize = l.sndBufSize;
     c.boundByBind = true;

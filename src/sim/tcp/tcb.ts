@@ -6,6 +6,8 @@ import type { Stack } from './stack.ts';
 
 type TimerKind = 'retransmit' | 'persist' | null;
 
+const NO_LINGER: Linger = Object.freeze({ onoff: false, linger: 0 });
+
 /**
  * A full TCP socket (Linux's struct tcp_sock, reduced). One state field, one
  * function for an incoming segment (`input`, ordered as RFC 9293 §3.10.7.4),
@@ -28,7 +30,8 @@ export class Tcb {
   // Options
   reuse = false;
   reuseport = false;
-  linger: Linger = { onoff: false, linger: 0 };
+  /** Replaced, never mutated: sockets share the default. */
+  linger: Linger = NO_LINGER;
   rcvBufSize = 65_535;
   sndBufSize = 65_535;
   backlog = 0;
