@@ -45,9 +45,11 @@ export interface BlockedProcess {
 
 export interface RunSummary {
   /**
-   * quiescence: nothing left to do. time-limit: the virtual-time limit was reached
-   * while events were still pending. wall-limit: real time ran out. stopped:
-   * `stop()` was called. error: a process threw or the world itself failed.
+   * Why the run ended. quiescence: nothing left to do. time-limit: the
+   * virtual-time limit was reached while events were still pending. wall-limit:
+   * real time ran out. stopped: `stop()` was called. error: the simulator itself
+   * failed. A process that throws does not end the run (the others go on): it
+   * is listed in `failed`.
    */
   endedBy: 'quiescence' | 'time-limit' | 'wall-limit' | 'stopped' | 'error';
   /** Plain-language account of why the run ended. */

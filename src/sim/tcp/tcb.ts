@@ -313,6 +313,12 @@ export class Tcb {
   }
 
   sendSyn(withAck: boolean, retrans: boolean): void {
+    // The handshake gives the first RTT sample (Linux tcp_synack_rtt_meas / tcp_ack_update_rtt),
+    // unless the SYN was retransmitted (Karn).
+    if (!retrans) {
+      this.rttSeq = seqAdd(this.iss, 1);
+      this.rttTime = this.stack.env.now();
+    } else this.rttSeq = -1;
     this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
   }
 
@@ -412,6 +418,7 @@ export class Tcb {
         this.stack.sendReset(seg);
         return;
       }
+      this.sampleRtt(seg.ack);
       this.sndUna = seg.ack;
       this.sndWnd = seg.win;
       this.sndWl1 = seg.seq;
@@ -552,7 +559,7 @@ export class Tcb {
     if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq, seg.len), this.rcvNxt)) {
       this.stack.sendReset(seg, st);
       this.err = 'ECONNRESET';
-      this.done('data after close()');
+      this.done(this.fdClosed ? 'data after close()' : 'data after shutdown(SHUT_RD)');
       return;
     }
     let seq = seg.seq;
