@@ -48,7 +48,7 @@ export default defineConfig({
   base,
   outDir: './dist/site',
   trailingSlash: 'ignore',
-  build: { format: 'directory', assets: '_assets', inlineStylesheets: 'always' },
+  build: { format: 'directory', assets: '_assets' },
   integrations: [mdx(), lazyStylesheets()],
   markdown: {
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' } },
