@@ -390,13 +390,13 @@ export class SocketImpl implements Socket {
       return Promise.reject(err);
     }
     if (!(r instanceof Promise)) {
-      this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
+      if (this.k.tracing) this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
       return Promise.resolve(r);
     }
     this.k.traceCall(call, args, 'call', undefined, undefined, this.fd, caller);
     return r.then(
       (v) => {
-        this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
+        if (this.k.tracing) this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
         return v;
       },
       (e) => {

@@ -333,6 +333,11 @@ class WorldImpl implements World, Kernel {
     }
   }
 
+  /** Whether events of this kind are recorded or subscribed to (formatting them costs). */
+  private wants(kind: TraceKind): boolean {
+    return this.record || this.subs.has('*') || this.subs.has(kind);
+  }
+
   on(kind: TraceKind | '*', fn: (e: any) => void): () => void {
     if (typeof fn !== 'function') throw new TypeError('sim.on(kind, fn) needs a function');
     const list = this.subs.get(kind) ?? [];
@@ -375,7 +380,7 @@ class WorldImpl implements World, Kernel {
   }
 
   traceCall(call: string, args: string, phase: 'call' | 'return' | 'error', result?: string, errno?: Errno, fd?: number, caller?: Proc | null): void {
-    if (!this.tracing) return;
+    if (!this.tracing || !this.wants('syscall')) return;
     const p = caller === undefined ? this.current : caller;
     this.emit({
       kind: 'syscall',

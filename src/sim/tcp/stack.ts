@@ -293,7 +293,7 @@ export class Stack {
       return false;
     }
     // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
-    const unread = sk.rqBytes > 0 || sk.ooo.some((s) => s.data.length > 0);
+    const unread = sk.rqBytes > 0 || sk.oooBytes > 0;
     if (unread && sk.state !== 'SYN_SENT') {
       sk.rq = [];
       sk.rqBytes = 0;

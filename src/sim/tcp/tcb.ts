@@ -64,7 +64,9 @@ export class Tcb {
   rcvNxt = 0;
   rq: string[] = [];
   rqBytes = 0;
+  /** Out-of-order segments, sorted by sequence number, and the bytes they hold. */
   ooo: Segment[] = [];
+  oooBytes = 0;
   finRcvd = false;
   lastAdvWnd = 0;
 
@@ -260,8 +262,7 @@ export class Tcb {
   // ---------------------------------------------------------------- output
 
   rcvWnd(): number {
-    let queued = this.rqBytes;
-    for (const s of this.ooo) queued += s.data.length;
+    const queued = this.rqBytes + this.oooBytes;
     return Math.max(0, Math.min(this.rcvBufSize - queued, MAX_WINDOW));
   }
 
@@ -575,9 +576,12 @@ export class Tcb {
     }
     if (seqGt(seq, this.rcvNxt)) {
       // Out of order: keep it for later, send a duplicate ACK.
-      if (!this.ooo.some((s) => s.seq === seg.seq)) {
-        this.ooo.push(seg);
-        this.ooo.sort((a, b) => seqDiff(a.seq, b.seq));
+      // Insert in order (segments mostly arrive in order, so look from the end).
+      let i = this.ooo.length;
+      while (i > 0 && seqGt(this.ooo[i - 1]!.seq, seg.seq)) i--;
+      if (i === 0 || this.ooo[i - 1]!.seq !== seg.seq) {
+        this.ooo.splice(i, 0, seg);
+        this.oooBytes += seg.data.length;
       }
       this.sendAck();
       return;
@@ -595,6 +599,7 @@ export class Tcb {
       const s = this.ooo[0]!;
       if (seqGt(s.seq, this.rcvNxt)) break;
       this.ooo.shift();
+      this.oooBytes -= s.data.length;
       const skip = seqDiff(this.rcvNxt, s.seq);
       if (skip < s.data.length) {
         const d = s.data.slice(skip);
@@ -606,6 +611,7 @@ export class Tcb {
     }
     if (fin) {
       this.ooo.length = 0;
+      this.oooBytes = 0;
       this.rcvNxt = seqAdd(this.rcvNxt, 1);
       this.finRcvd = true;
       switch (this.state) {
