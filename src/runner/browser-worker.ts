@@ -50,6 +50,8 @@ interface ActiveRun {
   queue: TraceEvent[];
   startedAt: number;
   speed: number;
+  /** Stop was asked for while simulating: no more events go to the page. */
+  muted?: boolean;
   pacer?: ReturnType<typeof setInterval>;
   finished?: SerializedRunSummary;
   closed: boolean;
@@ -126,7 +128,7 @@ async function start(msg: RunMessage): Promise<void> {
       wallMs: msg.wallMs,
       onStart: (control) => (run.stop = control.stop),
       onEvent(event) {
-        if (run.closed) return;
+        if (run.closed || run.muted) return;
         run.queue.push(event);
         if (run.speed <= 0 && Date.now() - lastFlush >= BATCH_MS) {
           lastFlush = Date.now();
@@ -163,7 +165,10 @@ function stop(msg: StopMessage): void {
     finish(run, run.finished);
     return;
   }
-  run.speed = 0;
+  // Still simulating: what was not shown yet is dropped, and nothing more is queued;
+  // the summary follows as soon as the world has stopped.
+  run.queue = [];
+  run.muted = true;
   run.stop?.('stopped by the user');
 }
 
