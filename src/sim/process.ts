@@ -179,8 +179,9 @@ export class SocketImpl implements Socket {
     }
   }
 
-  private sync<T>(call: string, args: string, f: () => T, show?: (v: T) => string): T {
+  private sync<T>(call: string, argsOrThunk: string | (() => string), f: () => T, show?: (v: T) => string): T {
     this.checkOpen(call);
+    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracing ? argsOrThunk() : '';
     try {
       const v = f();
       this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
@@ -193,7 +194,7 @@ export class SocketImpl implements Socket {
   }
 
   setsockopt<K extends SocketOption>(name: K, value: SocketOptions[K]): void {
-    this.sync('setsockopt', `${name}, ${fmtArgs(value)}`, () => {
+    this.sync('setsockopt', () => `${name}, ${fmtArgs(value)}`, () => {
       const t = this.tcb;
       switch (name) {
         case 'SO_REUSEADDR':
@@ -244,7 +245,7 @@ export class SocketImpl implements Socket {
 
   bind(addr: BindAddress = {}): void {
     if (addr === null || typeof addr !== 'object') throw new SocketError('EINVAL', 'bind', `bind takes { ip?, port? }, got ${JSON.stringify(addr)}`);
-    this.sync('bind', fmtArgs(addr), () => {
+    this.sync('bind', () => fmtArgs(addr), () => {
       const port = checkPort('bind', addr.port ?? 0, true);
       let ip = addr.ip ?? '0.0.0.0';
       if (typeof ip !== 'string' || !IPV4.test(ip)) {
@@ -280,7 +281,7 @@ export class SocketImpl implements Socket {
   }
 
   connect(addr: ConnectAddress): Promise<void> {
-    return this.async('connect', fmtArgs(addr), () => {
+    return this.async('connect', () => fmtArgs(addr), () => {
       if (!addr || typeof addr !== 'object') throw new SocketError('EINVAL', 'connect', `connect takes { host, port }, got ${JSON.stringify(addr)}`);
       const port = checkPort('connect', addr.port, false);
       const target = (addr as { host?: unknown; ip?: unknown }).host ?? (addr as { ip?: unknown }).ip;

@@ -14,7 +14,7 @@ import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
  * thousands, and bind() is rare enough to look them up in the connection table.
  */
 interface BindBucket {
-  owners: (Tcb | TimeWait)[];
+  owners: Set<Tcb | TimeWait>;
 }
 
 export class SocketCallError {
@@ -169,18 +169,17 @@ export class Stack {
   private addOwner(port: number, o: Tcb | TimeWait): void {
     let b = this.binds.get(port);
     if (!b) {
-      b = { owners: [] };
+      b = { owners: new Set() };
       this.binds.set(port, b);
     }
-    if (!b.owners.includes(o)) b.owners.push(o);
+    b.owners.add(o);
   }
 
   private removeOwner(port: number, o: Tcb | TimeWait): void {
     const b = this.binds.get(port);
     if (!b) return;
-    const i = b.owners.indexOf(o);
-    if (i >= 0) b.owners.splice(i, 1);
-    if (b.owners.length === 0) this.binds.delete(port);
+    b.owners.delete(o);
+    if (b.owners.size === 0) this.binds.delete(port);
   }
 
   listen(sk: Tcb, backlog: number): void {
