@@ -297,7 +297,7 @@ export class Tcb {
   }
 
   /** Last out-of-window or challenge ACK (Linux last_oow_ack_time). */
-  private oowAckAt = -Infinity;
+  private oowAckAt = -OOW_RATELIMIT_MS;
 
   /**
    * An ACK for an unacceptable segment. Linux (tcp_oow_rate_limited) sends at most

@@ -1,5 +1,6 @@
 import type { TcpState } from '../../../types/closing-time.d.ts';
 import type { TimeWaitView } from '../world-types.ts';
+import { OOW_RATELIMIT_MS } from './params.ts';
 import type { Tcb } from './tcb.ts';
 
 /**
@@ -18,7 +19,7 @@ export class TimeWait implements TimeWaitView {
   expiresAt = 0;
   gen = 0;
   /** Last rate-limited ACK (Linux tw_last_oow_ack_time). */
-  oowAckAt = -Infinity;
+  oowAckAt = -OOW_RATELIMIT_MS; // a small integer, not -Infinity: V8 keeps it unboxed
   /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */
   tcb: Tcb | null = null;
   // Sequence numbers and the timestamp are kept as int32 (V8 small integers, no boxed doubles);
