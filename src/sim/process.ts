@@ -54,11 +54,12 @@ export class Proc implements Process {
   waitingIn = 'start';
   /** Waits not yet settled. */
   waits = 0;
-  private readonly donePromise: Promise<void>;
+  /** Made on first use of `done`: most processes are never awaited. */
+  private donePromise: Promise<void> | null = null;
+  private settle: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private outcome: { error?: unknown } | null = null;
   /** Somebody took `done`: when this process ends, foreign continuations may run (see World.run). */
   doneObserved = false;
-  resolveDone!: () => void;
-  rejectDone!: (e: unknown) => void;
   readonly os: OsImpl;
   constructor(
     readonly pid: number,
@@ -67,12 +68,6 @@ export class Proc implements Process {
     readonly fn: (os: OS) => unknown,
     kernel: Kernel,
   ) {
-    this.donePromise = new Promise<void>((res, rej) => {
-      this.resolveDone = res;
-      this.rejectDone = rej;
-    });
-    // A process failure is reported in the trace; nobody is required to await `done`.
-    this.donePromise.catch(() => {});
     this.os = new OsImpl(kernel, this);
   }
   get host(): Host {
@@ -80,7 +75,24 @@ export class Proc implements Process {
   }
   get done(): Promise<void> {
     this.doneObserved = true;
+    if (!this.donePromise) {
+      if (this.outcome) {
+        this.donePromise = 'error' in this.outcome ? Promise.reject(this.outcome.error) : Promise.resolve();
+      } else {
+        this.donePromise = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+      }
+      // A process failure is reported in the trace; nobody is required to handle `done`'s rejection.
+      this.donePromise.catch(() => {});
+    }
     return this.donePromise;
+  }
+  resolveDone(): void {
+    this.outcome = {};
+    this.settle?.resolve();
+  }
+  rejectDone(error: unknown): void {
+    this.outcome = { error };
+    this.settle?.reject(error);
   }
 }
 
@@ -394,6 +406,7 @@ export class SocketImpl implements Socket {
       if (this.k.tracing) this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
       return Promise.resolve(r);
     }
+    if (!this.k.tracing) return r; // nobody reads the trace: no wrapper promise (the hot path of benchmarks)
     this.k.traceCall(call, args, 'call', undefined, undefined, this.fd, caller);
     return r.then(
       (v) => {
