@@ -3,16 +3,15 @@
 // marks and marks the lab done; hints come one at a time and are remembered;
 // a busy loop ends in a failing result, not a frozen tab; the default build
 // carries no reference solution.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startSite } from '../e2e/browser.ts';
 
 const root = join(import.meta.dirname, '../..');
 const site = join(root, 'dist', 'site');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
 
 let browser: Browser;
 let server: Server;
@@ -21,23 +20,9 @@ let origin: string;
 beforeAll(async () => {
   // tests/global-setup.ts builds the site (without solutions) before any test file runs.
   if (!existsSync(join(site, 'labs', 'clean-client', 'index.html'))) throw new Error('dist/site has no lab pages: the global set-up should have built the site');
-  server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    let file = join(site, path);
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // The project's own server (what `npm start` serves) and Debian's Chromium, as the site's e2e tests use them.
+  ({ server, origin } = await startSite());
+  browser = await launchChromium();
 }, 900_000);
 
 afterAll(async () => {
