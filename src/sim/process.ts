@@ -29,7 +29,8 @@ export interface Kernel {
   sleep(ms: number, proc?: Proc | null): Promise<void>;
   /** The process making a call: the one running, else `fallback` (the process that owns the object called). */
   caller(fallback: Proc | null): Proc | null;
-  readonly tracing: boolean;
+  /** Someone reads syscall events (recorded, or subscribed to 'syscall' or '*'). */
+  readonly tracingCalls: boolean;
   /** Wakes `w` at virtual time `at` unless something else woke it first. */
   wakeAt(w: Waiter<void>, at: number): void;
   spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc;
@@ -193,7 +194,7 @@ export class SocketImpl implements Socket {
 
   private sync<T>(call: string, argsOrThunk: string | (() => string), f: () => T, show?: (v: T) => string): T {
     this.checkOpen(call);
-    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracing ? argsOrThunk() : '';
+    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracingCalls ? argsOrThunk() : '';
     try {
       const v = f();
       this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
@@ -388,7 +389,7 @@ export class SocketImpl implements Socket {
   /** A call that may wait: traced as call/return, errors as rejected promises with the errno. */
   private async<T>(call: string, argsOrThunk: string | (() => string), f: () => T | Promise<T>, show?: (v: T) => string): Promise<T> {
     // Arguments are formatted only when someone reads the trace.
-    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracing ? argsOrThunk() : '';
+    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracingCalls ? argsOrThunk() : '';
     if (this.tcb.fdClosed) {
       this.k.traceCall(call, args, 'error', undefined, 'EBADF', this.fd);
       return Promise.reject(new SocketError('EBADF', call, `fd ${this.fd} was closed`));
@@ -403,14 +404,14 @@ export class SocketImpl implements Socket {
       return Promise.reject(err);
     }
     if (!(r instanceof Promise)) {
-      if (this.k.tracing) this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
+      if (this.k.tracingCalls) this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
       return Promise.resolve(r);
     }
-    if (!this.k.tracing) return r; // nobody reads the trace: no wrapper promise (the hot path of benchmarks)
+    if (!this.k.tracingCalls) return r; // nobody reads syscalls: no wrapper promise (the hot path of benchmarks)
     this.k.traceCall(call, args, 'call', undefined, undefined, this.fd, caller);
     return r.then(
       (v) => {
-        if (this.k.tracing) this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
+        if (this.k.tracingCalls) this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
         return v;
       },
       (e) => {

@@ -333,6 +333,10 @@ class WorldImpl implements World, Kernel {
     }
   }
 
+  get tracingCalls(): boolean {
+    return this.tracing && this.wants('syscall');
+  }
+
   /** Whether events of this kind are recorded or subscribed to (formatting them costs). */
   private wants(kind: TraceKind): boolean {
     return this.record || this.subs.has('*') || this.subs.has(kind);
