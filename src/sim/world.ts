@@ -16,7 +16,6 @@ import type {
   SysctlName,
   Sysctls,
   TcpState,
-  TimerName,
   TraceEvent,
   TraceKind,
 } from '../../types/closing-time.d.ts';
@@ -30,7 +29,6 @@ import type { StackEnv, Waiter } from './tcp/env.ts';
 import { checkSysctl, profileParams } from './tcp/params.ts';
 import { Stack } from './tcp/stack.ts';
 import { Tcb } from './tcp/tcb.ts';
-import { TimeWait } from './tcp/timewait.ts';
 import type { BlockedProcess, RunSummary, TimeWaitPolicy, World, WorldOptions } from './world-types.ts';
 
 class WaiterImpl<T> implements Waiter<T> {
@@ -835,4 +833,3 @@ export function createWorld(opts: WorldOptions = {}): World {
   return new WorldImpl(opts);
 }
 
-export type { TimerName };

@@ -1,7 +1,7 @@
 import type { Errno, SegmentInfo, SysctlName, Sysctls, TcpState } from '../../../types/closing-time.d.ts';
 import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
 import { hash32 } from '../prng.ts';
-import { ACK, RST, Segment, seqAdd, seqGe, seqGt, seqLt } from '../segment.ts';
+import { ACK, RST, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { Tcb } from './tcb.ts';
@@ -138,7 +138,7 @@ export class Stack {
     if (ip !== '0.0.0.0' && ip !== this.ip && !ip.startsWith('127.'))
       throw new SocketCallError('EADDRNOTAVAIL', `${ip} is not an address of host ${this.name} (${this.ip})`);
     if (port === 0) {
-      port = this.freePort(sk, ip);
+      port = this.freePort();
       if (!port) throw new SocketCallError('EADDRINUSE', 'no free port left in ip_local_port_range');
     } else {
       const c = this.conflicts(sk, ip, port);
@@ -151,7 +151,8 @@ export class Stack {
     sk.bound = true;
   }
 
-  private freePort(sk: Tcb, ip: string): number {
+  /** bind(0): a port nobody holds, neither bind() nor connect(). */
+  private freePort(): number {
     const [lo, hi] = this.portRange;
     const n = hi - lo + 1;
     const off = this.hashOffset % n;
