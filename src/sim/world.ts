@@ -35,20 +35,19 @@ class WaiterImpl<T> implements Waiter<T> {
   settled = false;
   /** Where the call was made, so that a failure reported later points at the learner's line. */
   site: Error | null = null;
+  /** What the process resumes with (set when woken). */
+  value: unknown = undefined;
+  error: unknown = undefined;
+  /** Turns the woken value into the call's result, run as the resumed process (accept() makes its socket). */
+  map: ((v: any) => T) | null = null;
+  res: ((v: T) => void) | null = null;
+  rej: ((e: unknown) => void) | null = null;
   constructor(
     readonly proc: Proc,
-    readonly res: (v: T) => void,
-    readonly rej: (e: unknown) => void,
     readonly what: string,
+    /** The process's first slice rather than a wait. */
+    readonly start: boolean,
   ) {}
-}
-
-interface Wake {
-  proc: Proc;
-  w: WaiterImpl<any> | null;
-  value: unknown;
-  error: unknown;
-  start: boolean;
 }
 
 interface LinkState extends Required<LinkOptions> {}
@@ -162,16 +161,27 @@ class WorldImpl implements World, Kernel {
   private faults: FaultState[] = [];
   private partitions: { a: string; b: string; from: number; until: number }[] = [];
   private defaults: { profile: Profile; mslMs: number } = { profile: 'linux', mslMs: 120_000 };
-  private procs: Proc[] = [];
+  /** Processes that have not ended, in pid order (an ended one must not keep its sockets and closures alive). */
+  private procs = new Set<Proc>();
   private nextPid = 100;
   nextSockId = 1;
-  private runq: Wake[] = [];
+  /** Waiters whose process may run, in order; a head index instead of shift(). */
+  private runq: (WaiterImpl<any> | undefined)[] = [];
+  private runqHead = 0;
   current: Proc | null = null;
   private started = false;
   private stopReason: string | null = null;
   private failed: ProcessEvent[] = [];
   private events = 0;
-  private quietResolve: (() => void) | null = null;
+  /** A process was handed control and has not yet given it back (it continues in microtasks). */
+  private sliceOpen = false;
+  /** The engine loop is on the stack (a process that blocks synchronously needs no new pump). */
+  private inPump = false;
+  private finished = false;
+  private finish: ((s: RunSummary) => void) | null = null;
+  private wallStart = 0;
+  private lastYield = 0;
+  private readonly pumpFn = (): void => this.pump();
   private drainAfterSlice = false;
   private drained = false;
   private watchdogArmed = false;
@@ -530,7 +540,7 @@ class WorldImpl implements World, Kernel {
 
   spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc {
     const p = new Proc(this.nextPid++, String(name), host, fn, this);
-    this.procs.push(p);
+    this.procs.add(p);
     // Processes start as events: one process runs at a time, in a deterministic order.
     this.push(this.clock, EvKind.Call, null, p, 0);
     return p;
@@ -549,9 +559,10 @@ class WorldImpl implements World, Kernel {
         new Error(`${syscall}() waits, so it must be called inside a process: host.run(async (os) => { ... })`),
       );
     }
-    let w!: WaiterImpl<T>;
+    const w = new WaiterImpl<T>(proc, what, false);
     const p = new Promise<T>((res, rej) => {
-      w = new WaiterImpl<T>(proc, res, rej, what);
+      w.res = res;
+      w.rej = rej;
     });
     // Capturing a stack costs a microsecond or two (benchmarks turn it off).
     if (this.opts.callSites !== false) w.site = new Error();
@@ -578,20 +589,27 @@ class WorldImpl implements World, Kernel {
       error.stack = `${error.name}: ${error.message}\n${w.site.stack.split('\n').slice(1).join('\n')}`;
     }
     if (w.proc.status === 'killed') return;
-    this.runq.push({ proc: w.proc, w, value, error, start: false });
+    w.value = value;
+    w.error = error;
+    this.runq.push(w);
   }
 
   /** The running process gave control back (it waits, or it ended). */
   private quiet(proc: Proc): void {
     // `current` stays set: a process may make further calls in the same step (Promise.all).
-    if (this.current !== proc) return;
-    const r = this.quietResolve;
-    this.quietResolve = null;
-    r?.();
+    if (this.current !== proc || !this.sliceOpen) return;
+    this.sliceOpen = false;
+    if (this.inPump) return; // it gave control back synchronously: the loop goes on by itself
+    if (this.drainAfterSlice) {
+      // Code awaiting `done` resumes outside any slice: every pending microtask runs first.
+      this.drainAfterSlice = false;
+      macrotask(this.pumpFn);
+    } else queueMicrotask(this.pumpFn);
   }
 
   private exitProc(p: Proc, error?: unknown): void {
     if (p.status === 'killed') return;
+    this.procs.delete(p);
     // Code awaiting `done` resumes outside any slice: let it run before the world moves on.
     if (p.doneObserved) this.drainAfterSlice = true;
     if (error === undefined) {
@@ -626,29 +644,39 @@ class WorldImpl implements World, Kernel {
   }
 
   /**
-   * Hand control to one process. Returns a promise for the moment it waits again
-   * or ends, or null when it already did (no promise needed: the hot path).
+   * Hand control to one process. Returns true when it goes on running in
+   * microtasks: the engine continues when it waits again or ends (quiet).
    */
-  private resume(wk: Wake): Promise<void> | null {
-    const p = wk.proc;
-    if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return null;
+  private resume(w: WaiterImpl<any>): boolean {
+    const p = w.proc;
+    if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return false;
     this.current = p;
     p.status = 'running';
     p.waitingIn = '';
     this.opts.onSlice?.();
-    const done = new Promise<void>((r) => (this.quietResolve = r));
-    if (wk.start) this.startProc(p);
+    this.sliceOpen = true;
+    if (w.start) this.startProc(p);
     else {
       p.waits--;
-      if (wk.error !== undefined) wk.w!.rej(wk.error);
-      else wk.w!.res(wk.value);
+      if (w.error !== undefined) w.rej!(w.error);
+      else if (w.map) {
+        let v: unknown;
+        let failed = false;
+        try {
+          v = w.map(w.value);
+        } catch (e) {
+          failed = true;
+          w.rej!(e);
+        }
+        if (!failed) w.res!(v);
+      } else w.res!(w.value);
     }
-    if (!this.quietResolve) {
+    if (!this.sliceOpen) {
       this.current = null;
-      return null;
+      return false;
     }
     this.armWatchdog();
-    return done;
+    return true;
   }
 
   /**
@@ -662,7 +690,7 @@ class WorldImpl implements World, Kernel {
     macrotask(() => {
       this.watchdogArmed = false;
       const p = this.current;
-      if (!p || !this.quietResolve) return;
+      if (!p || !this.sliceOpen) return;
       if (p.waits === 0) p.waitingIn = 'await on a promise the simulator does not control';
       if (p.status === 'running') p.status = 'blocked';
       this.quiet(p);
@@ -673,6 +701,7 @@ class WorldImpl implements World, Kernel {
     for (const p of this.procs) {
       if (p.hostHandle === h && (p.status === 'running' || p.status === 'blocked')) {
         p.status = 'killed';
+        this.procs.delete(p);
         if (this.tracing) this.emit({ kind: 'process', host: h.name, pid: p.pid, process: p.name, action: 'kill' });
         if (this.current === p) this.quiet(p);
       }
@@ -692,80 +721,99 @@ class WorldImpl implements World, Kernel {
     this.stopReason = reason || 'stopped';
   }
 
-  async run(): Promise<RunSummary> {
-    if (this.started) throw new Error('world.run() was already called');
+  run(): Promise<RunSummary> {
+    if (this.started) return Promise.reject(new Error('world.run() was already called'));
     this.started = true;
-    const wallStart = Date.now();
-    let lastYield = wallStart;
-    let endedBy: RunSummary['endedBy'] = 'quiescence';
-    let message = '';
+    this.wallStart = this.lastYield = Date.now();
+    return new Promise<RunSummary>((resolve) => {
+      this.finish = resolve;
+      this.pump();
+    });
+  }
+
+  /**
+   * The engine: runs events and hands control to processes, one at a time.
+   * It returns when a process runs on in microtasks (quiet() calls it again)
+   * or when it lets the host environment in (a macrotask calls it again).
+   */
+  private pump(): void {
+    if (this.finished || this.sliceOpen || this.inPump) return;
+    this.current = null;
+    this.inPump = true;
     try {
-      for (;;) {
-        while (this.runq.length) {
-          this.drained = false;
-          const slice = this.resume(this.runq.shift()!);
-          if (slice) {
-            await slice;
-            this.current = null;
-          }
-          if (this.drainAfterSlice) {
-            this.drainAfterSlice = false;
-            await new Promise<void>((r) => macrotask(r)); // every pending microtask runs first
-          }
-          if (this.stopReason) break;
-        }
-        if (this.stopReason) {
-          endedBy = 'stopped';
-          message = `The run was stopped: ${this.stopReason}.`;
-          break;
-        }
-        if ((++this.events & 1023) === 0) {
-          const now = Date.now();
-          if (now - wallStart > this.wallMs) {
-            endedBy = 'wall-limit';
-            message = `The run used its wall-clock limit of ${this.wallMs} ms at virtual time ${fmtMs(this.clock)} and was stopped.`;
-            break;
-          }
-          if (now - lastYield > 25) {
-            // Let messages (a Stop button) and timers of the host environment in.
-            await new Promise<void>((r) => macrotask(r));
-            lastYield = Date.now();
-            if (this.stopReason) continue;
-          }
-        }
-        const t = this.queue.peekTime();
-        if (t === Infinity && !this.drained) {
-          // Before calling it quiescence, let any pending continuation run (it may make a call).
-          this.drained = true;
-          await new Promise<void>((r) => macrotask(r));
-          continue;
-        }
-        this.drained = false;
-        if (t === Infinity) {
-          message = `The run ended at ${fmtMs(this.clock)} (virtual time): nothing was left to do.`;
-          break;
-        }
-        if (t > this.untilMs) {
-          endedBy = 'time-limit';
-          this.clock = this.untilMs;
-          message = `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${this.queue.size} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`;
-          break;
-        }
-        const ev = this.queue.pop()!;
-        // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
-        if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) continue;
-        this.clock = ev.t;
-        this.dispatch(ev);
-      }
+      this.loop();
     } catch (e) {
-      endedBy = 'error';
-      message = `The simulator failed: ${e instanceof Error ? e.message : String(e)}`;
+      const message = `The simulator failed: ${e instanceof Error ? e.message : String(e)}`;
       this.emit({ kind: 'note', level: 'warn', text: message });
+      this.end('error', message);
+    } finally {
+      this.inPump = false;
     }
-    const blocked: BlockedProcess[] = this.procs
+  }
+
+  private loop(): void {
+    for (;;) {
+      while (this.runqHead < this.runq.length) {
+        this.drained = false;
+        const w = this.runq[this.runqHead]!;
+        this.runq[this.runqHead++] = undefined;
+        if (this.runqHead === this.runq.length) {
+          this.runq.length = 0;
+          this.runqHead = 0;
+        }
+        if (this.resume(w)) return;
+        if (this.drainAfterSlice) {
+          this.drainAfterSlice = false;
+          macrotask(this.pumpFn); // every pending microtask runs first
+          return;
+        }
+        if (this.stopReason) break;
+      }
+      if (this.stopReason) return this.end('stopped', `The run was stopped: ${this.stopReason}.`);
+      if ((++this.events & 1023) === 0) {
+        const now = Date.now();
+        if (now - this.wallStart > this.wallMs) {
+          return this.end('wall-limit', `The run used its wall-clock limit of ${this.wallMs} ms at virtual time ${fmtMs(this.clock)} and was stopped.`);
+        }
+        if (now - this.lastYield > 25) {
+          // Let messages (a Stop button) and timers of the host environment in.
+          this.lastYield = now;
+          macrotask(this.pumpFn);
+          return;
+        }
+      }
+      const t = this.queue.peekTime();
+      if (t === Infinity && !this.drained) {
+        // Before calling it quiescence, let any pending continuation run (it may make a call).
+        this.drained = true;
+        macrotask(this.pumpFn);
+        return;
+      }
+      this.drained = false;
+      if (t === Infinity) return this.end('quiescence', `The run ended at ${fmtMs(this.clock)} (virtual time): nothing was left to do.`);
+      if (t > this.untilMs) {
+        const pending = this.queue.size;
+        this.clock = this.untilMs;
+        return this.end(
+          'time-limit',
+          `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${pending} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`,
+        );
+      }
+      const ev = this.queue.pop()!;
+      // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
+      if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) continue;
+      this.clock = ev.t;
+      this.dispatch(ev);
+    }
+  }
+
+  private end(endedBy: RunSummary['endedBy'], message: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    const blocked: BlockedProcess[] = [...this.procs]
       .filter((p) => p.status === 'blocked' || p.status === 'running')
       .map((p) => ({ host: p.hostHandle.name, pid: p.pid, process: p.name, waitingIn: p.waitingIn || 'running' }));
-    return {
+    this.finish!({
       endedBy,
       message,
       virtualMs: this.clock,
@@ -775,7 +823,7 @@ class WorldImpl implements World, Kernel {
       failed: this.failed,
       hosts: this.hostList.map((h) => ({ name: h.name, ip: h.ip, ss: h.ss() })),
       pendingTimers: endedBy === 'time-limit' ? this.queue.size : 0,
-    };
+    });
   }
 
   private dispatch(ev: Ev): void {
@@ -803,7 +851,7 @@ class WorldImpl implements World, Kernel {
         return;
       case EvKind.Call:
         if (ev.b instanceof Proc) {
-          this.runq.push({ proc: ev.b, w: null, value: undefined, error: undefined, start: true });
+          this.runq.push(new WaiterImpl(ev.b, 'start', true));
           return;
         }
         try {
