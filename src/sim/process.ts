@@ -24,8 +24,13 @@ import type { Waiter } from './tcp/env.ts';
 export interface Kernel {
   readonly current: Proc | null;
   now(): number;
-  /** Waits in the current process; `register` stores the waiter where the stack will wake it. */
-  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void, proc?: Proc | null): Promise<T>;
+  /**
+   * A waiter for a call that must wait, in `proc` (else the running process).
+   * Register it where the stack will wake it, then `park` it: the process
+   * blocks and the call returns the promise park gives. Throws outside a process.
+   */
+  waiter<T>(call: string, arg: number, proc: Proc | null): Waiter<T>;
+  park<T>(w: Waiter<T>): Promise<T>;
   sleep(ms: number, proc?: Proc | null): Promise<void>;
   /** The process making a call: the one running, else `fallback` (the process that owns the object called). */
   caller(fallback: Proc | null): Proc | null;
@@ -52,7 +57,9 @@ export type ProcStatus = Process['status'];
 
 export class Proc implements Process {
   status: ProcStatus = 'blocked';
-  waitingIn = 'start';
+  /** What it waits in: a waiter, or a note (formatted only when somebody asks). */
+  waitingOn: Waiter<any> | null = null;
+  waitNote = 'start';
   /** Waits not yet settled. */
   waits = 0;
   /** Made on first use of `done`: most processes are never awaited. */
@@ -73,6 +80,9 @@ export class Proc implements Process {
   }
   get host(): Host {
     return this.hostHandle.api;
+  }
+  get waitingIn(): string {
+    return this.waitNote || (this.waitingOn ? this.waitingOn.what : '');
   }
   get done(): Promise<void> {
     this.doneObserved = true;
@@ -157,15 +167,18 @@ export class OsImpl implements OS {
   }
 }
 
+/** close() that need not wait returns this one settled promise (awaiting it any number of times is fine). */
+const RESOLVED: Promise<void> = Promise.resolve();
+
 const OPTION_NAMES: SocketOption[] = ['SO_REUSEADDR', 'SO_REUSEPORT', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF'];
 
 export class SocketImpl implements Socket {
   constructor(
-    private k: Kernel,
-    private h: HostHandle,
+    readonly k: Kernel,
+    readonly h: HostHandle,
     readonly tcb: Tcb,
     /** The process that created or accepted it: who waits when no process is running (see Kernel.caller). */
-    private owner: Proc | null,
+    readonly owner: Proc | null,
   ) {}
 
   get fd(): number {
@@ -277,82 +290,19 @@ export class SocketImpl implements Socket {
   }
 
   accept(): Promise<Socket> {
-    return this.async('accept', '', () => {
-      const t = this.tcb;
-      if (t.state !== 'LISTEN') throw new SocketError('EINVAL', 'accept', `accept() needs a listening socket; this one is ${t.state}`);
-      const take = (c: Tcb): Socket => {
-        c.fdClosed = false;
-        const p = this.k.caller(this.owner);
-        c.owner = p?.name ?? '';
-        c.fd = this.h.stack.allocFd();
-        return new SocketImpl(this.k, this.h, c, p);
-      };
-      const ready = t.acceptQueue.shift();
-      if (ready) return take(ready);
-      return this.k.block<Tcb>('accept', `accept(fd ${this.fd})`, (w) => t.acceptWaiters.push(w), this.k.caller(this.owner)).then(take);
-    }, (s) => `fd ${s.fd} (${s.remoteAddress ? `${s.remoteAddress.ip}:${s.remoteAddress.port}` : 'closed'})`);
+    return this.call(ACCEPT, undefined);
   }
 
   connect(addr: ConnectAddress): Promise<void> {
-    return this.async('connect', () => fmtArgs(addr), () => {
-      if (!addr || typeof addr !== 'object') throw new SocketError('EINVAL', 'connect', `connect takes { host, port }, got ${JSON.stringify(addr)}`);
-      const port = checkPort('connect', addr.port, false);
-      const target = (addr as { host?: unknown; ip?: unknown }).host ?? (addr as { ip?: unknown }).ip;
-      if (typeof target !== 'string' || !target) throw new SocketError('EINVAL', 'connect', `connect needs a host name or IPv4 address in 'host', got ${JSON.stringify(target)}`);
-      const ip = IPV4.test(target) ? target : this.k.resolveHost(target);
-      if (!ip) throw new SocketError('EHOSTUNREACH', 'connect', `no host named '${target}' in this simulation`);
-      const t = this.tcb;
-      if (t.state === 'LISTEN' || t.state !== 'CLOSED' || t.remoteIp) {
-        if (t.state === 'SYN_SENT') throw new SocketError('EALREADY', 'connect', 'a connect() is already in progress');
-        throw new SocketError('EISCONN', 'connect', `the socket is ${t.state === 'CLOSED' ? 'already used for a connection' : t.state}`);
-      }
-      return this.k.block<void>('connect', `connect(fd ${this.fd})`, (w) => {
-        try {
-          this.h.stack.connect(t, ip, port, w);
-        } catch (e) {
-          throw toSocketError(e, 'connect');
-        }
-      }, this.k.caller(this.owner));
-    });
+    return this.call(CONNECT, addr);
   }
 
   send(data: string): Promise<number> {
-    const args = (): string => (data === undefined ? '' : `${JSON.stringify(String(data).slice(0, 40))}${String(data).length > 40 ? '…' : ''} (${String(data).length} bytes)`);
-    return this.async('send', args, () => {
-      if (typeof data !== 'string') throw new SocketError('EINVAL', 'send', `send takes a string, got ${data === null ? 'null' : typeof data}`);
-      const t = this.tcb;
-      if (t.state === 'LISTEN' || (t.state === 'CLOSED' && !t.remoteIp)) throw new SocketError('ENOTCONN', 'send', 'the socket is not connected');
-      if (t.state === 'SYN_SENT' || t.state === 'SYN_RECEIVED') throw new SocketError('ENOTCONN', 'send', 'the handshake has not finished');
-      const err = t.sendError();
-      if (err) throw new SocketError(err, 'send', err === 'EPIPE' ? (t.shutWr && t.state !== 'CLOSED' ? 'sending was shut down (shutdown or close)' : 'the connection is closed') : undefined);
-      const room = t.sndBufSize - t.sq.length;
-      if (data.length <= room && t.sendWaiters.length === 0) {
-        t.sq += data;
-        t.output();
-        return data.length;
-      }
-      return this.k.block<number>('send', `send(fd ${this.fd})`, (w) => {
-        t.sendWaiters.push({ w, data, done: 0 });
-        t.wakeSenders();
-      }, this.k.caller(this.owner));
-    }, String);
+    return this.call(SEND, data);
   }
 
   recv(maxBytes?: number): Promise<string> {
-    return this.async('recv', maxBytes === undefined ? '' : String(maxBytes), () => {
-      if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1))
-        throw new SocketError('EINVAL', 'recv', `maxBytes must be a positive integer, got ${JSON.stringify(maxBytes)}`);
-      const t = this.tcb;
-      if (t.state === 'LISTEN') throw new SocketError('ENOTCONN', 'recv', 'a listening socket cannot recv: use accept()');
-      if (t.state === 'CLOSED' && !t.remoteIp) throw new SocketError('ENOTCONN', 'recv', 'the socket is not connected');
-      const max = maxBytes ?? Infinity;
-      if (t.recvWaiters.length === 0) {
-        const r = t.tryRecv(max);
-        if (typeof r === 'string') return r;
-        if (r) throw new SocketError(r.errno, 'recv');
-      }
-      return this.k.block<string>('recv', `recv(fd ${this.fd})`, (w) => t.recvWaiters.push({ w, max }), this.k.caller(this.owner));
-    }, (s) => (s === '' ? "'' (EOF)" : `${JSON.stringify(s.slice(0, 40))}${s.length > 40 ? '…' : ''} (${s.length} bytes)`));
+    return this.call(RECV, maxBytes);
   }
 
   shutdown(how: ShutdownHow): void {
@@ -370,55 +320,175 @@ export class SocketImpl implements Socket {
     const mustWait = this.h.stack.close(t);
     if (!mustWait) {
       this.k.traceCall('close', '', 'return', '0', undefined, this.fd);
-      return Promise.resolve();
+      return RESOLVED;
     }
     // SO_LINGER N > 0: wait for the FIN's ACK or N seconds; Linux returns 0 either way (sk_stream_wait_close).
     const caller = this.k.caller(this.owner);
     this.k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, caller);
+    let w: Waiter<void>;
+    try {
+      w = this.k.waiter<void>('close', this.fd, caller);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    t.lingerWaiter = w;
+    this.k.wakeAt(w, this.k.now() + t.linger.linger * 1000);
     return this.k
-      .block<void>('close', `close(fd ${this.fd}) lingering`, (w) => {
-        t.lingerWaiter = w;
-        this.k.wakeAt(w, this.k.now() + t.linger.linger * 1000);
-      }, this.k.caller(this.owner))
+      .park(w)
       .then(() => {
         t.lingerWaiter = null;
         this.k.traceCall('close', '', 'return', '0', undefined, this.fd);
       });
   }
 
-  /** A call that may wait: traced as call/return, errors as rejected promises with the errno. */
-  private async<T>(call: string, argsOrThunk: string | (() => string), f: () => T | Promise<T>, show?: (v: T) => string): Promise<T> {
-    // Arguments are formatted only when someone reads the trace.
-    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracingCalls ? argsOrThunk() : '';
+  /**
+   * A call that may wait: traced as call/return, errors as rejected promises
+   * with the errno. The calls are module-level tables, so a call allocates no
+   * closures; arguments and results are formatted only when someone reads syscalls.
+   */
+  private call<A, T>(op: WaitingCall<A, T>, a: A): Promise<T> {
+    const k = this.k;
     if (this.tcb.fdClosed) {
-      this.k.traceCall(call, args, 'error', undefined, 'EBADF', this.fd);
-      return Promise.reject(new SocketError('EBADF', call, `fd ${this.fd} was closed`));
+      k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, 'EBADF', this.fd);
+      return Promise.reject(new SocketError('EBADF', op.name, `fd ${this.fd} was closed`));
     }
-    const caller = this.k.caller(this.owner);
+    const caller = k.caller(this.owner);
     let r: T | Promise<T>;
     try {
-      r = f();
+      r = op.run(this, a, caller);
     } catch (e) {
-      const err = toSocketError(e, call);
-      if (err instanceof SocketError) this.k.traceCall(call, args, 'error', undefined, err.code, this.fd, caller);
+      const err = toSocketError(e, op.name);
+      if (err instanceof SocketError) k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, err.code, this.fd, caller);
       return Promise.reject(err);
     }
     if (!(r instanceof Promise)) {
-      if (this.k.tracingCalls) this.k.traceCall(call, args, 'return', show ? show(r) : '0', undefined, this.fd);
+      if (k.tracingCalls) k.traceCall(op.name, op.args(a), 'return', op.show(r), undefined, this.fd);
       return Promise.resolve(r);
     }
-    if (!this.k.tracingCalls) return r; // nobody reads syscalls: no wrapper promise (the hot path of benchmarks)
-    this.k.traceCall(call, args, 'call', undefined, undefined, this.fd, caller);
+    if (!k.tracingCalls) return r; // nobody reads syscalls: no wrapper promise (the hot path of benchmarks)
+    const args = op.args(a);
+    k.traceCall(op.name, args, 'call', undefined, undefined, this.fd, caller);
     return r.then(
       (v) => {
-        if (this.k.tracingCalls) this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
+        if (this.k.tracingCalls) this.k.traceCall(op.name, args, 'return', op.show(v), undefined, this.fd);
         return v;
       },
       (e) => {
-        const err = toSocketError(e, call);
-        if (err instanceof SocketError) this.k.traceCall(call, args, 'error', undefined, err.code, this.fd);
+        const err = toSocketError(e, op.name);
+        if (err instanceof SocketError) this.k.traceCall(op.name, args, 'error', undefined, err.code, this.fd);
         throw err;
       },
     );
   }
 }
+
+/** A socket call that may wait: its checks and work (`run`), and how its arguments and result read in the trace. */
+interface WaitingCall<A, T> {
+  readonly name: string;
+  args(a: A): string;
+  show(v: T): string;
+  run(s: SocketImpl, a: A, caller: Proc | null): T | Promise<T>;
+}
+
+const sockName = (s: Socket): string => `fd ${s.fd} (${s.remoteAddress ? `${s.remoteAddress.ip}:${s.remoteAddress.port}` : 'closed'})`;
+const dataArg = (d: unknown): string => {
+  if (d === undefined) return '';
+  const str = String(d);
+  return `${JSON.stringify(str.slice(0, 40))}${str.length > 40 ? '…' : ''} (${str.length} bytes)`;
+};
+
+/** accept(): the woken value (a connection from the queue) becomes a socket, as the process that accepts. */
+function acceptTake(this: SocketImpl, c: Tcb): Socket {
+  c.fdClosed = false;
+  const p = this.k.caller(this.owner);
+  c.owner = p?.name ?? '';
+  c.fd = this.h.stack.allocFd();
+  return new SocketImpl(this.k, this.h, c, p);
+}
+
+const ACCEPT: WaitingCall<undefined, Socket> = {
+  name: 'accept',
+  args: () => '',
+  show: sockName,
+  run(s, _a, caller) {
+    const t = s.tcb;
+    if (t.state !== 'LISTEN') throw new SocketError('EINVAL', 'accept', `accept() needs a listening socket; this one is ${t.state}`);
+    const ready = t.acceptQueue.shift();
+    if (ready) return acceptTake.call(s, ready);
+    const w = s.k.waiter<Socket>('accept', s.fd, caller) as Waiter<Socket> & { map: unknown; mapThis: unknown };
+    w.map = acceptTake;
+    w.mapThis = s;
+    t.acceptWaiters.push(w);
+    return s.k.park(w);
+  },
+};
+
+const CONNECT: WaitingCall<ConnectAddress, void> = {
+  name: 'connect',
+  args: fmtArgs,
+  show: () => '0',
+  run(s, addr, caller) {
+    if (!addr || typeof addr !== 'object') throw new SocketError('EINVAL', 'connect', `connect takes { host, port }, got ${JSON.stringify(addr)}`);
+    const port = checkPort('connect', addr.port, false);
+    const target = (addr as { host?: unknown; ip?: unknown }).host ?? (addr as { ip?: unknown }).ip;
+    if (typeof target !== 'string' || !target) throw new SocketError('EINVAL', 'connect', `connect needs a host name or IPv4 address in 'host', got ${JSON.stringify(target)}`);
+    const ip = IPV4.test(target) ? target : s.k.resolveHost(target);
+    if (!ip) throw new SocketError('EHOSTUNREACH', 'connect', `no host named '${target}' in this simulation`);
+    const t = s.tcb;
+    if (t.state === 'LISTEN' || t.state !== 'CLOSED' || t.remoteIp) {
+      if (t.state === 'SYN_SENT') throw new SocketError('EALREADY', 'connect', 'a connect() is already in progress');
+      throw new SocketError('EISCONN', 'connect', `the socket is ${t.state === 'CLOSED' ? 'already used for a connection' : t.state}`);
+    }
+    const w = s.k.waiter<void>('connect', s.fd, caller);
+    s.h.stack.connect(t, ip, port, w); // may throw (EADDRNOTAVAIL): the process has not blocked yet
+    return s.k.park(w);
+  },
+};
+
+const SEND: WaitingCall<string, number> = {
+  name: 'send',
+  args: dataArg,
+  show: String,
+  run(s, data, caller) {
+    if (typeof data !== 'string') throw new SocketError('EINVAL', 'send', `send takes a string, got ${data === null ? 'null' : typeof data}`);
+    const t = s.tcb;
+    if (t.state === 'LISTEN' || (t.state === 'CLOSED' && !t.remoteIp)) throw new SocketError('ENOTCONN', 'send', 'the socket is not connected');
+    if (t.state === 'SYN_SENT' || t.state === 'SYN_RECEIVED') throw new SocketError('ENOTCONN', 'send', 'the handshake has not finished');
+    const err = t.sendError();
+    if (err) throw new SocketError(err, 'send', err === 'EPIPE' ? (t.shutWr && t.state !== 'CLOSED' ? 'sending was shut down (shutdown or close)' : 'the connection is closed') : undefined);
+    const room = t.sndBufSize - t.sqLen;
+    if (data.length <= room && t.sendWaiters.length === 0) {
+      t.sqAppend(data);
+      t.output();
+      return data.length;
+    }
+    const w = s.k.waiter<number>('send', s.fd, caller);
+    const p = s.k.park(w);
+    t.sendWaiters.push({ w, data, done: 0 });
+    t.wakeSenders();
+    return p;
+  },
+};
+
+const RECV: WaitingCall<number | undefined, string> = {
+  name: 'recv',
+  args: (m) => (m === undefined ? '' : String(m)),
+  show: (v) => (v === '' ? "'' (EOF)" : `${JSON.stringify(v.slice(0, 40))}${v.length > 40 ? '…' : ''} (${v.length} bytes)`),
+  run(s, maxBytes, caller) {
+    if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1))
+      throw new SocketError('EINVAL', 'recv', `maxBytes must be a positive integer, got ${JSON.stringify(maxBytes)}`);
+    const t = s.tcb;
+    if (t.state === 'LISTEN') throw new SocketError('ENOTCONN', 'recv', 'a listening socket cannot recv: use accept()');
+    if (t.state === 'CLOSED' && !t.remoteIp) throw new SocketError('ENOTCONN', 'recv', 'the socket is not connected');
+    const max = maxBytes ?? Infinity;
+    if (t.recvWaiters.length === 0) {
+      const r = t.tryRecv(max);
+      if (typeof r === 'string') return r;
+      if (r) throw new SocketError(r.errno, 'recv');
+    }
+    const w = s.k.waiter<string>('recv', s.fd, caller);
+    w.n = max;
+    t.recvWaiters.push(w);
+    return s.k.park(w);
+  },
+};

@@ -44,7 +44,7 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
         state: ssStateName(s.state),
         // For a listener ss shows the accept queue and the backlog.
         recvQ: listen ? s.acceptQueue.length : s.rqBytes,
-        sendQ: listen ? s.backlog : s.sq.length,
+        sendQ: listen ? s.backlog : s.sqLen,
         local: `${listen && s.localIp === '0.0.0.0' ? '0.0.0.0' : s.localIp}:${s.localPort}`,
         peer: listen ? '0.0.0.0:*' : `${s.remoteIp}:${s.remotePort}`,
         timer,

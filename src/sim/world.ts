@@ -39,15 +39,26 @@ class WaiterImpl<T> implements Waiter<T> {
   value: unknown = undefined;
   error: unknown = undefined;
   /** Turns the woken value into the call's result, run as the resumed process (accept() makes its socket). */
-  map: ((v: any) => T) | null = null;
+  map: ((this: any, v: any) => T) | null = null;
+  mapThis: unknown = null;
   res: ((v: T) => void) | null = null;
   rej: ((e: unknown) => void) | null = null;
+  promise: Promise<T> | null = null;
+  n = 0;
   constructor(
     readonly proc: Proc,
-    readonly what: string,
-    /** The process's first slice rather than a wait. */
-    readonly start: boolean,
+    /** The waiting call ('start' for a process's first slice); with `arg`, formatted only when shown. */
+    readonly call: string,
+    readonly arg: number,
   ) {}
+  get start(): boolean {
+    return this.call === 'start';
+  }
+  get what(): string {
+    if (this.call === 'sleep') return `sleep(${this.arg})`;
+    if (this.call === 'close') return `close(fd ${this.arg}) lingering`;
+    return this.call === 'start' ? 'start' : `${this.call}(fd ${this.arg})`;
+  }
 }
 
 interface LinkState extends Required<LinkOptions> {}
@@ -552,30 +563,33 @@ class WorldImpl implements World, Kernel {
     return fallback && (fallback.status === 'running' || fallback.status === 'blocked') ? fallback : c;
   }
 
-  block<T>(syscall: string, what: string, register: (w: Waiter<T>) => void, who?: Proc | null): Promise<T> {
+  waiter<T>(call: string, arg: number, who: Proc | null): WaiterImpl<T> {
     const proc = who ?? this.caller(null);
-    if (!proc) {
-      return Promise.reject(
-        new Error(`${syscall}() waits, so it must be called inside a process: host.run(async (os) => { ... })`),
-      );
-    }
-    const w = new WaiterImpl<T>(proc, what, false);
-    const p = new Promise<T>((res, rej) => {
+    if (!proc) throw new Error(`${call}() waits, so it must be called inside a process: host.run(async (os) => { ... })`);
+    const w = new WaiterImpl<T>(proc, call, arg);
+    w.promise = new Promise<T>((res, rej) => {
       w.res = res;
       w.rej = rej;
     });
     // Capturing a stack costs a microsecond or two (benchmarks turn it off).
     if (this.opts.callSites !== false) w.site = new Error();
-    register(w);
+    return w;
+  }
+
+  park<T>(wt: Waiter<T>): Promise<T> {
+    const w = wt as WaiterImpl<T>;
+    const proc = w.proc;
     proc.waits++;
-    proc.waitingIn = what;
+    proc.waitingOn = w;
     proc.status = 'blocked';
     this.quiet(proc);
-    return p;
+    return w.promise!;
   }
 
   sleep(ms: number, who?: Proc | null): Promise<void> {
-    return this.block<void>('sleep', `sleep(${ms})`, (w) => this.wakeAt(w, this.clock + ms), who);
+    const w = this.waiter<void>('sleep', ms, who ?? null);
+    this.wakeAt(w, this.clock + ms);
+    return this.park(w);
   }
 
   wakeAt(w: Waiter<void>, at: number): void {
@@ -652,7 +666,8 @@ class WorldImpl implements World, Kernel {
     if (p.status === 'killed' || p.status === 'exited' || p.status === 'failed') return false;
     this.current = p;
     p.status = 'running';
-    p.waitingIn = '';
+    p.waitingOn = null;
+    p.waitNote = '';
     this.opts.onSlice?.();
     this.sliceOpen = true;
     if (w.start) this.startProc(p);
@@ -663,7 +678,7 @@ class WorldImpl implements World, Kernel {
         let v: unknown;
         let failed = false;
         try {
-          v = w.map(w.value);
+          v = w.map.call(w.mapThis, w.value);
         } catch (e) {
           failed = true;
           w.rej!(e);
@@ -691,7 +706,7 @@ class WorldImpl implements World, Kernel {
       this.watchdogArmed = false;
       const p = this.current;
       if (!p || !this.sliceOpen) return;
-      if (p.waits === 0) p.waitingIn = 'await on a promise the simulator does not control';
+      if (p.waits === 0) p.waitNote = 'await on a promise the simulator does not control';
       if (p.status === 'running') p.status = 'blocked';
       this.quiet(p);
     });
@@ -851,7 +866,7 @@ class WorldImpl implements World, Kernel {
         return;
       case EvKind.Call:
         if (ev.b instanceof Proc) {
-          this.runq.push(new WaiterImpl(ev.b, 'start', true));
+          this.runq.push(new WaiterImpl(ev.b, 'start', 0));
           return;
         }
         try {

@@ -6,6 +6,10 @@ export interface Waiter<T = unknown> {
   readonly what: string;
   /** Set when the waiter was woken or cancelled. */
   settled: boolean;
+  /** A number the waiting call keeps with it (recv: the most bytes it takes). */
+  n: number;
+  /** Only for the type parameter. */
+  readonly __t?: T;
 }
 
 /** What a host's TCP stack needs from the world around it. */

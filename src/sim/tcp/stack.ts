@@ -336,7 +336,7 @@ export class Stack {
     const st = sk.state;
     const needReset =
       st === 'ESTABLISHED' || st === 'CLOSE_WAIT' || st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2' || st === 'SYN_RECEIVED' ||
-      ((st === 'CLOSING' || st === 'LAST_ACK') && sk.sndNxt !== seqAdd(sk.sndUna, sk.sq.length + (sk.finQueued ? 1 : 0)));
+      ((st === 'CLOSING' || st === 'LAST_ACK') && sk.sndNxt !== seqAdd(sk.sndUna, sk.sqLen + (sk.finQueued ? 1 : 0)));
     if (needReset) sk.sendActiveReset();
     sk.rq = [];
     sk.rqBytes = 0;

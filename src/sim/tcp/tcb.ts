@@ -52,8 +52,15 @@ export class Tcb {
   sndWnd = 0;
   sndWl1 = 0;
   sndWl2 = 0;
-  /** Data from sndUna on: sent-unacknowledged, then unsent. */
-  sq = '';
+  /**
+   * Data from sndUna on (sent-unacknowledged, then unsent), as the strings the
+   * application sent: appending never copies what is queued (a string built
+   * with += would be flattened, copied whole, by the next substr).
+   */
+  sqLen = 0;
+  private sqParts: string[] = [];
+  /** Bytes of sqParts[0] already acknowledged. */
+  private sqOff = 0;
   finQueued = false;
   /** Sequence number of our FIN once sent, -1 before. */
   finSeq = -1;
@@ -98,7 +105,7 @@ export class Tcb {
 
   // Waiters
   connectWaiter: Waiter | null = null;
-  recvWaiters: { w: Waiter; max: number }[] = [];
+  recvWaiters: Waiter[] = [];
   sendWaiters: { w: Waiter; data: string; done: number }[] = [];
   acceptWaiters: Waiter[] = [];
   lingerWaiter: Waiter | null = null;
@@ -135,7 +142,7 @@ export class Tcb {
   /** Linux tcp_done: the connection is over; wake every waiter. */
   done(cause: string): void {
     this.setTimer(null, 0);
-    this.sq = '';
+    this.sqClear();
     this.shutRd = true;
     this.shutWr = true;
     this.setState('CLOSED', cause);
@@ -244,7 +251,7 @@ export class Tcb {
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_write_wakeup). */
   private onPersistTimer(): void {
-    if (this.sndWnd > 0 || this.sq.length === 0) {
+    if (this.sndWnd > 0 || this.sqLen === 0) {
       this.output();
       return;
     }
@@ -257,6 +264,46 @@ export class Tcb {
     // seq = snd_una - 1: an old byte, so the peer answers with an ACK carrying its window.
     this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
     this.setTimer('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
+  }
+
+  // ---------------------------------------------------------------- send queue
+
+  sqAppend(d: string): void {
+    if (d.length === 0) return;
+    this.sqParts.push(d);
+    this.sqLen += d.length;
+  }
+
+  /** `n` queued bytes from offset `off` (from sndUna). */
+  private sqSlice(off: number, n: number): string {
+    const parts = this.sqParts;
+    let i = 0;
+    off += this.sqOff;
+    while (off >= parts[i]!.length) off -= parts[i++]!.length;
+    let p = parts[i]!;
+    if (off + n <= p.length) return off === 0 && n === p.length ? p : p.substr(off, n);
+    let out = p.substr(off);
+    while (out.length < n) {
+      p = parts[++i]!;
+      out += p.length <= n - out.length ? p : p.substr(0, n - out.length);
+    }
+    return out;
+  }
+
+  private sqDrop(n: number): void {
+    const parts = this.sqParts;
+    this.sqLen -= n;
+    n += this.sqOff;
+    let k = 0;
+    while (k < parts.length && n >= parts[k]!.length) n -= parts[k++]!.length;
+    if (k > 0) parts.splice(0, k);
+    this.sqOff = parts.length ? n : 0;
+  }
+
+  sqClear(): void {
+    this.sqParts.length = 0;
+    this.sqOff = 0;
+    this.sqLen = 0;
   }
 
   // ---------------------------------------------------------------- output
@@ -332,7 +379,7 @@ export class Tcb {
   output(): void {
     const st = this.state;
     if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT' && st !== 'FIN_WAIT_1' && st !== 'CLOSING' && st !== 'LAST_ACK') return;
-    const dataEnd = seqAdd(this.sndUna, this.sq.length);
+    const dataEnd = seqAdd(this.sndUna, this.sqLen);
     for (;;) {
       if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * MSS) break;
       if (seqLt(this.sndNxt, dataEnd)) {
@@ -340,14 +387,14 @@ export class Tcb {
         const n = Math.min(seqDiff(dataEnd, this.sndNxt), seqDiff(wndEnd, this.sndNxt), MSS);
         if (n <= 0) break;
         const off = seqDiff(this.sndNxt, this.sndUna);
-        const last = off + n === this.sq.length;
+        const last = off + n === this.sqLen;
         const fin = last && this.finQueued;
         const retrans = seqLt(this.sndNxt, this.sndMax);
         if (this.rttSeq < 0 && !retrans) {
           this.rttSeq = seqAdd(this.sndNxt, n);
           this.rttTime = this.stack.env.now();
         }
-        this.emit(this.sndNxt, ACK | (last ? PSH : 0) | (fin ? FIN : 0), this.sq.substr(off, n), retrans);
+        this.emit(this.sndNxt, ACK | (last ? PSH : 0) | (fin ? FIN : 0), this.sqSlice(off, n), retrans);
         if (fin) this.finSeq = seqAdd(this.sndNxt, n);
         this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
@@ -369,7 +416,7 @@ export class Tcb {
     const now = this.stack.env.now();
     if (this.sndNxt !== this.sndUna) {
       if (this.timer !== 'retransmit') this.setTimer('retransmit', now + this.backedOffRto());
-    } else if (this.sq.length > 0 && this.sndWnd === 0) {
+    } else if (this.sqLen > 0 && this.sndWnd === 0) {
       if (this.timer !== 'persist') this.setTimer('persist', now + this.rto);
     } else if (this.timer) this.setTimer(null, 0);
   }
@@ -503,8 +550,8 @@ export class Tcb {
   private processAck(seg: Segment): void {
     const ack = seg.ack;
     if (seqGt(ack, this.sndUna)) {
-      const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sq.length);
-      if (dataAcked > 0) this.sq = this.sq.slice(dataAcked);
+      const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sqLen);
+      if (dataAcked > 0) this.sqDrop(dataAcked);
       this.sndUna = ack;
       if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
       this.sampleRtt(ack);
@@ -656,12 +703,12 @@ export class Tcb {
   wakeReaders(): void {
     const env = this.stack.env;
     while (this.recvWaiters.length) {
-      const r = this.recvWaiters[0]!;
-      const res = this.tryRecv(r.max);
+      const w = this.recvWaiters[0]!;
+      const res = this.tryRecv(w.n);
       if (res === null) return;
       this.recvWaiters.shift();
-      if (typeof res === 'string') env.wake(r.w, res);
-      else env.fail(r.w, res.errno, 'recv');
+      if (typeof res === 'string') env.wake(w, res);
+      else env.fail(w, res.errno, 'recv');
     }
   }
 
@@ -713,10 +760,10 @@ export class Tcb {
         env.fail(s.w, err, 'send');
         continue;
       }
-      const room = this.sndBufSize - this.sq.length;
+      const room = this.sndBufSize - this.sqLen;
       if (room <= 0) return;
       const take = Math.min(room, s.data.length - s.done);
-      this.sq += s.data.substr(s.done, take);
+      this.sqAppend(take === s.data.length ? s.data : s.data.substr(s.done, take));
       s.done += take;
       this.output();
       if (s.done < s.data.length) return;
