@@ -11,7 +11,8 @@ export const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 export const seqLe = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
 export const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 export const seqGe = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
-export const seqAdd = (a: number, n: number): number => (a + n) >>> 0;
+/** Sequence numbers are kept as int32 inside the simulator (V8 small integers: no boxed doubles); the trace shows them unsigned. */
+export const seqAdd = (a: number, n: number): number => (a + n) | 0;
 export const seqDiff = (a: number, b: number): number => (a - b) | 0;
 
 let nextSegId = 1;
@@ -26,6 +27,13 @@ export function resetSegmentIds(): void {
  */
 export class Segment implements SegmentInfo {
   readonly id: number;
+  /** Sequence and acknowledgment numbers, int32 (see seqAdd); `seq` and `ack` give them unsigned. */
+  readonly sq: number;
+  readonly ak: number;
+  /** Timestamp option present; its values as int32. */
+  readonly hasTs: boolean;
+  readonly tv: number;
+  readonly te: number;
   constructor(
     readonly srcHost: string,
     readonly srcIp: string,
@@ -33,18 +41,35 @@ export class Segment implements SegmentInfo {
     readonly dstHost: string,
     readonly dstIp: string,
     readonly dstPort: number,
-    readonly seq: number,
-    readonly ack: number,
+    seq: number,
+    ack: number,
     readonly bits: number,
     readonly win: number,
     readonly data: string,
-    readonly tsval: number | undefined,
-    readonly tsecr: number | undefined,
+    tsval: number | undefined,
+    tsecr: number | undefined,
     readonly retransmission: boolean,
     /** State of the sending socket when it left (for fault rules and the trace). */
     readonly senderState: TcpState | undefined,
   ) {
     this.id = nextSegId++;
+    this.sq = seq | 0;
+    this.ak = ack | 0;
+    this.hasTs = tsval !== undefined;
+    this.tv = tsval === undefined ? 0 : tsval | 0;
+    this.te = tsecr === undefined ? 0 : tsecr | 0;
+  }
+  get seq(): number {
+    return this.sq >>> 0;
+  }
+  get ack(): number {
+    return this.ak >>> 0;
+  }
+  get tsval(): number | undefined {
+    return this.hasTs ? this.tv >>> 0 : undefined;
+  }
+  get tsecr(): number | undefined {
+    return this.hasTs ? this.te >>> 0 : undefined;
   }
   get len(): number {
     return this.data.length;

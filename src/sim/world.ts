@@ -198,6 +198,10 @@ class WorldImpl implements World, Kernel {
   private watchdogArmed = false;
   private opts: WorldOptions;
   tracing = false;
+  /** Per kind: somebody reads these events (recorded, or subscribed to the kind or '*'). */
+  private trSeg = false;
+  private trState = false;
+  private trTimer = false;
   readonly env: StackEnv;
 
   constructor(opts: WorldOptions) {
@@ -210,6 +214,7 @@ class WorldImpl implements World, Kernel {
     this.maxRecorded = opts.maxRecorded ?? 1_000_000;
     this.maxOutput = opts.maxOutputBytes ?? 1 << 20;
     this.tracing = this.record;
+    this.updateTracing();
     resetSegmentIds();
     const w = this;
     this.env = {
@@ -221,6 +226,12 @@ class WorldImpl implements World, Kernel {
       fail: (wt, code, syscall, message) => w.wake(wt as WaiterImpl<any>, undefined, new SocketError(code, syscall, message)),
       get tracing() {
         return w.tracing;
+      },
+      get tracingState() {
+        return w.trState;
+      },
+      get tracingTimer() {
+        return w.trTimer;
       },
       traceState: (host, id, local, remote, from, to, cause) =>
         w.emit({ kind: 'state', host, sock: { host, id, local, remote }, from, to, cause } as any),
@@ -356,6 +367,12 @@ class WorldImpl implements World, Kernel {
     return this.tracing && this.wants('syscall');
   }
 
+  private updateTracing(): void {
+    this.trSeg = this.wants('segment');
+    this.trState = this.wants('state');
+    this.trTimer = this.wants('timer');
+  }
+
   /** Whether events of this kind are recorded or subscribed to (formatting them costs). */
   private wants(kind: TraceKind): boolean {
     return this.record || this.subs.has('*') || this.subs.has(kind);
@@ -367,6 +384,7 @@ class WorldImpl implements World, Kernel {
     list.push(fn);
     this.subs.set(kind, list);
     this.tracing = true;
+    this.updateTracing();
     return () => {
       const i = list.indexOf(fn);
       if (i >= 0) list.splice(i, 1);
@@ -485,8 +503,7 @@ class WorldImpl implements World, Kernel {
   }
 
   transmit(seg: Segment): void {
-    const tracing = this.tracing;
-    if (tracing) {
+    if (this.trSeg) {
       const ev: any = { kind: 'segment', action: 'send', host: seg.srcHost, seg };
       if (seg.senderState) ev.state = seg.senderState;
       this.emit(ev);
@@ -544,7 +561,7 @@ class WorldImpl implements World, Kernel {
   }
 
   private drop(seg: Segment, reason: string): void {
-    if (this.tracing) this.emit({ kind: 'segment', action: 'drop', host: seg.srcHost, seg, reason });
+    if (this.trSeg) this.emit({ kind: 'segment', action: 'drop', host: seg.srcHost, seg, reason });
   }
 
   // ---------------------------------------------------------------- processes
@@ -723,7 +740,7 @@ class WorldImpl implements World, Kernel {
     }
     const lost = h.stack.crash();
     for (const t of lost) {
-      if (t.state !== 'CLOSED' && this.tracing) this.env.traceState(h.name, t.id, t.local, t.remote, t.state, 'CLOSED', 'host crashed');
+      if (t.state !== 'CLOSED' && this.trState) this.env.traceState(h.name, t.id, t.local, t.remote, t.state, 'CLOSED', 'host crashed');
       t.state = 'CLOSED';
       t.fdClosed = true;
     }
@@ -846,7 +863,7 @@ class WorldImpl implements World, Kernel {
       case EvKind.Deliver: {
         const seg = ev.a as Segment;
         const dst = ev.b as HostImpl;
-        if (this.tracing) {
+        if (this.trSeg) {
           const te: any = { kind: 'segment', action: 'deliver', host: dst.name, seg };
           if (ev.gen === 1) te.reason = 'duplicate';
           this.emit(te);

@@ -24,6 +24,9 @@ export interface StackEnv {
   fail(w: Waiter<any>, code: Errno, syscall: string, message?: string): void;
   /** Trace hooks; cheap no-ops when nobody listens. */
   readonly tracing: boolean;
+  /** Somebody reads state changes, or timer events (building them costs: addresses are formatted). */
+  readonly tracingState: boolean;
+  readonly tracingTimer: boolean;
   traceState(host: string, id: number, local: string, remote: string, from: TcpState, to: TcpState, cause: string): void;
   traceTimer(host: string, id: number, local: string, remote: string, timer: TimerName, action: 'set' | 'fire' | 'cancel', at?: number): void;
   note(level: 'info' | 'warn', text: string, host?: string): void;

@@ -97,12 +97,12 @@ export class Stack {
   /** ISN: Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a clock ticking every 64 ns. */
   isn(lip: string, lport: number, rip: string, rport: number): number {
     const h = hash32(this.isnSecret, ipNum(lip), lport, ipNum(rip), rport);
-    return (h + (this.isnClock ? this.env.now() * 15_625 : 0)) >>> 0;
+    return (h + (this.isnClock ? this.env.now() * 15_625 : 0)) | 0;
   }
 
   /** TCP timestamp value: a millisecond clock with a per-address-pair offset (Linux secure_tcp_ts_off). */
   tsval(rip: string, now: number): number {
-    return (hash32(this.tsSecret, ipNum(this.ip), ipNum(rip)) + now) >>> 0;
+    return (hash32(this.tsSecret, ipNum(this.ip), ipNum(rip)) + now) | 0;
   }
 
   // ---------------------------------------------------------------- binding
@@ -455,7 +455,7 @@ export class Stack {
       sk.rcvNxt,
       sk.sndNxt,
       sk.rcvWnd(),
-      sk.tsOn ? sk.tsRecent : -1,
+      sk.tsOn && sk.tsSeen ? sk.tsRecent >>> 0 : -1,
       sk.tsRecentStamp,
       (sk.reuse ? TW_REUSE : 0) | (sk.reuseport ? TW_REUSEPORT : 0) | (sk.boundByBind ? TW_BYBIND : 0),
       now,
@@ -465,7 +465,7 @@ export class Stack {
     // The full socket's state event, then hand its table slots to the minisock.
     if (from !== substate) {
       sk.state = substate;
-      if (this.env.tracing) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
+      if (this.env.tracingState) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
     }
     this.conns.set(sk.key, tw);
     if (sk.boundByBind) {
@@ -496,7 +496,7 @@ export class Stack {
   private armTw(tw: TimeWait, at: number): void {
     tw.expiresAt = at;
     tw.gen++;
-    if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
+    if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
     let i = this.twQAt.length;
     this.twQ.push(tw);
     this.twQGen.push(tw.gen);
@@ -528,7 +528,7 @@ export class Stack {
       const gen = this.twQGen[h]!;
       this.twQ[h] = undefined as unknown as TimeWait;
       if (gen !== tw.gen || this.conns.get(tw.key) !== tw) continue;
-      if (this.env.tracing) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
+      if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
       this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
     }
     if (this.twQHead > 1024 && this.twQHead * 2 > this.twQ.length) {
@@ -549,7 +549,7 @@ export class Stack {
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
     tw.gen++;
-    if (this.env.tracing) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
+    if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
     if (tw.tcb) {
       tw.tcb.state = 'CLOSED';
       tw.tcb = null;
@@ -566,29 +566,29 @@ export class Stack {
   /** Linux tcp_timewait_state_process. */
   private twInput(tw: TimeWait, seg: Segment): void {
     const now = this.env.now();
-    const ts = seg.tsval !== undefined && tw.tsRecent >= 0;
-    const pawsReject = ts && !seg.rst && ((seg.tsval! - tw.tsRecent) | 0) < 0;
-    const endSeq = seqAdd(seg.seq, seg.seqLen);
+    const ts = seg.hasTs && tw.tsRecent >= 0;
+    const pawsReject = ts && !seg.rst && ((seg.tv - tw.tsRecent) | 0) < 0;
+    const endSeq = seqAdd(seg.sq, seg.seqLen);
 
     if (tw.substate === 'FIN_WAIT_2') {
-      const inWindow = !seqLt(endSeq, tw.rcvNxt) && !seqGt(seg.seq, seqAdd(tw.rcvNxt, tw.rcvWnd));
+      const inWindow = !seqLt(endSeq, tw.rcv) && !seqGt(seg.sq, seqAdd(tw.rcv, tw.rcvWnd));
       if (pawsReject || !inWindow) return this.twOowAck(tw, seg);
       if (seg.rst) return this.killTimeWait(tw, 'rcv RST');
-      if (seg.syn && !seqLt(seg.seq, tw.rcvNxt)) return this.sendReset(seg);
-      if (!seg.ackFlag || !seqGt(endSeq, tw.rcvNxt) || endSeq === seg.seq) return; // a duplicate ACK
+      if (seg.syn && !seqLt(seg.sq, tw.rcv)) return this.sendReset(seg);
+      if (!seg.ackFlag || !seqGt(endSeq, tw.rcv) || endSeq === seg.sq) return; // a duplicate ACK
       // New data after the application closed: reset (half-duplex close, RFC 2525 §2.17).
-      if (!seg.fin || endSeq !== seqAdd(tw.rcvNxt, 1)) {
+      if (!seg.fin || endSeq !== seqAdd(tw.rcv, 1)) {
         this.sendReset(seg, 'FIN_WAIT_2');
         return this.killTimeWait(tw, 'data after close()');
       }
       // The peer's FIN: into real TIME_WAIT.
       tw.substate = 'TIME_WAIT';
-      tw.rcvNxt = endSeq;
-      if (seg.tsval !== undefined && tw.tsRecent >= 0) {
-        tw.tsRecent = seg.tsval;
+      tw.rcv = endSeq;
+      if (seg.hasTs && tw.tsRecent >= 0) {
+        tw.tsRecent = seg.tv;
         tw.tsRecentStamp = now;
       }
-      if (this.env.tracing) this.env.traceState(this.name, tw.id, tw.local, tw.remote, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
+      if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
       this.armTw(tw, now + this.timeWaitLength());
       return this.twAck(tw);
     }
@@ -615,20 +615,20 @@ export class Stack {
     }
 
     // In-window: only a RST or a bare ACK may carry exactly rcv_nxt.
-    if (!pawsReject && seg.seq === tw.rcvNxt && (endSeq === seg.seq || seg.rst)) {
+    if (!pawsReject && seg.sq === tw.rcv && (endSeq === seg.sq || seg.rst)) {
       if (seg.rst) {
         // TIME_WAIT assassination (RFC 1337): Linux lets it kill unless tcp_rfc1337 = 1.
         if (this.sysctl('net.ipv4.tcp_rfc1337') === 0) return this.killTimeWait(tw, 'rcv RST (TIME_WAIT assassination)');
       } else this.armTw(tw, now + this.timeWaitLength());
       if (ts && !pawsReject) {
-        tw.tsRecent = seg.tsval!;
+        tw.tsRecent = seg.tv;
         tw.tsRecentStamp = now;
       }
       return;
     }
 
     // A new SYN: a new incarnation if its sequence number is beyond the old rcv_nxt or its timestamp is newer (RFC 6191).
-    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.seq, tw.rcvNxt) || (ts && ((tw.tsRecent - seg.tsval!) | 0) < 0))) {
+    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.sq, tw.rcv) || (ts && ((tw.tsRecent - seg.tv) | 0) < 0))) {
       return this.acceptSynInTimeWait(tw, seg);
     }
 
@@ -664,7 +664,7 @@ export class Stack {
   private acceptSynInTimeWait(tw: TimeWait, seg: Segment): void {
     const listener = this.findListener(seg.dstIp, seg.dstPort, seg);
     if (!listener) return this.twAck(tw); // tcp_v4_rcv: TCP_TW_SYN without a listener falls through to an ACK
-    const isn = seqAdd(tw.sndNxt, 65_535 + 2);
+    const isn = seqAdd(tw.snd, 65_535 + 2);
     this.killTimeWait(tw, 'rcv SYN (new incarnation)');
     this.synToListener(listener, seg, isn || 1);
   }
@@ -688,8 +688,8 @@ export class Stack {
       this.hostOf(tw.remoteIp),
       tw.remoteIp,
       tw.remotePort,
-      tw.sndNxt,
-      tw.rcvNxt,
+      tw.snd,
+      tw.rcv,
       ACK,
       tw.rcvWnd,
       '',
@@ -758,17 +758,17 @@ export class Stack {
     c.boundByBind = true;
     c.bound = true;
     c.parent = l;
-    c.irs = seg.seq;
-    c.rcvNxt = seqAdd(seg.seq, 1);
+    c.irs = seg.sq;
+    c.rcvNxt = seqAdd(seg.sq, 1);
     c.iss = isn || this.isn(c.localIp, c.localPort, c.remoteIp, c.remotePort);
     c.sndUna = c.iss;
     c.sndNxt = seqAdd(c.iss, 1);
     c.sndMax = c.sndNxt;
     c.sndWnd = seg.win;
-    c.sndWl1 = seg.seq;
-    c.tsOn = seg.tsval !== undefined && this.sysctl('net.ipv4.tcp_timestamps') === 1;
+    c.sndWl1 = seg.sq;
+    c.tsOn = seg.hasTs && this.sysctl('net.ipv4.tcp_timestamps') === 1;
     if (c.tsOn) {
-      c.tsRecent = seg.tsval!;
+      c.setTsRecent(seg.tv);
       c.tsRecentStamp = this.env.now();
     }
     l.synQueue++;
@@ -799,8 +799,8 @@ export class Stack {
   /** RST in reply to a segment no socket wants (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
   sendReset(seg: Segment, state?: TcpState): void {
     if (seg.rst) return;
-    const seq = seg.ackFlag ? seg.ack : 0;
-    const ack = seg.ackFlag ? 0 : seqAdd(seg.seq, seg.seqLen);
+    const seq = seg.ackFlag ? seg.ak : 0;
+    const ack = seg.ackFlag ? 0 : seqAdd(seg.sq, seg.seqLen);
     const bits = seg.ackFlag ? RST : RST | ACK;
     this.env.transmit(
       new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),

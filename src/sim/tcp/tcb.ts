@@ -62,8 +62,9 @@ export class Tcb {
   /** Bytes of sqParts[0] already acknowledged. */
   private sqOff = 0;
   finQueued = false;
-  /** Sequence number of our FIN once sent, -1 before. */
-  finSeq = -1;
+  /** Sequence number of our FIN once sent (finSent). */
+  finSeq = 0;
+  finSent = false;
   cwnd = 10;
 
   // Receive side
@@ -79,10 +80,13 @@ export class Tcb {
 
   // Timestamps (RFC 7323)
   tsOn = false;
-  tsRecent = -1;
+  /** Last timestamp from the peer (int32), valid once tsSeen. */
+  tsRecent = 0;
+  tsSeen = false;
   tsRecentStamp = 0;
-  /** Linux secure_tcp_ts_off for this peer, computed on first use. */
-  tsOffset = -1;
+  /** Linux secure_tcp_ts_off for this peer, computed on first use (tsOffsetSet). */
+  tsOffset = 0;
+  tsOffsetSet = false;
 
   // Retransmission (RFC 6298 with Linux's 200 ms floor)
   srtt = 0;
@@ -90,7 +94,9 @@ export class Tcb {
   rto = TCP_TIMEOUT_INIT;
   retries = 0;
   probes = 0;
-  rttSeq = -1;
+  /** The segment being timed for an RTT sample ends here (rttOn). */
+  rttSeq = 0;
+  rttOn = false;
   rttTime = 0;
   timer: TimerKind = null;
   timerAt = 0;
@@ -134,7 +140,7 @@ export class Tcb {
     if (from === to) return;
     this.state = to;
     const env = this.stack.env;
-    if (env.tracing) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
+    if (env.tracingState) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
     if (to === 'CLOSED') this.stack.unhash(this);
     this.wakeLinger();
   }
@@ -174,7 +180,7 @@ export class Tcb {
 
   private setTimer(kind: TimerKind, at: number): void {
     const env = this.stack.env;
-    if (this.timer && this.timer !== kind && env.tracing && kind === null)
+    if (this.timer && this.timer !== kind && env.tracingTimer && kind === null)
       env.traceTimer(this.stack.name, this.id, this.local, this.remote, this.timer, 'cancel');
     if (kind === null) {
       this.timer = null;
@@ -185,7 +191,7 @@ export class Tcb {
     const fresh = this.timer !== kind;
     this.timer = kind;
     this.timerAt = at;
-    if (fresh && env.tracing) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
+    if (fresh && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
     // Lazy timers: an engine event already pending earlier than `at` will re-arm itself.
     if (at < this.timerEvAt || fresh) {
       this.timerGen++;
@@ -207,7 +213,7 @@ export class Tcb {
     const kind = this.timer;
     this.timer = null;
     const env = this.stack.env;
-    if (env.tracing) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'fire');
+    if (env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'fire');
     if (kind === 'retransmit') this.onRetransmitTimer();
     else this.onPersistTimer();
   }
@@ -238,7 +244,7 @@ export class Tcb {
       return;
     }
     this.retries++;
-    this.rttSeq = -1; // Karn: no RTT sample from a retransmitted segment
+    this.rttOn = false; // Karn: no RTT sample from a retransmitted segment
     if (this.state === 'SYN_SENT') this.sendSyn(false, true);
     else if (this.state === 'SYN_RECEIVED') this.sendSyn(true, true);
     else {
@@ -264,6 +270,16 @@ export class Tcb {
     // seq = snd_una - 1: an old byte, so the peer answers with an ACK carrying its window.
     this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
     this.setTimer('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
+  }
+
+  setTsRecent(v: number): void {
+    this.tsRecent = v | 0;
+    this.tsSeen = true;
+  }
+
+  private setTsOffset(): number {
+    this.tsOffsetSet = true;
+    return (this.tsOffset = this.stack.tsval(this.remoteIp, 0) | 0);
   }
 
   // ---------------------------------------------------------------- send queue
@@ -326,13 +342,13 @@ export class Tcb {
       this.remoteHost,
       this.remoteIp,
       this.remotePort,
-      seq >>> 0,
+      seq,
       bits & ACK ? this.rcvNxt : 0,
       bits,
       win,
       data,
-      ts ? (this.tsOffset === -1 ? (this.tsOffset = s.tsval(this.remoteIp, 0)) : this.tsOffset) + now >>> 0 : undefined,
-      ts ? (this.tsRecent >= 0 ? this.tsRecent : 0) : undefined,
+      ts ? (this.tsOffsetSet ? this.tsOffset : this.setTsOffset()) + now : undefined,
+      ts ? (this.tsSeen ? this.tsRecent : 0) : undefined,
       retrans,
       this.state,
     );
@@ -365,8 +381,9 @@ export class Tcb {
     // unless the SYN was retransmitted (Karn).
     if (!retrans) {
       this.rttSeq = seqAdd(this.iss, 1);
+      this.rttOn = true;
       this.rttTime = this.stack.env.now();
-    } else this.rttSeq = -1;
+    } else this.rttOn = false;
     this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
   }
 
@@ -384,18 +401,28 @@ export class Tcb {
       if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * MSS) break;
       if (seqLt(this.sndNxt, dataEnd)) {
         const wndEnd = seqAdd(this.sndUna, this.sndWnd);
-        const n = Math.min(seqDiff(dataEnd, this.sndNxt), seqDiff(wndEnd, this.sndNxt), MSS);
+        const queued = seqDiff(dataEnd, this.sndNxt);
+        const room = seqDiff(wndEnd, this.sndNxt);
+        const n = Math.min(queued, room, MSS);
         if (n <= 0) break;
+        // Silly-window avoidance (RFC 9293 §3.8.6.2.1; Linux tcp_snd_wnd_test): a segment the
+        // window would cut short waits for the window to open, unless nothing is in flight
+        // (then it goes out, as Linux's window probe would send it).
+        if (n < MSS && n < queued && this.sndNxt !== this.sndUna) break;
         const off = seqDiff(this.sndNxt, this.sndUna);
         const last = off + n === this.sqLen;
         const fin = last && this.finQueued;
         const retrans = seqLt(this.sndNxt, this.sndMax);
-        if (this.rttSeq < 0 && !retrans) {
+        if (!this.rttOn && !retrans) {
           this.rttSeq = seqAdd(this.sndNxt, n);
+          this.rttOn = true;
           this.rttTime = this.stack.env.now();
         }
         this.emit(this.sndNxt, ACK | (last ? PSH : 0) | (fin ? FIN : 0), this.sqSlice(off, n), retrans);
-        if (fin) this.finSeq = seqAdd(this.sndNxt, n);
+        if (fin) {
+          this.finSeq = seqAdd(this.sndNxt, n);
+          this.finSent = true;
+        }
         this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
         if (fin) break;
@@ -403,6 +430,7 @@ export class Tcb {
         // A FIN takes one sequence number (RFC 9293 §3.4); sent even into a zero window.
         const retrans = seqLt(this.sndNxt, this.sndMax);
         this.finSeq = this.sndNxt;
+        this.finSent = true;
         this.emit(this.sndNxt, FIN | ACK, '', retrans);
         this.sndNxt = seqAdd(this.sndNxt, 1);
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
@@ -429,29 +457,29 @@ export class Tcb {
     if (this.state === 'CLOSED') return;
 
     // PAWS (RFC 7323 §5): an older timestamp marks an old duplicate.
-    if (this.tsOn && seg.tsval !== undefined && this.tsRecent >= 0 && !seg.rst && ((seg.tsval - this.tsRecent) | 0) < 0) {
+    if (this.tsOn && seg.hasTs && this.tsSeen && !seg.rst && ((seg.tv - this.tsRecent) | 0) < 0) {
       this.sendOowAck(seg);
       return;
     }
 
     // First: sequence number acceptable? (Linux tcp_sequence: not wholly before rcv_nxt, not after the window.)
-    const endSeq = seqAdd(seg.seq, seg.seqLen);
+    const endSeq = seqAdd(seg.sq, seg.seqLen);
     const wnd = this.rcvWnd();
-    if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.seq, seqAdd(this.rcvNxt, wnd))) {
+    if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.sq, seqAdd(this.rcvNxt, wnd))) {
       if (!seg.rst) this.sendOowAck(seg);
       return;
     }
 
     // Second: RST (RFC 5961 §3: exact match resets, anything else in window gets a challenge ACK).
     if (seg.rst) {
-      if (seg.seq === this.rcvNxt) this.reset();
+      if (seg.sq === this.rcvNxt) this.reset();
       else this.sendOowAck(seg);
       return;
     }
 
     // Fourth: SYN in a synchronized state (RFC 5961 §4: challenge ACK).
     if (seg.syn) {
-      if (this.state === 'SYN_RECEIVED' && seg.seq === this.irs && !seg.ackFlag) {
+      if (this.state === 'SYN_RECEIVED' && seg.sq === this.irs && !seg.ackFlag) {
         this.sendSyn(true, true); // the peer retransmitted its SYN: our SYN-ACK was lost
         return;
       }
@@ -462,22 +490,22 @@ export class Tcb {
     // Fifth: ACK.
     if (!seg.ackFlag) return;
     if (this.state === 'SYN_RECEIVED') {
-      if (seqLe(seg.ack, this.sndUna) || seqGt(seg.ack, this.sndNxt)) {
+      if (seqLe(seg.ak, this.sndUna) || seqGt(seg.ak, this.sndNxt)) {
         this.stack.sendReset(seg);
         return;
       }
-      this.sampleRtt(seg.ack);
-      this.sndUna = seg.ack;
+      this.sampleRtt(seg.ak);
+      this.sndUna = seg.ak;
       this.sndWnd = seg.win;
-      this.sndWl1 = seg.seq;
-      this.sndWl2 = seg.ack;
+      this.sndWl1 = seg.sq;
+      this.sndWl2 = seg.ak;
       this.retries = 0;
       this.setTimer(null, 0);
-      if (seg.tsval !== undefined && this.tsOn) this.tsRecent = seg.tsval;
+      if (seg.hasTs && this.tsOn) this.setTsRecent(seg.tv);
       this.setState('ESTABLISHED', 'rcv ACK of SYN');
       this.stack.established(this);
     }
-    if (seqGt(seg.ack, this.sndNxt) && seqGt(seg.ack, this.sndMax)) {
+    if (seqGt(seg.ak, this.sndNxt) && seqGt(seg.ak, this.sndMax)) {
       this.sendAck(); // acks something never sent
       return;
     }
@@ -485,8 +513,8 @@ export class Tcb {
     // The ACK may have ended this socket or handed it to a TIME_WAIT/FIN_WAIT_2 minisock.
     if (this.stack.conns.get(this.key) !== this) return;
 
-    if (seg.tsval !== undefined && this.tsOn && seqLe(seg.seq, this.rcvNxt)) {
-      this.tsRecent = seg.tsval;
+    if (seg.hasTs && this.tsOn && seqLe(seg.sq, this.rcvNxt)) {
+      this.setTsRecent(seg.tv);
       this.tsRecentStamp = this.stack.env.now();
     }
 
@@ -498,7 +526,7 @@ export class Tcb {
   }
 
   private inputSynSent(seg: Segment): void {
-    if (seg.ackFlag && (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndNxt))) {
+    if (seg.ackFlag && (seqLe(seg.ak, this.iss) || seqGt(seg.ak, this.sndNxt))) {
       if (!seg.rst) this.stack.sendReset(seg);
       return;
     }
@@ -507,20 +535,20 @@ export class Tcb {
       return;
     }
     if (!seg.syn) return;
-    this.irs = seg.seq;
-    this.rcvNxt = seqAdd(seg.seq, 1);
-    this.tsOn = this.tsOn && seg.tsval !== undefined;
+    this.irs = seg.sq;
+    this.rcvNxt = seqAdd(seg.sq, 1);
+    this.tsOn = this.tsOn && seg.hasTs;
     if (this.tsOn) {
-      this.tsRecent = seg.tsval!;
+      this.setTsRecent(seg.tv);
       this.tsRecentStamp = this.stack.env.now();
     }
     this.sndWnd = seg.win;
-    this.sndWl1 = seg.seq;
-    this.sndWl2 = seg.ack;
+    this.sndWl1 = seg.sq;
+    this.sndWl2 = seg.ak;
     if (seg.ackFlag) {
-      this.sndUna = seg.ack;
+      this.sndUna = seg.ak;
       this.retries = 0;
-      this.sampleRtt(seg.ack);
+      this.sampleRtt(seg.ak);
       this.setTimer(null, 0);
       this.setState('ESTABLISHED', 'rcv SYN-ACK');
       this.sendAck();
@@ -534,9 +562,9 @@ export class Tcb {
   }
 
   private sampleRtt(ack: number): void {
-    if (this.rttSeq < 0 || seqLt(ack, this.rttSeq)) return;
+    if (!this.rttOn || seqLt(ack, this.rttSeq)) return;
     const r = this.stack.env.now() - this.rttTime;
-    this.rttSeq = -1;
+    this.rttOn = false;
     if (this.srtt === 0) {
       this.srtt = r;
       this.rttvar = r / 2;
@@ -548,7 +576,7 @@ export class Tcb {
   }
 
   private processAck(seg: Segment): void {
-    const ack = seg.ack;
+    const ack = seg.ak;
     if (seqGt(ack, this.sndUna)) {
       const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sqLen);
       if (dataAcked > 0) this.sqDrop(dataAcked);
@@ -562,9 +590,9 @@ export class Tcb {
       if (this.sndUna === this.sndNxt && this.timer === 'retransmit') this.setTimer(null, 0);
       else if (this.timer === 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.rto);
     }
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
+    if (seqLt(this.sndWl1, seg.sq) || (this.sndWl1 === seg.sq && seqLe(this.sndWl2, ack))) {
       this.sndWnd = seg.win;
-      this.sndWl1 = seg.seq;
+      this.sndWl1 = seg.sq;
       this.sndWl2 = ack;
     }
     if (seg.win > 0) this.probes = 0;
@@ -586,7 +614,7 @@ export class Tcb {
   }
 
   finAcked(): boolean {
-    return this.finSeq >= 0 && seqGe(this.sndUna, seqAdd(this.finSeq, 1));
+    return this.finSent && seqGe(this.sndUna, seqAdd(this.finSeq, 1));
   }
 
   private toFinWait2(): void {
@@ -604,19 +632,19 @@ export class Tcb {
       return;
     }
     // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
-    if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq, seg.len), this.rcvNxt)) {
+    if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.sq, seg.len), this.rcvNxt)) {
       this.stack.sendReset(seg, st);
       this.err = 'ECONNRESET';
       this.done(this.fdClosed ? 'data after close()' : 'data after shutdown(SHUT_RD)');
       return;
     }
-    let seq = seg.seq;
+    let seq = seg.sq;
     let data = seg.data;
     if (seqLt(seq, this.rcvNxt)) {
       const skip = seqDiff(this.rcvNxt, seq);
       data = skip >= data.length ? '' : data.slice(skip);
       seq = this.rcvNxt;
-      if (data.length === 0 && !(seg.fin && seqAdd(seg.seq, seg.len) === this.rcvNxt)) {
+      if (data.length === 0 && !(seg.fin && seqAdd(seg.sq, seg.len) === this.rcvNxt)) {
         this.sendAck(); // a duplicate
         return;
       }
@@ -625,8 +653,8 @@ export class Tcb {
       // Out of order: keep it for later, send a duplicate ACK.
       // Insert in order (segments mostly arrive in order, so look from the end).
       let i = this.ooo.length;
-      while (i > 0 && seqGt(this.ooo[i - 1]!.seq, seg.seq)) i--;
-      if (i === 0 || this.ooo[i - 1]!.seq !== seg.seq) {
+      while (i > 0 && seqGt(this.ooo[i - 1]!.sq, seg.sq)) i--;
+      if (i === 0 || this.ooo[i - 1]!.sq !== seg.sq) {
         this.ooo.splice(i, 0, seg);
         this.oooBytes += seg.data.length;
       }
@@ -635,7 +663,7 @@ export class Tcb {
     }
     const room = this.rcvBufSize - this.rqBytes;
     if (data.length > room) data = data.slice(0, Math.max(0, room));
-    let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.seq);
+    let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.sq);
     if (data.length > 0) {
       this.rq.push(data);
       this.rqBytes += data.length;
@@ -644,17 +672,17 @@ export class Tcb {
     // Pull in queued out-of-order segments that now fit.
     while (this.ooo.length && !fin) {
       const s = this.ooo[0]!;
-      if (seqGt(s.seq, this.rcvNxt)) break;
+      if (seqGt(s.sq, this.rcvNxt)) break;
       this.ooo.shift();
       this.oooBytes -= s.data.length;
-      const skip = seqDiff(this.rcvNxt, s.seq);
+      const skip = seqDiff(this.rcvNxt, s.sq);
       if (skip < s.data.length) {
         const d = s.data.slice(skip);
         this.rq.push(d);
         this.rqBytes += d.length;
         this.rcvNxt = seqAdd(this.rcvNxt, d.length);
       }
-      if (s.fin && seqAdd(s.seq, s.len) === this.rcvNxt) fin = true;
+      if (s.fin && seqAdd(s.sq, s.len) === this.rcvNxt) fin = true;
     }
     if (fin) {
       this.ooo.length = 0;

@@ -24,8 +24,8 @@ export class TimeWait implements TimeWaitView {
   tcb: Tcb | null = null;
   // Sequence numbers and the timestamp are kept as int32 (V8 small integers, no boxed doubles);
   // the getters give the usual unsigned values.
-  private rcv: number;
-  private snd: number;
+  rcv: number;
+  snd: number;
   private ts: number;
   constructor(
     readonly id: number,
