@@ -20,45 +20,76 @@ export class Ev {
   ) {}
 }
 
+/** The events of one millisecond, in order. Reused: `n` counts them, the array keeps its storage. */
+interface Bucket {
+  evs: (Ev | undefined)[];
+  n: number;
+}
+
 export class EventQueue {
-  private buckets = new Map<number, Ev[]>();
+  private buckets = new Map<number, Bucket>();
   private times: number[] = [];
-  private cur: Ev[] | null = null;
+  private cur: Bucket | null = null;
   private curTime = -1;
   private curIdx = 0;
+  /** Drained buckets and dispatched events, for reuse: a busy run allocates neither per event. */
+  private freeBuckets: Bucket[] = [];
+  private freeEvs: Ev[] = [];
   size = 0;
+
+  /** A new event (reused when one is free). */
+  make(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
+    const ev = this.freeEvs.pop();
+    if (!ev) return new Ev(t, kind, a, b, gen);
+    ev.t = t;
+    ev.kind = kind;
+    ev.a = a;
+    ev.b = b;
+    ev.gen = gen;
+    return ev;
+  }
+
+  /** An event that was popped and handled: nothing may hold it any more. */
+  release(ev: Ev): void {
+    ev.a = null;
+    ev.b = null;
+    if (this.freeEvs.length < 65_536) this.freeEvs.push(ev);
+  }
 
   push(ev: Ev): void {
     this.size++;
     if (ev.t === this.curTime && this.cur) {
-      this.cur.push(ev);
+      this.cur.evs[this.cur.n++] = ev;
       return;
     }
     let b = this.buckets.get(ev.t);
     if (!b) {
-      b = [];
+      b = this.freeBuckets.pop() ?? { evs: [], n: 0 };
       this.buckets.set(ev.t, b);
       this.heapPush(ev.t);
     }
-    b.push(ev);
+    b.evs[b.n++] = ev;
   }
 
   /** Time of the next event, or Infinity. */
   peekTime(): number {
-    if (this.cur && this.curIdx < this.cur.length) return this.curTime;
+    if (this.cur && this.curIdx < this.cur.n) return this.curTime;
     return this.times.length ? this.times[0]! : Infinity;
   }
 
   pop(): Ev | undefined {
     for (;;) {
-      if (this.cur && this.curIdx < this.cur.length) {
+      const cur = this.cur;
+      if (cur && this.curIdx < cur.n) {
         this.size--;
-        const ev = this.cur[this.curIdx]!;
-        this.cur[this.curIdx++] = undefined as unknown as Ev;
+        const ev = cur.evs[this.curIdx]!;
+        cur.evs[this.curIdx++] = undefined;
         return ev;
       }
-      if (this.cur) {
+      if (cur) {
         this.buckets.delete(this.curTime);
+        cur.n = 0;
+        if (cur.evs.length <= 4096 && this.freeBuckets.length < 1024) this.freeBuckets.push(cur);
         this.cur = null;
         this.curTime = -1;
       }

@@ -133,6 +133,8 @@ class HostImpl implements Host, HostHandle {
   }
 }
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as { then?: unknown }).then === 'function';
 
 const macrotask: (fn: () => void) => void =
@@ -176,9 +178,13 @@ class WorldImpl implements World, Kernel {
   private procs = new Set<Proc>();
   private nextPid = 100;
   nextSockId = 1;
-  /** Waiters whose process may run, in order; a head index instead of shift(). */
+  /**
+   * Waiters whose process may run, in order, from runqHead to runqTail. The array
+   * is reused, never truncated: shift() and length = 0 would reallocate its storage.
+   */
   private runq: (WaiterImpl<any> | undefined)[] = [];
   private runqHead = 0;
+  private runqTail = 0;
   current: Proc | null = null;
   private started = false;
   private stopReason: string | null = null;
@@ -481,7 +487,7 @@ class WorldImpl implements World, Kernel {
   }
 
   private push(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): void {
-    this.queue.push(new Ev(t < this.clock ? this.clock : t, kind, a, b, gen));
+    this.queue.push(this.queue.make(t < this.clock ? this.clock : t, kind, a, b, gen));
   }
 
   /** Links by host pair, cached per sending host: transmit is the hot path. */
@@ -622,7 +628,7 @@ class WorldImpl implements World, Kernel {
     if (w.proc.status === 'killed') return;
     w.value = value;
     w.error = error;
-    this.runq.push(w);
+    this.runq[this.runqTail++] = w;
   }
 
   /** The running process gave control back (it waits, or it ended). */
@@ -635,7 +641,7 @@ class WorldImpl implements World, Kernel {
       // Code awaiting `done` resumes outside any slice: every pending microtask runs first.
       this.drainAfterSlice = false;
       macrotask(this.pumpFn);
-    } else queueMicrotask(this.pumpFn);
+    } else SETTLED.then(this.pumpFn); // a microtask; Node's queueMicrotask costs an async resource per call
   }
 
   private exitProc(p: Proc, error?: unknown): void {
@@ -785,14 +791,11 @@ class WorldImpl implements World, Kernel {
 
   private loop(): void {
     for (;;) {
-      while (this.runqHead < this.runq.length) {
+      while (this.runqHead < this.runqTail) {
         this.drained = false;
         const w = this.runq[this.runqHead]!;
         this.runq[this.runqHead++] = undefined;
-        if (this.runqHead === this.runq.length) {
-          this.runq.length = 0;
-          this.runqHead = 0;
-        }
+        if (this.runqHead === this.runqTail) this.runqHead = this.runqTail = 0;
         if (this.resume(w)) return;
         if (this.drainAfterSlice) {
           this.drainAfterSlice = false;
@@ -833,9 +836,13 @@ class WorldImpl implements World, Kernel {
       }
       const ev = this.queue.pop()!;
       // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
-      if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) continue;
+      if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) {
+        this.queue.release(ev);
+        continue;
+      }
       this.clock = ev.t;
       this.dispatch(ev);
+      this.queue.release(ev);
     }
   }
 
@@ -883,7 +890,7 @@ class WorldImpl implements World, Kernel {
         return;
       case EvKind.Call:
         if (ev.b instanceof Proc) {
-          this.runq.push(new WaiterImpl(ev.b, 'start', 0));
+          this.runq[this.runqTail++] = new WaiterImpl(ev.b, 'start', 0);
           return;
         }
         try {
