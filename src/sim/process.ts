@@ -17,7 +17,7 @@ import type {
 } from '../../types/closing-time.d.ts';
 import { SocketError } from './errors.ts';
 import { SocketCallError, type Stack } from './tcp/stack.ts';
-import type { Tcb } from './tcp/tcb.ts';
+import { NONE, type Tcb } from './tcp/tcb.ts';
 import type { Waiter } from './tcp/env.ts';
 
 /** What processes and sockets need from the world. */
@@ -418,6 +418,7 @@ const ACCEPT: WaitingCall<undefined, Socket> = {
     const w = s.k.waiter<Socket>('accept', s.fd, caller) as Waiter<Socket> & { map: unknown; mapThis: unknown };
     w.map = acceptTake;
     w.mapThis = s;
+    if (t.acceptWaiters === NONE) t.acceptWaiters = [];
     t.acceptWaiters.push(w);
     return s.k.park(w);
   },
@@ -464,6 +465,7 @@ const SEND: WaitingCall<string, number> = {
     }
     const w = s.k.waiter<number>('send', s.fd, caller);
     const p = s.k.park(w);
+    if (t.sendWaiters === NONE) t.sendWaiters = [];
     t.sendWaiters.push({ w, data, done: 0 });
     t.wakeSenders();
     return p;
@@ -488,6 +490,7 @@ const RECV: WaitingCall<number | undefined, string> = {
     }
     const w = s.k.waiter<string>('recv', s.fd, caller);
     w.n = max;
+    if (t.recvWaiters === NONE) t.recvWaiters = [];
     t.recvWaiters.push(w);
     return s.k.park(w);
   },

@@ -4,7 +4,7 @@ import { hash32 } from '../prng.ts';
 import { ACK, RST, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
-import { Tcb } from './tcb.ts';
+import { NONE, Tcb, none } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
 
 /**
@@ -295,7 +295,7 @@ export class Stack {
     // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
     const unread = sk.rqBytes > 0 || sk.oooBytes > 0;
     if (unread && sk.state !== 'SYN_SENT') {
-      sk.rq = [];
+      sk.rq = none();
       sk.rqBytes = 0;
       sk.sendActiveReset();
       sk.done(`${cause} with unread data`);
@@ -338,7 +338,7 @@ export class Stack {
       st === 'ESTABLISHED' || st === 'CLOSE_WAIT' || st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2' || st === 'SYN_RECEIVED' ||
       ((st === 'CLOSING' || st === 'LAST_ACK') && sk.sndNxt !== seqAdd(sk.sndUna, sk.sqLen + (sk.finQueued ? 1 : 0)));
     if (needReset) sk.sendActiveReset();
-    sk.rq = [];
+    sk.rq = none();
     sk.rqBytes = 0;
     sk.done(cause);
   }
@@ -791,6 +791,7 @@ export class Stack {
       this.abort(c, 'listener closed');
       return;
     }
+    if (l.acceptQueue === NONE) l.acceptQueue = [];
     l.acceptQueue.push(c);
     const w = l.acceptWaiters.shift();
     if (w) this.env.wake(w, l.acceptQueue.shift()!);

@@ -9,6 +9,15 @@ type TimerKind = 'retransmit' | 'persist' | null;
 const NO_LINGER: Linger = Object.freeze({ onoff: false, linger: 0 });
 
 /**
+ * The shared empty queue every socket starts with (most sockets never use most
+ * of their queues; an array each would be most of a socket's size). It cannot
+ * grow: code that adds to a queue first gives the socket its own array, and a
+ * place that forgot would throw rather than share data between sockets.
+ */
+export const NONE: unknown[] = Object.preventExtensions([]);
+export const none = <T>(): T[] => NONE as T[];
+
+/**
  * A full TCP socket (Linux's struct tcp_sock, reduced). One state field, one
  * function for an incoming segment (`input`, ordered as RFC 9293 §3.10.7.4),
  * one function that decides what to send (`output`), one timer slot. User
@@ -58,7 +67,7 @@ export class Tcb {
    * with += would be flattened, copied whole, by the next substr).
    */
   sqLen = 0;
-  private sqParts: string[] = [];
+  private sqParts: string[] = none();
   /** Bytes of sqParts[0] already acknowledged. */
   private sqOff = 0;
   finQueued = false;
@@ -70,10 +79,10 @@ export class Tcb {
   // Receive side
   irs = 0;
   rcvNxt = 0;
-  rq: string[] = [];
+  rq: string[] = none();
   rqBytes = 0;
   /** Out-of-order segments, sorted by sequence number, and the bytes they hold. */
-  ooo: Segment[] = [];
+  ooo: Segment[] = none();
   oooBytes = 0;
   finRcvd = false;
   lastAdvWnd = 0;
@@ -106,14 +115,14 @@ export class Tcb {
 
   // Listener
   parent: Tcb | null = null;
-  acceptQueue: Tcb[] = [];
+  acceptQueue: Tcb[] = none();
   synQueue = 0;
 
   // Waiters
   connectWaiter: Waiter | null = null;
-  recvWaiters: Waiter[] = [];
-  sendWaiters: { w: Waiter; data: string; done: number }[] = [];
-  acceptWaiters: Waiter[] = [];
+  recvWaiters: Waiter[] = none();
+  sendWaiters: { w: Waiter; data: string; done: number }[] = none();
+  acceptWaiters: Waiter[] = none();
   lingerWaiter: Waiter | null = null;
 
   /** Process that owns the fd, for ss. */
@@ -286,6 +295,7 @@ export class Tcb {
 
   sqAppend(d: string): void {
     if (d.length === 0) return;
+    if (this.sqParts === NONE) this.sqParts = [];
     this.sqParts.push(d);
     this.sqLen += d.length;
   }
@@ -655,6 +665,7 @@ export class Tcb {
       let i = this.ooo.length;
       while (i > 0 && seqGt(this.ooo[i - 1]!.sq, seg.sq)) i--;
       if (i === 0 || this.ooo[i - 1]!.sq !== seg.sq) {
+        if (this.ooo === NONE) this.ooo = [];
         this.ooo.splice(i, 0, seg);
         this.oooBytes += seg.data.length;
       }
@@ -665,6 +676,7 @@ export class Tcb {
     if (data.length > room) data = data.slice(0, Math.max(0, room));
     let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.sq);
     if (data.length > 0) {
+      if (this.rq === NONE) this.rq = [];
       this.rq.push(data);
       this.rqBytes += data.length;
       this.rcvNxt = seqAdd(this.rcvNxt, data.length);
@@ -678,6 +690,7 @@ export class Tcb {
       const skip = seqDiff(this.rcvNxt, s.sq);
       if (skip < s.data.length) {
         const d = s.data.slice(skip);
+        if (this.rq === NONE) this.rq = [];
         this.rq.push(d);
         this.rqBytes += d.length;
         this.rcvNxt = seqAdd(this.rcvNxt, d.length);
