@@ -34,6 +34,16 @@ function timerText(kind: string, msLeft: number, retrans: number): string {
 /** The rows of `ss -tan` for one host. */
 export function ssRows(stack: Stack, now: number): SsRow[] {
   const rows: SsRow[] = [];
+  // Rows share equal strings (the peer of every TIME_WAIT to one server, timer texts), and an
+  // address is one flat string (join), not a rope of three: the run summary keeps every row.
+  const strs = new Map<string, string>();
+  const str = (v: string): string => {
+    const o = strs.get(v);
+    if (o !== undefined) return o;
+    strs.set(v, v);
+    return v;
+  };
+  const addr = (ip: string, port: number): string => str([ip, port].join(':'));
   for (const s of stack.allSockets()) {
     if (s instanceof Tcb) {
       const listen = s.state === 'LISTEN';
@@ -45,9 +55,9 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
         // For a listener ss shows the accept queue and the backlog.
         recvQ: listen ? s.acceptQueue.length : s.rqBytes,
         sendQ: listen ? s.backlog : s.sqLen,
-        local: `${listen && s.localIp === '0.0.0.0' ? '0.0.0.0' : s.localIp}:${s.localPort}`,
-        peer: listen ? '0.0.0.0:*' : `${s.remoteIp}:${s.remotePort}`,
-        timer,
+        local: addr(listen && s.localIp === '0.0.0.0' ? '0.0.0.0' : s.localIp, s.localPort),
+        peer: listen ? '0.0.0.0:*' : addr(s.remoteIp, s.remotePort),
+        timer: timer === undefined ? undefined : str(timer),
         process: s.orphan || s.fdClosed ? undefined : s.owner || undefined,
       });
     } else {
@@ -55,9 +65,9 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
         state: ssStateName(s.substate),
         recvQ: 0,
         sendQ: 0,
-        local: `${s.localIp}:${s.localPort}`,
-        peer: `${s.remoteIp}:${s.remotePort}`,
-        timer: timerText('timewait', s.expiresAt - now, 0),
+        local: addr(s.localIp, s.localPort),
+        peer: addr(s.remoteIp, s.remotePort),
+        timer: str(timerText('timewait', s.expiresAt - now, 0)),
         process: s.tcb && s.tcb.owner ? s.tcb.owner : undefined,
       });
     }

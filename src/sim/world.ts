@@ -849,10 +849,13 @@ class WorldImpl implements World, Kernel {
   private end(endedBy: RunSummary['endedBy'], message: string): void {
     if (this.finished) return;
     this.finished = true;
+    // Drop the resolver: it holds the promise and so the summary (every host's ss rows) for the world's lifetime.
+    const finish = this.finish!;
+    this.finish = null;
     const blocked: BlockedProcess[] = [...this.procs]
       .filter((p) => p.status === 'blocked' || p.status === 'running')
       .map((p) => ({ host: p.hostHandle.name, pid: p.pid, process: p.name, waitingIn: p.waitingIn || 'running' }));
-    this.finish!({
+    finish({
       endedBy,
       message,
       virtualMs: this.clock,

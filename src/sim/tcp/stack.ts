@@ -33,8 +33,8 @@ export class Stack {
   private ipIndex = new Map<string, number>();
   readonly listeners = new Map<number, Tcb[]>();
   readonly binds = new Map<number, BindBucket>();
-  /** Connections (and minisocks) per port that connect() picked. */
-  private autoPorts = new Map<number, number>();
+  /** Connections (and minisocks) per port that connect() picked, by port; allocated at the first connect(). */
+  private autoPorts: Uint32Array | null = null;
   /** Sockets that exist but are in no table yet (fresh, or bound but idle). */
   private idle = new Set<Tcb>();
   twCount = 0;
@@ -121,16 +121,19 @@ export class Stack {
     };
     const b = this.binds.get(port);
     if (b) for (const o of b.owners) if (check(o)) return o;
-    if (this.autoPorts.has(port)) {
+    if (this.autoPortUsed(port)) {
       for (const o of this.conns.values()) if (o.localPort === port && !o.boundByBind && check(o)) return o;
     }
     return null;
   }
 
   private autoPortRef(port: number, delta: number): void {
-    const n = (this.autoPorts.get(port) ?? 0) + delta;
-    if (n > 0) this.autoPorts.set(port, n);
-    else this.autoPorts.delete(port);
+    const a = (this.autoPorts ??= new Uint32Array(65536));
+    a[port] = Math.max(0, a[port]! + delta);
+  }
+
+  private autoPortUsed(port: number): boolean {
+    return this.autoPorts !== null && this.autoPorts[port]! > 0;
   }
 
   bind(sk: Tcb, ip: string, port: number): void {
@@ -161,7 +164,7 @@ export class Stack {
       for (let i = 0; i < n; i++) {
         const port = lo + ((off + i) % n);
         if ((port - lo) % 2 !== parity) continue;
-        if (!this.binds.has(port) && !this.autoPorts.has(port)) return port;
+        if (!this.binds.has(port) && !this.autoPortUsed(port)) return port;
       }
     }
     return 0;
@@ -450,7 +453,6 @@ export class Stack {
       sk.localPort,
       sk.remoteIp,
       sk.remotePort,
-      sk.key,
       substate,
       sk.rcvNxt,
       sk.sndNxt,
@@ -486,31 +488,45 @@ export class Stack {
    * in arrival order: every TIME_WAIT lasts the same). One engine event waits for
    * the head, so a TIME_WAIT socket costs no event of its own (Linux's
    * inet_twsk_schedule uses a timer wheel for the same reason).
+   *
+   * Entries in expiry order. A TimeWait is its own live entry, due at its expiresAt; a number
+   * is the due time of an entry whose minisock was re-armed or killed since (it still wakes the
+   * queue at that time). One slot per entry, and a dead minisock is not kept by the queue.
    */
-  private twQ: TimeWait[] = [];
-  private twQGen: number[] = [];
-  private twQAt: number[] = [];
+  private twQ: (TimeWait | number)[] = [];
   private twQHead = 0;
+  /** Absolute index of twQ[0]: TimeWait.qi stays valid when the queue is compacted. */
+  private twQBase = 0;
   private twArmedAt = Infinity;
 
+  /** The minisock's 4-tuple key in conns. */
+  private twKey(tw: TimeWait): number {
+    return this.connKey(tw.localIp, tw.localPort, tw.remoteIp, tw.remotePort);
+  }
+
+  /** Its live queue entry becomes a bare due time. */
+  private twUnqueue(tw: TimeWait): void {
+    if (tw.qi < 0) return;
+    this.twQ[tw.qi - this.twQBase] = tw.expiresAt;
+    tw.qi = -1;
+  }
+
   private armTw(tw: TimeWait, at: number): void {
+    this.twUnqueue(tw);
     tw.expiresAt = at;
-    tw.gen++;
     if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
-    let i = this.twQAt.length;
-    this.twQ.push(tw);
-    this.twQGen.push(tw.gen);
-    this.twQAt.push(at);
+    const q = this.twQ;
+    let i = q.length;
+    q.push(tw);
     // Keep the queue sorted: shift the new entry back past later ones (rare: a shorter timer after longer ones).
-    while (i > this.twQHead && this.twQAt[i - 1]! > at) {
-      this.twQ[i] = this.twQ[i - 1]!;
-      this.twQGen[i] = this.twQGen[i - 1]!;
-      this.twQAt[i] = this.twQAt[i - 1]!;
+    while (i > this.twQHead && twDue(q[i - 1]!) > at) {
+      const later = q[i - 1]!;
+      q[i] = later;
+      if (typeof later !== 'number') later.qi = i + this.twQBase;
       i--;
-      this.twQ[i] = tw;
-      this.twQGen[i] = tw.gen;
-      this.twQAt[i] = at;
+      q[i] = tw;
     }
+    tw.qi = i + this.twQBase;
     if (at < this.twArmedAt) {
       this.twArmedAt = at;
       this.env.scheduleTwTimer(this, null as unknown as object, at, 0);
@@ -522,33 +538,33 @@ export class Stack {
     const now = this.env.now();
     if (now < this.twArmedAt) return; // an earlier event, superseded
     this.twArmedAt = Infinity;
-    while (this.twQHead < this.twQ.length && this.twQAt[this.twQHead]! <= now) {
-      const h = this.twQHead++;
-      const tw = this.twQ[h]!;
-      const gen = this.twQGen[h]!;
-      this.twQ[h] = undefined as unknown as TimeWait;
-      if (gen !== tw.gen || this.conns.get(tw.key) !== tw) continue;
+    while (this.twQHead < this.twQ.length && twDue(this.twQ[this.twQHead]!) <= now) {
+      const tw = this.twQ[this.twQHead]!;
+      this.twQ[this.twQHead++] = 0;
+      if (typeof tw === 'number') continue;
+      tw.qi = -1;
+      if (this.conns.get(this.twKey(tw)) !== tw) continue;
       if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
       this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
     }
     if (this.twQHead > 1024 && this.twQHead * 2 > this.twQ.length) {
       this.twQ = this.twQ.slice(this.twQHead);
-      this.twQGen = this.twQGen.slice(this.twQHead);
-      this.twQAt = this.twQAt.slice(this.twQHead);
+      this.twQBase += this.twQHead;
       this.twQHead = 0;
     }
     if (this.twQHead < this.twQ.length) {
-      this.twArmedAt = this.twQAt[this.twQHead]!;
+      this.twArmedAt = twDue(this.twQ[this.twQHead]!);
       this.env.scheduleTwTimer(this, null as unknown as object, this.twArmedAt, 0);
     }
   }
 
   killTimeWait(tw: TimeWait, cause: string): void {
-    if (this.conns.get(tw.key) === tw) this.conns.delete(tw.key);
+    const key = this.twKey(tw);
+    if (this.conns.get(key) === tw) this.conns.delete(key);
     if (tw.boundByBind) this.removeOwner(tw.localPort, tw);
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
-    tw.gen++;
+    this.twUnqueue(tw);
     if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
     if (tw.tcb) {
       tw.tcb.state = 'CLOSED';
@@ -817,12 +833,10 @@ export class Stack {
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
     this.twQ = [];
-    this.twQGen = [];
-    this.twQAt = [];
     this.twQHead = 0;
     this.listeners.clear();
     this.binds.clear();
-    this.autoPorts.clear();
+    this.autoPorts = null;
     this.idle.clear();
     this.twCount = 0;
     return all;
@@ -835,6 +849,11 @@ export class Stack {
     for (const c of this.conns.values()) out.push(c);
     return out;
   }
+}
+
+/** When a timer-queue entry is due. */
+function twDue(e: TimeWait | number): number {
+  return typeof e === 'number' ? e : e.expiresAt;
 }
 
 export function ipNum(ip: string): number {

@@ -13,11 +13,13 @@ export const TW_REUSE = 1;
 export const TW_REUSEPORT = 2;
 export const TW_BYBIND = 4;
 const TW_TS = 8;
+const TW_FIN_WAIT_2 = 16;
 
 export class TimeWait implements TimeWaitView {
   /** When the timer fires, virtual ms. */
   expiresAt = 0;
-  gen = 0;
+  /** Its live entry in the host's timer queue (Stack.twQ, absolute index), or -1. */
+  qi = -1;
   /** Last rate-limited ACK (Linux tw_last_oow_ack_time). */
   oowAckAt = -OOW_RATELIMIT_MS; // a small integer, not -Infinity: V8 keeps it unboxed
   /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */
@@ -27,14 +29,17 @@ export class TimeWait implements TimeWaitView {
   rcv: number;
   snd: number;
   private ts: number;
+  /** Local port << 16 | remote port, as an int32 (one small integer for both). */
+  private ports: number;
+  /** TW_REUSE | TW_REUSEPORT | TW_BYBIND (| TW_TS | TW_FIN_WAIT_2): folded into one field to keep the minisock small. */
+  flags: number;
   constructor(
     readonly id: number,
     readonly localIp: string,
-    readonly localPort: number,
+    localPort: number,
     readonly remoteIp: string,
-    readonly remotePort: number,
-    readonly key: number,
-    public substate: 'FIN_WAIT_2' | 'TIME_WAIT',
+    remotePort: number,
+    substate: 'FIN_WAIT_2' | 'TIME_WAIT',
     rcvNxt: number,
     sndNxt: number,
     readonly rcvWnd: number,
@@ -42,14 +47,27 @@ export class TimeWait implements TimeWaitView {
     tsRecent: number,
     /** Virtual ms when tsRecent was last updated (Linux tw_ts_recent_stamp, in s there). */
     public tsRecentStamp: number,
-    /** TW_REUSE | TW_REUSEPORT | TW_BYBIND (| TW_TS): folded into one field to keep the minisock small. */
-    public flags: number,
+    /** TW_REUSE | TW_REUSEPORT | TW_BYBIND. */
+    flags: number,
     readonly since: number,
   ) {
     this.rcv = rcvNxt | 0;
     this.snd = sndNxt | 0;
     this.ts = tsRecent | 0;
-    if (tsRecent >= 0) this.flags |= TW_TS;
+    this.ports = (localPort << 16) | remotePort;
+    this.flags = flags | (tsRecent >= 0 ? TW_TS : 0) | (substate === 'FIN_WAIT_2' ? TW_FIN_WAIT_2 : 0);
+  }
+  get localPort(): number {
+    return this.ports >>> 16;
+  }
+  get remotePort(): number {
+    return this.ports & 0xffff;
+  }
+  get substate(): 'FIN_WAIT_2' | 'TIME_WAIT' {
+    return this.flags & TW_FIN_WAIT_2 ? 'FIN_WAIT_2' : 'TIME_WAIT';
+  }
+  set substate(v: 'FIN_WAIT_2' | 'TIME_WAIT') {
+    this.flags = v === 'FIN_WAIT_2' ? this.flags | TW_FIN_WAIT_2 : this.flags & ~TW_FIN_WAIT_2;
   }
   get rcvNxt(): number {
     return this.rcv >>> 0;
