@@ -35,8 +35,8 @@ export class Stack {
   readonly binds = new Map<number, BindBucket>();
   /** Connections (and minisocks) per port that connect() picked, by port; allocated at the first connect(). */
   private autoPorts: Uint32Array | null = null;
-  /** Sockets that exist but are in no table yet (fresh, or bound but idle). */
-  private idle = new Set<Tcb>();
+  /** Incremented by a crash: sockets of an earlier incarnation are closed (Tcb.fdClosed). */
+  epoch = 0;
   twCount = 0;
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
@@ -90,7 +90,6 @@ export class Stack {
   socket(owner: string): Tcb {
     const t = new Tcb(this, this.ids(), this.allocFd());
     t.owner = owner;
-    this.idle.add(t);
     return t;
   }
 
@@ -200,7 +199,6 @@ export class Stack {
     let l = this.listeners.get(sk.localPort);
     if (!l) this.listeners.set(sk.localPort, (l = []));
     l.push(sk);
-    this.idle.delete(sk);
     sk.setState('LISTEN', 'listen()');
   }
 
@@ -249,8 +247,8 @@ export class Stack {
     sk.remotePort = rport;
     sk.remoteHost = this.hostOf(rip);
     sk.key = this.connKey(sk.localIp, sk.localPort, rip, rport);
-    this.idle.delete(sk);
     this.conns.set(sk.key, sk);
+    sk.hashed = true;
     sk.iss = this.isn(sk.localIp, sk.localPort, rip, rport);
     sk.sndUna = sk.iss;
     sk.sndNxt = seqAdd(sk.iss, 1);
@@ -279,7 +277,6 @@ export class Stack {
     sk.fdClosed = true;
     sk.shutRd = true;
     sk.shutWr = true;
-    this.idle.delete(sk);
     if (sk.state === 'LISTEN') {
       this.stopListening(sk);
       return false;
@@ -292,7 +289,6 @@ export class Stack {
     }
     if (sk.state === 'CLOSED') {
       this.unhash(sk);
-      this.idle.delete(sk);
       return false;
     }
     // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
@@ -402,14 +398,16 @@ export class Stack {
 
   /** Remove a full socket from every table (tcp_set_state(TCP_CLOSE) → inet_put_port, unhash). */
   unhash(sk: Tcb): void {
-    if (sk.key >= 0 && this.conns.get(sk.key) === sk) this.conns.delete(sk.key);
+    if (sk.hashed) {
+      this.conns.delete(sk.key);
+      sk.hashed = false;
+    }
     // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
     if (sk.bound && !(sk.boundByBind && !sk.fdClosed)) {
       if (sk.boundByBind) this.removeOwner(sk.localPort, sk);
       else this.autoPortRef(sk.localPort, -1);
       sk.bound = false;
     }
-    if (sk.fdClosed) this.idle.delete(sk);
   }
 
   // ---------------------------------------------------------------- TIME_WAIT and orphan FIN_WAIT_2
@@ -470,6 +468,7 @@ export class Stack {
       if (this.env.tracingState) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
     }
     this.conns.set(sk.key, tw);
+    sk.hashed = false;
     if (sk.boundByBind) {
       this.removeOwner(sk.localPort, sk);
       this.addOwner(sk.localPort, tw);
@@ -789,6 +788,7 @@ export class Stack {
     }
     l.synQueue++;
     this.conns.set(c.key, c);
+    c.hashed = true;
     this.addOwner(c.localPort, c);
     c.state = 'LISTEN';
     c.setState('SYN_RECEIVED', 'rcv SYN');
@@ -828,8 +828,14 @@ export class Stack {
 
   /** Power loss: everything vanishes without a segment. */
   crash(): Tcb[] {
-    const all: Tcb[] = [...this.idle];
-    for (const c of this.conns.values()) if (c instanceof Tcb) all.push(c);
+    this.epoch++; // every socket of the old incarnation, in a table or not, is closed
+    const all: Tcb[] = [];
+    for (const c of this.conns.values()) {
+      if (c instanceof Tcb) {
+        c.hashed = false;
+        all.push(c);
+      }
+    }
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
     this.twQ = [];
@@ -837,7 +843,6 @@ export class Stack {
     this.listeners.clear();
     this.binds.clear();
     this.autoPorts = null;
-    this.idle.clear();
     this.twCount = 0;
     return all;
   }

@@ -32,6 +32,8 @@ export class Tcb {
   remoteHost = '';
   /** 4-tuple key in the stack's table, -1 until connected. */
   key = -1;
+  /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
+  hashed = false;
   /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
   boundByBind = false;
   bound = false;
@@ -51,7 +53,15 @@ export class Tcb {
   orphan = false;
   err: Errno | null = null;
   /** The fd was closed by the application (close() returned or is lingering). */
-  fdClosed = false;
+  private fdShut = false;
+  /** The host's incarnation the socket belongs to: a crash ends every socket of the host at once. */
+  readonly epoch: number;
+  get fdClosed(): boolean {
+    return this.fdShut || this.epoch !== this.stack.epoch;
+  }
+  set fdClosed(v: boolean) {
+    this.fdShut = v;
+  }
 
   // Send side (RFC 9293 §3.3.1)
   iss = 0;
@@ -133,7 +143,9 @@ export class Tcb {
     readonly id: number,
     /** The file descriptor; an accepted connection gets one from accept(). */
     public fd: number,
-  ) {}
+  ) {
+    this.epoch = stack.epoch;
+  }
 
   get local(): string {
     return `${this.localIp}:${this.localPort}`;
@@ -521,7 +533,7 @@ export class Tcb {
     }
     this.processAck(seg);
     // The ACK may have ended this socket or handed it to a TIME_WAIT/FIN_WAIT_2 minisock.
-    if (this.stack.conns.get(this.key) !== this) return;
+    if (!this.hashed) return;
 
     if (seg.hasTs && this.tsOn && seqLe(seg.sq, this.rcvNxt)) {
       this.setTsRecent(seg.tv);
@@ -530,9 +542,9 @@ export class Tcb {
 
     // Seventh: data. Eighth: FIN.
     if (seg.len > 0 || seg.fin) this.processData(seg);
-    if (this.stack.conns.get(this.key) !== this) return;
+    if (!this.hashed) return;
     if (this.state === 'FIN_WAIT_1' && this.finAcked()) this.toFinWait2();
-    if (this.stack.conns.get(this.key) === this) this.output();
+    if (this.hashed) this.output();
   }
 
   private inputSynSent(seg: Segment): void {
