@@ -68,6 +68,9 @@ export class Proc implements Process {
   private outcome: { error?: unknown } | null = null;
   /** Somebody took `done`: when this process ends, foreign continuations may run (see World.run). */
   doneObserved = false;
+  /** Neighbours in the world's list of processes that have not ended. */
+  prevLive: Proc | null = null;
+  nextLive: Proc | null = null;
   readonly os: OsImpl;
   constructor(
     readonly pid: number,

@@ -174,8 +174,34 @@ class WorldImpl implements World, Kernel {
   private faults: FaultState[] = [];
   private partitions: { a: string; b: string; from: number; until: number }[] = [];
   private defaults: { profile: Profile; mslMs: number } = { profile: 'linux', mslMs: 120_000 };
-  /** Processes that have not ended, in pid order (an ended one must not keep its sockets and closures alive). */
-  private procs = new Set<Proc>();
+  /**
+   * Processes that have not ended, in pid order: a list through the processes
+   * themselves (an ended one must not keep its sockets and closures alive).
+   */
+  private liveHead: Proc | null = null;
+  private liveTail: Proc | null = null;
+
+  private addLive(p: Proc): void {
+    p.prevLive = this.liveTail;
+    if (this.liveTail) this.liveTail.nextLive = p;
+    else this.liveHead = p;
+    this.liveTail = p;
+  }
+
+  private removeLive(p: Proc): void {
+    if (p.prevLive) p.prevLive.nextLive = p.nextLive;
+    else if (this.liveHead === p) this.liveHead = p.nextLive;
+    else return; // not in the list
+    if (p.nextLive) p.nextLive.prevLive = p.prevLive;
+    else this.liveTail = p.prevLive;
+    p.prevLive = p.nextLive = null;
+  }
+
+  private liveProcs(): Proc[] {
+    const out: Proc[] = [];
+    for (let p = this.liveHead; p; p = p.nextLive) out.push(p);
+    return out;
+  }
   private nextPid = 100;
   nextSockId = 1;
   /**
@@ -574,7 +600,7 @@ class WorldImpl implements World, Kernel {
 
   spawn(host: HostHandle, fn: (os: OS) => unknown, name: string): Proc {
     const p = new Proc(this.nextPid++, String(name), host, fn, this);
-    this.procs.add(p);
+    this.addLive(p);
     // Processes start as events: one process runs at a time, in a deterministic order.
     this.push(this.clock, EvKind.Call, null, p, 0);
     return p;
@@ -646,7 +672,7 @@ class WorldImpl implements World, Kernel {
 
   private exitProc(p: Proc, error?: unknown): void {
     if (p.status === 'killed') return;
-    this.procs.delete(p);
+    this.removeLive(p);
     // Code awaiting `done` resumes outside any slice: let it run before the world moves on.
     if (p.doneObserved) this.drainAfterSlice = true;
     if (error === undefined) {
@@ -736,10 +762,10 @@ class WorldImpl implements World, Kernel {
   }
 
   crashHost(h: HostImpl): void {
-    for (const p of this.procs) {
+    for (const p of this.liveProcs()) {
       if (p.hostHandle === h && (p.status === 'running' || p.status === 'blocked')) {
         p.status = 'killed';
-        this.procs.delete(p);
+        this.removeLive(p);
         if (this.tracing) this.emit({ kind: 'process', host: h.name, pid: p.pid, process: p.name, action: 'kill' });
         if (this.current === p) this.quiet(p);
       }
@@ -852,7 +878,7 @@ class WorldImpl implements World, Kernel {
     // Drop the resolver: it holds the promise and so the summary (every host's ss rows) for the world's lifetime.
     const finish = this.finish!;
     this.finish = null;
-    const blocked: BlockedProcess[] = [...this.procs]
+    const blocked: BlockedProcess[] = this.liveProcs()
       .filter((p) => p.status === 'blocked' || p.status === 'running')
       .map((p) => ({ host: p.hostHandle.name, pid: p.pid, process: p.name, waitingIn: p.waitingIn || 'running' }));
     finish({

@@ -542,7 +542,7 @@ export class Stack {
       this.twQ[this.twQHead++] = 0;
       if (typeof tw === 'number') continue;
       tw.qi = -1;
-      if (this.conns.get(this.twKey(tw)) !== tw) continue;
+      // A live entry is a minisock still in the table: a kill or a re-arm turns its slot into a number.
       if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
       this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
     }
@@ -861,7 +861,19 @@ function twDue(e: TimeWait | number): number {
   return typeof e === 'number' ? e : e.expiresAt;
 }
 
+/** Addresses met so far, as numbers (the hot paths hash addresses for every connection). */
+const ipNums = new Map<string, number>();
+
 export function ipNum(ip: string): number {
+  let v = ipNums.get(ip);
+  if (v === undefined) {
+    v = parseIp(ip);
+    if (ipNums.size < 4096) ipNums.set(ip, v);
+  }
+  return v;
+}
+
+function parseIp(ip: string): number {
   let n = 0;
   let part = 0;
   for (let i = 0; i < ip.length; i++) {

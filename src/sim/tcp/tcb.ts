@@ -738,7 +738,7 @@ export class Tcb {
     this.wakeReaders();
     this.wakeSenders();
     const env = this.stack.env;
-    for (const w of this.acceptWaiters.splice(0)) env.fail(w, 'EINVAL', 'accept', 'the listening socket was closed');
+    if (this.acceptWaiters.length) for (const w of this.acceptWaiters.splice(0)) env.fail(w, 'EINVAL', 'accept', 'the listening socket was closed');
     this.wakeLinger();
   }
 
