@@ -114,6 +114,7 @@ class HostImpl implements Host, HostHandle {
     mslMs: number,
   ) {
     this.stack = new Stack(name, ip, world.env, profileParams(profile, mslMs), () => world.nextSockId++, (a) => world.hostName(a));
+    this.stack.host = this;
   }
   run(fn: (os: OS) => unknown, name?: string): Process {
     if (typeof fn !== 'function') throw new TypeError(`${this.name}.run(fn) takes a function (os) => { ... }, got ${typeof fn}`);
@@ -134,6 +135,30 @@ class HostImpl implements Host, HostHandle {
 }
 
 const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * A segment's trace event (send, deliver or drop): one shape, made for every
+ * segment while somebody reads segments. `state` is the sender's state on
+ * send; `reason` says why a segment was dropped or that a delivery was a duplicate.
+ */
+class SegmentEvent {
+  // Declared in the order a trace event's fields print in (JSON keeps it).
+  readonly kind = 'segment';
+  readonly action: 'send' | 'deliver' | 'drop';
+  readonly host: string;
+  readonly seg: Segment;
+  readonly state: TcpState | undefined;
+  readonly reason: string | undefined;
+  t = 0;
+  n = 0;
+  constructor(action: 'send' | 'deliver' | 'drop', host: string, seg: Segment, state: TcpState | undefined, reason: string | undefined) {
+    this.action = action;
+    this.host = host;
+    this.seg = seg;
+    this.state = state;
+    this.reason = reason;
+  }
+}
 
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as { then?: unknown }).then === 'function';
 
@@ -166,6 +191,7 @@ class WorldImpl implements World, Kernel {
   private outputCut = false;
   private traceN = 0;
   private subs = new Map<string, ((e: any) => void)[]>();
+  private anySubs = false;
   private hostList: HostImpl[] = [];
   private byName = new Map<string, HostImpl>();
   private byIp = new Map<string, HostImpl>();
@@ -253,7 +279,7 @@ class WorldImpl implements World, Kernel {
       now: () => w.clock,
       scheduleTcbTimer: (tcb, at, gen) => w.push(at, EvKind.TcbTimer, tcb, null, gen),
       scheduleTwTimer: (stack, tw, at, gen) => w.push(at, EvKind.TwTimer, tw, stack, gen),
-      transmit: (seg) => w.transmit(seg),
+      transmit: (seg, from) => w.transmit(seg, from.host as HostImpl),
       wake: (wt, value) => w.wake(wt as WaiterImpl<any>, value, undefined),
       fail: (wt, code, syscall, message) => w.wake(wt as WaiterImpl<any>, undefined, new SocketError(code, syscall, message)),
       get tracing() {
@@ -415,6 +441,7 @@ class WorldImpl implements World, Kernel {
     const list = this.subs.get(kind) ?? [];
     list.push(fn);
     this.subs.set(kind, list);
+    this.anySubs = true;
     this.tracing = true;
     this.updateTracing();
     return () => {
@@ -437,6 +464,7 @@ class WorldImpl implements World, Kernel {
     ev.t = this.clock;
     ev.n = this.traceN++;
     if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev);
+    if (!this.anySubs) return;
     const a = this.subs.get(ev.kind);
     if (a) for (const f of a) this.callSub(f, ev);
     const b = this.subs.get('*');
@@ -534,14 +562,11 @@ class WorldImpl implements World, Kernel {
     return l;
   }
 
-  transmit(seg: Segment): void {
+  transmit(seg: Segment, src: HostImpl): void {
     if (this.trSeg) {
-      const ev: any = { kind: 'segment', action: 'send', host: seg.srcHost, seg };
-      if (seg.senderState) ev.state = seg.senderState;
-      this.emit(ev);
+      this.emit(new SegmentEvent('send', seg.srcHost, seg, seg.senderState || undefined, undefined));
     }
     const dstIp = seg.dstIp;
-    const src = this.byName.get(seg.srcHost)!;
     const loop = dstIp.startsWith('127.') || dstIp === src.ip;
     const dst = loop ? src : this.byIp.get(dstIp);
     if (!dst) return this.drop(seg, 'no-route');
@@ -593,7 +618,7 @@ class WorldImpl implements World, Kernel {
   }
 
   private drop(seg: Segment, reason: string): void {
-    if (this.trSeg) this.emit({ kind: 'segment', action: 'drop', host: seg.srcHost, seg, reason });
+    if (this.trSeg) this.emit(new SegmentEvent('drop', seg.srcHost, seg, undefined, reason));
   }
 
   // ---------------------------------------------------------------- processes
@@ -900,9 +925,7 @@ class WorldImpl implements World, Kernel {
         const seg = ev.a as Segment;
         const dst = ev.b as HostImpl;
         if (this.trSeg) {
-          const te: any = { kind: 'segment', action: 'deliver', host: dst.name, seg };
-          if (ev.gen === 1) te.reason = 'duplicate';
-          this.emit(te);
+          this.emit(new SegmentEvent('deliver', dst.name, seg, undefined, ev.gen === 1 ? 'duplicate' : undefined));
         }
         dst.stack.deliver(seg);
         return;

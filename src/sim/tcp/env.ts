@@ -18,8 +18,8 @@ export interface StackEnv {
   /** Schedules a TCB timer event at absolute time `at`. */
   scheduleTcbTimer(tcb: object, at: number, gen: number): void;
   scheduleTwTimer(stack: object, tw: object, at: number, gen: number): void;
-  /** Puts a segment on the wire from this host. */
-  transmit(seg: Segment): void;
+  /** Puts a segment on the wire from the host of stack `from`. */
+  transmit(seg: Segment, from: { readonly host: unknown }): void;
   wake<T>(w: Waiter<T>, value: T): void;
   fail(w: Waiter<any>, code: Errno, syscall: string, message?: string): void;
   /** Trace hooks; cheap no-ops when nobody listens. */

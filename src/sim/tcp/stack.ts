@@ -48,6 +48,8 @@ export class Stack {
   /** HostOptions.isn: false drops the ISN clock (every incarnation of a 4-tuple starts alike). */
   isnClock = true;
   private nextFd = 3;
+  /** The world's host object for this stack (set by the world; the stack does not look inside). */
+  host: unknown = null;
 
   constructor(
     readonly name: string,
@@ -713,7 +715,7 @@ export class Stack {
       false,
       tw.substate,
     );
-    this.env.transmit(seg);
+    this.env.transmit(seg, this);
   }
 
   // ---------------------------------------------------------------- demultiplexing
@@ -821,6 +823,7 @@ export class Stack {
     const bits = seg.ackFlag ? RST : RST | ACK;
     this.env.transmit(
       new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
+      this,
     );
   }
 

@@ -374,7 +374,7 @@ export class Tcb {
       retrans,
       this.state,
     );
-    s.env.transmit(seg);
+    s.env.transmit(seg, s);
   }
 
   sendAck(): void {
