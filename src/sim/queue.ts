@@ -8,6 +8,8 @@ export const enum EvKind {
   TwTimer,
   Wake,
   Call,
+  /** A cancelled timer: popped and dropped, without moving the clock. */
+  Dead,
 }
 
 export class Ev {

@@ -278,6 +278,11 @@ class WorldImpl implements World, Kernel {
     this.env = {
       now: () => w.clock,
       scheduleTcbTimer: (tcb, at, gen) => w.push(at, EvKind.TcbTimer, tcb, null, gen),
+      cancelTcbTimer: (handle) => {
+        const ev = handle as Ev;
+        ev.kind = EvKind.Dead;
+        ev.a = null;
+      },
       scheduleTwTimer: (stack, tw, at, gen) => w.push(at, EvKind.TwTimer, tw, stack, gen),
       transmit: (seg, from) => w.transmit(seg, from.host as HostImpl),
       wake: (wt, value) => w.wake(wt as WaiterImpl<any>, value, undefined),
@@ -540,8 +545,10 @@ class WorldImpl implements World, Kernel {
     return this.byName.get(name)?.ip ?? null;
   }
 
-  private push(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): void {
-    this.queue.push(this.queue.make(t < this.clock ? this.clock : t, kind, a, b, gen));
+  private push(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
+    const ev = this.queue.make(t < this.clock ? this.clock : t, kind, a, b, gen);
+    this.queue.push(ev);
+    return ev;
   }
 
   /** Links by host pair, cached per sending host: transmit is the hot path. */
@@ -570,7 +577,10 @@ class WorldImpl implements World, Kernel {
     const loop = dstIp.startsWith('127.') || dstIp === src.ip;
     const dst = loop ? src : this.byIp.get(dstIp);
     if (!dst) return this.drop(seg, 'no-route');
-    if (loop) return this.push(this.clock, EvKind.Deliver, seg, dst, 0);
+    if (loop) {
+      this.push(this.clock, EvKind.Deliver, seg, dst, 0);
+      return;
+    }
     const link = this.linkBetween(src, dst);
     if (!link) return this.drop(seg, 'no-route');
     for (const p of this.partitions) {
@@ -887,7 +897,7 @@ class WorldImpl implements World, Kernel {
       }
       const ev = this.queue.pop()!;
       // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
-      if (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen) {
+      if (ev.kind === EvKind.Dead || (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen)) {
         this.queue.release(ev);
         continue;
       }

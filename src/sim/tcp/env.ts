@@ -16,7 +16,10 @@ export interface Waiter<T = unknown> {
 export interface StackEnv {
   now(): number;
   /** Schedules a TCB timer event at absolute time `at`. */
-  scheduleTcbTimer(tcb: object, at: number, gen: number): void;
+  /** Schedules a TCB timer event; the handle cancels it (only while it is pending: not after it fired). */
+  scheduleTcbTimer(tcb: object, at: number, gen: number): object;
+  /** The event will do nothing, and no longer holds its socket (a closed socket is not kept until its old timers pass). */
+  cancelTcbTimer(handle: object): void;
   scheduleTwTimer(stack: object, tw: object, at: number, gen: number): void;
   /** Puts a segment on the wire from the host of stack `from`. */
   transmit(seg: Segment, from: { readonly host: unknown }): void;

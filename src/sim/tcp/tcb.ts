@@ -122,6 +122,8 @@ export class Tcb {
   timerGen = 0;
   /** Time of the earliest scheduled engine event for this timer (lazy re-arming). */
   timerEvAt = Infinity;
+  /** That event, while it is pending (see StackEnv.cancelTcbTimer). */
+  private timerEv: object | null = null;
 
   // Listener
   parent: Tcb | null = null;
@@ -207,6 +209,7 @@ export class Tcb {
       this.timer = null;
       this.timerGen++;
       this.timerEvAt = Infinity;
+      this.dropTimerEvent();
       return;
     }
     const fresh = this.timer !== kind;
@@ -217,18 +220,29 @@ export class Tcb {
     if (at < this.timerEvAt || fresh) {
       this.timerGen++;
       this.timerEvAt = at;
-      env.scheduleTcbTimer(this, at, this.timerGen);
+      this.dropTimerEvent();
+      this.timerEv = env.scheduleTcbTimer(this, at, this.timerGen);
+    }
+  }
+
+  /** The pending engine event is superseded: it must neither fire nor keep this socket alive. */
+  private dropTimerEvent(): void {
+    if (this.timerEv) {
+      this.stack.env.cancelTcbTimer(this.timerEv);
+      this.timerEv = null;
     }
   }
 
   onTimer(gen: number): void {
-    if (gen !== this.timerGen || !this.timer) return;
+    if (gen !== this.timerGen) return;
+    this.timerEv = null; // this event is being handled: its handle is no longer ours
+    if (!this.timer) return;
     const now = this.stack.env.now();
     this.timerEvAt = Infinity;
     if (now < this.timerAt) {
       this.timerGen++;
       this.timerEvAt = this.timerAt;
-      this.stack.env.scheduleTcbTimer(this, this.timerAt, this.timerGen);
+      this.timerEv = this.stack.env.scheduleTcbTimer(this, this.timerAt, this.timerGen);
       return;
     }
     const kind = this.timer;
