@@ -4,6 +4,7 @@ import { hash32 } from '../prng.ts';
 import { ACK, RST, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
+import { ConnTable } from './conns.ts';
 import { NONE, Tcb, none } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
 
@@ -27,8 +28,8 @@ export class SocketCallError {
 
 /** One host's TCP: its tables, its ports and the demultiplexing of segments. */
 export class Stack {
-  /** Connections by 4-tuple (see connKey). */
-  readonly conns = new Map<number, Tcb | TimeWait>();
+  /** Connections by 4-tuple: peer (peerOf) and ports (portsKey). */
+  readonly conns = new ConnTable();
   /** Small numbers for peer addresses, so that a 4-tuple key is one number rather than a string. */
   private ipIndex = new Map<string, number>();
   readonly listeners = new Map<number, Tcb[]>();
@@ -65,14 +66,23 @@ export class Stack {
     this.tsSecret = env.random32();
   }
 
+  private lastRip = '';
+  private lastRipIndex = 0;
+
   /**
-   * A 4-tuple as one number: (peer index, local address is loopback, peer port, local port).
-   * The local address is this host's own or loopback, so one bit tells them apart.
+   * The peer half of a 4-tuple as a small number: (peer address index, local address
+   * is loopback). The local address is this host's own or loopback, so one bit tells them apart.
    */
-  connKey(lip: string, lport: number, rip: string, rport: number): number {
-    let i = this.ipIndex.get(rip);
-    if (i === undefined) this.ipIndex.set(rip, (i = this.ipIndex.size + 1));
-    return ((i * 2 + (lip === this.ip ? 0 : 1)) * 65536 + rport) * 65536 + lport;
+  peerOf(lip: string, rip: string): number {
+    let i: number | undefined;
+    if (rip === this.lastRip) i = this.lastRipIndex;
+    else {
+      i = this.ipIndex.get(rip);
+      if (i === undefined) this.ipIndex.set(rip, (i = this.ipIndex.size + 1));
+      this.lastRip = rip;
+      this.lastRipIndex = i;
+    }
+    return i * 2 + (lip === this.ip ? 0 : 1);
   }
 
   sysctl<K extends SysctlName>(name: K): Sysctls[K] {
@@ -208,8 +218,7 @@ export class Stack {
   connect(sk: Tcb, rip: string, rport: number, w: Waiter): void {
     const lip = sk.bound && sk.localIp !== '0.0.0.0' ? sk.localIp : rip.startsWith('127.') ? '127.0.0.1' : this.ip;
     if (sk.bound) {
-      const key = this.connKey(lip, sk.localPort, rip, rport);
-      const old = this.conns.get(key);
+      const old = this.conns.get(this.peerOf(lip, rip), portsKey(sk.localPort, rport));
       if (old && !(old instanceof TimeWait && this.twReusable(old, rip))) throw new SocketCallError('EADDRNOTAVAIL', `the 4-tuple ${lip}:${sk.localPort} > ${rip}:${rport} is in use`);
       if (old instanceof TimeWait) this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
       sk.localIp = lip;
@@ -219,12 +228,13 @@ export class Stack {
       // The next connect starts past the last port taken (Linux advances table_perturb).
       const off = (this.hashOffset + this.connectOffset + hash32(this.isnSecret, ipNum(rip), rport)) % n;
       let chosen = 0;
+      const peer = this.peerOf(lip, rip);
       // One pass from a keyed offset (Linux also tries even offsets before odd ones; the set of
       // usable ports, and so the point where EADDRNOTAVAIL starts, is the same).
       for (let i = 0; i < n; i++) {
         const port = lo + ((off + i) % n);
         if (this.binds.has(port)) continue;
-        const old = this.conns.get(this.connKey(lip, port, rip, rport));
+        const old = this.conns.get(peer, portsKey(port, rport));
         if (old) {
           if (old instanceof TimeWait && this.twReusable(old, rip)) {
             this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
@@ -248,8 +258,9 @@ export class Stack {
     sk.remoteIp = rip;
     sk.remotePort = rport;
     sk.remoteHost = this.hostOf(rip);
-    sk.key = this.connKey(sk.localIp, sk.localPort, rip, rport);
-    this.conns.set(sk.key, sk);
+    sk.peer = this.peerOf(sk.localIp, rip);
+    sk.key = portsKey(sk.localPort, rport);
+    this.conns.set(sk.peer, sk.key, sk);
     sk.hashed = true;
     sk.iss = this.isn(sk.localIp, sk.localPort, rip, rport);
     sk.sndUna = sk.iss;
@@ -401,7 +412,7 @@ export class Stack {
   /** Remove a full socket from every table (tcp_set_state(TCP_CLOSE) → inet_put_port, unhash). */
   unhash(sk: Tcb): void {
     if (sk.hashed) {
-      this.conns.delete(sk.key);
+      this.conns.delete(sk.peer, sk.key);
       sk.hashed = false;
     }
     // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
@@ -469,7 +480,7 @@ export class Stack {
       sk.state = substate;
       if (this.env.tracingState) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
     }
-    this.conns.set(sk.key, tw);
+    this.conns.set(sk.peer, sk.key, tw);
     sk.hashed = false;
     if (sk.boundByBind) {
       this.removeOwner(sk.localPort, sk);
@@ -500,10 +511,6 @@ export class Stack {
   private twQBase = 0;
   private twArmedAt = Infinity;
 
-  /** The minisock's 4-tuple key in conns. */
-  private twKey(tw: TimeWait): number {
-    return this.connKey(tw.localIp, tw.localPort, tw.remoteIp, tw.remotePort);
-  }
 
   /** Its live queue entry becomes a bare due time. */
   private twUnqueue(tw: TimeWait): void {
@@ -560,8 +567,9 @@ export class Stack {
   }
 
   killTimeWait(tw: TimeWait, cause: string): void {
-    const key = this.twKey(tw);
-    if (this.conns.get(key) === tw) this.conns.delete(key);
+    const peer = this.peerOf(tw.localIp, tw.remoteIp);
+    const ports = portsKey(tw.localPort, tw.remotePort);
+    if (this.conns.get(peer, ports) === tw) this.conns.delete(peer, ports);
     if (tw.boundByBind) this.removeOwner(tw.localPort, tw);
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
@@ -575,7 +583,7 @@ export class Stack {
 
   /** close() on an fd whose connection sits in TIME_WAIT: the minisock lives on, now an orphan. */
   private releaseFromTimeWait(sk: Tcb): void {
-    const tw = this.conns.get(sk.key);
+    const tw = this.conns.get(sk.peer, sk.key);
     if (tw instanceof TimeWait && tw.tcb === sk) tw.tcb = null;
     sk.state = 'CLOSED';
   }
@@ -722,7 +730,7 @@ export class Stack {
 
   /** A segment arrives at this host. */
   deliver(seg: Segment): void {
-    const c = this.conns.get(this.connKey(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort));
+    const c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(seg.dstPort, seg.srcPort));
     if (c) {
       if (c instanceof TimeWait) this.twInput(c, seg);
       else c.input(seg);
@@ -766,7 +774,8 @@ export class Stack {
     c.remoteIp = seg.srcIp;
     c.remotePort = seg.srcPort;
     c.remoteHost = seg.srcHost;
-    c.key = this.connKey(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.peer = this.peerOf(c.localIp, c.remoteIp);
+    c.key = portsKey(c.localPort, c.remotePort);
     c.reuse = l.reuse;
     c.reuseport = l.reuseport;
     c.linger = l.linger;
@@ -789,7 +798,7 @@ export class Stack {
       c.tsRecentStamp = this.env.now();
     }
     l.synQueue++;
-    this.conns.set(c.key, c);
+    this.conns.set(c.peer, c.key, c);
     c.hashed = true;
     this.addOwner(c.localPort, c);
     c.state = 'LISTEN';
@@ -857,6 +866,11 @@ export class Stack {
     for (const c of this.conns.values()) out.push(c);
     return out;
   }
+}
+
+/** The ports half of a 4-tuple: both ports in one int32 (a small integer to V8). */
+function portsKey(lport: number, rport: number): number {
+  return (lport << 16) | rport;
 }
 
 /** When a timer-queue entry is due. */

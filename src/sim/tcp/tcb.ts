@@ -30,8 +30,11 @@ export class Tcb {
   remoteIp = '';
   remotePort = 0;
   remoteHost = '';
-  /** 4-tuple key in the stack's table, -1 until connected. */
-  key = -1;
+  /** Its place in the stack's connection table once connected: peer (Stack.peerOf) and ports. */
+  peer = 0;
+  key = 0;
+  /** Order of entry into the connection table (ConnTable). */
+  stamp = 0;
   /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
   hashed = false;
   /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */

@@ -18,6 +18,8 @@ const TW_FIN_WAIT_2 = 16;
 export class TimeWait implements TimeWaitView {
   /** When the timer fires, virtual ms. */
   expiresAt = 0;
+  /** Order of entry into the connection table: the socket's place, taken over (ConnTable). */
+  stamp = 0;
   /** Its live entry in the host's timer queue (Stack.twQ, absolute index), or -1. */
   qi = -1;
   /** Last rate-limited ACK (Linux tw_last_oow_ack_time). */
