@@ -146,7 +146,7 @@ export class OsImpl implements OS {
   }
   socket(): Socket {
     const tcb = this.proc.hostHandle.stack.socket(this.proc.name);
-    this.k.traceCall('socket', '', 'return', `fd ${tcb.fd}`, undefined, tcb.fd);
+    if (this.k.tracingCalls) this.k.traceCall('socket', '', 'return', `fd ${tcb.fd}`, undefined, tcb.fd);
     return new SocketImpl(this.k, this.proc.hostHandle, tcb, this.proc);
   }
   sleep(ms: number): Promise<void> {

@@ -727,7 +727,7 @@ export class Tcb {
       if (s.fin && seqAdd(s.sq, s.len) === this.rcvNxt) fin = true;
     }
     if (fin) {
-      this.ooo.length = 0;
+      if (this.ooo.length) this.ooo.length = 0;
       this.oooBytes = 0;
       this.rcvNxt = seqAdd(this.rcvNxt, 1);
       this.finRcvd = true;
