@@ -15,6 +15,9 @@ export const seqGe = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 export const seqAdd = (a: number, n: number): number => (a + n) | 0;
 export const seqDiff = (a: number, b: number): number => (a - b) | 0;
 
+const RETRANS_BIT = 1 << 24;
+const TS_BIT = 1 << 25;
+
 let nextSegId = 1;
 export function resetSegmentIds(): void {
   nextSegId = 1;
@@ -30,34 +33,57 @@ export class Segment implements SegmentInfo {
   /** Sequence and acknowledgment numbers, int32 (see seqAdd); `seq` and `ack` give them unsigned. */
   readonly sq: number;
   readonly ak: number;
-  /** Timestamp option present; its values as int32. */
-  readonly hasTs: boolean;
+  /** Timestamp option values as int32 (valid when hasTs). */
   readonly tv: number;
   readonly te: number;
+  /** Source port << 16 | destination port. */
+  private readonly ports: number;
+  /** Flag bits (low 8), window (next 16), then the retransmission and timestamp bits: one small integer. */
+  private readonly fw: number;
   constructor(
     readonly srcHost: string,
     readonly srcIp: string,
-    readonly srcPort: number,
+    srcPort: number,
     readonly dstHost: string,
     readonly dstIp: string,
-    readonly dstPort: number,
+    dstPort: number,
     seq: number,
     ack: number,
-    readonly bits: number,
-    readonly win: number,
+    bits: number,
+    win: number,
     readonly data: string,
     tsval: number | undefined,
     tsecr: number | undefined,
-    readonly retransmission: boolean,
+    retransmission: boolean,
     /** State of the sending socket when it left (for fault rules and the trace). */
     readonly senderState: TcpState | undefined,
   ) {
     this.id = nextSegId++;
     this.sq = seq | 0;
     this.ak = ack | 0;
-    this.hasTs = tsval !== undefined;
     this.tv = tsval === undefined ? 0 : tsval | 0;
     this.te = tsecr === undefined ? 0 : tsecr | 0;
+    this.ports = (srcPort << 16) | dstPort;
+    this.fw = (bits & 0xff) | ((win & 0xffff) << 8) | (retransmission ? RETRANS_BIT : 0) | (tsval !== undefined ? TS_BIT : 0);
+  }
+  get srcPort(): number {
+    return this.ports >>> 16;
+  }
+  get dstPort(): number {
+    return this.ports & 0xffff;
+  }
+  get bits(): number {
+    return this.fw & 0xff;
+  }
+  get win(): number {
+    return (this.fw >>> 8) & 0xffff;
+  }
+  get retransmission(): boolean {
+    return (this.fw & RETRANS_BIT) !== 0;
+  }
+  /** The timestamp option is present. */
+  get hasTs(): boolean {
+    return (this.fw & TS_BIT) !== 0;
   }
   get seq(): number {
     return this.sq >>> 0;

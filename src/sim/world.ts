@@ -103,8 +103,17 @@ interface FaultState {
   count: number;
 }
 
+interface Route {
+  dst: HostImpl | null;
+  link: LinkImpl | null;
+  loop: boolean;
+  epoch: number;
+}
+
 class HostImpl implements Host, HostHandle {
   readonly stack: Stack;
+  /** Routes by destination address (World.route). */
+  readonly routes = new Map<string, Route>();
   readonly api: Host = this;
   constructor(
     private world: WorldImpl,
@@ -333,6 +342,7 @@ class WorldImpl implements World, Kernel {
     this.hostList.push(h);
     this.byName.set(name, h);
     this.byIp.set(ip, h);
+    this.routeEpoch++;
     return h;
   }
 
@@ -359,6 +369,7 @@ class WorldImpl implements World, Kernel {
     const l = new LinkImpl(ha, hb, options);
     this.links.set(key, l);
     this.linkCache.clear();
+    this.routeEpoch++;
     return l;
   }
 
@@ -554,6 +565,20 @@ class WorldImpl implements World, Kernel {
   /** Links by host pair, cached per sending host: transmit is the hot path. */
   private linkCache = new Map<HostImpl, Map<HostImpl, LinkImpl | null>>();
 
+  /** Changes when a host or a link is added: cached routes are worked out again. */
+  private routeEpoch = 0;
+
+  /** Where a segment from `src` to `dstIp` goes: cached per sending host and address (transmit is the hot path). */
+  private route(src: HostImpl, dstIp: string): Route {
+    let r = src.routes.get(dstIp);
+    if (r !== undefined && r.epoch === this.routeEpoch) return r;
+    const loop = dstIp.startsWith('127.') || dstIp === src.ip;
+    const dst = loop ? src : (this.byIp.get(dstIp) ?? null);
+    r = { dst, link: dst && !loop ? this.linkBetween(src, dst) : null, loop, epoch: this.routeEpoch };
+    src.routes.set(dstIp, r);
+    return r;
+  }
+
   private linkBetween(src: HostImpl, dst: HostImpl): LinkImpl | null {
     let m = this.linkCache.get(src);
     if (!m) this.linkCache.set(src, (m = new Map()));
@@ -573,15 +598,14 @@ class WorldImpl implements World, Kernel {
     if (this.trSeg) {
       this.emit(new SegmentEvent('send', seg.srcHost, seg, seg.senderState || undefined, undefined));
     }
-    const dstIp = seg.dstIp;
-    const loop = dstIp.startsWith('127.') || dstIp === src.ip;
-    const dst = loop ? src : this.byIp.get(dstIp);
+    const route = this.route(src, seg.dstIp);
+    const dst = route.dst;
     if (!dst) return this.drop(seg, 'no-route');
-    if (loop) {
+    if (route.loop) {
       this.push(this.clock, EvKind.Deliver, seg, dst, 0);
       return;
     }
-    const link = this.linkBetween(src, dst);
+    const link = route.link;
     if (!link) return this.drop(seg, 'no-route');
     for (const p of this.partitions) {
       if (this.clock >= p.from && this.clock < p.until && ((p.a === src.name && p.b === dst.name) || (p.b === src.name && p.a === dst.name)))
