@@ -35,15 +35,8 @@ export class Tcb {
   key = 0;
   /** Order of entry into the connection table (ConnTable). */
   stamp = 0;
-  /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
-  hashed = false;
-  /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
-  boundByBind = false;
-  bound = false;
 
   // Options
-  reuse = false;
-  reuseport = false;
   /** Replaced, never mutated: sockets share the default. */
   linger: Linger = NO_LINGER;
   rcvBufSize = 65_535;
@@ -51,14 +44,10 @@ export class Tcb {
   backlog = 0;
 
   // Socket flags (Linux sk_shutdown, SOCK_DEAD, SOCK_DONE, sk_err)
-  shutRd = false;
-  shutWr = false;
-  orphan = false;
   err: Errno | null = null;
-  /** The fd was closed by the application (close() returned or is lingering). */
-  private fdShut = false;
   /** The host's incarnation the socket belongs to: a crash ends every socket of the host at once. */
   readonly epoch: number;
+  /** The fd was closed by the application (close() returned or is lingering), or the host crashed since. */
   get fdClosed(): boolean {
     return this.fdShut || this.epoch !== this.stack.epoch;
   }
@@ -83,10 +72,8 @@ export class Tcb {
   private sqParts: string[] = none();
   /** Bytes of sqParts[0] already acknowledged. */
   private sqOff = 0;
-  finQueued = false;
   /** Sequence number of our FIN once sent (finSent). */
   finSeq = 0;
-  finSent = false;
   cwnd = 10;
 
   // Receive side
@@ -97,18 +84,14 @@ export class Tcb {
   /** Out-of-order segments, sorted by sequence number, and the bytes they hold. */
   ooo: Segment[] = none();
   oooBytes = 0;
-  finRcvd = false;
   lastAdvWnd = 0;
 
   // Timestamps (RFC 7323)
-  tsOn = false;
   /** Last timestamp from the peer (int32), valid once tsSeen. */
   tsRecent = 0;
-  tsSeen = false;
   tsRecentStamp = 0;
   /** Linux secure_tcp_ts_off for this peer, computed on first use (tsOffsetSet). */
   tsOffset = 0;
-  tsOffsetSet = false;
 
   // Retransmission (RFC 6298 with Linux's 200 ms floor)
   srtt = 0;
@@ -118,13 +101,12 @@ export class Tcb {
   probes = 0;
   /** The segment being timed for an RTT sample ends here (rttOn). */
   rttSeq = 0;
-  rttOn = false;
   rttTime = 0;
   timer: TimerKind = null;
   timerAt = 0;
   timerGen = 0;
   /** Time of the earliest scheduled engine event for this timer (lazy re-arming). */
-  timerEvAt = Infinity;
+  timerEvAt = -1; // -1: none (a small integer: Infinity would be a boxed number in every socket)
   /** That event, while it is pending (see StackEnv.cancelTcbTimer). */
   private timerEv: object | null = null;
 
@@ -142,6 +124,113 @@ export class Tcb {
 
   /** Process that owns the fd, for ss. */
   owner = '';
+
+  /** The socket's yes/no state in one small integer (see the accessors below): a socket has sixteen of them. */
+  private bf = 0;
+  /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
+  get hashed(): boolean {
+    return (this.bf & 1) !== 0;
+  }
+  set hashed(v: boolean) {
+    this.bf = v ? this.bf | 1 : this.bf & ~1;
+  }
+  /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
+  get boundByBind(): boolean {
+    return (this.bf & 2) !== 0;
+  }
+  set boundByBind(v: boolean) {
+    this.bf = v ? this.bf | 2 : this.bf & ~2;
+  }
+  get bound(): boolean {
+    return (this.bf & 4) !== 0;
+  }
+  set bound(v: boolean) {
+    this.bf = v ? this.bf | 4 : this.bf & ~4;
+  }
+  get reuse(): boolean {
+    return (this.bf & 8) !== 0;
+  }
+  set reuse(v: boolean) {
+    this.bf = v ? this.bf | 8 : this.bf & ~8;
+  }
+  get reuseport(): boolean {
+    return (this.bf & 16) !== 0;
+  }
+  set reuseport(v: boolean) {
+    this.bf = v ? this.bf | 16 : this.bf & ~16;
+  }
+  /** Socket flags (Linux sk_shutdown, SOCK_DEAD as orphan). */
+  get shutRd(): boolean {
+    return (this.bf & 32) !== 0;
+  }
+  set shutRd(v: boolean) {
+    this.bf = v ? this.bf | 32 : this.bf & ~32;
+  }
+  get shutWr(): boolean {
+    return (this.bf & 64) !== 0;
+  }
+  set shutWr(v: boolean) {
+    this.bf = v ? this.bf | 64 : this.bf & ~64;
+  }
+  get orphan(): boolean {
+    return (this.bf & 128) !== 0;
+  }
+  set orphan(v: boolean) {
+    this.bf = v ? this.bf | 128 : this.bf & ~128;
+  }
+  get finQueued(): boolean {
+    return (this.bf & 256) !== 0;
+  }
+  set finQueued(v: boolean) {
+    this.bf = v ? this.bf | 256 : this.bf & ~256;
+  }
+  /** Our FIN was sent (finSeq is its sequence number). */
+  get finSent(): boolean {
+    return (this.bf & 512) !== 0;
+  }
+  set finSent(v: boolean) {
+    this.bf = v ? this.bf | 512 : this.bf & ~512;
+  }
+  get finRcvd(): boolean {
+    return (this.bf & 1024) !== 0;
+  }
+  set finRcvd(v: boolean) {
+    this.bf = v ? this.bf | 1024 : this.bf & ~1024;
+  }
+  get tsOn(): boolean {
+    return (this.bf & 2048) !== 0;
+  }
+  set tsOn(v: boolean) {
+    this.bf = v ? this.bf | 2048 : this.bf & ~2048;
+  }
+  /** tsRecent holds a timestamp from the peer. */
+  get tsSeen(): boolean {
+    return (this.bf & 4096) !== 0;
+  }
+  set tsSeen(v: boolean) {
+    this.bf = v ? this.bf | 4096 : this.bf & ~4096;
+  }
+  /** tsOffset is computed. */
+  get tsOffsetSet(): boolean {
+    return (this.bf & 8192) !== 0;
+  }
+  set tsOffsetSet(v: boolean) {
+    this.bf = v ? this.bf | 8192 : this.bf & ~8192;
+  }
+  /** A segment is being timed (rttSeq). */
+  get rttOn(): boolean {
+    return (this.bf & 16384) !== 0;
+  }
+  set rttOn(v: boolean) {
+    this.bf = v ? this.bf | 16384 : this.bf & ~16384;
+  }
+  /** close() was called on the fd (see fdClosed). */
+  private get fdShut(): boolean {
+    return (this.bf & 32768) !== 0;
+  }
+  private set fdShut(v: boolean) {
+    this.bf = v ? this.bf | 32768 : this.bf & ~32768;
+  }
 
   constructor(
     readonly stack: Stack,
@@ -211,7 +300,7 @@ export class Tcb {
     if (kind === null) {
       this.timer = null;
       this.timerGen++;
-      this.timerEvAt = Infinity;
+      this.timerEvAt = -1;
       this.dropTimerEvent();
       return;
     }
@@ -220,7 +309,7 @@ export class Tcb {
     this.timerAt = at;
     if (fresh && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
     // Lazy timers: an engine event already pending earlier than `at` will re-arm itself.
-    if (at < this.timerEvAt || fresh) {
+    if (this.timerEvAt < 0 || at < this.timerEvAt || fresh) {
       this.timerGen++;
       this.timerEvAt = at;
       this.dropTimerEvent();
@@ -241,7 +330,7 @@ export class Tcb {
     this.timerEv = null; // this event is being handled: its handle is no longer ours
     if (!this.timer) return;
     const now = this.stack.env.now();
-    this.timerEvAt = Infinity;
+    this.timerEvAt = -1;
     if (now < this.timerAt) {
       this.timerGen++;
       this.timerEvAt = this.timerAt;
