@@ -40,6 +40,12 @@ export class Segment implements SegmentInfo {
   private readonly ports: number;
   /** Flag bits (low 8), window (next 16), then the retransmission and timestamp bits: one small integer. */
   private readonly fw: number;
+  /**
+   * The socket that sent it, when a full socket did: the receiving stack keeps, on
+   * it, which of its own sockets took the last segment (a demultiplexing hint; see
+   * Stack.deliver). Not part of the trace.
+   */
+  from: { peerHint: unknown } | null = null;
   constructor(
     readonly srcHost: string,
     readonly srcIp: string,

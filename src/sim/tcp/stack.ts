@@ -730,7 +730,25 @@ export class Stack {
 
   /** A segment arrives at this host. */
   deliver(seg: Segment): void {
-    const c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(seg.dstPort, seg.srcPort));
+    // The socket that took the sender's last segment is almost always the one for this
+    // one: checked to be in our table under exactly this 4-tuple, it spares the lookup.
+    const from = seg.from;
+    const h = from !== null ? from.peerHint : null;
+    let c: Tcb | TimeWait | undefined;
+    if (
+      h instanceof Tcb &&
+      h.hashed &&
+      h.stack === this &&
+      h.localPort === seg.dstPort &&
+      h.remotePort === seg.srcPort &&
+      h.remoteIp === seg.srcIp &&
+      h.localIp === seg.dstIp
+    ) {
+      c = h;
+    } else {
+      c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(seg.dstPort, seg.srcPort));
+      if (from !== null) from.peerHint = c instanceof Tcb ? c : null;
+    }
     if (c) {
       if (c instanceof TimeWait) this.twInput(c, seg);
       else c.input(seg);

@@ -124,6 +124,8 @@ export class Tcb {
 
   /** Process that owns the fd, for ss. */
   owner = '';
+  /** The peer's socket that took our last segment (see Stack.deliver): the peer stack's to read and write. */
+  peerHint: unknown = null;
 
   /** The socket's yes/no state in one small integer (see the accessors below): a socket has sixteen of them. */
   private bf = 0;
@@ -480,6 +482,7 @@ export class Tcb {
       retrans,
       this.state,
     );
+    seg.from = this;
     s.env.transmit(seg, s);
   }
 
