@@ -45,11 +45,13 @@ class WaiterImpl<T> implements Waiter<T> {
   rej: ((e: unknown) => void) | null = null;
   promise: Promise<T> | null = null;
   n = 0;
+  /** Incremented each time the waiter is reused: a timer event for an earlier use must not wake it. */
+  gen = 0;
   constructor(
-    readonly proc: Proc,
+    public proc: Proc,
     /** The waiting call ('start' for a process's first slice); with `arg`, formatted only when shown. */
-    readonly call: string,
-    readonly arg: number,
+    public call: string,
+    public arg: number,
   ) {}
   get start(): boolean {
     return this.call === 'start';
@@ -674,7 +676,14 @@ class WorldImpl implements World, Kernel {
   waiter<T>(call: string, arg: number, who: Proc | null): WaiterImpl<T> {
     const proc = who ?? this.caller(null);
     if (!proc) throw new Error(`${call}() waits, so it must be called inside a process: host.run(async (os) => { ... })`);
-    const w = new WaiterImpl<T>(proc, call, arg);
+    let w = this.freeWaiters.pop() as WaiterImpl<T> | undefined;
+    if (w) {
+      w.proc = proc;
+      w.call = call;
+      w.arg = arg;
+      w.settled = false;
+      w.n = 0;
+    } else w = new WaiterImpl<T>(proc, call, arg);
     w.promise = new Promise<T>((res, rej) => {
       w.res = res;
       w.rej = rej;
@@ -701,7 +710,22 @@ class WorldImpl implements World, Kernel {
   }
 
   wakeAt(w: Waiter<void>, at: number): void {
-    this.push(Math.round(at), EvKind.Wake, w, null, 0);
+    this.push(Math.round(at), EvKind.Wake, w, null, (w as WaiterImpl<void>).gen);
+  }
+
+  /** Waiters whose call has returned, for reuse (a busy run would otherwise make one per blocking call). */
+  private freeWaiters: WaiterImpl<any>[] = [];
+
+  /** The process resumed from `w`: nothing refers to it now but timer events, which check its gen. */
+  private recycle(w: WaiterImpl<any>): void {
+    w.gen++;
+    w.res = w.rej = null;
+    w.promise = null;
+    w.value = w.error = undefined;
+    w.map = null;
+    w.mapThis = null;
+    w.site = null;
+    if (this.freeWaiters.length < 4096) this.freeWaiters.push(w);
   }
 
   private wake(w: WaiterImpl<any>, value: unknown, error: unknown): void {
@@ -793,6 +817,7 @@ class WorldImpl implements World, Kernel {
         }
         if (!failed) w.res!(v);
       } else w.res!(w.value);
+      this.recycle(w);
     }
     if (!this.sliceOpen) {
       this.current = null;
@@ -971,9 +996,11 @@ class WorldImpl implements World, Kernel {
         (ev.b as Stack).onTwTimer();
         return;
       }
-      case EvKind.Wake:
-        this.wake(ev.a as WaiterImpl<void>, undefined, undefined);
+      case EvKind.Wake: {
+        const w = ev.a as WaiterImpl<void>;
+        if (ev.gen === w.gen) this.wake(w, undefined, undefined);
         return;
+      }
       case EvKind.Call:
         if (ev.b instanceof Proc) {
           this.runq[this.runqTail++] = new WaiterImpl(ev.b, 'start', 0);

@@ -763,6 +763,10 @@ export class Stack {
   private findListener(ip: string, port: number, seg: Segment): Tcb | null {
     const ls = this.listeners.get(port);
     if (!ls || !ls.length) return null;
+    if (ls.length === 1) {
+      const l = ls[0]!;
+      return l.localIp === ip || l.localIp === '0.0.0.0' ? l : null;
+    }
     const exact = ls.filter((l) => l.localIp === ip);
     const group = exact.length ? exact : ls.filter((l) => l.localIp === '0.0.0.0');
     if (!group.length) return null;

@@ -70,7 +70,10 @@ export class Tcb {
    */
   sqLen = 0;
   private sqParts: string[] = none();
-  /** Bytes of sqParts[0] already acknowledged. */
+  /** The parts still queued are sqParts[sqHead .. sqTail): the array is reused, not spliced. */
+  private sqHead = 0;
+  private sqTail = 0;
+  /** Bytes of sqParts[sqHead] already acknowledged. */
   private sqOff = 0;
   /** Sequence number of our FIN once sent (finSent). */
   finSeq = 0;
@@ -416,14 +419,14 @@ export class Tcb {
   sqAppend(d: string): void {
     if (d.length === 0) return;
     if (this.sqParts === NONE) this.sqParts = [];
-    this.sqParts.push(d);
+    this.sqParts[this.sqTail++] = d;
     this.sqLen += d.length;
   }
 
   /** `n` queued bytes from offset `off` (from sndUna). */
   private sqSlice(off: number, n: number): string {
     const parts = this.sqParts;
-    let i = 0;
+    let i = this.sqHead;
     off += this.sqOff;
     while (off >= parts[i]!.length) off -= parts[i++]!.length;
     let p = parts[i]!;
@@ -440,15 +443,29 @@ export class Tcb {
     const parts = this.sqParts;
     this.sqLen -= n;
     n += this.sqOff;
-    let k = 0;
-    while (k < parts.length && n >= parts[k]!.length) n -= parts[k++]!.length;
-    if (k > 0) parts.splice(0, k);
-    this.sqOff = parts.length ? n : 0;
+    let k = this.sqHead;
+    while (k < this.sqTail && n >= parts[k]!.length) {
+      n -= parts[k]!.length;
+      parts[k++] = ''; // let the string go
+    }
+    if (k === this.sqTail) {
+      this.sqHead = this.sqTail = this.sqOff = 0;
+      return;
+    }
+    this.sqOff = n;
+    this.sqHead = k;
+    if (k > 64 && k * 2 > this.sqTail) {
+      // Mostly acknowledged parts in front: move the rest down.
+      parts.copyWithin(0, k, this.sqTail);
+      parts.fill('', this.sqTail - k, this.sqTail);
+      this.sqTail -= k;
+      this.sqHead = 0;
+    }
   }
 
   sqClear(): void {
-    this.sqParts.length = 0;
-    this.sqOff = 0;
+    if (this.sqTail) this.sqParts.fill('', 0, this.sqTail);
+    this.sqHead = this.sqTail = this.sqOff = 0;
     this.sqLen = 0;
   }
 
