@@ -147,6 +147,13 @@ class HostImpl implements Host, HostHandle {
 
 const SETTLED: Promise<void> = Promise.resolve();
 
+let lastResolve: ((v: any) => void) | null = null;
+let lastReject: ((e: unknown) => void) | null = null;
+function takeResolvers(res: (v: any) => void, rej: (e: unknown) => void): void {
+  lastResolve = res;
+  lastReject = rej;
+}
+
 /**
  * A segment's trace event (send, deliver or drop): one shape, made for every
  * segment while somebody reads segments. `state` is the sender's state on
@@ -684,10 +691,11 @@ class WorldImpl implements World, Kernel {
       w.settled = false;
       w.n = 0;
     } else w = new WaiterImpl<T>(proc, call, arg);
-    w.promise = new Promise<T>((res, rej) => {
-      w.res = res;
-      w.rej = rej;
-    });
+    // One shared executor hands the resolving functions over: no closure per call.
+    w.promise = new Promise<T>(takeResolvers);
+    w.res = lastResolve;
+    w.rej = lastReject;
+    lastResolve = lastReject = null;
     // Capturing a stack costs a microsecond or two (benchmarks turn it off).
     if (this.opts.callSites !== false) w.site = new Error();
     return w;

@@ -418,8 +418,10 @@ export class Tcb {
 
   sqAppend(d: string): void {
     if (d.length === 0) return;
-    if (this.sqParts === NONE) this.sqParts = [];
-    this.sqParts[this.sqTail++] = d;
+    if (this.sqParts === NONE) {
+      this.sqParts = [d]; // sized to what it holds: most sockets queue one string at a time
+      this.sqTail = 1;
+    } else this.sqParts[this.sqTail++] = d;
     this.sqLen += d.length;
   }
 
@@ -814,8 +816,8 @@ export class Tcb {
     if (data.length > room) data = data.slice(0, Math.max(0, room));
     let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.sq);
     if (data.length > 0) {
-      if (this.rq === NONE) this.rq = [];
-      this.rq.push(data);
+      if (this.rq === NONE) this.rq = [data]; // sized to what it holds: most sockets queue one string at a time
+      else this.rq.push(data);
       this.rqBytes += data.length;
       this.rcvNxt = seqAdd(this.rcvNxt, data.length);
     }
@@ -828,8 +830,8 @@ export class Tcb {
       const skip = seqDiff(this.rcvNxt, s.sq);
       if (skip < s.data.length) {
         const d = s.data.slice(skip);
-        if (this.rq === NONE) this.rq = [];
-        this.rq.push(d);
+        if (this.rq === NONE) this.rq = [d];
+        else this.rq.push(d);
         this.rqBytes += d.length;
         this.rcvNxt = seqAdd(this.rcvNxt, d.length);
       }
