@@ -278,7 +278,7 @@ export class Stack {
     const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
     const loopback = rip.startsWith('127.') || rip === this.ip;
     if (reuse === 0 || (reuse === 2 && !loopback)) return false;
-    if (tw.tsRecent < 0 || tw.substate !== 'TIME_WAIT') return false;
+    if (!tw.hasTs || tw.substate !== 'TIME_WAIT') return false;
     return Math.floor(this.env.now() / 1000) > Math.floor(tw.tsRecentStamp / 1000);
   }
 
@@ -591,8 +591,8 @@ export class Stack {
   /** Linux tcp_timewait_state_process. */
   private twInput(tw: TimeWait, seg: Segment): void {
     const now = this.env.now();
-    const ts = seg.hasTs && tw.tsRecent >= 0;
-    const pawsReject = ts && !seg.rst && ((seg.tv - tw.tsRecent) | 0) < 0;
+    const ts = seg.hasTs && tw.hasTs;
+    const pawsReject = ts && !seg.rst && ((seg.tv - tw.ts32) | 0) < 0;
     const endSeq = seqAdd(seg.sq, seg.seqLen);
 
     if (tw.substate === 'FIN_WAIT_2') {
@@ -609,7 +609,7 @@ export class Stack {
       // The peer's FIN: into real TIME_WAIT.
       tw.substate = 'TIME_WAIT';
       tw.rcv = endSeq;
-      if (seg.hasTs && tw.tsRecent >= 0) {
+      if (seg.hasTs && tw.hasTs) {
         tw.tsRecent = seg.tv;
         tw.tsRecentStamp = now;
       }
@@ -653,7 +653,7 @@ export class Stack {
     }
 
     // A new SYN: a new incarnation if its sequence number is beyond the old rcv_nxt or its timestamp is newer (RFC 6191).
-    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.sq, tw.rcv) || (ts && ((tw.tsRecent - seg.tv) | 0) < 0))) {
+    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.sq, tw.rcv) || (ts && ((tw.ts32 - seg.tv) | 0) < 0))) {
       return this.acceptSynInTimeWait(tw, seg);
     }
 
@@ -718,8 +718,8 @@ export class Stack {
       ACK,
       tw.rcvWnd,
       '',
-      tw.tsRecent >= 0 ? this.tsval(tw.remoteIp, now) : undefined,
-      tw.tsRecent >= 0 ? tw.tsRecent : undefined,
+      tw.hasTs ? this.tsval(tw.remoteIp, now) : undefined,
+      tw.hasTs ? tw.ts32 : undefined,
       false,
       tw.substate,
     );

@@ -80,6 +80,14 @@ export class TimeWait implements TimeWaitView {
   get sndNxt(): number {
     return this.snd >>> 0;
   }
+  /** The peer's timestamps are on (tsRecent holds one). */
+  get hasTs(): boolean {
+    return (this.flags & TW_TS) !== 0;
+  }
+  /** tsRecent as int32 (for sequence-space comparisons; no boxed number). */
+  get ts32(): number {
+    return this.ts;
+  }
   get tsRecent(): number {
     return this.flags & TW_TS ? this.ts >>> 0 : -1;
   }
