@@ -19,22 +19,8 @@
 // The simulation itself always runs at full speed; only delivery waits.
 import type { TraceEvent } from '../../types/closing-time.d.ts';
 import { runProgram } from './run-program.ts';
+import type { RunRequest as RunMessage, StopRequest as StopMessage } from './browser/protocol.ts';
 import { serializeSummary, type SerializedRunSummary } from './serialize.ts';
-
-interface RunMessage {
-  type: 'run';
-  id: number;
-  source: string;
-  fileName: string;
-  seed?: number;
-  untilMs?: number;
-  wallMs?: number;
-  speed?: number;
-}
-interface StopMessage {
-  type: 'stop';
-  id: number;
-}
 
 interface WorkerScope {
   postMessage(message: unknown): void;

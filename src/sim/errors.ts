@@ -1,5 +1,6 @@
 import type { Errno } from '../../types/closing-time.d.ts';
 
+/** strerror(3) texts as glibc prints them. */
 const DESCRIPTIONS: Record<Errno, string> = {
   EADDRINUSE: 'Address already in use',
   EADDRNOTAVAIL: 'Cannot assign requested address',
@@ -31,4 +32,9 @@ export class SocketError extends Error {
 
 export function describeErrno(code: Errno): string {
   return DESCRIPTIONS[code] ?? code;
+}
+
+/** glibc's text for an errno name, or undefined for a name it does not know. */
+export function strerror(errno: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(DESCRIPTIONS, errno) ? DESCRIPTIONS[errno as Errno] : undefined;
 }

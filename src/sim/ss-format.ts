@@ -5,7 +5,26 @@
 // left-aligned right after them, so the colons line up. The Process column
 // holds ` users:(...)` with -p and ` timer:(...)` with -o, each with the leading
 // space ss prints, and every cell is padded, which leaves ss's trailing spaces.
-import type { SsRow } from '../../types/closing-time.d.ts';
+import type { SsRow, SsState, TcpState } from '../../types/closing-time.d.ts';
+
+const SS_NAMES: Record<TcpState, SsState> = {
+  CLOSED: 'UNCONN',
+  LISTEN: 'LISTEN',
+  SYN_SENT: 'SYN-SENT',
+  SYN_RECEIVED: 'SYN-RECV',
+  ESTABLISHED: 'ESTAB',
+  FIN_WAIT_1: 'FIN-WAIT-1',
+  FIN_WAIT_2: 'FIN-WAIT-2',
+  CLOSE_WAIT: 'CLOSE-WAIT',
+  CLOSING: 'CLOSING',
+  LAST_ACK: 'LAST-ACK',
+  TIME_WAIT: 'TIME-WAIT',
+};
+
+/** The state as ss names it (ESTAB, TIME-WAIT, ...). */
+export function ssStateName(s: TcpState): SsState {
+  return SS_NAMES[s];
+}
 
 export interface SsTableOptions {
   /** Like `ss -o`: fill the Process column with `timer:(...)`. Default false. */

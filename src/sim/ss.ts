@@ -1,25 +1,7 @@
-import type { SsOptions, SsRow, SsState, SsTable, TcpState } from '../../types/closing-time.d.ts';
-import { formatSsTable } from './ss-format.ts';
+import type { SsOptions, SsRow, SsState, SsTable } from '../../types/closing-time.d.ts';
+import { formatSsTable, ssStateName } from './ss-format.ts';
 import type { Stack } from './tcp/stack.ts';
 import { Tcb } from './tcp/tcb.ts';
-
-const SS_NAMES: Record<TcpState, SsState> = {
-  CLOSED: 'UNCONN',
-  LISTEN: 'LISTEN',
-  SYN_SENT: 'SYN-SENT',
-  SYN_RECEIVED: 'SYN-RECV',
-  ESTABLISHED: 'ESTAB',
-  FIN_WAIT_1: 'FIN-WAIT-1',
-  FIN_WAIT_2: 'FIN-WAIT-2',
-  CLOSE_WAIT: 'CLOSE-WAIT',
-  CLOSING: 'CLOSING',
-  LAST_ACK: 'LAST-ACK',
-  TIME_WAIT: 'TIME-WAIT',
-};
-
-export function ssStateName(s: TcpState): SsState {
-  return SS_NAMES[s];
-}
 
 /** ss -o timer text: e.g. timewait,59sec,0 or on,200ms,1 (iproute2 misc/ss.c print_timer). */
 function timerText(kind: string, msLeft: number, retrans: number): string {

@@ -1,20 +1,7 @@
 // `ss -tan` for a moment inside a run, rebuilt from the trace's state changes
 // (the run's summary has the exact tables, queues included, once it ends).
-import type { SsRow, SsState, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
-
-const SS_NAME: Record<TcpState, SsState | null> = {
-  CLOSED: null,
-  LISTEN: 'LISTEN',
-  SYN_SENT: 'SYN-SENT',
-  SYN_RECEIVED: 'SYN-RECV',
-  ESTABLISHED: 'ESTAB',
-  FIN_WAIT_1: 'FIN-WAIT-1',
-  FIN_WAIT_2: 'FIN-WAIT-2',
-  CLOSE_WAIT: 'CLOSE-WAIT',
-  CLOSING: 'CLOSING',
-  LAST_ACK: 'LAST-ACK',
-  TIME_WAIT: 'TIME-WAIT',
-};
+import type { SsRow, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
+import { ssStateName } from '../../sim/ss-format.ts';
 
 /** Each host's sockets after the events up to trace position `untilN` (all if left out). */
 export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinity): Map<string, SsRow[]> {
@@ -27,9 +14,8 @@ export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinit
   }
   const byHost = new Map<string, SsRow[]>();
   for (const s of socks.values()) {
-    const state = SS_NAME[s.state];
-    if (!state) continue;
-    const row: SsRow = { state, recvQ: 0, sendQ: 0, local: s.local, peer: s.state === 'LISTEN' || !s.remote ? '*:*' : s.remote };
+    // CLOSED sockets were dropped above: every state left is one ss lists.
+    const row: SsRow = { state: ssStateName(s.state), recvQ: 0, sendQ: 0, local: s.local, peer: s.state === 'LISTEN' || !s.remote ? '*:*' : s.remote };
     const rows = byHost.get(s.host);
     if (rows) rows.push(row);
     else byHost.set(s.host, [row]);
