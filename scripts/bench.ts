@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { OS, Simulation } from '../src/sim/index.ts';
+import type { OS, World, WorldOptions } from '../src/sim/index.ts';
 
 // The simulator is measured as it ships: bundled by esbuild, as the CLI and the
 // site bundle it (per-file transpiling, as tsx does, makes it slower: for one,
@@ -42,7 +42,7 @@ function warm(values: number[]): number {
   return w[Math.floor(w.length / 2)]!;
 }
 
-async function timedRuns<T>(make: () => { run(): Promise<T> }, after?: (ms: number, i: number) => void): Promise<number[]> {
+async function timedRuns<T>(make: () => { run(): Promise<T> }, after?: (ms: number) => void): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     // No gc() here: a forced full collection shrinks the heap, and the run would
@@ -52,102 +52,97 @@ async function timedRuns<T>(make: () => { run(): Promise<T> }, after?: (ms: numb
     await w.run();
     const ms = performance.now() - t0;
     times.push(ms);
-    after?.(ms, i);
+    after?.(ms);
   }
   return times;
 }
 
-/** Segment events per second: 2,000 connections each pushing 64 KB through a lossy link, trace on (one subscriber). */
-async function segmentEvents(): Promise<void> {
+/**
+ * Segment events per second (send, deliver and drop events) over RUNS runs of
+ * the world `build` sets up, with the trace on: one subscriber counts segments.
+ */
+async function segmentRate(label: string, options: WorldOptions, build: (world: World) => void): Promise<void> {
   let segs = 0;
   let ended = '';
-  const make = () => {
-    const world = createWorld({ seed: 1, record: false, callSites: false, wallMs: 120_000 });
-    segs = 0;
-    world.on('segment', () => {
-      segs++;
-    });
-    const client = world.host('client');
-    const server = world.host('server');
-    world.link(client, server, { delayMs: 5, jitterMs: 2, loss: 0.001 });
-    const N = 2000;
-    server.run(async (os) => {
-      const ls = os.socket();
-      ls.bind({ port: 80 });
-      ls.listen(4096);
-      for (let i = 0; i < N; i++) {
-        const c = await ls.accept();
-        os.spawn(async () => {
-          while ((await c.recv()) !== '');
-          await c.close();
-        });
-      }
-    });
-    const payload = 'x'.repeat(65_536);
-    for (let i = 0; i < N; i++) {
-      client.run(async (os) => {
-        const s = os.socket();
-        await s.connect({ host: 'server', port: 80 });
-        await s.send(payload);
-        await s.close();
-      });
-    }
-    return {
-      run: async () => {
-        const sum = await world.run();
-        if (sum.endedBy !== 'quiescence') ended = `${sum.endedBy}: ${sum.message}`;
-      },
-    };
-  };
   const rates: number[] = [];
-  await timedRuns(make, (ms) => rates.push((segs / ms) * 1000));
+  await timedRuns(
+    () => {
+      const world = createWorld({ record: false, callSites: false, wallMs: 120_000, ...options });
+      segs = 0;
+      world.on('segment', () => {
+        segs++;
+      });
+      build(world);
+      return {
+        run: async () => {
+          const sum = await world.run();
+          if (sum.endedBy !== 'quiescence') ended = `${sum.endedBy}: ${sum.message}`;
+        },
+      };
+    },
+    (ms) => rates.push((segs / ms) * 1000),
+  );
   const fmt = (r: number) => Math.round(r).toLocaleString('en');
-  line('segment events/s (2,000 conns x 64 KB, traced), warm', fmt(warm(rates)), '>= 1,000,000');
+  line(`segment events/s (${label}, traced), warm`, fmt(warm(rates)), '>= 1,000,000');
   line('  cold: first run in this process', fmt(rates[0]!));
   line('  segment events per run', segs.toLocaleString('en'));
   if (ended) console.log(`  (run ended by ${ended})`);
 }
 
-/**
- * Segment events per second in steady state: one connection carrying 200 MB
- * (about 144,000 data segments and as many ACKs), trace on (one subscriber).
- * This is the per-segment cost of the stack and the engine; the 2,000-connection
- * figure above adds handshakes, teardowns, processes and a large working set.
- */
-async function bulkSegmentEvents(): Promise<void> {
-  let segs = 0;
-  const make = () => {
-    const world = createWorld({ seed: 4, record: false, callSites: false, wallMs: 120_000, untilMs: 1e9 });
-    segs = 0;
-    world.on('segment', () => {
-      segs++;
-    });
-    const client = world.host('client');
-    const server = world.host('server');
-    world.link(client, server, { delayMs: 5 });
-    server.run(async (os) => {
-      const ls = os.socket();
-      ls.bind({ port: 80 });
-      ls.listen();
+/** 2,000 connections each pushing 64 KB through a lossy, jittery link. */
+function shortTransfers(world: World): void {
+  const client = world.host('client');
+  const server = world.host('server');
+  world.link(client, server, { delayMs: 5, jitterMs: 2, loss: 0.001 });
+  const N = 2000;
+  server.run(async (os) => {
+    const ls = os.socket();
+    ls.bind({ port: 80 });
+    ls.listen(4096);
+    for (let i = 0; i < N; i++) {
       const c = await ls.accept();
-      while ((await c.recv()) !== '');
-      await c.close();
-    });
-    const chunk = 'x'.repeat(65_536);
+      os.spawn(async () => {
+        while ((await c.recv()) !== '');
+        await c.close();
+      });
+    }
+  });
+  const payload = 'x'.repeat(65_536);
+  for (let i = 0; i < N; i++) {
     client.run(async (os) => {
       const s = os.socket();
       await s.connect({ host: 'server', port: 80 });
-      for (let i = 0; i < 3200; i++) await s.send(chunk);
+      await s.send(payload);
       await s.close();
     });
-    return world;
-  };
-  const rates: number[] = [];
-  await timedRuns(make, (ms) => rates.push((segs / ms) * 1000));
-  const fmt = (r: number) => Math.round(r).toLocaleString('en');
-  line('segment events/s (one connection, 200 MB, traced), warm', fmt(warm(rates)), '>= 1,000,000');
-  line('  cold: first run in this process', fmt(rates[0]!));
-  line('  segment events per run', segs.toLocaleString('en'));
+  }
+}
+
+/**
+ * One connection carrying 200 MB (about 144,000 data segments and as many ACKs):
+ * the per-segment cost of the stack and the engine in steady state. The
+ * 2,000-connection figure adds handshakes, teardowns, processes and a large
+ * working set.
+ */
+function bulkTransfer(world: World): void {
+  const client = world.host('client');
+  const server = world.host('server');
+  world.link(client, server, { delayMs: 5 });
+  server.run(async (os) => {
+    const ls = os.socket();
+    ls.bind({ port: 80 });
+    ls.listen();
+    const c = await ls.accept();
+    while ((await c.recv()) !== '');
+    await c.close();
+  });
+  const chunk = 'x'.repeat(65_536);
+  client.run(async (os) => {
+    const s = os.socket();
+    await s.connect({ host: 'server', port: 80 });
+    for (let i = 0; i < 3200; i++) await s.send(chunk);
+    await s.close();
+  });
 }
 
 /** 100,000 lifecycles: connect, request, response, client close, TIME_WAIT expiry. */
@@ -156,6 +151,7 @@ async function lifecycles(): Promise<void> {
   const WORKERS = 200;
   let completed = 0;
   let virtualMs = 0;
+  let peak = 0;
   const make = () => {
     const world = createWorld({ seed: 2, record: false, callSites: false, wallMs: 300_000, untilMs: 3_600_000 });
     const client = world.host('client');
@@ -191,38 +187,25 @@ async function lifecycles(): Promise<void> {
         }
       });
     }
+    // Peak heap is sampled during each run; the last (warm) run's is printed.
     return {
       run: async () => {
+        peak = process.memoryUsage().heapUsed;
+        const sampler = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().heapUsed);
+        }, 5);
         virtualMs = (await world.run()).virtualMs;
+        clearInterval(sampler);
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
       },
     };
   };
-  // Peak heap is sampled over the last (warm) run.
-  let peak = 0;
-  let base = 0;
-  let sampler: ReturnType<typeof setInterval> | null = null;
-  const times = await timedRuns(
-    () => {
-      const w = make();
-      if (sampler) clearInterval(sampler);
-      return {
-        run: async () => {
-          base = process.memoryUsage().heapUsed;
-          peak = base;
-          sampler = setInterval(() => {
-            peak = Math.max(peak, process.memoryUsage().heapUsed);
-          }, 5);
-          await w.run();
-          clearInterval(sampler);
-          sampler = null;
-          peak = Math.max(peak, process.memoryUsage().heapUsed);
-        },
-      };
-    },
-  );
+  const times = await timedRuns(make);
   line('100,000 lifecycles: wall time, warm', `${(warm(times) / 1000).toFixed(2)} s`, '<= 1.5 s');
   line('  cold: first run in this process', `${(times[0]! / 1000).toFixed(2)} s`);
-  line('100,000 lifecycles: peak heap above start', `${((peak - base) / 2 ** 20).toFixed(1)} MiB`);
+  // The whole process's heap: without a forced GC between runs, a figure "above the start" would
+  // subtract garbage of the run before, which this run collects.
+  line('100,000 lifecycles: peak heap in use (whole process)', `${(peak / 2 ** 20).toFixed(1)} MiB`);
   line('  completed / virtual time', `${completed.toLocaleString('en')} / ${(virtualMs / 1000).toFixed(0)} s`);
 }
 
@@ -299,10 +282,9 @@ async function optional(path: string, fn: string): Promise<void> {
 }
 
 console.log('Closing Time benchmarks (Node ' + process.version + ')\n');
-await segmentEvents();
-await bulkSegmentEvents();
+await segmentRate('2,000 conns x 64 KB', { seed: 1 }, shortTransfers);
+await segmentRate('one connection, 200 MB', { seed: 4, untilMs: 1e9 }, bulkTransfer);
 await lifecycles();
 await bytesPerTimeWait();
 await optional('./bench-labs.ts', 'benchLabs');
 await optional('./bench-site.ts', 'benchSite');
-void (null as unknown as Simulation);
