@@ -209,7 +209,6 @@ class WorldImpl implements World, Kernel {
   private outputCut = false;
   private traceN = 0;
   private subs = new Map<string, ((e: any) => void)[]>();
-  private anySubs = false;
   private hostList: HostImpl[] = [];
   private byName = new Map<string, HostImpl>();
   private byIp = new Map<string, HostImpl>();
@@ -466,7 +465,6 @@ class WorldImpl implements World, Kernel {
     const list = this.subs.get(kind) ?? [];
     list.push(fn);
     this.subs.set(kind, list);
-    this.anySubs = true;
     this.tracing = true;
     this.updateTracing();
     return () => {
@@ -489,7 +487,7 @@ class WorldImpl implements World, Kernel {
     ev.t = this.clock;
     ev.n = this.traceN++;
     if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev);
-    if (!this.anySubs) return;
+    if (this.subs.size === 0) return;
     const a = this.subs.get(ev.kind);
     if (a) for (const f of a) this.callSub(f, ev);
     const b = this.subs.get('*');

@@ -21,7 +21,6 @@ export class ConnTable {
   private lastPeer = -1;
   private lastMap: Map<number, Entry> | undefined = undefined;
   private nextStamp = 1;
-  size = 0;
 
   private map(peer: number, create: boolean): Map<number, Entry> | undefined {
     if (peer === this.lastPeer) return this.lastMap;
@@ -43,16 +42,12 @@ export class ConnTable {
   set(peer: number, ports: number, v: Entry): void {
     const m = this.map(peer, true)!;
     const old = m.get(ports);
-    if (old === undefined) {
-      v.stamp = this.nextStamp++;
-      this.size++;
-    } else v.stamp = old.stamp;
+    v.stamp = old === undefined ? this.nextStamp++ : old.stamp;
     m.set(ports, v);
   }
 
   delete(peer: number, ports: number): void {
-    const m = this.map(peer, false);
-    if (m !== undefined && m.delete(ports)) this.size--;
+    this.map(peer, false)?.delete(ports);
   }
 
   /** Every entry, in the order they were first put in. A copy: callers may change the table while they go through it. */
@@ -67,6 +62,5 @@ export class ConnTable {
     this.peers.clear();
     this.lastPeer = -1;
     this.lastMap = undefined;
-    this.size = 0;
   }
 }
