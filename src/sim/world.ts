@@ -277,6 +277,7 @@ class WorldImpl implements World, Kernel {
   private trSeg = false;
   private trState = false;
   private trTimer = false;
+  private trSyscall = false;
   readonly env: StackEnv;
 
   constructor(opts: WorldOptions) {
@@ -446,13 +447,14 @@ class WorldImpl implements World, Kernel {
   }
 
   get tracingCalls(): boolean {
-    return this.tracing && this.wants('syscall');
+    return this.trSyscall;
   }
 
   private updateTracing(): void {
     this.trSeg = this.wants('segment');
     this.trState = this.wants('state');
     this.trTimer = this.wants('timer');
+    this.trSyscall = this.wants('syscall');
   }
 
   /** Whether events of this kind are recorded or subscribed to (formatting them costs). */
@@ -504,7 +506,7 @@ class WorldImpl implements World, Kernel {
   }
 
   traceCall(call: string, args: string, phase: 'call' | 'return' | 'error', result?: string, errno?: Errno, fd?: number, caller?: Proc | null): void {
-    if (!this.tracing || !this.wants('syscall')) return;
+    if (!this.trSyscall) return;
     const p = caller === undefined ? this.current : caller;
     this.emit({
       kind: 'syscall',
