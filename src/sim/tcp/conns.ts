@@ -3,64 +3,144 @@ import type { TimeWait } from './timewait.ts';
 
 type Entry = Tcb | TimeWait;
 
+const MIN_SLOTS = 64;
+
 /**
  * A host's connection table: 4-tuples to sockets and TIME_WAIT minisocks.
  *
- * One map per peer (see Stack.peerOf: the peer's address, and whether the local
- * address is loopback), keyed by the two ports as one int32. That key is a small
- * integer to V8, so a lookup compares keys in the table itself instead of following
- * a boxed number for each candidate: the table is on every segment's path, and a
- * busy client keeps tens of thousands of TIME_WAIT entries in it.
+ * A 4-tuple is two int32s: the peer (Stack.peerOf: the peer's address, and whether
+ * the local address is loopback) and both ports (local << 16 | remote). The table
+ * is open addressing with linear probing: the keys sit side by side in one
+ * Int32Array and the entries in a parallel array, so a lookup reads a few adjacent
+ * words instead of walking a hash map's chains. It is on every segment's path, and
+ * a busy client keeps tens of thousands of TIME_WAIT entries in it. Deletion shifts
+ * the following entries back (no tombstones), so a table that churns stays fast.
  *
  * Entries carry a stamp, so listings keep the order entries were first put in
- * (a minisock takes its socket's place), as one map would.
+ * (a minisock takes its socket's place).
  */
 export class ConnTable {
-  private peers = new Map<number, Map<number, Entry>>();
-  /** The last peer's map: most segments in a row come from the same peer. */
-  private lastPeer = -1;
-  private lastMap: Map<number, Entry> | undefined = undefined;
+  /** [peer, ports] per slot. */
+  private keys = new Int32Array(2 * MIN_SLOTS);
+  /** The entry per slot; undefined marks a free slot. */
+  private vals: (Entry | undefined)[] = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
+  private mask = MIN_SLOTS - 1;
+  private count = 0;
   private nextStamp = 1;
 
-  private map(peer: number, create: boolean): Map<number, Entry> | undefined {
-    if (peer === this.lastPeer) return this.lastMap;
-    let m = this.peers.get(peer);
-    if (m === undefined) {
-      if (!create) return undefined;
-      this.peers.set(peer, (m = new Map()));
+  private home(peer: number, ports: number): number {
+    // murmur3's finalizer: every key bit reaches the low bits that pick the slot.
+    let h = ports ^ Math.imul(peer, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & this.mask;
+  }
+
+  /** The slot holding this key, or -1. */
+  private find(peer: number, ports: number): number {
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    for (let i = this.home(peer, ports); ; i = (i + 1) & mask) {
+      if (vals[i] === undefined) return -1;
+      if (keys[2 * i + 1] === ports && keys[2 * i] === peer) return i;
     }
-    this.lastPeer = peer;
-    this.lastMap = m;
-    return m;
   }
 
   get(peer: number, ports: number): Entry | undefined {
-    const m = this.map(peer, false);
-    return m === undefined ? undefined : m.get(ports);
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    for (let i = this.home(peer, ports); ; i = (i + 1) & mask) {
+      const v = vals[i];
+      if (v === undefined || (keys[2 * i + 1] === ports && keys[2 * i] === peer)) return v;
+    }
   }
 
   set(peer: number, ports: number, v: Entry): void {
-    const m = this.map(peer, true)!;
-    const old = m.get(ports);
-    v.stamp = old === undefined ? this.nextStamp++ : old.stamp;
-    m.set(ports, v);
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    let i = this.home(peer, ports);
+    for (; ; i = (i + 1) & mask) {
+      const old = vals[i];
+      if (old === undefined) break;
+      if (keys[2 * i + 1] === ports && keys[2 * i] === peer) {
+        v.stamp = old.stamp;
+        vals[i] = v;
+        return;
+      }
+    }
+    v.stamp = this.nextStamp++;
+    keys[2 * i] = peer;
+    keys[2 * i + 1] = ports;
+    vals[i] = v;
+    if (++this.count * 2 > vals.length) this.resize(vals.length * 2);
   }
 
   delete(peer: number, ports: number): void {
-    this.map(peer, false)?.delete(ports);
+    const i = this.find(peer, ports);
+    if (i >= 0) this.removeAt(i);
+  }
+
+  /** Deletes the key only while it maps to `v`. */
+  deleteIf(peer: number, ports: number, v: Entry): void {
+    const i = this.find(peer, ports);
+    if (i >= 0 && this.vals[i] === v) this.removeAt(i);
+  }
+
+  /** Backward-shift deletion: later entries of the probe run move into the hole when their home allows. */
+  private removeAt(hole: number): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
+      const v = vals[j];
+      if (v === undefined) break;
+      const home = this.home(keys[2 * j]!, keys[2 * j + 1]!);
+      // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
+      if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
+      keys[2 * hole] = keys[2 * j]!;
+      keys[2 * hole + 1] = keys[2 * j + 1]!;
+      vals[hole] = v;
+      hole = j;
+    }
+    vals[hole] = undefined;
+    this.count--;
+  }
+
+  private resize(slots: number): void {
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    this.keys = new Int32Array(2 * slots);
+    this.vals = new Array<Entry | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+    const keys = this.keys;
+    const vals = this.vals;
+    for (let j = 0; j < oldVals.length; j++) {
+      const v = oldVals[j];
+      if (v === undefined) continue;
+      const peer = oldKeys[2 * j]!;
+      const ports = oldKeys[2 * j + 1]!;
+      let i = this.home(peer, ports);
+      while (vals[i] !== undefined) i = (i + 1) & this.mask;
+      keys[2 * i] = peer;
+      keys[2 * i + 1] = ports;
+      vals[i] = v;
+    }
   }
 
   /** Every entry, in the order they were first put in. A copy: callers may change the table while they go through it. */
   values(): Entry[] {
     const out: Entry[] = [];
-    for (const m of this.peers.values()) for (const v of m.values()) out.push(v);
-    if (this.peers.size > 1) out.sort((a, b) => a.stamp - b.stamp);
-    return out;
+    for (const v of this.vals) if (v !== undefined) out.push(v);
+    return out.sort((a, b) => a.stamp - b.stamp);
   }
 
   clear(): void {
-    this.peers.clear();
-    this.lastPeer = -1;
-    this.lastMap = undefined;
+    this.keys = new Int32Array(2 * MIN_SLOTS);
+    this.vals = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
+    this.mask = MIN_SLOTS - 1;
+    this.count = 0;
   }
 }

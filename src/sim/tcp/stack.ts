@@ -567,9 +567,7 @@ export class Stack {
   }
 
   killTimeWait(tw: TimeWait, cause: string): void {
-    const peer = this.peerOf(tw.localIp, tw.remoteIp);
-    const ports = portsKey(tw.localPort, tw.remotePort);
-    if (this.conns.get(peer, ports) === tw) this.conns.delete(peer, ports);
+    this.conns.deleteIf(this.peerOf(tw.localIp, tw.remoteIp), portsKey(tw.localPort, tw.remotePort), tw);
     if (tw.boundByBind) this.removeOwner(tw.localPort, tw);
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
