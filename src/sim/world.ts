@@ -954,7 +954,7 @@ class WorldImpl implements World, Kernel {
       }
       const ev = this.queue.pop()!;
       // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
-      if (ev.kind === EvKind.Dead || (ev.kind === EvKind.TcbTimer && ev.gen !== (ev.a as Tcb).timerGen)) {
+      if (ev.kind === EvKind.Dead || (ev.kind === EvKind.TcbTimer && (ev.a as Tcb).idleTimerEvent(ev.gen))) {
         this.queue.release(ev);
         continue;
       }

@@ -261,7 +261,10 @@ export class Tcb {
     this.state = to;
     const env = this.stack.env;
     if (env.tracingState) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
-    if (to === 'CLOSED') this.stack.unhash(this);
+    if (to === 'CLOSED') {
+      this.setTimerNull();
+      this.stack.unhash(this);
+    }
     this.wakeLinger();
   }
 
@@ -290,31 +293,41 @@ export class Tcb {
 
   // ---------------------------------------------------------------- timers
 
+  /**
+   * The connection is over for this socket (CLOSED, or handed to a minisock): the
+   * timer stops and its pending engine event is disarmed, so it keeps nothing alive.
+   */
   setTimerNull(): void {
     this.setTimer(null, 0);
+    this.timerGen++;
+    this.timerEvAt = -1;
+    this.dropTimerEvent();
   }
 
   armRetransmit(): void {
     if (this.timer !== 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.backedOffRto());
   }
 
+  /**
+   * Lazy timers, as Linux's sk_reset_timer and a timer wheel would have it: stopping
+   * a timer leaves its engine event pending, and the engine skips it (idleTimerEvent).
+   * Setting a timer schedules an event only when none is pending at or before the new
+   * expiry: a pending earlier event re-arms itself for the rest (onTimer). A socket
+   * whose timer is stopped and set again for every segment it sends (the retransmit
+   * timer of a request/response connection) schedules one event, not one per segment.
+   */
   private setTimer(kind: TimerKind, at: number): void {
     const env = this.stack.env;
-    if (this.timer && this.timer !== kind && env.tracingTimer && kind === null)
-      env.traceTimer(this.stack.name, this.id, this.local, this.remote, this.timer, 'cancel');
     if (kind === null) {
+      if (this.timer && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, this.timer, 'cancel');
       this.timer = null;
-      this.timerGen++;
-      this.timerEvAt = -1;
-      this.dropTimerEvent();
       return;
     }
     const fresh = this.timer !== kind;
     this.timer = kind;
     this.timerAt = at;
     if (fresh && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
-    // Lazy timers: an engine event already pending earlier than `at` will re-arm itself.
-    if (this.timerEvAt < 0 || at < this.timerEvAt || fresh) {
+    if (this.timerEvAt < 0 || at < this.timerEvAt) {
       this.timerGen++;
       this.timerEvAt = at;
       this.dropTimerEvent();
@@ -330,12 +343,24 @@ export class Tcb {
     }
   }
 
+  /**
+   * Whether the engine event with this generation has nothing to do: superseded, or
+   * its timer was stopped. The engine then drops it without moving the clock.
+   */
+  idleTimerEvent(gen: number): boolean {
+    if (gen !== this.timerGen) return true;
+    if (this.timer !== null) return false;
+    this.timerEv = null;
+    this.timerEvAt = -1;
+    return true;
+  }
+
   onTimer(gen: number): void {
     if (gen !== this.timerGen) return;
     this.timerEv = null; // this event is being handled: its handle is no longer ours
+    this.timerEvAt = -1;
     if (!this.timer) return;
     const now = this.stack.env.now();
-    this.timerEvAt = -1;
     if (now < this.timerAt) {
       this.timerGen++;
       this.timerEvAt = this.timerAt;
