@@ -505,17 +505,17 @@ export class Stack {
    * is the due time of an entry whose minisock was re-armed or killed since (it still wakes the
    * queue at that time). One slot per entry, and a dead minisock is not kept by the queue.
    */
-  private twQ: (TimeWait | number)[] = [];
-  private twQHead = 0;
-  /** Absolute index of twQ[0]: TimeWait.qi stays valid when the queue is compacted. */
-  private twQBase = 0;
+  private twQ: (TimeWait | number)[] = new Array<TimeWait | number>(64).fill(0);
+  /** A ring: entries from twHead to twTail, absolute indices (TimeWait.qi), slot = index & twMask. */
+  private twMask = 63;
+  private twHead = 0;
+  private twTail = 0;
   private twArmedAt = Infinity;
-
 
   /** Its live queue entry becomes a bare due time. */
   private twUnqueue(tw: TimeWait): void {
     if (tw.qi < 0) return;
-    this.twQ[tw.qi - this.twQBase] = tw.expiresAt;
+    this.twQ[tw.qi & this.twMask] = tw.expiresAt;
     tw.qi = -1;
   }
 
@@ -523,22 +523,34 @@ export class Stack {
     this.twUnqueue(tw);
     tw.expiresAt = at;
     if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
+    if (this.twTail - this.twHead === this.twQ.length) this.twGrow();
     const q = this.twQ;
-    let i = q.length;
-    q.push(tw);
+    const mask = this.twMask;
+    let i = this.twTail++;
     // Keep the queue sorted: shift the new entry back past later ones (rare: a shorter timer after longer ones).
-    while (i > this.twQHead && twDue(q[i - 1]!) > at) {
-      const later = q[i - 1]!;
-      q[i] = later;
-      if (typeof later !== 'number') later.qi = i + this.twQBase;
+    while (i > this.twHead && twDue(q[(i - 1) & mask]!) > at) {
+      const later = q[(i - 1) & mask]!;
+      q[i & mask] = later;
+      if (typeof later !== 'number') later.qi = i;
       i--;
-      q[i] = tw;
     }
-    tw.qi = i + this.twQBase;
+    q[i & mask] = tw;
+    tw.qi = i;
     if (at < this.twArmedAt) {
       this.twArmedAt = at;
       this.env.scheduleTwTimer(this, null as unknown as object, at, 0);
     }
+  }
+
+  /** Twice the ring; entries keep their absolute indices. */
+  private twGrow(): void {
+    const old = this.twQ;
+    const oldMask = this.twMask;
+    const q = new Array<TimeWait | number>(old.length * 2).fill(0);
+    const mask = q.length - 1;
+    for (let i = this.twHead; i < this.twTail; i++) q[i & mask] = old[i & oldMask]!;
+    this.twQ = q;
+    this.twMask = mask;
   }
 
   /** The engine's event for the head of the minisock queue. */
@@ -546,22 +558,20 @@ export class Stack {
     const now = this.env.now();
     if (now < this.twArmedAt) return; // an earlier event, superseded
     this.twArmedAt = Infinity;
-    while (this.twQHead < this.twQ.length && twDue(this.twQ[this.twQHead]!) <= now) {
-      const tw = this.twQ[this.twQHead]!;
-      this.twQ[this.twQHead++] = 0;
+    while (this.twHead < this.twTail) {
+      const slot = this.twHead & this.twMask;
+      const tw = this.twQ[slot]!;
+      if (twDue(tw) > now) break;
+      this.twQ[slot] = 0;
+      this.twHead++;
       if (typeof tw === 'number') continue;
       tw.qi = -1;
       // A live entry is a minisock still in the table: a kill or a re-arm turns its slot into a number.
       if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
       this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
     }
-    if (this.twQHead > 1024 && this.twQHead * 2 > this.twQ.length) {
-      this.twQ = this.twQ.slice(this.twQHead);
-      this.twQBase += this.twQHead;
-      this.twQHead = 0;
-    }
-    if (this.twQHead < this.twQ.length) {
-      this.twArmedAt = twDue(this.twQ[this.twQHead]!);
+    if (this.twHead < this.twTail) {
+      this.twArmedAt = twDue(this.twQ[this.twHead & this.twMask]!);
       this.env.scheduleTwTimer(this, null as unknown as object, this.twArmedAt, 0);
     }
   }
@@ -870,8 +880,9 @@ export class Stack {
     }
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
-    this.twQ = [];
-    this.twQHead = 0;
+    this.twQ = new Array<TimeWait | number>(64).fill(0);
+    this.twMask = 63;
+    this.twHead = this.twTail = 0;
     this.listeners.clear();
     this.binds.clear();
     this.autoPorts = null;

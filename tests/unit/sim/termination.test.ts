@@ -217,6 +217,44 @@ describe('closing (tcp-semantics 1-9)', () => {
     expect(rst.t).toBeGreaterThan(gone.t);
   });
 
+  it('6 FIN_WAIT_2 timeout: an orphan queued behind 100 TIME_WAIT sockets still goes after tcp_fin_timeout', async () => {
+    // Minisock timers share one queue per host, in expiry order: a shorter timer behind longer ones must not wait for
+    // them. 30 connections first, gone before the next 100 come: the queue wraps and grows with entries behind its head.
+    const r = await run((sim) => {
+      const { client, server } = pair(sim);
+      client.sysctl('net.ipv4.tcp_fin_timeout', 5);
+      server.run(async (os) => {
+        const ls = await listen(os);
+        for (let i = 0; i < 131; i++) {
+          const c = await ls.accept();
+          os.spawn(async () => {
+            await c.recv(); // EOF
+            if (i < 130) await c.close(); // the last one stays half-open: the client's orphan waits in FIN_WAIT_2
+            else await os.sleep(30_000);
+          });
+        }
+      });
+      client.run(async (os) => {
+        for (let i = 0; i < 131; i++) {
+          if (i === 30) await os.sleep(61_000);
+          const s = os.socket();
+          await s.connect({ host: 'server', port: 80 });
+          await s.close();
+        }
+      });
+    });
+    const states = r.trace.filter((e) => e.kind === 'state' && e.host === 'client');
+    const tw = states.filter((e) => e.kind === 'state' && e.to === 'TIME_WAIT');
+    const twGone = states.filter((e) => e.kind === 'state' && e.from === 'TIME_WAIT' && e.to === 'CLOSED');
+    expect(tw).toHaveLength(130);
+    expect(twGone).toHaveLength(130);
+    twGone.forEach((e, i) => expect(e.t - tw[i]!.t).toBe(60_000));
+    const fw2 = states.filter((e) => e.kind === 'state' && e.to === 'FIN_WAIT_2').at(-1)!;
+    const fw2Gone = states.find((e) => e.kind === 'state' && e.from === 'FIN_WAIT_2' && e.to === 'CLOSED')!;
+    expect(fw2Gone.t - fw2.t).toBe(5_000);
+    expect(fw2Gone.t).toBeLessThan(twGone[30]!.t); // before the 100 TIME_WAITs queued ahead of it
+  });
+
   it('7 writing to a peer that has fully closed: first send succeeds, the peer answers RST, later sends fail with EPIPE', async () => {
     const results: string[] = [];
     const r = await run((sim) => {
