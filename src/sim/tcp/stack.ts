@@ -173,7 +173,7 @@ export class Stack {
     // inet_csk_find_open_port prefers odd offsets for bind(0), leaving even ones to connect().
     for (const parity of [1, 0]) {
       for (let i = 0; i < n; i++) {
-        const port = lo + ((off + i) % n);
+        const port = (lo + ((off + i) % n)) | 0; // a small integer for V8, as every socket's localPort
         if ((port - lo) % 2 !== parity) continue;
         if (!this.binds.has(port) && !this.autoPortUsed(port)) return port;
       }
@@ -232,7 +232,9 @@ export class Stack {
       // One pass from a keyed offset (Linux also tries even offsets before odd ones; the set of
       // usable ports, and so the point where EADDRNOTAVAIL starts, is the same).
       for (let i = 0; i < n; i++) {
-        const port = lo + ((off + i) % n);
+        // `| 0`: the sum above is a double; a socket's localPort must stay a small integer to V8
+        // (one double-valued port turns the field into a boxed number in every socket).
+        const port = (lo + ((off + i) % n)) | 0;
         if (this.binds.has(port)) continue;
         const old = this.conns.get(peer, portsKey(port, rport));
         if (old) {
