@@ -15,7 +15,9 @@ import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
  * thousands, and bind() is rare enough to look them up in the connection table.
  */
 interface BindBucket {
-  owners: Set<Tcb | TimeWait>;
+  /** In the order they bound; a removed owner leaves a hole (owner.bindIdx is its index) until the array is compacted. */
+  owners: (Tcb | TimeWait | undefined)[];
+  live: number;
 }
 
 export class SocketCallError {
@@ -131,7 +133,7 @@ export class Stack {
       return true;
     };
     const b = this.binds.get(port);
-    if (b) for (const o of b.owners) if (check(o)) return o;
+    if (b) for (const o of b.owners) if (o && check(o)) return o;
     if (this.autoPortUsed(port)) {
       for (const o of this.conns.values()) if (o.localPort === port && !o.boundByBind && check(o)) return o;
     }
@@ -184,17 +186,29 @@ export class Stack {
   private addOwner(port: number, o: Tcb | TimeWait): void {
     let b = this.binds.get(port);
     if (!b) {
-      b = { owners: new Set() };
+      b = { owners: [], live: 0 };
       this.binds.set(port, b);
     }
-    b.owners.add(o);
+    o.bindIdx = b.owners.length;
+    b.owners.push(o);
+    b.live++;
   }
 
   private removeOwner(port: number, o: Tcb | TimeWait): void {
     const b = this.binds.get(port);
-    if (!b) return;
-    b.owners.delete(o);
-    if (b.owners.size === 0) this.binds.delete(port);
+    if (!b || o.bindIdx < 0 || b.owners[o.bindIdx] !== o) return;
+    b.owners[o.bindIdx] = undefined;
+    o.bindIdx = -1;
+    if (--b.live === 0) this.binds.delete(port);
+    else if (b.owners.length > 16 && b.live * 2 < b.owners.length) {
+      let j = 0;
+      for (const x of b.owners) {
+        if (!x) continue;
+        x.bindIdx = j;
+        b.owners[j++] = x;
+      }
+      b.owners.length = j;
+    }
   }
 
   listen(sk: Tcb, backlog: number): void {

@@ -35,6 +35,8 @@ export class Tcb {
   key = 0;
   /** Order of entry into the connection table (ConnTable). */
   stamp = 0;
+  /** Index in its port's bind bucket (Stack.addOwner), or -1. */
+  bindIdx = -1;
 
   // Options
   /** Replaced, never mutated: sockets share the default. */

@@ -22,6 +22,8 @@ export class TimeWait implements TimeWaitView {
   stamp = 0;
   /** Its live entry in the host's timer queue (Stack.twQ, absolute index), or -1. */
   qi = -1;
+  /** Index in its port's bind bucket (Stack.addOwner), or -1. */
+  bindIdx = -1;
   /** Last rate-limited ACK (Linux tw_last_oow_ack_time). */
   oowAckAt = -OOW_RATELIMIT_MS; // a small integer, not -Infinity: V8 keeps it unboxed
   /** Owner still holding the fd (a shut-down socket whose peer closed); null for orphans. */

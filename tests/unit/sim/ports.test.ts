@@ -114,6 +114,45 @@ describe('binding (tcp-semantics 17)', () => {
     });
     expect(err).toBe('ok');
   });
+
+  it('17 the port stays held by every accepted connection still open, however many came and went', async () => {
+    // 40 connections share port 80 with the listener; 30 end (the client closes first, so no TIME_WAIT on the
+    // server), then the listener closes. The 10 still ESTABLISHED keep the port: bind() without SO_REUSEADDR fails.
+    const out: string[] = [];
+    await run((sim) => {
+      const { client, server } = pair(sim);
+      server.run(async (os) => {
+        const ls = tryBind(os, 80, { reuse: true }).s;
+        ls.listen(64);
+        const conns: Socket[] = [];
+        for (let i = 0; i < 40; i++) conns.push(await ls.accept());
+        for (const c of conns.slice(0, 30)) {
+          await c.recv(); // EOF
+          await c.close();
+        }
+        await ls.close();
+        await os.sleep(1000);
+        const again = tryBind(os, 80, { reuse: true });
+        out.push(`held by ${os.ss().inState('ESTAB').length}: ${tryBind(os, 80).err}, with SO_REUSEADDR: ${again.err}`);
+        await again.s.close();
+        for (const c of conns.slice(30)) await c.close(); // the server closes these first: TIME_WAIT holds the port
+        await os.sleep(1000);
+        out.push(`in TIME_WAIT: ${tryBind(os, 80).err}`);
+        await os.sleep(60_000);
+        out.push(`after TIME_WAIT: ${tryBind(os, 80).err}`);
+      });
+      client.run(async (os) => {
+        const socks: Socket[] = [];
+        for (let i = 0; i < 40; i++) {
+          const s = os.socket();
+          await s.connect({ host: 'server', port: 80 });
+          socks.push(s);
+        }
+        for (const s of socks.slice(0, 30)) await s.close();
+      });
+    });
+    expect(out).toEqual(['held by 10: EADDRINUSE, with SO_REUSEADDR: ok', 'in TIME_WAIT: EADDRINUSE', 'after TIME_WAIT: ok']);
+  });
 });
 
 describe('ephemeral ports (tcp-semantics 18-19)', () => {
