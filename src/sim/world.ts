@@ -116,6 +116,9 @@ class HostImpl implements Host, HostHandle {
   readonly stack: Stack;
   /** Routes by destination address (World.route). */
   readonly routes = new Map<string, Route>();
+  /** The route last used: a host mostly sends to one peer in a row. */
+  lastRoute: Route | null = null;
+  lastRouteIp = '';
   readonly api: Host = this;
   constructor(
     private world: WorldImpl,
@@ -579,12 +582,20 @@ class WorldImpl implements World, Kernel {
 
   /** Where a segment from `src` to `dstIp` goes: cached per sending host and address (transmit is the hot path). */
   private route(src: HostImpl, dstIp: string): Route {
-    let r = src.routes.get(dstIp);
-    if (r !== undefined && r.epoch === this.routeEpoch) return r;
+    let r: Route | null | undefined = src.lastRoute;
+    if (r !== null && src.lastRouteIp === dstIp && r.epoch === this.routeEpoch) return r;
+    r = src.routes.get(dstIp);
+    if (r !== undefined && r.epoch === this.routeEpoch) {
+      src.lastRoute = r;
+      src.lastRouteIp = dstIp;
+      return r;
+    }
     const loop = dstIp.startsWith('127.') || dstIp === src.ip;
     const dst = loop ? src : (this.byIp.get(dstIp) ?? null);
     r = { dst, link: dst && !loop ? this.linkBetween(src, dst) : null, loop, epoch: this.routeEpoch };
     src.routes.set(dstIp, r);
+    src.lastRoute = r;
+    src.lastRouteIp = dstIp;
     return r;
   }
 

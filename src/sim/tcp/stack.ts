@@ -927,13 +927,24 @@ function twDue(e: TimeWait | number): number {
 
 /** Addresses met so far, as numbers (the hot paths hash addresses for every connection). */
 const ipNums = new Map<string, number>();
+/** The last two addresses looked up: a connection's own and its peer's, asked for in turns. */
+let ipA = '';
+let ipANum = 0;
+let ipB = '';
+let ipBNum = 0;
 
 export function ipNum(ip: string): number {
+  if (ip === ipA) return ipANum;
+  if (ip === ipB) return ipBNum;
   let v = ipNums.get(ip);
   if (v === undefined) {
     v = parseIp(ip);
     if (ipNums.size < 4096) ipNums.set(ip, v);
   }
+  ipB = ipA;
+  ipBNum = ipANum;
+  ipA = ip;
+  ipANum = v;
   return v;
 }
 
