@@ -34,7 +34,7 @@ function line(name: string, value: string, target?: string): void {
  * long-lived server or worker that runs many worlds). The targets are about
  * the steady state; both figures are printed.
  */
-const RUNS = 4;
+const RUNS = 6;
 
 /** The median of the runs after the first. */
 function warm(values: number[]): number {
