@@ -46,6 +46,8 @@ export class Segment implements SegmentInfo {
    * Stack.deliver). Not part of the trace.
    */
   from: { peerHint: unknown } | null = null;
+  /** The sender's peerHint when it left: read here, the receiver need not touch the sending socket. */
+  hint: unknown = null;
   constructor(
     readonly srcHost: string,
     readonly srcIp: string,

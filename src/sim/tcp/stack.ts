@@ -756,8 +756,7 @@ export class Stack {
   deliver(seg: Segment): void {
     // The socket that took the sender's last segment is almost always the one for this
     // one: checked to be in our table under exactly this 4-tuple, it spares the lookup.
-    const from = seg.from;
-    const h = from !== null ? from.peerHint : null;
+    const h = seg.hint;
     let c: Tcb | TimeWait | undefined;
     if (
       h instanceof Tcb &&
@@ -771,7 +770,7 @@ export class Stack {
       c = h;
     } else {
       c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(seg.dstPort, seg.srcPort));
-      if (from !== null) from.peerHint = c instanceof Tcb ? c : null;
+      if (seg.from !== null) seg.from.peerHint = c instanceof Tcb ? c : null;
     }
     if (c) {
       if (c instanceof TimeWait) this.twInput(c, seg);

@@ -529,6 +529,7 @@ export class Tcb {
       this.state,
     );
     seg.from = this;
+    seg.hint = this.peerHint;
     s.env.transmit(seg, s);
   }
 
