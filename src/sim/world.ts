@@ -1009,7 +1009,7 @@ class WorldImpl implements World, Kernel {
         return;
       }
       case EvKind.TcbTimer:
-        (ev.a as Tcb).onTimer(ev.gen);
+        (ev.a as Tcb).onTimer();
         return;
       case EvKind.TwTimer: {
         (ev.b as Stack).onTwTimer();

@@ -357,11 +357,10 @@ export class Tcb {
     return true;
   }
 
-  onTimer(gen: number): void {
-    if (gen !== this.timerGen) return;
+  /** The timer's engine event came up, and is live: the engine drops idle ones first (idleTimerEvent). */
+  onTimer(): void {
     this.timerEv = null; // this event is being handled: its handle is no longer ours
     this.timerEvAt = -1;
-    if (!this.timer) return;
     const now = this.stack.env.now();
     if (now < this.timerAt) {
       this.timerGen++;
@@ -369,7 +368,7 @@ export class Tcb {
       this.timerEv = this.stack.env.scheduleTcbTimer(this, this.timerAt, this.timerGen);
       return;
     }
-    const kind = this.timer;
+    const kind = this.timer!;
     this.timer = null;
     const env = this.stack.env;
     if (env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'fire');
