@@ -4,7 +4,6 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { OS, World, WorldOptions } from '../src/sim/index.ts';
-import { YOUNG_GENERATION_MB } from '../src/runner/run-in-worker.ts';
 
 // The simulator is measured as it ships: bundled by esbuild, as the CLI and the
 // site bundle it (per-file transpiling, as tsx does, makes it slower: for one,
@@ -23,11 +22,6 @@ await build({
 const { createWorld } = (await import(pathToFileURL(simBundle).href)) as typeof import('../src/sim/index.ts');
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
-// The heap is set up as the runner's worker thread sets up its own (a young
-// generation of three semi-spaces): package.json passes --max-semi-space-size.
-const semiSpaceFlag = `--max-semi-space-size=${YOUNG_GENERATION_MB / 3}`;
-const sameHeap = process.execArgv.includes(semiSpaceFlag);
 
 function line(name: string, value: string, target?: string): void {
   console.log(`${name.padEnd(58)} ${value.padStart(14)}${target ? `   (target ${target})` : ''}`);
@@ -287,12 +281,7 @@ async function optional(path: string, fn: string): Promise<void> {
   }
 }
 
-console.log('Closing Time benchmarks (Node ' + process.version + ')');
-console.log(
-  sameHeap
-    ? `Heap: ${YOUNG_GENERATION_MB / 3} MiB semi-spaces, as the runner's worker thread has (src/runner/run-in-worker.ts)\n`
-    : `Heap: V8's default semi-spaces, NOT the runner's ${YOUNG_GENERATION_MB / 3} MiB: run it as npm run bench (with ${semiSpaceFlag})\n`,
-);
+console.log('Closing Time benchmarks (Node ' + process.version + ')\n');
 await segmentRate('2,000 conns x 64 KB', { seed: 1 }, shortTransfers);
 await segmentRate('one connection, 200 MB', { seed: 4, untilMs: 1e9 }, bulkTransfer);
 await lifecycles();

@@ -8,15 +8,6 @@ import type { NodeWorkerMessage, SerializedRunResult, WorkerRunRequest } from '.
 
 export const DEFAULT_WALL_MS = 10_000;
 export const WATCHDOG_GRACE_MS = 3000;
-/**
- * The worker's young generation, MiB: three 64 MiB semi-spaces instead of V8's
- * 16 MiB ones. A busy world keeps its in-flight segments, waiting processes and
- * fresh TIME_WAIT sockets alive for a few milliseconds of real time; with small
- * semi-spaces most of them outlive a scavenge, get copied and promoted, and
- * collection takes a quarter of the run. `npm run bench` runs with the same
- * semi-space (--max-semi-space-size in package.json) and says so.
- */
-export const YOUNG_GENERATION_MB = 192;
 
 export interface WorkerRunOptions extends Omit<WorkerRunRequest, 'source' | 'fileName'> {
   fileName?: string;
@@ -55,7 +46,7 @@ export function runProgramInWorker(source: string, options: WorkerRunOptions = {
     const worker = new Worker(entry, {
       eval: isEval,
       workerData: request,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
       stdout: false,
       stderr: false,
     });
