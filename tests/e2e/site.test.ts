@@ -170,6 +170,9 @@ describe('playground', () => {
     expect(await el.getAttribute('data-ended-by')).toBe('error');
     expect(await el.getAttribute('data-error-line')).toBe('4');
     expect(await consoleText(page, 'four-way-close')).toMatch(/four-way-close\.ts:4/);
+    // Said once: the run's error repeats the compile diagnostic already on the console.
+    expect((await consoleText(page, 'four-way-close')).match(/four-way-close\.ts:4:/g)).toHaveLength(1);
+    expect(await el.locator('[data-status]').textContent()).toMatch(/^Error: four-way-close\.ts:4:\d+: syntax error/);
     await context.close();
   }, 60_000);
 

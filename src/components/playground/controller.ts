@@ -183,6 +183,7 @@ export class PlaygroundController {
     this.renderExpectations();
     this.console.reset();
     this.ladder.clear();
+    this.shownError = null;
     this.firstBatchSeen = false;
     this.runStartedAt = performance.now();
     delete this.root.dataset.runLatencyMs;
@@ -238,7 +239,11 @@ export class PlaygroundController {
     this.root.dataset.events = String(this.events.length);
   }
 
+  /** The first error diagnostic of this run, as printed: the run's error repeats it. */
+  private shownError: Diagnostic | null = null;
+
   private onDiagnostics(diagnostics: Diagnostic[]): void {
+    this.shownError ??= diagnostics.find((d) => d.severity === 'error') ?? null;
     for (const d of diagnostics) {
       this.console.println(paint(d.severity === 'warning' ? 'yellow' : 'red', `${this.fileName}:${d.line}:${d.column} ${d.severity}: ${d.message}`, true));
     }
@@ -259,11 +264,14 @@ export class PlaygroundController {
   }
 
   private onError(e: { message: string; line?: number; column?: number }): void {
-    const where = e.line !== undefined ? `${this.fileName}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : '';
-    this.console.println(paint('red', `${where}${e.message}`, true));
+    // A compile error's message already says where, and its diagnostic is on the console.
+    const located = e.message.startsWith(`${this.fileName}:`);
+    const where = e.line !== undefined && !located ? `${this.fileName}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : '';
+    const shown = this.shownError !== null && this.shownError.line === e.line && this.shownError.column === e.column;
+    if (!shown) this.console.println(paint('red', `${where}${e.message}`, true));
     if (e.line !== undefined) this.setMarkers([{ line: e.line, column: e.column ?? 1, message: e.message, error: true }]);
     this.ladder.flush();
-    this.finish(e.line !== undefined ? `Error on line ${e.line}: ${e.message}` : `Error: ${e.message}`);
+    this.finish(e.line !== undefined && !located ? `Error on line ${e.line}: ${e.message}` : `Error: ${e.message}`);
     this.root.dataset.endedBy = 'error';
   }
 
