@@ -3,7 +3,10 @@
 // (most events in a run fall on few distinct times: link delays are integers).
 
 export const enum EvKind {
+  /** A segment arrives: the segment itself is the event (Segment.kind). */
   Deliver,
+  /** A duplicate of a segment arrives (`a`: the segment, again). */
+  DeliverCopy,
   TcbTimer,
   TwTimer,
   Wake,
@@ -12,9 +15,13 @@ export const enum EvKind {
   Dead,
 }
 
-export class Ev {
+/** What the queue holds: an Ev, or a segment in flight (its own Deliver event). */
+export interface QItem {
+  readonly kind: EvKind;
+}
+
+export class Ev implements QItem {
   constructor(
-    public t: number,
     public kind: EvKind,
     public a: any,
     public b: any,
@@ -24,7 +31,7 @@ export class Ev {
 
 /** The events of one millisecond, in order. Reused: `n` counts them, the array keeps its storage. */
 interface Bucket {
-  evs: (Ev | undefined)[];
+  evs: (QItem | undefined)[];
   n: number;
 }
 
@@ -40,10 +47,9 @@ export class EventQueue {
   size = 0;
 
   /** A new event (reused when one is free). */
-  make(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
+  make(kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
     const ev = this.freeEvs.pop();
-    if (!ev) return new Ev(t, kind, a, b, gen);
-    ev.t = t;
+    if (!ev) return new Ev(kind, a, b, gen);
     ev.kind = kind;
     ev.a = a;
     ev.b = b;
@@ -58,17 +64,18 @@ export class EventQueue {
     if (this.freeEvs.length < 65_536) this.freeEvs.push(ev);
   }
 
-  push(ev: Ev): void {
+  /** Queues `ev` at time `t` (integer milliseconds), after everything already queued at `t`. */
+  push(t: number, ev: QItem): void {
     this.size++;
-    if (ev.t === this.curTime && this.cur) {
+    if (t === this.curTime && this.cur) {
       this.cur.evs[this.cur.n++] = ev;
       return;
     }
-    let b = this.buckets.get(ev.t);
+    let b = this.buckets.get(t);
     if (!b) {
       b = this.freeBuckets.pop() ?? { evs: [], n: 0 };
-      this.buckets.set(ev.t, b);
-      this.heapPush(ev.t);
+      this.buckets.set(t, b);
+      this.heapPush(t);
     }
     b.evs[b.n++] = ev;
   }
@@ -79,7 +86,8 @@ export class EventQueue {
     return this.times.length ? this.times[0]! : Infinity;
   }
 
-  pop(): Ev | undefined {
+  /** The next item; its time is what peekTime() gave just before. */
+  pop(): QItem | undefined {
     for (;;) {
       const cur = this.cur;
       if (cur && this.curIdx < cur.n) {

@@ -1,4 +1,5 @@
 import type { Endpoint, SegmentInfo, TcpState } from '../../types/closing-time.d.ts';
+import { EvKind } from './queue.ts';
 
 export const FIN = 1;
 export const SYN = 2;
@@ -23,10 +24,50 @@ export function resetSegmentIds(): void {
   nextSegId = 1;
 }
 
+/** The states, in the order a segment packs its sender's state (index + 1; 0 for none). */
+const STATES: readonly TcpState[] = [
+  'CLOSED',
+  'LISTEN',
+  'SYN_SENT',
+  'SYN_RECEIVED',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+];
+const STATE_SHIFT = 26;
+const stateCode = (st: TcpState | undefined): number => (st === undefined ? 0 : STATES.indexOf(st) + 1) << STATE_SHIFT;
+
+/**
+ * Who a segment goes from and to, by name and address. Immutable, and shared
+ * by the segments a socket sends while its addresses stay the same: a segment
+ * in flight is a few words smaller (a busy run has tens of thousands in flight,
+ * and they are most of what the garbage collector copies).
+ */
+export class SegPath {
+  /**
+   * The host that delivery hands this path's segments to, set by the engine
+   * when it routes one (an address's host never changes once it exists, so
+   * every segment of the path in flight has the same one).
+   */
+  dst: unknown = null;
+  constructor(
+    readonly srcHost: string,
+    readonly srcIp: string,
+    readonly dstHost: string,
+    readonly dstIp: string,
+  ) {}
+}
+
 /**
  * One TCP segment on the wire. Immutable once sent: a duplicated segment is
  * the same object delivered twice. It is also the trace's SegmentInfo, with
- * the derived fields computed only when somebody reads them.
+ * the derived fields computed only when somebody reads them; and, while in
+ * flight, its own delivery event in the engine's queue (its kind is on the
+ * prototype: see the end of this file).
  */
 export class Segment implements SegmentInfo {
   readonly id: number;
@@ -38,7 +79,10 @@ export class Segment implements SegmentInfo {
   readonly te: number;
   /** Source port << 16 | destination port. */
   private readonly ports: number;
-  /** Flag bits (low 8), window (next 16), then the retransmission and timestamp bits: one small integer. */
+  /**
+   * Flag bits (low 8), window (next 16), the retransmission and timestamp bits,
+   * then the sender's state (STATES index + 1, 4 bits): one small integer.
+   */
   private readonly fw: number;
   /**
    * The socket that sent it, when a full socket did: the receiving stack keeps, on
@@ -48,12 +92,11 @@ export class Segment implements SegmentInfo {
   from: { peerHint: unknown } | null = null;
   /** The sender's peerHint when it left: read here, the receiver need not touch the sending socket. */
   hint: unknown = null;
+  /** In the engine's queue, a segment is its own delivery event (on the prototype: no word per segment). */
+  declare readonly kind: EvKind.Deliver;
   constructor(
-    readonly srcHost: string,
-    readonly srcIp: string,
+    readonly path: SegPath,
     srcPort: number,
-    readonly dstHost: string,
-    readonly dstIp: string,
     dstPort: number,
     seq: number,
     ack: number,
@@ -64,7 +107,7 @@ export class Segment implements SegmentInfo {
     tsecr: number | undefined,
     retransmission: boolean,
     /** State of the sending socket when it left (for fault rules and the trace). */
-    readonly senderState: TcpState | undefined,
+    senderState: TcpState | undefined,
   ) {
     this.id = nextSegId++;
     this.sq = seq | 0;
@@ -72,7 +115,28 @@ export class Segment implements SegmentInfo {
     this.tv = tsval === undefined ? 0 : tsval | 0;
     this.te = tsecr === undefined ? 0 : tsecr | 0;
     this.ports = (srcPort << 16) | dstPort;
-    this.fw = (bits & 0xff) | ((win & 0xffff) << 8) | (retransmission ? RETRANS_BIT : 0) | (tsval !== undefined ? TS_BIT : 0);
+    this.fw =
+      (bits & 0xff) |
+      ((win & 0xffff) << 8) |
+      (retransmission ? RETRANS_BIT : 0) |
+      (tsval !== undefined ? TS_BIT : 0) |
+      stateCode(senderState);
+  }
+  get srcHost(): string {
+    return this.path.srcHost;
+  }
+  get srcIp(): string {
+    return this.path.srcIp;
+  }
+  get dstHost(): string {
+    return this.path.dstHost;
+  }
+  get dstIp(): string {
+    return this.path.dstIp;
+  }
+  get senderState(): TcpState | undefined {
+    const c = (this.fw >>> STATE_SHIFT) & 15;
+    return c === 0 ? undefined : STATES[c - 1];
   }
   get srcPort(): number {
     return this.ports >>> 16;
@@ -157,6 +221,8 @@ export class Segment implements SegmentInfo {
     return o;
   }
 }
+
+Object.defineProperty(Segment.prototype, 'kind', { value: EvKind.Deliver });
 
 /** tcpdump's flag letters: S F R P, '.' for ACK. */
 export function flagString(bits: number): string {

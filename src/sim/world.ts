@@ -569,9 +569,16 @@ class WorldImpl implements World, Kernel {
   }
 
   private push(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
-    const ev = this.queue.make(t < this.clock ? this.clock : t, kind, a, b, gen);
-    this.queue.push(ev);
+    const ev = this.queue.make(kind, a, b, gen);
+    this.queue.push(t < this.clock ? this.clock : t, ev);
     return ev;
+  }
+
+  /** A segment on its way to `dst`, due at `t`: the segment is its own event; a duplicate gets one of its own. */
+  private pushSegment(t: number, seg: Segment, dst: HostImpl, duplicate: boolean): void {
+    seg.path.dst = dst;
+    if (duplicate) this.push(t, EvKind.DeliverCopy, seg, null, 0);
+    else this.queue.push(t < this.clock ? this.clock : t, seg);
   }
 
   /** Links by host pair, cached per sending host: transmit is the hot path. */
@@ -622,7 +629,7 @@ class WorldImpl implements World, Kernel {
     const dst = route.dst;
     if (!dst) return this.drop(seg, 'no-route');
     if (route.loop) {
-      this.push(this.clock, EvKind.Deliver, seg, dst, 0);
+      this.pushSegment(this.clock, seg, dst, false);
       return;
     }
     const link = route.link;
@@ -641,7 +648,7 @@ class WorldImpl implements World, Kernel {
       if (f.rule.action === 'delay') extra += f.rule.delayMs ?? 1000;
       else {
         const at = this.clock + link.o.delayMs + (f.rule.delayMs ?? 1000);
-        this.push(at, EvKind.Deliver, seg, dst, 1);
+        this.pushSegment(at, seg, dst, true);
       }
     }
     const o = link.o;
@@ -649,8 +656,8 @@ class WorldImpl implements World, Kernel {
     let delay = o.delayMs + extra;
     if (o.jitterMs > 0) delay += this.prng.next() * o.jitterMs;
     if (o.reorder > 0 && this.prng.next() < o.reorder) delay += o.reorderDelayMs;
-    this.push(this.clock + Math.round(delay), EvKind.Deliver, seg, dst, 0);
-    if (o.duplicate > 0 && this.prng.next() < o.duplicate) this.push(this.clock + Math.round(delay) + 1, EvKind.Deliver, seg, dst, 1);
+    this.pushSegment(this.clock + Math.round(delay), seg, dst, false);
+    if (o.duplicate > 0 && this.prng.next() < o.duplicate) this.pushSegment(this.clock + Math.round(delay) + 1, seg, dst, true);
   }
 
   private faultMatches(f: FaultState, seg: Segment, src: string, dst: string): boolean {
@@ -963,13 +970,19 @@ class WorldImpl implements World, Kernel {
           `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${pending} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`,
         );
       }
-      const ev = this.queue.pop()!;
+      const item = this.queue.pop()!;
+      if (item.kind === EvKind.Deliver) {
+        this.clock = t;
+        this.deliver(item as Segment, false);
+        continue;
+      }
+      const ev = item as Ev;
       // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
       if (ev.kind === EvKind.Dead || (ev.kind === EvKind.TcbTimer && (ev.a as Tcb).idleTimerEvent(ev.gen))) {
         this.queue.release(ev);
         continue;
       }
-      this.clock = ev.t;
+      this.clock = t;
       this.dispatch(ev);
       this.queue.release(ev);
     }
@@ -997,17 +1010,17 @@ class WorldImpl implements World, Kernel {
     });
   }
 
+  private deliver(seg: Segment, duplicate: boolean): void {
+    const dst = seg.path.dst as HostImpl;
+    if (this.trSeg) this.emit(new SegmentEvent('deliver', dst.name, seg, undefined, duplicate ? 'duplicate' : undefined));
+    dst.stack.deliver(seg);
+  }
+
   private dispatch(ev: Ev): void {
     switch (ev.kind) {
-      case EvKind.Deliver: {
-        const seg = ev.a as Segment;
-        const dst = ev.b as HostImpl;
-        if (this.trSeg) {
-          this.emit(new SegmentEvent('deliver', dst.name, seg, undefined, ev.gen === 1 ? 'duplicate' : undefined));
-        }
-        dst.stack.deliver(seg);
+      case EvKind.DeliverCopy:
+        this.deliver(ev.a as Segment, true);
         return;
-      }
       case EvKind.TcbTimer:
         (ev.a as Tcb).onTimer();
         return;

@@ -1,7 +1,7 @@
 import type { Errno, SegmentInfo, SysctlName, Sysctls, TcpState } from '../../../types/closing-time.d.ts';
 import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
 import { hash32 } from '../prng.ts';
-import { ACK, RST, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
+import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
@@ -731,11 +731,8 @@ export class Stack {
   private twAck(tw: TimeWait): void {
     const now = this.env.now();
     const seg = new Segment(
-      this.name,
-      tw.localIp,
+      new SegPath(this.name, tw.localIp, this.hostOf(tw.remoteIp), tw.remoteIp),
       tw.localPort,
-      this.hostOf(tw.remoteIp),
-      tw.remoteIp,
       tw.remotePort,
       tw.snd,
       tw.rcv,
@@ -764,8 +761,8 @@ export class Stack {
       h.stack === this &&
       h.localPort === seg.dstPort &&
       h.remotePort === seg.srcPort &&
-      h.remoteIp === seg.srcIp &&
-      h.localIp === seg.dstIp
+      h.remoteIp === seg.path.srcIp &&
+      h.localIp === seg.path.dstIp
     ) {
       c = h;
     } else {
@@ -876,7 +873,7 @@ export class Stack {
     const ack = seg.ackFlag ? 0 : seqAdd(seg.sq, seg.seqLen);
     const bits = seg.ackFlag ? RST : RST | ACK;
     this.env.transmit(
-      new Segment(this.name, seg.dstIp, seg.dstPort, seg.srcHost, seg.srcIp, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
+      new Segment(new SegPath(this.name, seg.dstIp, seg.srcHost, seg.srcIp), seg.dstPort, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
       this,
     );
   }

@@ -1,5 +1,5 @@
 import type { Errno, Linger, TcpState } from '../../../types/closing-time.d.ts';
-import { ACK, FIN, PSH, RST, SYN, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
+import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
 import type { Waiter } from './env.ts';
 import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
 import type { Stack } from './stack.ts';
@@ -131,6 +131,8 @@ export class Tcb {
   owner = '';
   /** The peer's socket that took our last segment (see Stack.deliver): the peer stack's to read and write. */
   peerHint: unknown = null;
+  /** The addresses of the segments it sends (shared by them while the addresses stay the same). */
+  private txPath: SegPath | null = null;
 
   /** The socket's yes/no state in one small integer (see the accessors below): a socket has sixteen of them. */
   private bf = 0;
@@ -510,12 +512,13 @@ export class Tcb {
     const win = (bits & SYN) && !(bits & ACK) ? Math.min(this.rcvBufSize, MAX_WINDOW) : this.rcvWnd();
     this.lastAdvWnd = win;
     const ts = this.tsOn || ((bits & SYN) && !(bits & ACK) && s.sysctl('net.ipv4.tcp_timestamps') === 1);
+    let path = this.txPath;
+    if (path === null || path.srcIp !== this.localIp || path.dstIp !== this.remoteIp || path.dstHost !== this.remoteHost) {
+      path = this.txPath = new SegPath(s.name, this.localIp, this.remoteHost, this.remoteIp);
+    }
     const seg = new Segment(
-      s.name,
-      this.localIp,
+      path,
       this.localPort,
-      this.remoteHost,
-      this.remoteIp,
       this.remotePort,
       seq,
       bits & ACK ? this.rcvNxt : 0,
