@@ -470,6 +470,8 @@ class WorldImpl implements World, Kernel {
     const list = this.subs.get(kind) ?? [];
     list.push(fn);
     this.subs.set(kind, list);
+    if (kind === 'segment') this.segSubs = list;
+    else if (kind === '*') this.anySubs = list;
     this.tracing = true;
     this.updateTracing();
     return () => {
@@ -487,6 +489,21 @@ class WorldImpl implements World, Kernel {
   }
 
   // ---------------------------------------------------------------- trace
+
+  /** The subscriber lists for segment events and for every event (the same arrays as in `subs`): segment events are most of a trace. */
+  private segSubs: ((e: any) => void)[] | null = null;
+  private anySubs: ((e: any) => void)[] | null = null;
+
+  /** emit() for a segment event, without looking its subscribers up. */
+  private emitSegment(ev: SegmentEvent): void {
+    ev.t = this.clock;
+    ev.n = this.traceN++;
+    if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev as unknown as TraceEvent);
+    const a = this.segSubs;
+    if (a !== null) for (let i = 0; i < a.length; i++) this.callSub(a[i]!, ev);
+    const b = this.anySubs;
+    if (b !== null) for (let i = 0; i < b.length; i++) this.callSub(b[i]!, ev);
+  }
 
   emit(ev: any): void {
     ev.t = this.clock;
@@ -623,7 +640,7 @@ class WorldImpl implements World, Kernel {
 
   transmit(seg: Segment, src: HostImpl): void {
     if (this.trSeg) {
-      this.emit(new SegmentEvent('send', seg.srcHost, seg, seg.senderState || undefined, undefined));
+      this.emitSegment(new SegmentEvent('send', seg.srcHost, seg, seg.senderState || undefined, undefined));
     }
     const route = this.route(src, seg.dstIp);
     const dst = route.dst;
@@ -679,7 +696,7 @@ class WorldImpl implements World, Kernel {
   }
 
   private drop(seg: Segment, reason: string): void {
-    if (this.trSeg) this.emit(new SegmentEvent('drop', seg.srcHost, seg, undefined, reason));
+    if (this.trSeg) this.emitSegment(new SegmentEvent('drop', seg.srcHost, seg, undefined, reason));
   }
 
   // ---------------------------------------------------------------- processes
@@ -1012,7 +1029,7 @@ class WorldImpl implements World, Kernel {
 
   private deliver(seg: Segment, duplicate: boolean): void {
     const dst = seg.path.dst as HostImpl;
-    if (this.trSeg) this.emit(new SegmentEvent('deliver', dst.name, seg, undefined, duplicate ? 'duplicate' : undefined));
+    if (this.trSeg) this.emitSegment(new SegmentEvent('deliver', dst.name, seg, undefined, duplicate ? 'duplicate' : undefined));
     dst.stack.deliver(seg);
   }
 
