@@ -39,7 +39,35 @@ const STATES: readonly TcpState[] = [
   'TIME_WAIT',
 ];
 const STATE_SHIFT = 26;
-const stateCode = (st: TcpState | undefined): number => (st === undefined ? 0 : STATES.indexOf(st) + 1) << STATE_SHIFT;
+/** STATES index + 1, shifted into place (a switch: the states are internalized strings, compared by identity). */
+function stateCode(st: TcpState | undefined): number {
+  switch (st) {
+    case 'CLOSED':
+      return 1 << STATE_SHIFT;
+    case 'LISTEN':
+      return 2 << STATE_SHIFT;
+    case 'SYN_SENT':
+      return 3 << STATE_SHIFT;
+    case 'SYN_RECEIVED':
+      return 4 << STATE_SHIFT;
+    case 'ESTABLISHED':
+      return 5 << STATE_SHIFT;
+    case 'FIN_WAIT_1':
+      return 6 << STATE_SHIFT;
+    case 'FIN_WAIT_2':
+      return 7 << STATE_SHIFT;
+    case 'CLOSE_WAIT':
+      return 8 << STATE_SHIFT;
+    case 'CLOSING':
+      return 9 << STATE_SHIFT;
+    case 'LAST_ACK':
+      return 10 << STATE_SHIFT;
+    case 'TIME_WAIT':
+      return 11 << STATE_SHIFT;
+    default:
+      return 0;
+  }
+}
 
 /**
  * Who a segment goes from and to, by name and address. Immutable, and shared
