@@ -194,9 +194,11 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
   const mapped: RunSummary = { ...summary, failed: summary.failed.map((f) => mapFailure(f, program)) };
   const busyError = busy as BusyLoopError | null;
   if (busyError) errors.push({ kind: 'busy-loop', message: busyError.message, line: busyError.line });
+  // Failures the runner reported itself (loading, the busy loop) are already in `errors`.
+  // Only those are matched: two processes failing with the same error are two failures.
+  const reported = errors.slice();
   for (const f of mapped.failed) {
-    // A failure the runner reported itself is already in `errors`; so is the busy loop.
-    if (f.error && errors.some((e) => e.message.includes(f.error!.message))) continue;
+    if (f.error && reported.some((e) => e.message.includes(f.error!.message))) continue;
     errors.push({ kind: 'process', message: failureMessage(f, fileName), line: f.error?.line, column: f.error?.column, host: f.host, pid: f.pid });
   }
   if (summary.endedBy === 'wall-limit' && !busyError) {

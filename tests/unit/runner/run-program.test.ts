@@ -64,6 +64,22 @@ describe('runProgram', () => {
     expect(result.errors[0].message).toMatch(/^a\[\d+\]: SyntaxError: .* \(prog\.ts:5:\d+\)$/);
   });
 
+  it('reports each process that fails, even when two fail with the same error', async () => {
+    const { result } = await run(`export default function (sim: Simulation) {
+  const a = sim.host('a');
+  for (let i = 0; i < 2; i++)
+    a.run(async (os) => {
+      await os.socket().connect({ host: 'a', port: 9 });
+    });
+}`);
+    expect(result.ok).toBe(false);
+    expect(result.summary!.failed).toHaveLength(2);
+    const failures = result.errors.filter((e) => e.kind === 'process');
+    expect(failures).toHaveLength(2);
+    expect(new Set(failures.map((e) => e.pid)).size).toBe(2);
+    for (const e of failures) expect(e.message).toMatch(/^a\[\d+\]: SocketError: connect: ECONNREFUSED .*\(prog\.ts:6:\d+\)$/);
+  });
+
   it('keeps simulator internals out of a failure raised later by the network (ECONNREFUSED)', async () => {
     const { result, events } = await run(`export default function (sim: Simulation) {
   sim.host('b');
