@@ -18,8 +18,13 @@ function stamp(t: number, options: ResolvedFormatOptions): string {
   return paint('dim', formatTime(t, options.timeWidth), options.color);
 }
 
-/** `client[2]`, or `server[3 handler]` when the process has a name of its own. */
+/**
+ * `client[2]`, or `server[3 handler]` when the process has a name of its own.
+ * Code that runs outside any process (the default export, a sim.at callback)
+ * has no host and pid 0: it is named by what it is, `the default export`.
+ */
 export function processTag(host: string, pid: number, process: string): string {
+  if (host === '' && pid === 0) return process || 'program';
   const named = process && process !== host && process !== 'main';
   return named ? `${host}[${pid} ${process}]` : `${host}[${pid}]`;
 }
@@ -79,6 +84,12 @@ export function formatOutputLines(e: OutputEvent, options: ResolvedFormatOptions
     .join('\n');
 }
 
+/** The error's message already ends with its place (`(prog.ts:9)`, `(prog.ts:9:5)`): it is not told twice. */
+export function namesItsPlace(error: NonNullable<ProcessEvent['error']>): boolean {
+  if (error.line === undefined) return false;
+  return error.message.includes(`:${error.line})`) || (error.column !== undefined && error.message.includes(`:${error.line}:${error.column})`));
+}
+
 /** Where an error came from: `file.ts:12:5`, or '' when unknown. */
 function errorPlace(error: NonNullable<ProcessEvent['error']>, fileName: string | undefined): string {
   if (error.line === undefined) return '';
@@ -98,9 +109,7 @@ export function formatProcessLine(e: ProcessEvent, options: ResolvedFormatOption
       return `${stamp(e.t, options)} ${paint('yellow', `${tag} killed`, c)}`;
     case 'fail': {
       const err = e.error;
-      // A message that already names its place (the busy-loop error does) is not told twice.
-      const placed = err?.line !== undefined && err.message.includes(`:${err.line})`);
-      const what = err ? `${err.name}: ${err.message}${placed ? '' : errorPlace(err, options.fileName)}` : 'unknown error';
+      const what = err ? `${err.name}: ${err.message}${namesItsPlace(err) ? '' : errorPlace(err, options.fileName)}` : 'unknown error';
       return `${stamp(e.t, options)} ${paint('boldRed', `${tag} failed: ${what}`, c)}`;
     }
   }

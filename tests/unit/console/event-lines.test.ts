@@ -47,6 +47,13 @@ describe('state, timer, syscall, output, process and note lines', () => {
     const out: OutputEvent = { kind: 'output', t: 5, n: 6, host: 'server', pid: 3, process: 'handler', stream: 'stdout', text: 'got ping\nsent pong\n' };
     expect(formatEvent(out)).toBe('0.005 server[3 handler] stdout| got ping\n0.005 server[3 handler] stdout| sent pong');
     expect(formatEvent({ ...out, process: 'server', stream: 'stderr', text: 'oops' })).toBe('0.005 server[3] stderr| oops');
+    // Code outside any process: no host, pid 0; named by what it is.
+    expect(formatEvent({ ...out, host: '', pid: 0, process: 'program', text: 'hello' })).toBe('0.005 program stdout| hello');
+    const outside: ProcessEvent = {
+      kind: 'process', t: 0, n: 1, host: '', pid: 0, process: 'the default export', action: 'fail',
+      error: { name: 'TypeError', message: 'sim.link: a host needs no link to itself (prog.ts:4:7)', line: 4, column: 7 },
+    };
+    expect(formatEvent(outside, { fileName: 'prog.ts' })).toBe('0.000 the default export failed: TypeError: sim.link: a host needs no link to itself (prog.ts:4:7)');
   });
 
   it('prints process failures with the file and line they came from', () => {
