@@ -496,24 +496,21 @@ class WorldImpl implements World, Kernel {
 
   /** emit() for a segment event, without looking its subscribers up. */
   private emitSegment(ev: SegmentEvent): void {
-    ev.t = this.clock;
-    ev.n = this.traceN++;
-    if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev as unknown as TraceEvent);
-    const a = this.segSubs;
-    if (a !== null) for (let i = 0; i < a.length; i++) this.callSub(a[i]!, ev);
-    const b = this.anySubs;
-    if (b !== null) for (let i = 0; i < b.length; i++) this.callSub(b[i]!, ev);
+    this.publish(ev, this.segSubs);
   }
 
   emit(ev: any): void {
+    this.publish(ev, this.subs.size === 0 ? null : (this.subs.get(ev.kind) ?? null));
+  }
+
+  /** Stamps a trace event, records it, and hands it to the subscribers of its kind (`own`), then to those of '*'. */
+  private publish(ev: { t: number; n: number }, own: ((e: any) => void)[] | null): void {
     ev.t = this.clock;
     ev.n = this.traceN++;
-    if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev);
-    if (this.subs.size === 0) return;
-    const a = this.subs.get(ev.kind);
-    if (a) for (const f of a) this.callSub(f, ev);
-    const b = this.subs.get('*');
-    if (b) for (const f of b) this.callSub(f, ev);
+    if (this.record && this.trace.length < this.maxRecorded) this.trace.push(ev as TraceEvent);
+    if (own !== null) for (let i = 0; i < own.length; i++) this.callSub(own[i]!, ev);
+    const any = this.anySubs;
+    if (any !== null) for (let i = 0; i < any.length; i++) this.callSub(any[i]!, ev);
   }
 
   private callSub(f: (e: any) => void, ev: any): void {
