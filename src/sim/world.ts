@@ -380,7 +380,6 @@ class WorldImpl implements World, Kernel {
     if (this.links.has(key)) throw new TypeError(`sim.link: ${ha.name} and ${hb.name} are already linked; use link.set() to change it`);
     const l = new LinkImpl(ha, hb, options);
     this.links.set(key, l);
-    this.linkCache.clear();
     this.routeEpoch++;
     return l;
   }
@@ -595,9 +594,6 @@ class WorldImpl implements World, Kernel {
     else this.queue.push(t < this.clock ? this.clock : t, seg);
   }
 
-  /** Links by host pair, cached per sending host: transmit is the hot path. */
-  private linkCache = new Map<HostImpl, Map<HostImpl, LinkImpl | null>>();
-
   /** Changes when a host or a link is added: cached routes are worked out again. */
   private routeEpoch = 0;
 
@@ -620,18 +616,14 @@ class WorldImpl implements World, Kernel {
     return r;
   }
 
+  /** The link between two hosts (worked out once per route: see route()). */
   private linkBetween(src: HostImpl, dst: HostImpl): LinkImpl | null {
-    let m = this.linkCache.get(src);
-    if (!m) this.linkCache.set(src, (m = new Map()));
-    let l = m.get(dst);
-    if (l !== undefined) return l;
     const key = this.linkKey(src.name, dst.name);
-    l = this.links.get(key) ?? null;
+    let l = this.links.get(key) ?? null;
     if (!l && this.links.size === 0) {
       l = this.defaultLinks.get(key) ?? null;
       if (!l) this.defaultLinks.set(key, (l = new LinkImpl(src, dst, {})));
     }
-    m.set(dst, l);
     return l;
   }
 
