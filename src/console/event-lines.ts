@@ -85,14 +85,14 @@ export function formatOutputLines(e: OutputEvent, options: ResolvedFormatOptions
 }
 
 /** The error's message already ends with its place (`(prog.ts:9)`, `(prog.ts:9:5)`): it is not told twice. */
-export function namesItsPlace(error: NonNullable<ProcessEvent['error']>): boolean {
+function namesItsPlace(error: NonNullable<ProcessEvent['error']>): boolean {
   if (error.line === undefined) return false;
   return error.message.includes(`:${error.line})`) || (error.column !== undefined && error.message.includes(`:${error.line}:${error.column})`));
 }
 
-/** Where an error came from: `file.ts:12:5`, or '' when unknown. */
-function errorPlace(error: NonNullable<ProcessEvent['error']>, fileName: string | undefined): string {
-  if (error.line === undefined) return '';
+/** Where an error came from, ` (file.ts:12:5)`; '' when unknown or when its message says so already. */
+export function errorPlace(error: NonNullable<ProcessEvent['error']>, fileName: string | undefined): string {
+  if (error.line === undefined || namesItsPlace(error)) return '';
   const where = `${error.line}${error.column !== undefined ? `:${error.column}` : ''}`;
   return fileName ? ` (${fileName}:${where})` : ` (line ${where})`;
 }
@@ -109,7 +109,7 @@ export function formatProcessLine(e: ProcessEvent, options: ResolvedFormatOption
       return `${stamp(e.t, options)} ${paint('yellow', `${tag} killed`, c)}`;
     case 'fail': {
       const err = e.error;
-      const what = err ? `${err.name}: ${err.message}${namesItsPlace(err) ? '' : errorPlace(err, options.fileName)}` : 'unknown error';
+      const what = err ? `${err.name}: ${err.message}${errorPlace(err, options.fileName)}` : 'unknown error';
       return `${stamp(e.t, options)} ${paint('boldRed', `${tag} failed: ${what}`, c)}`;
     }
   }

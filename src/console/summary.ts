@@ -3,7 +3,7 @@
 import type { ProcessEvent, SsRow } from '../../types/closing-time.d.ts';
 import type { RunSummary } from '../sim/world-types.ts';
 import { paint } from './ansi.ts';
-import { namesItsPlace, processTag } from './event-lines.ts';
+import { errorPlace, processTag } from './event-lines.ts';
 import { formatSsTable } from './ss-table.ts';
 import { formatTime } from './time-format.ts';
 
@@ -23,11 +23,7 @@ export interface SummaryOptions {
 function failure(e: ProcessEvent, fileName: string | undefined): string {
   const err = e.error;
   if (!err) return `${processTag(e.host, e.pid, e.process)}: failed`;
-  const where =
-    err.line === undefined || namesItsPlace(err)
-      ? ''
-      : ` (${fileName ? `${fileName}:` : 'line '}${err.line}${err.column !== undefined ? `:${err.column}` : ''})`;
-  return `${processTag(e.host, e.pid, e.process)}: ${err.name}: ${err.message}${where}`;
+  return `${processTag(e.host, e.pid, e.process)}: ${err.name}: ${err.message}${errorPlace(err, fileName)}`;
 }
 
 /** Formats a run's summary; ends without a newline. */
