@@ -39,35 +39,9 @@ const STATES: readonly TcpState[] = [
   'TIME_WAIT',
 ];
 const STATE_SHIFT = 26;
-/** STATES index + 1, shifted into place (a switch: the states are internalized strings, compared by identity). */
-function stateCode(st: TcpState | undefined): number {
-  switch (st) {
-    case 'CLOSED':
-      return 1 << STATE_SHIFT;
-    case 'LISTEN':
-      return 2 << STATE_SHIFT;
-    case 'SYN_SENT':
-      return 3 << STATE_SHIFT;
-    case 'SYN_RECEIVED':
-      return 4 << STATE_SHIFT;
-    case 'ESTABLISHED':
-      return 5 << STATE_SHIFT;
-    case 'FIN_WAIT_1':
-      return 6 << STATE_SHIFT;
-    case 'FIN_WAIT_2':
-      return 7 << STATE_SHIFT;
-    case 'CLOSE_WAIT':
-      return 8 << STATE_SHIFT;
-    case 'CLOSING':
-      return 9 << STATE_SHIFT;
-    case 'LAST_ACK':
-      return 10 << STATE_SHIFT;
-    case 'TIME_WAIT':
-      return 11 << STATE_SHIFT;
-    default:
-      return 0;
-  }
-}
+/** STATES index + 1, shifted into place. */
+const STATE_CODES = new Map<TcpState, number>(STATES.map((st, i) => [st, (i + 1) << STATE_SHIFT]));
+const stateCode = (st: TcpState | undefined): number => (st === undefined ? 0 : STATE_CODES.get(st)!);
 
 /**
  * Who a segment goes from and to, by name and address. Immutable, and shared
