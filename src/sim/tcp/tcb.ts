@@ -136,109 +136,112 @@ export class Tcb {
 
   /** The socket's yes/no state in one small integer (see the accessors below): a socket has sixteen of them. */
   private bf = 0;
+  private setBit(bit: number, v: boolean): void {
+    this.bf = v ? this.bf | bit : this.bf & ~bit;
+  }
   /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
   get hashed(): boolean {
     return (this.bf & 1) !== 0;
   }
   set hashed(v: boolean) {
-    this.bf = v ? this.bf | 1 : this.bf & ~1;
+    this.setBit(1, v);
   }
   /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
   get boundByBind(): boolean {
     return (this.bf & 2) !== 0;
   }
   set boundByBind(v: boolean) {
-    this.bf = v ? this.bf | 2 : this.bf & ~2;
+    this.setBit(2, v);
   }
   get bound(): boolean {
     return (this.bf & 4) !== 0;
   }
   set bound(v: boolean) {
-    this.bf = v ? this.bf | 4 : this.bf & ~4;
+    this.setBit(4, v);
   }
   get reuse(): boolean {
     return (this.bf & 8) !== 0;
   }
   set reuse(v: boolean) {
-    this.bf = v ? this.bf | 8 : this.bf & ~8;
+    this.setBit(8, v);
   }
   get reuseport(): boolean {
     return (this.bf & 16) !== 0;
   }
   set reuseport(v: boolean) {
-    this.bf = v ? this.bf | 16 : this.bf & ~16;
+    this.setBit(16, v);
   }
   /** Socket flags (Linux sk_shutdown, SOCK_DEAD as orphan). */
   get shutRd(): boolean {
     return (this.bf & 32) !== 0;
   }
   set shutRd(v: boolean) {
-    this.bf = v ? this.bf | 32 : this.bf & ~32;
+    this.setBit(32, v);
   }
   get shutWr(): boolean {
     return (this.bf & 64) !== 0;
   }
   set shutWr(v: boolean) {
-    this.bf = v ? this.bf | 64 : this.bf & ~64;
+    this.setBit(64, v);
   }
   get orphan(): boolean {
     return (this.bf & 128) !== 0;
   }
   set orphan(v: boolean) {
-    this.bf = v ? this.bf | 128 : this.bf & ~128;
+    this.setBit(128, v);
   }
   get finQueued(): boolean {
     return (this.bf & 256) !== 0;
   }
   set finQueued(v: boolean) {
-    this.bf = v ? this.bf | 256 : this.bf & ~256;
+    this.setBit(256, v);
   }
   /** Our FIN was sent (finSeq is its sequence number). */
   get finSent(): boolean {
     return (this.bf & 512) !== 0;
   }
   set finSent(v: boolean) {
-    this.bf = v ? this.bf | 512 : this.bf & ~512;
+    this.setBit(512, v);
   }
   get finRcvd(): boolean {
     return (this.bf & 1024) !== 0;
   }
   set finRcvd(v: boolean) {
-    this.bf = v ? this.bf | 1024 : this.bf & ~1024;
+    this.setBit(1024, v);
   }
   get tsOn(): boolean {
     return (this.bf & 2048) !== 0;
   }
   set tsOn(v: boolean) {
-    this.bf = v ? this.bf | 2048 : this.bf & ~2048;
+    this.setBit(2048, v);
   }
   /** tsRecent holds a timestamp from the peer. */
   get tsSeen(): boolean {
     return (this.bf & 4096) !== 0;
   }
   set tsSeen(v: boolean) {
-    this.bf = v ? this.bf | 4096 : this.bf & ~4096;
+    this.setBit(4096, v);
   }
   /** tsOffset is computed. */
   get tsOffsetSet(): boolean {
     return (this.bf & 8192) !== 0;
   }
   set tsOffsetSet(v: boolean) {
-    this.bf = v ? this.bf | 8192 : this.bf & ~8192;
+    this.setBit(8192, v);
   }
   /** A segment is being timed (rttSeq). */
   get rttOn(): boolean {
     return (this.bf & 16384) !== 0;
   }
   set rttOn(v: boolean) {
-    this.bf = v ? this.bf | 16384 : this.bf & ~16384;
+    this.setBit(16384, v);
   }
   /** close() was called on the fd (see fdClosed). */
   private get fdShut(): boolean {
     return (this.bf & 32768) !== 0;
   }
   private set fdShut(v: boolean) {
-    this.bf = v ? this.bf | 32768 : this.bf & ~32768;
+    this.setBit(32768, v);
   }
 
   constructor(
