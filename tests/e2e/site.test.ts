@@ -158,6 +158,8 @@ describe('playground', () => {
     const markers = await page.evaluate(() => (document.querySelector('[data-playground][data-id="four-way-close"]') as any).playground.errorMarkers() as { line: number }[]);
     expect(markers.map((m) => m.line)).toContain(7);
     await expect.poll(() => el.locator('.monaco-editor .squiggly-error').count()).toBeGreaterThan(0);
+    // The run itself ends normally; the status line still says that a process failed.
+    expect(await el.locator('[data-status]').textContent()).toMatch(/1 process failed \(see the console\)/);
     await context.close();
   }, 60_000);
 

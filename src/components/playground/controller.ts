@@ -259,7 +259,10 @@ export class PlaygroundController {
     const met = this.tracker.results.filter((r) => r.met).length;
     const total = this.tracker.results.length;
     const verdict = total ? ` ${met} of ${total} things to look for seen.` : '';
-    this.finish(`${summary.message}${verdict}`);
+    // A run that ends normally can still have failed processes: the status says so, not only the console.
+    const failed = summary.failed?.length ?? 0;
+    const failures = failed ? ` ${failed === 1 ? '1 process' : `${failed} processes`} failed (see the console).` : '';
+    this.finish(`${summary.message}${failures}${verdict}`);
     this.root.dataset.endedBy = summary.endedBy;
   }
 
