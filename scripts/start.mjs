@@ -1,10 +1,10 @@
 // `npm start`: builds the course site if dist/site is missing or older than its
-// sources, then serves it (and, once mounted, the workshop API) from one Node
-// HTTP server on PORT (default 4321).
+// sources, then serves it and the workshop API from one Node process on PORT
+// (default 4321), with the workshop's data in DATA_DIR (default ./data).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,12 +31,6 @@ function needsBuild() {
   return changed ? `${changed} changed since the last build` : null;
 }
 
-const port = Number(process.env.PORT ?? 4321);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number (0-65535), got '${process.env.PORT}'`);
-  process.exit(2);
-}
-
 const reason = process.env.SKIP_BUILD ? null : needsBuild();
 if (reason) {
   console.log(`Building the course site (${reason})…`);
@@ -47,24 +41,10 @@ if (reason) {
   }
 }
 
+// The server itself (src/server/main.ts) reads PORT, HOST, DATA_DIR, BASE_PATH
+// and the grading settings from the environment, and handles SIGINT/SIGTERM.
+// isolated-vm (the grading sandbox) runs in the server's child processes, which
+// it starts with --no-node-snapshot itself.
 register();
-const { createApp } = await import('../src/server/app.ts');
-const base = process.env.BASE_PATH || '/';
-const app = createApp({ root: siteDir, base });
-// A workshop module, when present, mounts its API on the same server.
-const workshop = path.join(root, 'src/server/workshop.ts');
-if (existsSync(workshop)) {
-  const mod = await import(pathToFileURL(workshop).href);
-  if (typeof mod.mountWorkshop === 'function') await mod.mountWorkshop(app);
-}
-const server = await app.listen(port, process.env.HOST);
-const addr = server.address();
-const shown = typeof addr === 'object' && addr ? addr.port : port;
-console.log(`Closing Time is being served at http://localhost:${shown}${base}`);
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  });
-}
+const { runFromEnv } = await import('../src/server/main.ts');
+await runFromEnv();

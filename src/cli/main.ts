@@ -1,4 +1,4 @@
-// The `closing-time` command: run a program against the simulator, grade a lab.
+// The `closing-time` command: run a program against the simulator, grade a lab, run workshops.
 import { processOutput, type CliOutput } from './output.ts';
 import { EXIT_PROGRAM_ERROR, EXIT_USAGE, runCommand } from './run-command.ts';
 import { RUN_USAGE } from './run-args.ts';
@@ -10,6 +10,7 @@ export const USAGE = `closing-time: an interactive course on how TCP connections
 Usage:
   closing-time run <program.ts> [options]   run a program against the simulator
   closing-time grade ...                    grade a lab solution (closing-time grade --help)
+  closing-time workshop ...                 create, list, export or close workshops (closing-time workshop --help)
   closing-time help [run]                   this text, or the options of run
   closing-time --version
 
@@ -62,6 +63,16 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
         return await runCommand(rest, io);
       case 'grade':
         return await gradeCommand(rest, io);
+      case 'workshop': {
+        const { workshopCommand, WORKSHOP_USAGE } = await import('./workshop.ts');
+        try {
+          return await workshopCommand(rest, io);
+        } catch (error) {
+          if (!(error instanceof UsageError)) throw error;
+          io.err(`closing-time workshop: ${error.message}\n\n${WORKSHOP_USAGE}\n`);
+          return EXIT_USAGE;
+        }
+      }
       default:
         throw new UsageError(`unknown command '${command}'`);
     }

@@ -1,27 +1,36 @@
 // The course's own HTTP server: static files with the right types, the site's
-// 404 page, no escape from the site folder, JSON 404s under /api/.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// 404 page, no escape from the site folder, JSON 404s under /api/, precompressed
+// variants and cache headers.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.ts';
+import { createApp, type App } from '../../src/server/app.ts';
 import { mimeType, resolveRequestPath } from '../../src/server/static.ts';
 
 let dir: string;
 let server: Server;
+let app: App;
 let port: number;
 
 /** Raw request (fetch would normalise '..' away before sending). */
-function get(rawPath: string, method = 'GET'): Promise<{ status: number; type: string; body: string; location?: string }> {
+function get(
+  rawPath: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: string; raw: Buffer; location?: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: rawPath, method }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), body, location: res.headers.location }));
+    const req = request({ host: '127.0.0.1', port, path: rawPath, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), body: raw.toString('utf8'), raw, location: res.headers.location, headers: res.headers });
+      });
     });
     req.on('error', reject);
     req.end();
@@ -39,17 +48,17 @@ beforeAll(async () => {
   writeFileSync(path.join(site, '_assets', 'app.js'), 'export {}');
   writeFileSync(path.join(site, '_assets', 'a.css'), 'body{}');
   writeFileSync(path.join(dir, 'secret.txt'), 'do not serve');
-  const app = createApp({ root: site });
-  app.mount('/api/echo', (_req, res) => {
-    res.setHeader('Content-Type', 'application/json');
-    res.end('{"ok":true}');
-  });
+  writeFileSync(path.join(site, '_assets', 'big.js'), 'export const x = 1;\n'.repeat(200));
+  writeFileSync(path.join(site, '_assets', 'big.js.br'), brotliCompressSync(readFileSync(path.join(site, '_assets', 'big.js'))));
+  writeFileSync(path.join(site, '_assets', 'big.js.gz'), gzipSync(readFileSync(path.join(site, '_assets', 'big.js'))));
+  app = createApp({ root: site });
+  app.fastify.get('/api/echo', async () => ({ ok: true }));
   server = await app.listen(0, '127.0.0.1');
   port = (server.address() as AddressInfo).port;
 });
 
-afterAll(() => {
-  server?.close();
+afterAll(async () => {
+  await app?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -97,7 +106,30 @@ describe('static server', () => {
     expect((await get('/', 'POST')).status).toBe(405);
   });
 
-  it('routes mounted API handlers and answers unknown /api/ routes with JSON 404', async () => {
+  it('sends the precompressed brotli or gzip file when the browser accepts it, and says it varies by encoding', async () => {
+    const br = await get('/_assets/big.js', 'GET', { 'accept-encoding': 'br, gzip' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.type).toMatch(/^text\/javascript/);
+    expect(brotliDecompressSync(br.raw).toString()).toBe(readFileSync(path.join(dir, 'site', '_assets', 'big.js'), 'utf8'));
+    expect((await get('/_assets/big.js', 'GET', { 'accept-encoding': 'gzip' })).headers['content-encoding']).toBe('gzip');
+    const plain = await get('/_assets/big.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toContain('export const x');
+  });
+
+  it('caches hashed assets for a year and revalidates pages with ETag and Last-Modified', async () => {
+    const asset = await get('/_assets/app.js');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const page = await get('/lessons/time-wait/');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['last-modified']).toBeTruthy();
+    const etag = String(page.headers.etag);
+    expect(etag).toBeTruthy();
+    expect((await get('/lessons/time-wait/', 'GET', { 'if-none-match': etag })).status).toBe(304);
+  });
+
+  it('routes API handlers and answers unknown /api/ routes with JSON 404', async () => {
     expect((await get('/api/echo')).body).toBe('{"ok":true}');
     const r = await get('/api/nothing-here');
     expect(r.status).toBe(404);
@@ -116,7 +148,7 @@ describe('static server', () => {
       expect((await get('/index.html')).status).toBe(404);
     } finally {
       port = saved;
-      s.close();
+      await app.close();
     }
   });
 });

@@ -1,0 +1,42 @@
+// Live updates for instructors: each workshop has its listeners (the open
+// dashboards' event streams). One process, one hub; a multi-process backend
+// would feed the same hub from its database's notifications.
+
+export type WorkshopEvent =
+  | { type: 'submission'; data: { id: string; learnerId: string; lab: string; status: 'queued' | 'grading' | 'done'; score?: number; max_score?: number; resultStatus?: string } }
+  | { type: 'learner'; data: { id: string; name: string; action: 'joined' | 'removed' } }
+  | { type: 'workshop'; data: { closed: boolean } };
+
+export type Listener = (event: WorkshopEvent) => void;
+
+export class EventHub {
+  private readonly listeners = new Map<number, Set<Listener>>();
+
+  subscribe(workshopId: number, listener: Listener): () => void {
+    let set = this.listeners.get(workshopId);
+    if (!set) this.listeners.set(workshopId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.listeners.delete(workshopId);
+    };
+  }
+
+  publish(workshopId: number, event: WorkshopEvent): void {
+    const set = this.listeners.get(workshopId);
+    if (!set) return;
+    for (const l of [...set]) {
+      try {
+        l(event);
+      } catch {
+        // A broken stream must not stop the others.
+      }
+    }
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.listeners.values()) n += s.size;
+    return n;
+  }
+}

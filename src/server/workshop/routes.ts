@@ -1,0 +1,411 @@
+// The workshop's HTTP routes (design.md, "Workshop mode"), as one Fastify plugin
+// under <base>api. Every body is validated (zod), every secret is compared in
+// constant time and only its hash is stored, state-changing routes take JSON
+// only, and learners read only their own submissions.
+import rateLimit from '@fastify/rate-limit';
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { sendError } from '../app.ts';
+import { exportCsv, exportJson } from './exports.ts';
+import type { GradingQueue } from './grading-queue.ts';
+import { normalizeJoinCode, tokenMatches } from './secrets.ts';
+import { MAX_NAME, parseResult, WorkshopError, type WorkshopService } from './service.ts';
+import type { WorkshopRow } from './storage.ts';
+
+export interface WorkshopRoutesOptions {
+  service: WorkshopService;
+  queue: GradingQueue;
+  /** SHA-256 of the admin token (DATA_DIR/admin-token). */
+  adminTokenHash: string;
+  /** The site's base path, with a trailing slash. */
+  base: string;
+  /** Longest learner source, characters. */
+  maxSourceChars?: number;
+  /** Rate limits; generous defaults suit a room of 200 behind one NAT address. */
+  limits?: Partial<typeof DEFAULT_LIMITS>;
+}
+
+const DEFAULT_LIMITS = {
+  /** Requests per minute from one address, any route. */
+  perIp: 6000,
+  /** Joins (and join-code guesses) per minute from one address. */
+  joinsPerIp: 300,
+  /** Submissions per minute from one learner. */
+  submissionsPerLearner: 20,
+  /** Failed admin or instructor authentications per minute from one address. */
+  authFailuresPerIp: 30,
+};
+
+const LEARNER_COOKIE = 'ct_learner';
+const instructorCookie = (code: string) => `ct_i_${code.replace('-', '')}`;
+
+const CreateBody = z.object({ title: z.string().max(1000) }).strict();
+const JoinBody = z.object({ name: z.string().max(1000) }).strict();
+const EmptyBody = z.object({}).strict();
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const detail = r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  throw new HttpError(400, 'bad_request', `The request body is not what this route takes: ${detail}.`);
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+export async function workshopRoutes(fastify: FastifyInstance, options: WorkshopRoutesOptions): Promise<void> {
+  const { service, queue, base } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const maxSource = options.maxSourceChars ?? 200_000;
+  const apiPath = `${base}api/`;
+
+  await fastify.register(fastifyCookie);
+  await fastify.register(rateLimit, {
+    global: true,
+    max: limits.perIp,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`,
+    }),
+  });
+
+  const secure = (request: FastifyRequest) => request.protocol === 'https';
+  const setCookie = (reply: FastifyReply, request: FastifyRequest, name: string, value: string) =>
+    reply.setCookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secure(request), path: apiPath, maxAge: 30 * 86_400 });
+
+  // Browsers send Origin on cross-site requests: refuse any from elsewhere (a second lock beside SameSite and JSON-only bodies).
+  const sameOrigin = (request: FastifyRequest) => {
+    const origin = request.headers.origin;
+    if (!origin) return true;
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  };
+
+  fastify.addHook('preValidation', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    if (!sameOrigin(request)) throw new HttpError(403, 'cross_origin', 'Requests from another site are refused.');
+    const type = String(request.headers['content-type'] ?? '');
+    if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json), even if it is only {}.');
+  });
+
+  fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string; retryAfter?: number }, request, reply) => {
+    if (error instanceof WorkshopError) {
+      if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+      return sendError(reply, error.status, error.code, error.message);
+    }
+    if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message);
+    if (error.statusCode === 429) return sendError(reply, 429, 'rate_limited', error.message);
+    throw error; // the app's handler: body limits, JSON syntax, 500s
+  });
+
+  // Authentication failures are counted per address so tokens cannot be guessed at speed.
+  const authFailures = new Map<string, { n: number; until: number }>();
+  const noteAuthFailure = (request: FastifyRequest) => {
+    const now = Date.now();
+    const f = authFailures.get(request.ip);
+    if (!f || f.until < now) authFailures.set(request.ip, { n: 1, until: now + 60_000 });
+    else f.n++;
+    if (authFailures.size > 10_000) for (const [k, v] of authFailures) if (v.until < now) authFailures.delete(k);
+  };
+  const checkAuthBudget = (request: FastifyRequest) => {
+    const f = authFailures.get(request.ip);
+    if (f && f.until >= Date.now() && f.n >= limits.authFailuresPerIp) throw new HttpError(429, 'rate_limited', 'Too many failed attempts with a token from this address; wait a minute.');
+  };
+
+  const requireAdmin = (request: FastifyRequest) => {
+    checkAuthBudget(request);
+    const token = bearer(request);
+    if (!token) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer <token>; it is in DATA_DIR/admin-token).');
+    if (!tokenMatches(token, options.adminTokenHash)) {
+      noteAuthFailure(request);
+      throw new HttpError(403, 'forbidden', 'That is not the admin token.');
+    }
+  };
+
+  /** The workshop, for its instructor: Bearer token, or the instructor cookie the dashboard got. */
+  const requireInstructor = async (request: FastifyRequest, code: string): Promise<WorkshopRow> => {
+    checkAuthBudget(request);
+    const token = bearer(request);
+    if (token) {
+      try {
+        return await service.asInstructor(code, token);
+      } catch (e) {
+        if (e instanceof WorkshopError && e.status === 403) noteAuthFailure(request);
+        throw e;
+      }
+    }
+    const workshop = await service.find(code);
+    const cookie = request.cookies[instructorCookie(workshop.code)];
+    const session = await service.session(cookie, 'instructor');
+    if (session && session.workshopId === workshop.id) return workshop;
+    if (cookie) noteAuthFailure(request);
+    throw new HttpError(cookie ? 403 : 401, cookie ? 'forbidden' : 'unauthorized', 'This needs the instructor link: open it again (its token is after the # in the address).');
+  };
+
+  const requireLearner = async (request: FastifyRequest) => {
+    const who = await service.learnerOf(request.cookies[LEARNER_COOKIE]);
+    if (!who) throw new HttpError(401, 'not_joined', 'Join the workshop first (with its code and your name).');
+    return who;
+  };
+
+  const workshopUrls = (request: FastifyRequest, w: WorkshopRow, token?: string) => {
+    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    return {
+      joinUrl: `${origin}${base}workshop/?code=${encodeURIComponent(w.code)}`,
+      ...(token ? { instructorUrl: `${origin}${base}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
+    };
+  };
+
+  // ---------------------------------------------------------------- admin
+
+  fastify.post('/workshops', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
+    requireAdmin(request);
+    const { title } = parse(CreateBody, request.body);
+    const { workshop, instructorToken } = await service.create(title);
+    return reply.code(201).header('cache-control', 'no-store').send({ code: workshop.code, title: workshop.title, instructorToken, ...workshopUrls(request, workshop, instructorToken) });
+  });
+
+  fastify.get('/workshops', async (request) => {
+    requireAdmin(request);
+    return { workshops: await service.storage.listWorkshops() };
+  });
+
+  // ---------------------------------------------------------------- learners
+
+  fastify.post<{ Params: { code: string } }>(
+    '/workshops/:code/join',
+    { config: { rateLimit: { max: limits.joinsPerIp, timeWindow: 60_000 } } },
+    async (request, reply) => {
+      const { name } = parse(JoinBody, request.body);
+      if (name.trim().length === 0 || [...name.trim()].length > MAX_NAME) throw new HttpError(400, 'bad_name', `A display name is 1 to ${MAX_NAME} characters.`);
+      const { workshop, learner, sessionToken } = await service.join(request.params.code, name);
+      setCookie(reply, request, LEARNER_COOKIE, sessionToken);
+      return reply.code(201).send({ learnerId: learner.id, name: learner.name, workshop: { code: workshop.code, title: workshop.title } });
+    },
+  );
+
+  fastify.get('/me', async (request, reply) => {
+    const { learner, workshop } = await requireLearner(request);
+    void service.storage.touchLearner(learner.id, new Date().toISOString()).catch(() => undefined);
+    return reply.header('cache-control', 'no-store').send({ learnerId: learner.id, name: learner.name, workshop: { code: workshop.code, title: workshop.title, closed: workshop.closedAt !== null } });
+  });
+
+  fastify.post('/me/leave', async (request, reply) => {
+    parse(EmptyBody, request.body);
+    await service.leave(request.cookies[LEARNER_COOKIE]);
+    reply.clearCookie(LEARNER_COOKIE, { path: apiPath });
+    return reply.code(204).send();
+  });
+
+  fastify.get('/me/submissions', async (request, reply) => {
+    const { learner, workshop } = await requireLearner(request);
+    const metas = await service.storage.submissionMetas(workshop.id, learner.id);
+    const labs = service.standings(metas).get(learner.id) ?? {};
+    const byId = new Map(metas.map((m) => [m.id, m]));
+    const out = Object.fromEntries(
+      Object.entries(labs).map(([lab, s]) => {
+        const last = byId.get(s.lastId)!;
+        return [lab, { best: s.best, max: s.max, attempts: s.attempts, last: { id: last.id, status: last.status, score: last.score, max_score: last.maxScore ?? s.max, createdAt: last.createdAt } }];
+      }),
+    );
+    return reply.header('cache-control', 'no-store').send({ labs: out });
+  });
+
+  const SubmitBody = z
+    .object({
+      lab: z.string().max(100),
+      source: z.string().max(maxSource, `a submission is at most ${maxSource} characters`),
+      browser: z.object({ score: z.number().finite().min(0), max_score: z.number().finite().min(0), status: z.string().max(20).optional() }).nullish(),
+    })
+    .strict();
+
+  fastify.post<{ Params: { code: string } }>(
+    '/workshops/:code/submissions',
+    {
+      config: {
+        rateLimit: {
+          max: limits.submissionsPerLearner,
+          timeWindow: 60_000,
+          keyGenerator: (request: FastifyRequest) => `submit:${request.cookies?.[LEARNER_COOKIE] ?? request.ip}`,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { learner, workshop } = await requireLearner(request);
+      const code = normalizeJoinCode(request.params.code);
+      if (code !== workshop.code) throw new HttpError(403, 'forbidden', 'You joined a different workshop; submit to the one you are in.');
+      const body = parse(SubmitBody, request.body);
+      const { id } = await service.submit(workshop, learner, body.lab, body.source, body.browser ?? null, () => queue.admission(learner.id));
+      queue.kick();
+      return reply.code(202).header('cache-control', 'no-store').send({ id });
+    },
+  );
+
+  fastify.get<{ Params: { id: string } }>('/submissions/:id', async (request, reply) => {
+    const id = request.params.id;
+    const s = /^[A-Za-z0-9_-]{10,64}$/.test(id) ? await service.storage.submission(id) : null;
+    const who = await service.learnerOf(request.cookies[LEARNER_COOKIE]);
+    let allowed = !!(s && who && who.learner.id === s.learnerId);
+    if (s && !allowed) {
+      const workshop = await service.storage.workshopById(s.workshopId);
+      const token = bearer(request);
+      if (workshop && token) allowed = tokenMatches(token, workshop.instructorTokenHash);
+      else if (workshop) {
+        const session = await service.session(request.cookies[instructorCookie(workshop.code)], 'instructor');
+        allowed = !!session && session.workshopId === workshop.id;
+      }
+    }
+    if (!s) throw new HttpError(404, 'unknown_submission', 'There is no such submission.');
+    if (!allowed) {
+      if (!who && !bearer(request)) throw new HttpError(401, 'unauthorized', 'Join the workshop (or use the instructor link) to read submissions.');
+      throw new HttpError(403, 'forbidden', 'That submission is not yours.');
+    }
+    return reply.header('cache-control', 'no-store').send({
+      id: s.id,
+      lab: s.lab,
+      status: s.status,
+      ...(s.status === 'done' && s.result ? { result: parseResult(s.result) } : {}),
+      createdAt: s.createdAt,
+      ...(s.gradedAt ? { gradedAt: s.gradedAt } : {}),
+      ...(s.browserScore !== null ? { browser: { score: s.browserScore, max_score: s.browserMax } } : {}),
+    });
+  });
+
+  // ---------------------------------------------------------------- instructor
+
+  fastify.post<{ Params: { code: string } }>('/workshops/:code/instructor-session', async (request, reply) => {
+    parse(EmptyBody, request.body);
+    const token = bearer(request);
+    checkAuthBudget(request);
+    if (!token) throw new HttpError(401, 'unauthorized', 'Present the instructor token once (Authorization: Bearer <token>) to get the dashboard cookie.');
+    let workshop: WorkshopRow;
+    try {
+      workshop = await service.asInstructor(request.params.code, token);
+    } catch (e) {
+      if (e instanceof WorkshopError && e.status === 403) noteAuthFailure(request);
+      throw e;
+    }
+    const session = await service.newSession('instructor', workshop.id, null);
+    setCookie(reply, request, instructorCookie(workshop.code), session);
+    return reply.code(204).send();
+  });
+
+  fastify.get<{ Params: { code: string } }>('/workshops/:code/dashboard', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    const d = await service.dashboard(workshop);
+    return reply.header('cache-control', 'no-store').send({ ...d, workshop: { ...d.workshop, ...workshopUrls(request, workshop) } });
+  });
+
+  fastify.get<{ Params: { code: string; id: string } }>('/workshops/:code/learners/:id', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    const learner = await service.storage.learner(request.params.id);
+    if (!learner || learner.workshopId !== workshop.id || learner.removedAt) throw new HttpError(404, 'unknown_learner', 'There is no such learner in this workshop.');
+    const latest = await service.storage.latestSubmissions(workshop.id, learner.id);
+    const labs = Object.fromEntries(
+      latest.map((s) => [
+        s.lab,
+        { submission: { id: s.id, source: s.source, status: s.status, result: s.result ? parseResult(s.result) : null, createdAt: s.createdAt, gradedAt: s.gradedAt } },
+      ]),
+    );
+    return reply.header('cache-control', 'no-store').send({ learner: { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, lastSeen: learner.lastSeen }, labs });
+  });
+
+  fastify.post<{ Params: { code: string; id: string } }>('/workshops/:code/learners/:id/remove', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    parse(EmptyBody, request.body);
+    await service.removeLearner(workshop, request.params.id);
+    return reply.code(204).send();
+  });
+
+  for (const [route, closed] of [['close', true], ['reopen', false]] as const) {
+    fastify.post<{ Params: { code: string } }>(`/workshops/:code/${route}`, async (request) => {
+      const workshop = await requireInstructor(request, request.params.code);
+      parse(EmptyBody, request.body);
+      return { closed: await service.setClosed(workshop, closed) };
+    });
+  }
+
+  fastify.post<{ Params: { code: string } }>('/workshops/:code/regrade', async (request) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    parse(EmptyBody, request.body);
+    const requeued = await service.regrade(workshop);
+    queue.kick();
+    return { requeued };
+  });
+
+  fastify.get<{ Params: { code: string } }>('/workshops/:code/export.csv', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="workshop-${workshop.code}.csv"`)
+      .type('text/csv; charset=utf-8')
+      .send(await exportCsv(service, workshop));
+  });
+
+  fastify.get<{ Params: { code: string } }>('/workshops/:code/export.json', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="workshop-${workshop.code}.json"`)
+      .send(await exportJson(service, workshop));
+  });
+
+  // Server-sent events: the dashboard refetches when something happened.
+  const streams = new Set<ServerResponse>();
+  fastify.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+    streams.clear();
+  });
+
+  fastify.get<{ Params: { code: string } }>('/workshops/:code/events', async (request, reply) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
+    res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ code: workshop.code })}\n\n`);
+    streams.add(res);
+    const unsubscribe = service.hub.subscribe(workshop.id, (event) => {
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+    });
+    // A comment every 20 s keeps proxies and browsers from dropping a quiet stream.
+    const ping = setInterval(() => res.write(': ping\n\n'), 20_000);
+    ping.unref();
+    const done = () => {
+      clearInterval(ping);
+      unsubscribe();
+      streams.delete(res);
+    };
+    request.raw.on('close', done);
+    res.on('close', done);
+  });
+
+  fastify.get('/health', async () => ({ ok: true, storage: service.storage.kind, grading: queue.stats(), pending: await service.storage.pendingCount(), listeners: service.hub.size }));
+
+}
