@@ -297,3 +297,4 @@ await lifecycles();
 await bytesPerTimeWait();
 await optional('./bench-labs.ts', 'benchLabs');
 await optional('./bench-site.ts', 'benchSite');
+await optional('./bench-workshop.ts', 'benchWorkshop');

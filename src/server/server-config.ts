@@ -16,6 +16,10 @@ export interface ServerConfig {
   /** Most submissions waiting or grading. */
   queueMax: number;
   trustProxy: boolean;
+  /** Joins per minute from one address (a room behind one NAT address joins at once). */
+  joinsPerMinute: number;
+  /** Submissions per minute from one learner. */
+  submissionsPerMinute: number;
 }
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -38,5 +42,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfi
     graderWallMs: int('GRADER_WALL_MS', env.GRADER_WALL_MS, 20_000, 1000, 600_000),
     queueMax: int('QUEUE_MAX', env.QUEUE_MAX, 500, 1, 1_000_000),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    joinsPerMinute: int('JOINS_PER_MINUTE', env.JOINS_PER_MINUTE, 300, 1, 1_000_000),
+    submissionsPerMinute: int('SUBMISSIONS_PER_MINUTE', env.SUBMISSIONS_PER_MINUTE, 20, 1, 1_000_000),
   };
 }
