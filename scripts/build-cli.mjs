@@ -1,8 +1,11 @@
-// Bundles the `closing-time` command and its worker into dist/cli (run by
-// `npm install` through the prepare script, and by `npm run build`). It must
-// not fail a fresh install: an entry or an optional module that is missing is
-// skipped with a note, and `closing-time` says what is unavailable.
+// Bundles the `closing-time` command and its worker into dist/cli, and the
+// workshop grader (its child process and the script its isolates run) into
+// dist/grader (run by `npm install` through the prepare script, and by
+// `npm run build`). It must not fail a fresh install: an entry or an optional
+// module that is missing is skipped with a note, and `closing-time` says what
+// is unavailable.
 import { build } from 'esbuild';
+import { isolateBuildOptions, ISOLATE_ENTRY } from './grader-bundle.mjs';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,5 +50,41 @@ if (Object.keys(present).length) {
     // A broken source file must not break `npm ci` for the rest of the project.
     console.warn(`build-cli: the closing-time command could not be built: ${error.message}`);
     process.exitCode = process.env.CLOSING_TIME_STRICT_BUILD ? 1 : 0;
+  }
+}
+
+// The workshop grader: src/server/grading/pool.ts forks dist/grader/child.js
+// (isolated-vm stays a package: it is a native module), and the child runs
+// dist/grader/isolate.js in each isolate. Built apart from the CLI so that a
+// failure of one leaves the other.
+const CHILD_ENTRY = 'src/server/grading/child.ts';
+const graderParts = [
+  [ISOLATE_ENTRY, () => build(isolateBuildOptions(root, 'dist/grader/isolate.js'))],
+  [
+    CHILD_ENTRY,
+    () =>
+      build({
+        entryPoints: { child: CHILD_ENTRY },
+        outdir: 'dist/grader',
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: true,
+        packages: 'external',
+        logLevel: 'warning',
+      }),
+  ],
+];
+for (const [file, buildPart] of graderParts) {
+  if (!existsSync(file)) {
+    console.warn(`build-cli: ${file} is missing; skipped`);
+    continue;
+  }
+  try {
+    await buildPart();
+  } catch (error) {
+    console.warn(`build-cli: the workshop grader (${file}) could not be built: ${error.message}`);
+    process.exitCode = process.env.CLOSING_TIME_STRICT_BUILD ? 1 : process.exitCode ?? 0;
   }
 }
