@@ -56,7 +56,13 @@ export default defineConfig({
   vite: {
     // Monaco's and the runner's workers are ES modules (Vite `?worker`).
     worker: { format: 'es' },
-    build: { chunkSizeWarningLimit: 8000 },
+    build: {
+      chunkSizeWarningLimit: 8000,
+      // Astro inlines a small page script into the HTML; the workshop pages are
+      // served with script-src 'self', which refuses inline scripts. Every
+      // script stays a file; other assets keep Vite's default limit.
+      assetsInlineLimit: (file) => (/\.[cm]?js$/.test(file) ? false : undefined),
+    },
   },
   devToolbar: { enabled: false },
 });

@@ -7,6 +7,7 @@ import type { GradeResult, TestResult } from '../../grading/result-types.ts';
 import { GradeClient } from './grade-client.ts';
 import { loadProgress, recordResult, saveProgress } from './lab-progress.ts';
 import { checkRow, pendingRows, summaryText } from './render-results.ts';
+import { workshopSync } from './workshop-sync.ts';
 
 interface CheckInfo {
   name: string;
@@ -64,6 +65,8 @@ function setupBench(root: HTMLElement): void {
   root.querySelector<HTMLElement>('[data-controls]')!.hidden = false;
 
   const client = new GradeClient();
+  const workshop = workshopSync(root, lab);
+  let stopped = false;
   let editor: Editor | null = null;
   let editorLoading: Promise<Editor | null> | null = null;
   // Until Monaco arrives, the learner's text lives here (the saved edits or the starter).
@@ -123,6 +126,8 @@ function setupBench(root: HTMLElement): void {
     root.setAttribute('aria-busy', 'true');
     checkButton.disabled = true;
     stopButton.disabled = false;
+    stopped = false;
+    workshop.started();
     client.grade(lab, source, fileName, {
       onResult(result: TestResult, index: number) {
         const row = list.children[index];
@@ -137,18 +142,25 @@ function setupBench(root: HTMLElement): void {
         saveProgress(lab, recordResult(loadProgress(lab), result));
         if (result.status === 'pass') markDone(`lab:${lab}`);
         showBest();
+        workshop.checked(source, result);
       },
       onError(message: string) {
         finishRun();
         status.textContent = message;
         root.dataset.state = 'error';
         list.querySelectorAll('[data-status="pending"]').forEach((li) => li.remove());
+        // The browser could not grade it (the worker failed): the server's sandbox still can.
+        // A Stop is the learner taking the Check back, so nothing is sent.
+        if (!stopped) workshop.checked(source, null);
       },
     });
   };
 
   checkButton.addEventListener('click', () => check());
-  stopButton.addEventListener('click', () => client.stop('Stopped. The checks that finished are listed above.'));
+  stopButton.addEventListener('click', () => {
+    stopped = true;
+    client.stop('Stopped. The checks that finished are listed above.');
+  });
   resetButton.addEventListener('click', () => {
     if (!confirm('Put back the starter? Your edits to this lab will be lost.')) return;
     forgetSource(storeId);
