@@ -28,7 +28,7 @@ export interface WorkshopRoutesOptions {
 }
 
 const DEFAULT_LIMITS = {
-  /** Requests per minute from one address, any route. */
+  /** Requests per minute from one address (or one joined learner), any route. */
   perIp: 6000,
   /** Joins (and join-code guesses) per minute from one address. */
   joinsPerIp: 300,
@@ -80,6 +80,12 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     global: true,
     max: limits.perIp,
     timeWindow: 60_000,
+    // A room of 200 often shares one NAT address: a joined learner is counted by session,
+    // everyone else by address (a made-up cookie only buys 401 answers).
+    keyGenerator: (request) => {
+      const session = request.cookies?.[LEARNER_COOKIE];
+      return session && session.length <= 200 ? `learner:${session}` : `ip:${request.ip}`;
+    },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: 'rate_limited',
