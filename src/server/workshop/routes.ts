@@ -21,6 +21,8 @@ export interface WorkshopRoutesOptions {
   adminTokenHash: string;
   /** The site's base path, with a trailing slash. */
   base: string;
+  /** Where learners reach the server (PUBLIC_URL), for the links shown; default: the request's own origin. */
+  publicUrl?: string;
   /** Longest learner source, characters. */
   maxSourceChars?: number;
   /** Rate limits; generous defaults suit a room of 200 behind one NAT address. */
@@ -176,10 +178,11 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
   };
 
   const workshopUrls = (request: FastifyRequest, w: WorkshopRow, token?: string) => {
-    const origin = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    const origin = options.publicUrl ? options.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    const prefix = options.publicUrl ? '/' : base;
     return {
-      joinUrl: `${origin}${base}workshop/?code=${encodeURIComponent(w.code)}`,
-      ...(token ? { instructorUrl: `${origin}${base}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
+      joinUrl: `${origin}${prefix}workshop/?code=${encodeURIComponent(w.code)}`,
+      ...(token ? { instructorUrl: `${origin}${prefix}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
     };
   };
 
