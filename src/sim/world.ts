@@ -888,8 +888,7 @@ class WorldImpl implements World, Kernel {
     }
     const lost = h.stack.crash();
     for (const t of lost) {
-      if (t.state !== 'CLOSED' && this.trState) this.env.traceState(h.name, t.id, t.local, t.remote, t.state, 'CLOSED', 'host crashed');
-      t.state = 'CLOSED';
+      if (t.state !== 'CLOSED') t.moveState('CLOSED', 'host crashed');
       t.fdClosed = true;
     }
     this.emit({ kind: 'note', level: 'warn', host: h.name, text: `${h.name} crashed: its processes and sockets are gone` });

@@ -7,6 +7,7 @@ import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange }
 import { ConnTable } from './conns.ts';
 import { NONE, Tcb, none } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
+import { transition } from './transitions.ts';
 
 /**
  * Sockets sharing a port taken with bind() (Linux's inet_bind_bucket with
@@ -492,10 +493,7 @@ export class Stack {
     this.twCount++;
     sk.setTimerNull();
     // The full socket's state event, then hand its table slots to the minisock.
-    if (from !== substate) {
-      sk.state = substate;
-      if (this.env.tracingState) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
-    }
+    if (from !== substate) sk.moveState(substate, cause);
     this.conns.set(sk.peer, sk.key, tw);
     sk.hashed = false;
     if (sk.boundByBind) {
@@ -598,9 +596,9 @@ export class Stack {
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
     this.twUnqueue(tw);
-    if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
+    transition(this.env, this.name, tw, tw.substate, 'CLOSED', cause);
     if (tw.tcb) {
-      tw.tcb.state = 'CLOSED';
+      tw.tcb.leaveMinisock(cause);
       tw.tcb = null;
     }
   }
@@ -609,7 +607,7 @@ export class Stack {
   private releaseFromTimeWait(sk: Tcb): void {
     const tw = this.conns.get(sk.peer, sk.key);
     if (tw instanceof TimeWait && tw.tcb === sk) tw.tcb = null;
-    sk.state = 'CLOSED';
+    sk.leaveMinisock('close()');
   }
 
   /** Linux tcp_timewait_state_process. */
@@ -637,7 +635,7 @@ export class Stack {
         tw.tsRecent = seg.tv;
         tw.tsRecentStamp = now;
       }
-      if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
+      transition(this.env, this.name, tw, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
       this.armTw(tw, now + this.timeWaitLength());
       return this.twAck(tw);
     }
@@ -808,7 +806,8 @@ export class Stack {
       this.env.note('info', `listen queue of ${l.local} is full: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
       return;
     }
-    const c = new Tcb(this, this.ids(), -1);
+    // Starts in LISTEN, a copy of its listener, so its first edge is RFC 9293's LISTEN -> SYN_RECEIVED (transitions.ts).
+    const c = new Tcb(this, this.ids(), -1, 'LISTEN');
     c.owner = '';
     c.fdClosed = true; // no application holds it until accept()
     c.localIp = seg.dstIp;
@@ -843,7 +842,6 @@ export class Stack {
     this.conns.set(c.peer, c.key, c);
     c.hashed = true;
     this.addOwner(c.localPort, c);
-    c.state = 'LISTEN';
     c.setState('SYN_RECEIVED', 'rcv SYN');
     c.sendSyn(true, false);
     c.armRetransmit();

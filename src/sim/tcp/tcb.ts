@@ -3,6 +3,7 @@ import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqG
 import type { Waiter } from './env.ts';
 import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
 import type { Stack } from './stack.ts';
+import { checkTransition, transition } from './transitions.ts';
 
 type TimerKind = 'retransmit' | 'persist' | null;
 
@@ -249,8 +250,11 @@ export class Tcb {
     readonly id: number,
     /** The file descriptor; an accepted connection gets one from accept(). */
     public fd: number,
+    /** LISTEN for a connection made from a listener's SYN (see Stack.synToListener and the LISTEN -> SYN_RECEIVED edge). */
+    state: 'CLOSED' | 'LISTEN' = 'CLOSED',
   ) {
     this.epoch = stack.epoch;
+    this.state = state;
   }
 
   get local(): string {
@@ -262,12 +266,31 @@ export class Tcb {
 
   // ---------------------------------------------------------------- state
 
-  setState(to: TcpState, cause: string): void {
+  /**
+   * The one writer of `state` after construction: the edge is checked against
+   * the table and traced (transitions.ts). What a new state entails (timers,
+   * tables, waiters) is setState's; a socket handed to a minisock takes only
+   * this (Stack.toMinisock).
+   */
+  moveState(to: TcpState, cause: string): void {
     const from = this.state;
-    if (from === to) return;
     this.state = to;
-    const env = this.stack.env;
-    if (env.tracingState) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
+    transition(this.stack.env, this.stack.name, this, from, to, cause);
+  }
+
+  /**
+   * The fd's view of a connection a TIME_WAIT minisock took over ends (the
+   * minisock died, or the fd was closed): the state follows without a trace
+   * line of its own, since the minisock's line is the connection's.
+   */
+  leaveMinisock(cause: string): void {
+    checkTransition(this.stack.name, this, this.state, 'CLOSED', cause);
+    this.state = 'CLOSED';
+  }
+
+  setState(to: TcpState, cause: string): void {
+    if (this.state === to) return;
+    this.moveState(to, cause);
     if (to === 'CLOSED') {
       this.setTimerNull();
       this.stack.unhash(this);
