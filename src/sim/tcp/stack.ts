@@ -21,6 +21,27 @@ interface BindBucket {
   live: number;
 }
 
+/**
+ * Linux's new_state[] table of tcp_close_state() (net/ipv4/tcp.c): for each
+ * state, where close() or shutdown(SHUT_WR) takes it and whether that sends
+ * our FIN (TCP_ACTION_FIN). close() and shutdown() deal with LISTEN, SYN_SENT,
+ * TIME_WAIT and CLOSED before they get here (tcp_disconnect, inet_shutdown);
+ * their rows are Linux's, for completeness.
+ */
+const CLOSE_STATE: Readonly<Record<TcpState, { readonly to: TcpState; readonly fin: boolean }>> = {
+  ESTABLISHED: { to: 'FIN_WAIT_1', fin: true },
+  SYN_SENT: { to: 'CLOSED', fin: false },
+  SYN_RECEIVED: { to: 'FIN_WAIT_1', fin: true },
+  FIN_WAIT_1: { to: 'FIN_WAIT_1', fin: false },
+  FIN_WAIT_2: { to: 'FIN_WAIT_2', fin: false },
+  TIME_WAIT: { to: 'CLOSED', fin: false },
+  CLOSED: { to: 'CLOSED', fin: false },
+  CLOSE_WAIT: { to: 'LAST_ACK', fin: true },
+  LAST_ACK: { to: 'LAST_ACK', fin: false },
+  LISTEN: { to: 'CLOSED', fin: false },
+  CLOSING: { to: 'CLOSING', fin: false },
+};
+
 export class SocketCallError {
   constructor(
     readonly code: Errno,
@@ -334,28 +355,16 @@ export class Stack {
       this.abort(sk, `${cause} with SO_LINGER 0`);
       return false;
     }
-    switch (sk.state) {
-      case 'SYN_SENT':
-        sk.done(cause);
-        return false;
-      case 'SYN_RECEIVED':
-      case 'ESTABLISHED':
-        sk.finQueued = true;
-        sk.setState('FIN_WAIT_1', cause);
-        sk.output();
-        break;
-      case 'CLOSE_WAIT':
-        sk.finQueued = true;
-        sk.setState('LAST_ACK', cause);
-        sk.output();
-        break;
-      case 'FIN_WAIT_2':
-        // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
-        this.orphanFinWait2(sk);
-        return false;
-      default:
-        break; // FIN_WAIT_1, CLOSING, LAST_ACK: the FIN is on its way already
+    if (sk.state === 'SYN_SENT') {
+      sk.done(cause); // tcp_close_state: SYN_SENT -> CLOSE, nothing to send
+      return false;
     }
+    if (sk.state === 'FIN_WAIT_2') {
+      // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
+      this.orphanFinWait2(sk);
+      return false;
+    }
+    this.closeState(sk, cause); // FIN_WAIT_1, CLOSING, LAST_ACK stay: the FIN is on its way already
     const st = sk.state as TcpState;
     return sk.linger.onoff && sk.linger.linger > 0 && (st === 'FIN_WAIT_1' || st === 'CLOSING' || st === 'LAST_ACK');
   }
@@ -387,17 +396,21 @@ export class Stack {
     }
     if (rd) sk.wakeReaders();
     if (!wr) return;
-    // tcp_shutdown: send FIN from ESTABLISHED, SYN_RECV and CLOSE_WAIT.
-    if (st === 'ESTABLISHED' || st === 'SYN_RECEIVED') {
-      sk.finQueued = true;
-      sk.setState('FIN_WAIT_1', 'shutdown(SHUT_WR)');
-      sk.output();
-    } else if (st === 'CLOSE_WAIT') {
-      sk.finQueued = true;
-      sk.setState('LAST_ACK', 'shutdown(SHUT_WR)');
-      sk.output();
-    }
+    // tcp_shutdown: send FIN from ESTABLISHED, SYN_RECV and CLOSE_WAIT; the other states stay.
+    this.closeState(sk, 'shutdown(SHUT_WR)');
     sk.wakeSenders();
+  }
+
+  /**
+   * Linux tcp_close_state(), shared by close() and shutdown(SHUT_WR): the
+   * state the connection moves to and, where the table says so, our FIN.
+   */
+  private closeState(sk: Tcb, cause: string): void {
+    const next = CLOSE_STATE[sk.state];
+    if (!next.fin) return;
+    sk.finQueued = true;
+    sk.setState(next.to, cause);
+    sk.output();
   }
 
   /** inet_csk_listen_stop: connections nobody accepted are reset. */
