@@ -28,7 +28,7 @@ interface BindBucket {
  * TIME_WAIT and CLOSED before they get here (tcp_disconnect, inet_shutdown);
  * their rows are Linux's, for completeness.
  */
-const CLOSE_STATE: Readonly<Record<TcpState, { readonly to: TcpState; readonly fin: boolean }>> = {
+export const CLOSE_STATE: Readonly<Record<TcpState, { readonly to: TcpState; readonly fin: boolean }>> = {
   ESTABLISHED: { to: 'FIN_WAIT_1', fin: true },
   SYN_SENT: { to: 'CLOSED', fin: false },
   SYN_RECEIVED: { to: 'FIN_WAIT_1', fin: true },

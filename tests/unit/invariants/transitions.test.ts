@@ -5,6 +5,7 @@ import type { StateEvent, TcpState, TraceEvent } from '../../../types/closing-ti
 import { checkTraceOrder, checkTransitions } from '../../fuzz/invariants.ts';
 import { EDGES, IllegalTransitionError, isLegalTransition, setStrictTransitions, transition } from '../../../src/sim/tcp/transitions.ts';
 import type { StackEnv } from '../../../src/sim/tcp/env.ts';
+import { CLOSE_STATE } from '../../../src/sim/tcp/stack.ts';
 
 let n = 0;
 function state(id: number, from: TcpState, to: TcpState, t = n): StateEvent {
@@ -61,6 +62,12 @@ describe('legal transitions', () => {
       expect(e.source.length, `${e.from} -> ${e.to}`).toBeGreaterThan(10);
       expect(e.label.length, `${e.from} -> ${e.to}`).toBeGreaterThan(3);
     }
+  });
+
+  test("every change of Linux's close table (tcp_close_state) that sends a FIN is an edge of the table", () => {
+    const changes = Object.entries(CLOSE_STATE).filter(([from, next]) => next.fin && next.to !== from);
+    expect(changes.map(([from, next]) => `${from}>${next.to}`)).toEqual(['ESTABLISHED>FIN_WAIT_1', 'SYN_RECEIVED>FIN_WAIT_1', 'CLOSE_WAIT>LAST_ACK']);
+    for (const [from, next] of changes) expect(isLegalTransition(from as TcpState, next.to), `${from} -> ${next.to}`).toBe(true);
   });
 
   test('each edge is listed once', () => {
