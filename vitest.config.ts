@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/strict-transitions.ts'],
   },
 });

@@ -30,6 +30,8 @@ export interface Kernel {
    * blocks and the call returns the promise park gives. Throws outside a process.
    */
   waiter<T>(call: string, arg: number, proc: Proc | null): Waiter<T>;
+  /** A waiter whose woken value `v` becomes the call's result `map.call(self, v)`, run as the resumed process (accept() makes its socket so). */
+  mappedWaiter<T, V, S>(call: string, arg: number, proc: Proc | null, map: (this: S, v: V) => T, self: S): Waiter<T>;
   park<T>(w: Waiter<T>): Promise<T>;
   sleep(ms: number, proc?: Proc | null): Promise<void>;
   /** The process making a call: the one running, else `fallback` (the process that owns the object called). */
@@ -418,9 +420,7 @@ const ACCEPT: WaitingCall<undefined, Socket> = {
     if (t.state !== 'LISTEN') throw new SocketError('EINVAL', 'accept', `accept() needs a listening socket; this one is ${t.state}`);
     const ready = t.acceptQueue.shift();
     if (ready) return acceptTake.call(s, ready);
-    const w = s.k.waiter<Socket>('accept', s.fd, caller) as Waiter<Socket> & { map: unknown; mapThis: unknown };
-    w.map = acceptTake;
-    w.mapThis = s;
+    const w = s.k.mappedWaiter('accept', s.fd, caller, acceptTake, s);
     if (t.acceptWaiters === NONE) t.acceptWaiters = [];
     t.acceptWaiters.push(w);
     return s.k.park(w);

@@ -145,3 +145,24 @@ export class EventQueue {
     return top;
   }
 }
+
+/**
+ * The world's clock and its queue of events: what the engine, the network and
+ * the scheduler share. `now` is virtual milliseconds; only the engine moves it.
+ */
+export class Timeline {
+  now = 0;
+  readonly queue = new EventQueue();
+
+  /** A new event at `t` (never in the past). */
+  schedule(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
+    const ev = this.queue.make(kind, a, b, gen);
+    this.queue.push(t < this.now ? this.now : t, ev);
+    return ev;
+  }
+
+  /** An item that is its own event (a segment in flight) at `t` (never in the past). */
+  scheduleItem(t: number, item: QItem): void {
+    this.queue.push(t < this.now ? this.now : t, item);
+  }
+}

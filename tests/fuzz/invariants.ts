@@ -5,7 +5,7 @@ import type { RunSummary } from '../../src/sim/index.ts';
 import { FIRST_PORT } from './plan.ts';
 import type { PlanRun } from './run-plan.ts';
 import { DELIBERATE_MESSAGE, type CallRecord, type StreamLog } from './streams.ts';
-import { isLegalTransition } from './transitions.ts';
+import { isLegalTransition } from '../../src/sim/tcp/transitions.ts';
 
 /** Every state change is an edge of RFC 9293's diagram or a documented Linux extra, and follows on from the socket's previous state. */
 export function checkTransitions(trace: readonly TraceEvent[]): string[] {

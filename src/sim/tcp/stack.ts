@@ -7,6 +7,7 @@ import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange }
 import { ConnTable } from './conns.ts';
 import { NONE, Tcb, none } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
+import { transition } from './transitions.ts';
 
 /**
  * Sockets sharing a port taken with bind() (Linux's inet_bind_bucket with
@@ -19,6 +20,27 @@ interface BindBucket {
   owners: (Tcb | TimeWait | undefined)[];
   live: number;
 }
+
+/**
+ * Linux's new_state[] table of tcp_close_state() (net/ipv4/tcp.c): for each
+ * state, where close() or shutdown(SHUT_WR) takes it and whether that sends
+ * our FIN (TCP_ACTION_FIN). close() and shutdown() deal with LISTEN, SYN_SENT,
+ * TIME_WAIT and CLOSED before they get here (tcp_disconnect, inet_shutdown);
+ * their rows are Linux's, for completeness.
+ */
+export const CLOSE_STATE: Readonly<Record<TcpState, { readonly to: TcpState; readonly fin: boolean }>> = {
+  ESTABLISHED: { to: 'FIN_WAIT_1', fin: true },
+  SYN_SENT: { to: 'CLOSED', fin: false },
+  SYN_RECEIVED: { to: 'FIN_WAIT_1', fin: true },
+  FIN_WAIT_1: { to: 'FIN_WAIT_1', fin: false },
+  FIN_WAIT_2: { to: 'FIN_WAIT_2', fin: false },
+  TIME_WAIT: { to: 'CLOSED', fin: false },
+  CLOSED: { to: 'CLOSED', fin: false },
+  CLOSE_WAIT: { to: 'LAST_ACK', fin: true },
+  LAST_ACK: { to: 'LAST_ACK', fin: false },
+  LISTEN: { to: 'CLOSED', fin: false },
+  CLOSING: { to: 'CLOSING', fin: false },
+};
 
 export class SocketCallError {
   constructor(
@@ -333,28 +355,16 @@ export class Stack {
       this.abort(sk, `${cause} with SO_LINGER 0`);
       return false;
     }
-    switch (sk.state) {
-      case 'SYN_SENT':
-        sk.done(cause);
-        return false;
-      case 'SYN_RECEIVED':
-      case 'ESTABLISHED':
-        sk.finQueued = true;
-        sk.setState('FIN_WAIT_1', cause);
-        sk.output();
-        break;
-      case 'CLOSE_WAIT':
-        sk.finQueued = true;
-        sk.setState('LAST_ACK', cause);
-        sk.output();
-        break;
-      case 'FIN_WAIT_2':
-        // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
-        this.orphanFinWait2(sk);
-        return false;
-      default:
-        break; // FIN_WAIT_1, CLOSING, LAST_ACK: the FIN is on its way already
+    if (sk.state === 'SYN_SENT') {
+      sk.done(cause); // tcp_close_state: SYN_SENT -> CLOSE, nothing to send
+      return false;
     }
+    if (sk.state === 'FIN_WAIT_2') {
+      // Already shut down for writing: now orphaned, the FIN_WAIT_2 timer starts (Linux only).
+      this.orphanFinWait2(sk);
+      return false;
+    }
+    this.closeState(sk, cause); // FIN_WAIT_1, CLOSING, LAST_ACK stay: the FIN is on its way already
     const st = sk.state as TcpState;
     return sk.linger.onoff && sk.linger.linger > 0 && (st === 'FIN_WAIT_1' || st === 'CLOSING' || st === 'LAST_ACK');
   }
@@ -386,17 +396,21 @@ export class Stack {
     }
     if (rd) sk.wakeReaders();
     if (!wr) return;
-    // tcp_shutdown: send FIN from ESTABLISHED, SYN_RECV and CLOSE_WAIT.
-    if (st === 'ESTABLISHED' || st === 'SYN_RECEIVED') {
-      sk.finQueued = true;
-      sk.setState('FIN_WAIT_1', 'shutdown(SHUT_WR)');
-      sk.output();
-    } else if (st === 'CLOSE_WAIT') {
-      sk.finQueued = true;
-      sk.setState('LAST_ACK', 'shutdown(SHUT_WR)');
-      sk.output();
-    }
+    // tcp_shutdown: send FIN from ESTABLISHED, SYN_RECV and CLOSE_WAIT; the other states stay.
+    this.closeState(sk, 'shutdown(SHUT_WR)');
     sk.wakeSenders();
+  }
+
+  /**
+   * Linux tcp_close_state(), shared by close() and shutdown(SHUT_WR): the
+   * state the connection moves to and, where the table says so, our FIN.
+   */
+  private closeState(sk: Tcb, cause: string): void {
+    const next = CLOSE_STATE[sk.state];
+    if (!next.fin) return;
+    sk.finQueued = true;
+    sk.setState(next.to, cause);
+    sk.output();
   }
 
   /** inet_csk_listen_stop: connections nobody accepted are reset. */
@@ -492,10 +506,7 @@ export class Stack {
     this.twCount++;
     sk.setTimerNull();
     // The full socket's state event, then hand its table slots to the minisock.
-    if (from !== substate) {
-      sk.state = substate;
-      if (this.env.tracingState) this.env.traceState(this.name, sk.id, sk.local, sk.remote, from, substate, cause);
-    }
+    if (from !== substate) sk.moveState(substate, cause);
     this.conns.set(sk.peer, sk.key, tw);
     sk.hashed = false;
     if (sk.boundByBind) {
@@ -598,9 +609,9 @@ export class Stack {
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
     this.twUnqueue(tw);
-    if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, tw.substate, 'CLOSED', cause);
+    transition(this.env, this.name, tw, tw.substate, 'CLOSED', cause);
     if (tw.tcb) {
-      tw.tcb.state = 'CLOSED';
+      tw.tcb.leaveMinisock(cause);
       tw.tcb = null;
     }
   }
@@ -609,7 +620,7 @@ export class Stack {
   private releaseFromTimeWait(sk: Tcb): void {
     const tw = this.conns.get(sk.peer, sk.key);
     if (tw instanceof TimeWait && tw.tcb === sk) tw.tcb = null;
-    sk.state = 'CLOSED';
+    sk.leaveMinisock('close()');
   }
 
   /** Linux tcp_timewait_state_process. */
@@ -637,7 +648,7 @@ export class Stack {
         tw.tsRecent = seg.tv;
         tw.tsRecentStamp = now;
       }
-      if (this.env.tracingState) this.env.traceState(this.name, tw.id, tw.local, tw.remote, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
+      transition(this.env, this.name, tw, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
       this.armTw(tw, now + this.timeWaitLength());
       return this.twAck(tw);
     }
@@ -808,7 +819,8 @@ export class Stack {
       this.env.note('info', `listen queue of ${l.local} is full: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
       return;
     }
-    const c = new Tcb(this, this.ids(), -1);
+    // Starts in LISTEN, a copy of its listener, so its first edge is RFC 9293's LISTEN -> SYN_RECEIVED (transitions.ts).
+    const c = new Tcb(this, this.ids(), -1, 'LISTEN');
     c.owner = '';
     c.fdClosed = true; // no application holds it until accept()
     c.localIp = seg.dstIp;
@@ -843,7 +855,6 @@ export class Stack {
     this.conns.set(c.peer, c.key, c);
     c.hashed = true;
     this.addOwner(c.localPort, c);
-    c.state = 'LISTEN';
     c.setState('SYN_RECEIVED', 'rcv SYN');
     c.sendSyn(true, false);
     c.armRetransmit();

@@ -3,6 +3,7 @@ import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqG
 import type { Waiter } from './env.ts';
 import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
 import type { Stack } from './stack.ts';
+import { checkTransition, transition } from './transitions.ts';
 
 type TimerKind = 'retransmit' | 'persist' | null;
 
@@ -249,8 +250,11 @@ export class Tcb {
     readonly id: number,
     /** The file descriptor; an accepted connection gets one from accept(). */
     public fd: number,
+    /** LISTEN for a connection made from a listener's SYN (see Stack.synToListener and the LISTEN -> SYN_RECEIVED edge). */
+    state: 'CLOSED' | 'LISTEN' = 'CLOSED',
   ) {
     this.epoch = stack.epoch;
+    this.state = state;
   }
 
   get local(): string {
@@ -262,12 +266,31 @@ export class Tcb {
 
   // ---------------------------------------------------------------- state
 
-  setState(to: TcpState, cause: string): void {
+  /**
+   * The one writer of `state` after construction: the edge is checked against
+   * the table and traced (transitions.ts). What a new state entails (timers,
+   * tables, waiters) is setState's; a socket handed to a minisock takes only
+   * this (Stack.toMinisock).
+   */
+  moveState(to: TcpState, cause: string): void {
     const from = this.state;
-    if (from === to) return;
     this.state = to;
-    const env = this.stack.env;
-    if (env.tracingState) env.traceState(this.stack.name, this.id, this.local, this.remote, from, to, cause);
+    transition(this.stack.env, this.stack.name, this, from, to, cause);
+  }
+
+  /**
+   * The fd's view of a connection a TIME_WAIT minisock took over ends (the
+   * minisock died, or the fd was closed): the state follows without a trace
+   * line of its own, since the minisock's line is the connection's.
+   */
+  leaveMinisock(cause: string): void {
+    checkTransition(this.stack.name, this, this.state, 'CLOSED', cause);
+    this.state = 'CLOSED';
+  }
+
+  setState(to: TcpState, cause: string): void {
+    if (this.state === to) return;
+    this.moveState(to, cause);
     if (to === 'CLOSED') {
       this.setTimerNull();
       this.stack.unhash(this);
@@ -693,19 +716,34 @@ export class Tcb {
       return;
     }
     this.processAck(seg);
-    // The ACK may have ended this socket or handed it to a TIME_WAIT/FIN_WAIT_2 minisock.
+    // The ACK may have ended this socket or handed it to a TIME_WAIT minisock.
     if (!this.hashed) return;
 
+    // Seventh: data. Eighth: FIN.
+    const carries = seg.len > 0 || seg.fin;
+    if (carries) {
+      this.updateTsRecent(seg);
+      this.processData(seg);
+      if (!this.hashed) return;
+    }
+    // FIN_WAIT_1 -> FIN_WAIT_2, decided here only: after the data step, which
+    // decides first when the segment carries data or a FIN (FIN+ACK of FIN goes
+    // straight to TIME_WAIT; data after close() resets).
+    if (this.state === 'FIN_WAIT_1' && this.finAcked()) {
+      this.toFinWait2();
+      if (!this.hashed) return; // an orphan: handed to a FIN_WAIT_2 minisock
+    }
+    // A bare ACK updates ts_recent after the state step: a minisock made above keeps the value from before it.
+    if (!carries) this.updateTsRecent(seg);
+    this.output();
+  }
+
+  /** RFC 7323 §4.3: ts_recent from a segment that is not beyond RCV.NXT. */
+  private updateTsRecent(seg: Segment): void {
     if (seg.hasTs && this.tsOn && seqLe(seg.sq, this.rcvNxt)) {
       this.setTsRecent(seg.tv);
       this.tsRecentStamp = this.stack.env.now();
     }
-
-    // Seventh: data. Eighth: FIN.
-    if (seg.len > 0 || seg.fin) this.processData(seg);
-    if (!this.hashed) return;
-    if (this.state === 'FIN_WAIT_1' && this.finAcked()) this.toFinWait2();
-    if (this.hashed) this.output();
   }
 
   private inputSynSent(seg: Segment): void {
@@ -780,24 +818,28 @@ export class Tcb {
     }
     if (seg.win > 0) this.probes = 0;
 
+    // Our FIN is acknowledged: CLOSING and LAST_ACK end here (FIN_WAIT_1 -> FIN_WAIT_2 is input()'s, after the data step).
     if (!this.finAcked()) return;
-    switch (this.state) {
-      case 'FIN_WAIT_1':
-        // With data or a FIN in the same segment the data step decides first
-        // (FIN+ACK of FIN goes straight to TIME_WAIT; data after close() resets).
-        if (!seg.fin && seg.len === 0) this.toFinWait2();
-        return;
-      case 'CLOSING':
-        this.stack.enterTimeWait(this, 'rcv ACK of FIN');
-        return;
-      case 'LAST_ACK':
-        this.done('rcv ACK of FIN');
-        return;
-    }
+    if (this.state === 'CLOSING') this.finsDone('rcv ACK of FIN');
+    else if (this.state === 'LAST_ACK') this.done('rcv ACK of FIN');
   }
 
   finAcked(): boolean {
     return this.finSent && seqGe(this.sndUna, seqAdd(this.finSeq, 1));
+  }
+
+  /**
+   * The active closer enters TIME_WAIT when both FINs are done: ours ACKed and
+   * the peer's received (RFC 9293 Figure 5: FIN_WAIT_1 on FIN+ACK, FIN_WAIT_2 on
+   * FIN, CLOSING on ACK; Linux tcp_fin and tcp_rcv_state_process call
+   * tcp_time_wait). Called after each of the two events; true when it entered
+   * TIME_WAIT. (A FIN_WAIT_2 minisock does the same in Stack.twInput.)
+   */
+  private finsDone(cause: string): boolean {
+    const st = this.state;
+    if (!this.finRcvd || !this.finAcked() || (st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2' && st !== 'CLOSING')) return false;
+    this.stack.enterTimeWait(this, cause);
+    return true;
   }
 
   private toFinWait2(): void {
@@ -880,11 +922,10 @@ export class Tcb {
           this.setState('CLOSE_WAIT', 'rcv FIN');
           break;
         case 'FIN_WAIT_1':
-          if (this.finAcked()) this.stack.enterTimeWait(this, 'rcv FIN+ACK of FIN');
-          else this.setState('CLOSING', 'rcv FIN (simultaneous close)');
+          if (!this.finsDone('rcv FIN+ACK of FIN')) this.setState('CLOSING', 'rcv FIN (simultaneous close)');
           break;
         case 'FIN_WAIT_2':
-          this.stack.enterTimeWait(this, 'rcv FIN');
+          this.finsDone('rcv FIN');
           break;
       }
       this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)

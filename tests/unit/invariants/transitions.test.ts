@@ -3,7 +3,9 @@
 import { describe, expect, test } from 'vitest';
 import type { StateEvent, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
 import { checkTraceOrder, checkTransitions } from '../../fuzz/invariants.ts';
-import { EDGES, isLegalTransition } from '../../fuzz/transitions.ts';
+import { EDGES, IllegalTransitionError, isLegalTransition, setStrictTransitions, transition } from '../../../src/sim/tcp/transitions.ts';
+import type { StackEnv } from '../../../src/sim/tcp/env.ts';
+import { CLOSE_STATE } from '../../../src/sim/tcp/stack.ts';
 
 let n = 0;
 function state(id: number, from: TcpState, to: TcpState, t = n): StateEvent {
@@ -55,8 +57,52 @@ describe('legal transitions', () => {
     expect(v.join('\n')).toContain('left ESTABLISHED but was in SYN_SENT');
   });
 
-  test('every listed edge names its source', () => {
-    for (const e of EDGES) expect(e.source.length, `${e.from} -> ${e.to}`).toBeGreaterThan(10);
+  test('every listed edge names its source and its label', () => {
+    for (const e of EDGES) {
+      expect(e.source.length, `${e.from} -> ${e.to}`).toBeGreaterThan(10);
+      expect(e.label.length, `${e.from} -> ${e.to}`).toBeGreaterThan(3);
+    }
+  });
+
+  test("every change of Linux's close table (tcp_close_state) that sends a FIN is an edge of the table", () => {
+    const changes = Object.entries(CLOSE_STATE).filter(([from, next]) => next.fin && next.to !== from);
+    expect(changes.map(([from, next]) => `${from}>${next.to}`)).toEqual(['ESTABLISHED>FIN_WAIT_1', 'SYN_RECEIVED>FIN_WAIT_1', 'CLOSE_WAIT>LAST_ACK']);
+    for (const [from, next] of changes) expect(isLegalTransition(from as TcpState, next.to), `${from} -> ${next.to}`).toBe(true);
+  });
+
+  test('each edge is listed once', () => {
+    const keys = EDGES.map((e) => `${e.from}>${e.to}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('strict transitions', () => {
+  const traced: string[] = [];
+  const env = { tracingState: true, traceState: (_h: string, _id: number, _l: string, _r: string, from: TcpState, to: TcpState) => traced.push(`${from}>${to}`) } as unknown as StackEnv;
+  const sock = { id: 7, local: '10.0.0.1:1', remote: '10.0.0.2:2' };
+
+  test('the tests run with strict transitions on: an edge the table lacks throws and is not traced', () => {
+    traced.length = 0;
+    expect(() => transition(env, 'h', sock, 'ESTABLISHED', 'TIME_WAIT', 'test')).toThrow(IllegalTransitionError);
+    expect(() => transition(env, 'h', sock, 'ESTABLISHED', 'TIME_WAIT', 'test')).toThrow(/h socket 7 .* went ESTABLISHED -> TIME_WAIT \(cause 'test'\)/);
+    expect(traced).toEqual([]);
+  });
+
+  test('a listed edge is traced', () => {
+    traced.length = 0;
+    transition(env, 'h', sock, 'FIN_WAIT_1', 'CLOSING', 'test');
+    expect(traced).toEqual(['FIN_WAIT_1>CLOSING']);
+  });
+
+  test('with strict transitions off (production) an unlisted edge is traced, not checked', () => {
+    traced.length = 0;
+    setStrictTransitions(false);
+    try {
+      transition(env, 'h', sock, 'ESTABLISHED', 'TIME_WAIT', 'test');
+    } finally {
+      setStrictTransitions(true);
+    }
+    expect(traced).toEqual(['ESTABLISHED>TIME_WAIT']);
   });
 });
 
