@@ -32,20 +32,12 @@ const optionalModules = {
   },
 };
 
+// Node bundles: packages stay in node_modules (isolated-vm and better-sqlite3 are native).
+const nodeBundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, packages: 'external', logLevel: 'warning' };
+
 if (Object.keys(present).length) {
   try {
-    await build({
-      entryPoints: present,
-      outdir: 'dist/cli',
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: true,
-      packages: 'external',
-      logLevel: 'warning',
-      plugins: [optionalModules],
-    });
+    await build({ ...nodeBundle, entryPoints: present, outdir: 'dist/cli', plugins: [optionalModules] });
   } catch (error) {
     // A broken source file must not break `npm ci` for the rest of the project.
     console.warn(`build-cli: the closing-time command could not be built: ${error.message}`);
@@ -63,17 +55,7 @@ const graderParts = [
   [
     CHILD_ENTRY,
     () =>
-      build({
-        entryPoints: { child: CHILD_ENTRY },
-        outdir: 'dist/grader',
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        sourcemap: true,
-        packages: 'external',
-        logLevel: 'warning',
-      }),
+      build({ ...nodeBundle, entryPoints: { child: CHILD_ENTRY }, outdir: 'dist/grader' }),
   ],
 ];
 for (const [file, buildPart] of graderParts) {
