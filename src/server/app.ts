@@ -42,9 +42,10 @@ export function createApp(options: AppOptions): App {
   const root = path.resolve(options.root);
   const base = (options.base ?? '/').replace(/\/?$/, '/');
   const apiPrefix = `${base}api/`;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const fastify = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     trustProxy: options.trustProxy ?? false,
     // SSE streams stay open: close idle keep-alive sockets at shutdown, streams are ended by their owner.
     forceCloseConnections: 'idle',
@@ -60,7 +61,7 @@ export function createApp(options: AppOptions): App {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error(error);
     let message = status >= 500 ? 'The server failed on this request; it has been logged.' : error.message;
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `The request body is larger than the server accepts (${Math.round((options.bodyLimit ?? 1048576) / 1024)} KB).`;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `The request body is larger than the server accepts (${Math.round(bodyLimit / 1024)} KB).`;
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'Send the request body as JSON (Content-Type: application/json).';
     if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'The request says it has a JSON body but sent none; send {} at least.';
     if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') message = `The request body is not valid JSON: ${error.message}`;
@@ -81,6 +82,20 @@ export function createApp(options: AppOptions): App {
     return notFoundPage ? reply.type('text/html; charset=utf-8').send(notFoundPage) : reply.type('text/plain; charset=utf-8').send('Not found\n');
   }
   fastify.setNotFoundHandler(sendNotFound);
+
+  // A body over the limit is answered 413 only after it has been read (and thrown away):
+  // a server that answers and closes while the client is still sending makes the client
+  // see a reset instead of the answer. Past a few times the limit, it just closes.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const length = Number(request.headers['content-length']);
+    if (!(length > bodyLimit)) return done();
+    reply.header('connection', 'close');
+    const answer = () => {
+      if (!reply.sent) void sendError(reply, 413, 'body_too_large', `The request body is larger than the server accepts (${Math.round(bodyLimit / 1024)} KB).`);
+    };
+    if (length > 16 * bodyLimit) return answer();
+    request.raw.once('end', answer).once('error', answer).resume();
+  });
 
   // A path that decodes to somewhere outside the site, or to nothing sane, is not served.
   fastify.addHook('onRequest', async (request, reply) => {
