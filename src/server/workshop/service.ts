@@ -25,7 +25,6 @@ export const MAX_NAME = 40;
 /** A display name as people see it: trimmed, inner white space collapsed; null if unusable. */
 export function cleanName(raw: string): string | null {
   const name = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
-  // eslint-disable-next-line no-control-regex
   if (name.length === 0 || [...name].length > MAX_NAME || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/.test(name)) return null;
   return name;
 }
