@@ -11,7 +11,7 @@ import { sendError } from '../app.ts';
 import { exportCsv, exportJson } from './exports.ts';
 import type { GradingQueue } from './grading-queue.ts';
 import { normalizeJoinCode, tokenMatches } from './secrets.ts';
-import { MAX_NAME, parseResult, WorkshopError, type WorkshopService } from './service.ts';
+import { parseResult, WorkshopError, type WorkshopService } from './service.ts';
 import type { WorkshopRow } from './storage.ts';
 
 export interface WorkshopRoutesOptions {
@@ -47,21 +47,11 @@ const CreateBody = z.object({ title: z.string().max(1000) }).strict();
 const JoinBody = z.object({ name: z.string().max(1000) }).strict();
 const EmptyBody = z.object({}).strict();
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;
   const detail = r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-  throw new HttpError(400, 'bad_request', `The request body is not what this route takes: ${detail}.`);
+  throw new WorkshopError(400, 'bad_request', `The request body is not what this route takes: ${detail}.`);
 }
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -112,9 +102,9 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
 
   fastify.addHook('preValidation', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
-    if (!sameOrigin(request)) throw new HttpError(403, 'cross_origin', 'Requests from another site are refused.');
+    if (!sameOrigin(request)) throw new WorkshopError(403, 'cross_origin', 'Requests from another site are refused.');
     const type = String(request.headers['content-type'] ?? '');
-    if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json), even if it is only {}.');
+    if (!/^application\/json\b/i.test(type)) throw new WorkshopError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json), even if it is only {}.');
   });
 
   fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string; retryAfter?: number }, request, reply) => {
@@ -122,7 +112,6 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
       return sendError(reply, error.status, error.code, error.message);
     }
-    if (error instanceof HttpError) return sendError(reply, error.status, error.code, error.message);
     if (error.statusCode === 429) return sendError(reply, 429, 'rate_limited', error.message);
     throw error; // the app's handler: body limits, JSON syntax, 500s
   });
@@ -138,16 +127,16 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
   };
   const checkAuthBudget = (request: FastifyRequest) => {
     const f = authFailures.get(request.ip);
-    if (f && f.until >= Date.now() && f.n >= limits.authFailuresPerIp) throw new HttpError(429, 'rate_limited', 'Too many failed attempts with a token from this address; wait a minute.');
+    if (f && f.until >= Date.now() && f.n >= limits.authFailuresPerIp) throw new WorkshopError(429, 'rate_limited', 'Too many failed attempts with a token from this address; wait a minute.');
   };
 
   const requireAdmin = (request: FastifyRequest) => {
     checkAuthBudget(request);
     const token = bearer(request);
-    if (!token) throw new HttpError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer <token>; it is in DATA_DIR/admin-token).');
+    if (!token) throw new WorkshopError(401, 'unauthorized', 'This needs the admin token (Authorization: Bearer <token>; it is in DATA_DIR/admin-token).');
     if (!tokenMatches(token, options.adminTokenHash)) {
       noteAuthFailure(request);
-      throw new HttpError(403, 'forbidden', 'That is not the admin token.');
+      throw new WorkshopError(403, 'forbidden', 'That is not the admin token.');
     }
   };
 
@@ -168,12 +157,12 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     const session = await service.session(cookie, 'instructor');
     if (session && session.workshopId === workshop.id) return workshop;
     if (cookie) noteAuthFailure(request);
-    throw new HttpError(cookie ? 403 : 401, cookie ? 'forbidden' : 'unauthorized', 'This needs the instructor link: open it again (its token is after the # in the address).');
+    throw new WorkshopError(cookie ? 403 : 401, cookie ? 'forbidden' : 'unauthorized', 'This needs the instructor link: open it again (its token is after the # in the address).');
   };
 
   const requireLearner = async (request: FastifyRequest) => {
     const who = await service.learnerOf(request.cookies[LEARNER_COOKIE]);
-    if (!who) throw new HttpError(401, 'not_joined', 'Join the workshop first (with its code and your name).');
+    if (!who) throw new WorkshopError(401, 'not_joined', 'Join the workshop first (with its code and your name).');
     return who;
   };
 
@@ -207,7 +196,6 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     { config: { rateLimit: { max: limits.joinsPerIp, timeWindow: 60_000 } } },
     async (request, reply) => {
       const { name } = parse(JoinBody, request.body);
-      if (name.trim().length === 0 || [...name.trim()].length > MAX_NAME) throw new HttpError(400, 'bad_name', `A display name is 1 to ${MAX_NAME} characters.`);
       const { workshop, learner, sessionToken } = await service.join(request.params.code, name);
       setCookie(reply, request, LEARNER_COOKIE, sessionToken);
       return reply.code(201).send({ learnerId: learner.id, name: learner.name, workshop: { code: workshop.code, title: workshop.title } });
@@ -263,7 +251,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     async (request, reply) => {
       const { learner, workshop } = await requireLearner(request);
       const code = normalizeJoinCode(request.params.code);
-      if (code !== workshop.code) throw new HttpError(403, 'forbidden', 'You joined a different workshop; submit to the one you are in.');
+      if (code !== workshop.code) throw new WorkshopError(403, 'forbidden', 'You joined a different workshop; submit to the one you are in.');
       const body = parse(SubmitBody, request.body);
       const { id } = await service.submit(workshop, learner, body.lab, body.source, body.browser ?? null, () => queue.admission(learner.id));
       queue.kick();
@@ -285,10 +273,10 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
         allowed = !!session && session.workshopId === workshop.id;
       }
     }
-    if (!s) throw new HttpError(404, 'unknown_submission', 'There is no such submission.');
+    if (!s) throw new WorkshopError(404, 'unknown_submission', 'There is no such submission.');
     if (!allowed) {
-      if (!who && !bearer(request)) throw new HttpError(401, 'unauthorized', 'Join the workshop (or use the instructor link) to read submissions.');
-      throw new HttpError(403, 'forbidden', 'That submission is not yours.');
+      if (!who && !bearer(request)) throw new WorkshopError(401, 'unauthorized', 'Join the workshop (or use the instructor link) to read submissions.');
+      throw new WorkshopError(403, 'forbidden', 'That submission is not yours.');
     }
     return reply.header('cache-control', 'no-store').send({
       id: s.id,
@@ -307,7 +295,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     parse(EmptyBody, request.body);
     const token = bearer(request);
     checkAuthBudget(request);
-    if (!token) throw new HttpError(401, 'unauthorized', 'Present the instructor token once (Authorization: Bearer <token>) to get the dashboard cookie.');
+    if (!token) throw new WorkshopError(401, 'unauthorized', 'Present the instructor token once (Authorization: Bearer <token>) to get the dashboard cookie.');
     let workshop: WorkshopRow;
     try {
       workshop = await service.asInstructor(request.params.code, token);
@@ -329,7 +317,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
   fastify.get<{ Params: { code: string; id: string } }>('/workshops/:code/learners/:id', async (request, reply) => {
     const workshop = await requireInstructor(request, request.params.code);
     const learner = await service.storage.learner(request.params.id);
-    if (!learner || learner.workshopId !== workshop.id || learner.removedAt) throw new HttpError(404, 'unknown_learner', 'There is no such learner in this workshop.');
+    if (!learner || learner.workshopId !== workshop.id || learner.removedAt) throw new WorkshopError(404, 'unknown_learner', 'There is no such learner in this workshop.');
     const latest = await service.storage.latestSubmissions(workshop.id, learner.id);
     const labs = Object.fromEntries(
       latest.map((s) => [
