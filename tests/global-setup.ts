@@ -24,6 +24,8 @@ function run(cmd: string, args: string[]): void {
 
 /** The site is needed by the browser tests only: skip it when the run names other folders. */
 function wantsSite(): boolean {
+  // CT_NO_SITE=1: the run needs no site (say so when running lab or CLI tests alone).
+  if (process.env.CT_NO_SITE === '1') return false;
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run' && !a.endsWith('vitest') && !a.endsWith('vitest.mjs'));
   return filters.length === 0 || filters.some((f) => /e2e|labs|lab-page|site/.test(f) || /^tests\/?$/.test(f));
 }

@@ -15,14 +15,38 @@ export interface LearnerExport {
 export interface CheckContext<L> {
   /** The learner's module, freshly evaluated for this check. */
   readonly learner: L;
+  /**
+   * Evaluates the learner's module once more and returns the new copy's
+   * exports: module-level state of one copy is not seen by another (a server
+   * restarted "from scratch" must be a separately loaded program).
+   */
+  load(): Promise<L>;
   /** This check's seed: the same lab, check and program give the same trace. */
   readonly seed: number;
+  /**
+   * Choices that vary with the learner's program (request text, host names,
+   * sizes, pauses): a solution cannot recognise the grader's scenario, while
+   * the same program still gets the same grade. Seeded from lab, check and source.
+   */
+  readonly vary: Variation;
   /** A new world with this check's seed and limits; stopped if the check runs out of time. */
   world(options?: WorldOptions): World;
   /** Runs a world made by `world()`. Resolves with its summary; never rejects. */
   run(world: World): Promise<RunSummary>;
   /** A line for the check's output (shown with learner output). */
   log(text: string): void;
+}
+
+/** A seeded source of scenario choices (see CheckContext.vary). */
+export interface Variation {
+  /** Uniform integer in [min, max]. */
+  int(min: number, max: number): number;
+  /** One element of a non-empty list. */
+  pick<T>(items: readonly T[]): T;
+  /** A lower-case word of `min`..`max` letters. */
+  word(min?: number, max?: number): string;
+  /** A few words joined by spaces, as request text. */
+  words(n: number): string;
 }
 
 export interface Check<L> {

@@ -2,13 +2,13 @@
 // a freshly evaluated module, its own worlds and its own time budget, and
 // whatever it does (fail, throw, hang, print megabytes) ends up as that check's
 // result while the others still run. The grader itself never throws.
-import { createWorld } from '../sim/index.ts';
+import { createWorld, Prng } from '../sim/index.ts';
 import type { ProcessEvent, World, WorldOptions, RunSummary } from '../sim/index.ts';
-import { CheckFailure, isCheckFailure, maxScore, type Check, type CheckContext, type LabChecker } from './define-checker.ts';
+import { CheckFailure, isCheckFailure, maxScore, type Check, type CheckContext, type LabChecker, type Variation } from './define-checker.ts';
 import type { LearnerCompiler, LearnerProgram } from './learner-program.ts';
 import type { GradeResult, TestResult } from './result-types.ts';
 import { OutputBuffer } from './output-buffer.ts';
-import { checkSeed } from './seed.ts';
+import { checkSeed, variationSeed } from './seed.ts';
 
 export interface GradeOptions {
   /** Compiles learner TypeScript (src/runner's compiler). */
@@ -88,7 +88,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
   const tests: TestResult[] = [];
   for (let i = 0; i < checker.checks.length; i++) {
     const check = checker.checks[i];
-    const result = await runCheck(checker, check, program, options, busy);
+    const result = await runCheck(checker, check, program, options, busy, source);
     tests.push(result);
     try {
       options.onResult?.(result, i);
@@ -134,7 +134,7 @@ function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports:
   return problems.length ? problems.join('; ') : null;
 }
 
-async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: LearnerProgram, options: GradeOptions, busy: BusyState): Promise<TestResult> {
+async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: LearnerProgram, options: GradeOptions, busy: BusyState, source: string): Promise<TestResult> {
   const started = now();
   const wallMs = check.wallMs ?? options.wallMs ?? DEFAULT_WALL_MS;
   const sliceMs = Math.min(options.sliceMs ?? DEFAULT_SLICE_MS, wallMs);
@@ -178,7 +178,13 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
   const summaries = new Map<World, RunSummary>();
   const context: CheckContext<L> = {
     learner: loaded.exports as L,
+    async load() {
+      const again = await instantiate(program, output, sliceMs, forward);
+      if (!again.ok) throw new CheckFailure(`the program failed while loading a second copy of it: ${again.message}`);
+      return again.exports as L;
+    },
     seed: checkSeed(checker.lab, check.name),
+    vary: variation(variationSeed(checker.lab, check.name, source)),
     world(worldOptions: WorldOptions = {}) {
       const remaining = Math.max(1, Math.floor(deadline - now()));
       const w = createWorld({
@@ -233,6 +239,28 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     if (timer !== undefined) clearTimeout(timer);
     busy.current = null;
   }
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Scenario choices seeded by lab, check and program (CheckContext.vary). */
+export function variation(seed: number): Variation {
+  const rng = new Prng(seed);
+  const int = (min: number, max: number) => min + rng.int(max - min + 1);
+  const word = (min = 3, max = 8) => {
+    let w = '';
+    for (let i = int(min, max); i > 0; i--) w += LETTERS[rng.int(LETTERS.length)];
+    return w;
+  };
+  return {
+    int,
+    pick: <T>(items: readonly T[]) => {
+      if (items.length === 0) throw new Error('vary.pick: empty list');
+      return items[rng.int(items.length)]!;
+    },
+    word,
+    words: (n: number) => Array.from({ length: n }, () => word()).join(' '),
+  };
 }
 
 /** The check whose worlds a busy-loop trip must stop (checks run one at a time). */

@@ -88,3 +88,48 @@ export function fromState(e: SegmentEvent): string {
   const state = e.state ?? (e.seg as { senderState?: TcpState }).senderState;
   return state ? ` from state ${state}` : '';
 }
+
+/** A descriptor a process got from socket() or accept() and never closed. */
+export interface OpenDescriptor {
+  host: string;
+  fd: number;
+  /** The process that opened it. */
+  process: string;
+  via: 'socket' | 'accept';
+  /** Virtual time it was opened, ms. */
+  t: number;
+  /** For accept(): the peer, "ip:port". */
+  peer?: string;
+}
+
+/**
+ * Descriptors still open at the end of the run, from the trace's syscalls:
+ * every fd that socket() or accept() returned and no close() returned for.
+ * `ss` cannot show these (a shut-down socket whose connection ended is CLOSED
+ * and hidden, yet its descriptor is still held). A host crash closes them all.
+ */
+export function openDescriptors(world: World, host?: string): OpenDescriptor[] {
+  const open = new Map<string, OpenDescriptor>();
+  for (const e of world.trace) {
+    if (e.kind === 'note' && e.host && e.text.endsWith('crashed: its processes and sockets are gone')) {
+      for (const [key, d] of open) if (d.host === e.host) open.delete(key);
+      continue;
+    }
+    if (e.kind !== 'syscall' || e.phase !== 'return') continue;
+    if (host !== undefined && e.host !== host) continue;
+    if (e.call === 'socket' && e.fd !== undefined) {
+      open.set(`${e.host}/${e.fd}`, { host: e.host, fd: e.fd, process: e.process, via: 'socket', t: e.t });
+    } else if (e.call === 'accept' && e.result) {
+      const m = /^fd (\d+) \(([^)]*)\)/.exec(e.result);
+      if (m) open.set(`${e.host}/${m[1]}`, { host: e.host, fd: Number(m[1]), process: e.process, via: 'accept', t: e.t, peer: m[2] });
+    } else if (e.call === 'close' && e.fd !== undefined) {
+      open.delete(`${e.host}/${e.fd}`);
+    }
+  }
+  return [...open.values()];
+}
+
+/** "fd 5 from accept() of 10.0.0.2:40001 (process 'handle', t=0.120 s)". */
+export function describeDescriptor(d: OpenDescriptor): string {
+  return `fd ${d.fd} from ${d.via}()${d.peer ? ` of ${d.peer}` : ''} (process '${d.process}', ${at(d.t)})`;
+}

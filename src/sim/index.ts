@@ -3,4 +3,5 @@
 export { createWorld } from './world.ts';
 export type { World, WorldOptions, RunSummary, BlockedProcess, TimeWaitPolicy, TimeWaitView, TimeWaitVerdict } from './world-types.ts';
 export { SocketError } from './errors.ts';
+export { Prng } from './prng.ts';
 export type * from '../../types/closing-time.d.ts';
