@@ -21,14 +21,15 @@ export interface HostWorld {
   crashHost(h: HostImpl): void;
 }
 
-export class HostImpl implements Host, HostHandle {
+export class HostImpl implements HostHandle {
   readonly stack: Stack;
   /** Routes by destination address (Network.route). */
   readonly routes = new Map<string, Route>();
   /** The route last used: a host mostly sends to one peer in a row. */
   lastRoute: Route | null = null;
   lastRouteIp = '';
-  readonly api: Host = this;
+  /** What programs hold of this host. */
+  readonly api: Host = new HostView(this);
   constructor(
     private world: HostWorld,
     readonly name: string,
@@ -41,7 +42,7 @@ export class HostImpl implements Host, HostHandle {
   }
   run(fn: (os: OS) => unknown, name?: string): Process {
     checkHostRun(this.name, fn);
-    return this.world.spawn(this, fn, name ?? (fn.name && fn.name !== 'anonymous' ? fn.name : this.name));
+    return this.world.spawn(this, fn, name ?? (fn.name && fn.name !== 'anonymous' ? fn.name : this.name)).view;
   }
   sysctl<K extends SysctlName>(name: K, value?: Sysctls[K]): any {
     const err = checkSysctl(name, value === undefined ? this.stack.sysctl(name) : value);
@@ -55,4 +56,46 @@ export class HostImpl implements Host, HostHandle {
   crash(): void {
     this.world.crashHost(this);
   }
+}
+
+let implOf: (v: HostView) => HostImpl;
+
+/** A host as programs see it: the Host API, with the stack and the world out of reach. */
+class HostView implements Host {
+  readonly #h: HostImpl;
+  constructor(h: HostImpl) {
+    this.#h = h;
+  }
+  static {
+    implOf = (v) => v.#h;
+  }
+  get name(): string {
+    return this.#h.name;
+  }
+  get ip(): string {
+    return this.#h.ip;
+  }
+  get profile(): Profile {
+    return this.#h.profile;
+  }
+  run(fn: (os: OS) => unknown, name?: string): Process {
+    return this.#h.run(fn, name);
+  }
+  sysctl<K extends SysctlName>(name: K, value?: Sysctls[K]): any {
+    return this.#h.sysctl(name, value);
+  }
+  ss(options?: SsOptions): SsTable {
+    return this.#h.ss(options);
+  }
+  crash(): void {
+    this.#h.crash();
+  }
+  toJSON(): { name: string; ip: string; profile: Profile } {
+    return { name: this.name, ip: this.ip, profile: this.profile };
+  }
+}
+
+/** The host behind a Host a program passed in (undefined for anything else). */
+export function hostBehind(h: unknown): HostImpl | undefined {
+  return h instanceof HostView ? implOf(h) : undefined;
 }

@@ -4,7 +4,7 @@
 // segment. transmit() is the hot path: a route is worked out once per sending
 // host and destination, and a segment in flight is its own queue event.
 import type { FaultRule, Host, Link, LinkOptions, TcpState } from '../../types/closing-time.d.ts';
-import { HostImpl } from './host.ts';
+import { hostBehind, type HostImpl } from './host.ts';
 import type { Prng } from './prng.ts';
 import { EvKind, type Timeline } from './queue.ts';
 import type { Segment } from './segment.ts';
@@ -99,7 +99,8 @@ export class Network {
 
   /** A host of this network, by name or handle; a TypeError naming `what` otherwise. */
   asHost(h: Host | string, what: string): HostImpl {
-    const found = typeof h === 'string' ? this.byName.get(h) : h instanceof HostImpl && this.byName.get(h.name) === h ? h : undefined;
+    const impl = typeof h === 'string' ? this.byName.get(h) : hostBehind(h);
+    const found = impl && this.byName.get(impl.name) === impl ? impl : undefined;
     if (!found) throw new TypeError(`${what}: ${JSON.stringify(typeof h === 'string' ? h : (h as Host)?.name ?? h)} is not a host of this simulation`);
     return found;
   }
@@ -108,7 +109,7 @@ export class Network {
     if (ha === hb) throw new TypeError('sim.link: a host needs no link to itself (it reaches itself over loopback)');
     const key = linkKey(ha.name, hb.name);
     if (this.links.has(key)) throw new TypeError(`sim.link: ${ha.name} and ${hb.name} are already linked; use link.set() to change it`);
-    const l = new LinkImpl(ha, hb, options);
+    const l = new LinkImpl(ha.api, hb.api, options);
     this.links.set(key, l);
     this.routeEpoch++;
     return l;

@@ -86,6 +86,11 @@ export class Proc implements Process {
   get host(): Host {
     return this.hostHandle.api;
   }
+  private viewObj: ProcessView | null = null;
+  /** What programs get of this process (host.run, os.spawn): its public fields, nothing of the kernel. */
+  get view(): Process {
+    return (this.viewObj ??= new ProcessView(this));
+  }
   get waitingIn(): string {
     return this.waitNote || (this.waitingOn ? this.waitingOn.what : '');
   }
@@ -109,6 +114,28 @@ export class Proc implements Process {
   rejectDone(error: unknown): void {
     this.outcome = { error };
     this.settle?.reject(error);
+  }
+}
+
+class ProcessView implements Process {
+  readonly #p: Proc;
+  constructor(p: Proc) {
+    this.#p = p;
+  }
+  get pid(): number {
+    return this.#p.pid;
+  }
+  get name(): string {
+    return this.#p.name;
+  }
+  get host(): Host {
+    return this.#p.host;
+  }
+  get status(): ProcStatus {
+    return this.#p.status;
+  }
+  get done(): Promise<void> {
+    return this.#p.done;
   }
 }
 
@@ -136,41 +163,49 @@ function checkPort(syscall: string, port: unknown, allowZero: boolean): number {
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 export class OsImpl implements OS {
-  constructor(
-    private k: Kernel,
-    private proc: Proc,
-  ) {}
+  readonly #k: Kernel;
+  readonly #proc: Proc;
+  constructor(k: Kernel, proc: Proc) {
+    this.#k = k;
+    this.#proc = proc;
+  }
   get host(): Host {
-    return this.proc.hostHandle.api;
+    return this.#proc.hostHandle.api;
   }
   get pid(): number {
-    return this.proc.pid;
+    return this.#proc.pid;
   }
   socket(): Socket {
-    const tcb = this.proc.hostHandle.stack.socket(this.proc.name);
-    if (this.k.tracingCalls) this.k.traceCall('socket', '', 'return', `fd ${tcb.fd}`, undefined, tcb.fd);
-    return new SocketImpl(this.k, this.proc.hostHandle, tcb, this.proc);
+    const tcb = this.#proc.hostHandle.stack.socket(this.#proc.name);
+    if (this.#k.tracingCalls) this.#k.traceCall('socket', '', 'return', `fd ${tcb.fd}`, undefined, tcb.fd);
+    return new SocketImpl(this.#k, this.#proc.hostHandle, tcb, this.#proc);
   }
   sleep(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
       throw new TypeError(`os.sleep(ms) takes a number of milliseconds >= 0, got ${JSON.stringify(ms)}`);
     }
-    return this.k.sleep(ms, this.proc);
+    return this.#k.sleep(ms, this.#proc);
   }
   now(): number {
-    return this.k.now();
+    return this.#k.now();
   }
   spawn(fn: (os: OS) => unknown, name?: string): Process {
     if (typeof fn !== 'function') throw new TypeError('os.spawn(fn) takes a function (os) => { ... }');
-    return this.k.spawn(this.proc.hostHandle, fn, name ?? `${this.proc.name}/${fn.name || 'child'}`);
+    return this.#k.spawn(this.#proc.hostHandle, fn, name ?? `${this.#proc.name}/${fn.name || 'child'}`).view;
   }
   ss(options?: SsOptions): SsTable {
-    return this.proc.hostHandle.ss(options);
+    return this.#proc.hostHandle.ss(options);
   }
   sysctl<K extends SysctlName>(name: K): Sysctls[K] {
-    return this.proc.hostHandle.api.sysctl(name);
+    return this.#proc.hostHandle.api.sysctl(name);
   }
 }
+
+// A socket's internals, for the socket calls below (set in SocketImpl's static block).
+let kOf: (s: SocketImpl) => Kernel;
+let hOf: (s: SocketImpl) => HostHandle;
+let tcbOf: (s: SocketImpl) => Tcb;
+let ownerOf: (s: SocketImpl) => Proc | null;
 
 /** close() that need not wait returns this one settled promise (awaiting it any number of times is fine). */
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -178,55 +213,67 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const OPTION_NAMES: SocketOption[] = ['SO_REUSEADDR', 'SO_REUSEPORT', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF'];
 
 export class SocketImpl implements Socket {
-  constructor(
-    readonly k: Kernel,
-    readonly h: HostHandle,
-    readonly tcb: Tcb,
-    /** The process that created or accepted it: who waits when no process is running (see Kernel.caller). */
-    readonly owner: Proc | null,
-  ) {}
+  // Private in the language, not only in the types: a learner's code holds this
+  // object, and must not reach the kernel, the host or the world through it.
+  readonly #k: Kernel;
+  readonly #h: HostHandle;
+  readonly #tcb: Tcb;
+  /** The process that created or accepted it: who waits when no process is running (see Kernel.caller). */
+  readonly #owner: Proc | null;
+  constructor(k: Kernel, h: HostHandle, tcb: Tcb, owner: Proc | null) {
+    this.#k = k;
+    this.#h = h;
+    this.#tcb = tcb;
+    this.#owner = owner;
+  }
+  static {
+    kOf = (s) => s.#k;
+    hOf = (s) => s.#h;
+    tcbOf = (s) => s.#tcb;
+    ownerOf = (s) => s.#owner;
+  }
 
   get fd(): number {
-    return this.tcb.fd;
+    return this.#tcb.fd;
   }
   get state(): TcpState {
-    return this.tcb.fdClosed ? 'CLOSED' : this.tcb.state;
+    return this.#tcb.fdClosed ? 'CLOSED' : this.#tcb.state;
   }
   get localAddress(): Address | null {
-    const t = this.tcb;
+    const t = this.#tcb;
     if (t.fdClosed || (!t.bound && !t.remoteIp)) return null;
-    return { host: this.h.name, ip: t.localIp, port: t.localPort };
+    return { host: this.#h.name, ip: t.localIp, port: t.localPort };
   }
   get remoteAddress(): Address | null {
-    const t = this.tcb;
+    const t = this.#tcb;
     if (t.fdClosed || !t.remoteIp || t.state === 'CLOSED' || t.state === 'LISTEN' || t.state === 'SYN_SENT') return null;
-    return { host: this.k.hostName(t.remoteIp), ip: t.remoteIp, port: t.remotePort };
+    return { host: this.#k.hostName(t.remoteIp), ip: t.remoteIp, port: t.remotePort };
   }
 
-  private checkOpen(call: string): void {
-    if (this.tcb.fdClosed) {
-      this.k.traceCall(call, '', 'error', undefined, 'EBADF', this.fd);
+  #checkOpen(call: string): void {
+    if (this.#tcb.fdClosed) {
+      this.#k.traceCall(call, '', 'error', undefined, 'EBADF', this.fd);
       throw new SocketError('EBADF', call, `fd ${this.fd} was closed`);
     }
   }
 
-  private sync<T>(call: string, argsOrThunk: string | (() => string), f: () => T, show?: (v: T) => string): T {
-    this.checkOpen(call);
-    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.k.tracingCalls ? argsOrThunk() : '';
+  #sync<T>(call: string, argsOrThunk: string | (() => string), f: () => T, show?: (v: T) => string): T {
+    this.#checkOpen(call);
+    const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.#k.tracingCalls ? argsOrThunk() : '';
     try {
       const v = f();
-      this.k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
+      this.#k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
       return v;
     } catch (e) {
       const err = toSocketError(e, call);
-      if (err instanceof SocketError) this.k.traceCall(call, args, 'error', undefined, err.code, this.fd);
+      if (err instanceof SocketError) this.#k.traceCall(call, args, 'error', undefined, err.code, this.fd);
       throw err;
     }
   }
 
   setsockopt<K extends SocketOption>(name: K, value: SocketOptions[K]): void {
-    this.sync('setsockopt', () => `${name}, ${fmtArgs(value)}`, () => {
-      const t = this.tcb;
+    this.#sync('setsockopt', () => `${name}, ${fmtArgs(value)}`, () => {
+      const t = this.#tcb;
       switch (name) {
         case 'SO_REUSEADDR':
         case 'SO_REUSEPORT':
@@ -257,7 +304,7 @@ export class SocketImpl implements Socket {
   }
 
   getsockopt<K extends SocketOption>(name: K): SocketOptions[K] {
-    const t = this.tcb;
+    const t = this.#tcb;
     const v: unknown =
       name === 'SO_REUSEADDR'
         ? t.reuse
@@ -276,73 +323,73 @@ export class SocketImpl implements Socket {
 
   bind(addr: BindAddress = {}): void {
     if (addr === null || typeof addr !== 'object') throw new SocketError('EINVAL', 'bind', `bind takes { ip?, port? }, got ${JSON.stringify(addr)}`);
-    this.sync('bind', () => fmtArgs(addr), () => {
+    this.#sync('bind', () => fmtArgs(addr), () => {
       const port = checkPort('bind', addr.port ?? 0, true);
       let ip = addr.ip ?? '0.0.0.0';
       if (typeof ip !== 'string' || !IPV4.test(ip)) {
-        const resolved = typeof ip === 'string' ? this.k.resolveHost(ip) : null;
+        const resolved = typeof ip === 'string' ? this.#k.resolveHost(ip) : null;
         if (!resolved) throw new SocketError('EINVAL', 'bind', `ip must be a dotted IPv4 address, got ${JSON.stringify(ip)}`);
         ip = resolved;
       }
-      this.h.stack.bind(this.tcb, ip, port);
+      this.#h.stack.bind(this.#tcb, ip, port);
     });
   }
 
   listen(backlog = 128): void {
     if (typeof backlog !== 'number' || !Number.isInteger(backlog))
       throw new SocketError('EINVAL', 'listen', `backlog must be an integer, got ${JSON.stringify(backlog)}`);
-    this.sync('listen', String(backlog), () => this.h.stack.listen(this.tcb, Math.max(1, backlog)));
+    this.#sync('listen', String(backlog), () => this.#h.stack.listen(this.#tcb, Math.max(1, backlog)));
   }
 
   accept(): Promise<Socket> {
-    return this.call(ACCEPT, undefined);
+    return this.#call(ACCEPT, undefined);
   }
 
   connect(addr: ConnectAddress): Promise<void> {
-    return this.call(CONNECT, addr);
+    return this.#call(CONNECT, addr);
   }
 
   send(data: string): Promise<number> {
-    return this.call(SEND, data);
+    return this.#call(SEND, data);
   }
 
   recv(maxBytes?: number): Promise<string> {
-    return this.call(RECV, maxBytes);
+    return this.#call(RECV, maxBytes);
   }
 
   shutdown(how: ShutdownHow): void {
     if (how !== 'SHUT_RD' && how !== 'SHUT_WR' && how !== 'SHUT_RDWR')
       throw new SocketError('EINVAL', 'shutdown', `how must be 'SHUT_RD', 'SHUT_WR' or 'SHUT_RDWR', got ${JSON.stringify(how)}`);
-    this.sync('shutdown', how, () => this.h.stack.shutdown(this.tcb, how !== 'SHUT_WR', how !== 'SHUT_RD'));
+    this.#sync('shutdown', how, () => this.#h.stack.shutdown(this.#tcb, how !== 'SHUT_WR', how !== 'SHUT_RD'));
   }
 
   close(): Promise<void> {
-    const t = this.tcb;
+    const t = this.#tcb;
     if (t.fdClosed) {
-      this.k.traceCall('close', '', 'error', undefined, 'EBADF', this.fd);
+      this.#k.traceCall('close', '', 'error', undefined, 'EBADF', this.fd);
       return Promise.reject(new SocketError('EBADF', 'close', `fd ${this.fd} was already closed`));
     }
-    const mustWait = this.h.stack.close(t);
+    const mustWait = this.#h.stack.close(t);
     if (!mustWait) {
-      this.k.traceCall('close', '', 'return', '0', undefined, this.fd);
+      this.#k.traceCall('close', '', 'return', '0', undefined, this.fd);
       return RESOLVED;
     }
     // SO_LINGER N > 0: wait for the FIN's ACK or N seconds; Linux returns 0 either way (sk_stream_wait_close).
-    const caller = this.k.caller(this.owner);
-    this.k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, caller);
+    const caller = this.#k.caller(this.#owner);
+    this.#k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, caller);
     let w: Waiter<void>;
     try {
-      w = this.k.waiter<void>('close', this.fd, caller);
+      w = this.#k.waiter<void>('close', this.fd, caller);
     } catch (e) {
       return Promise.reject(e);
     }
     t.lingerWaiter = w;
-    this.k.wakeAt(w, this.k.now() + t.linger.linger * 1000);
-    return this.k
+    this.#k.wakeAt(w, this.#k.now() + t.linger.linger * 1000);
+    return this.#k
       .park(w)
       .then(() => {
         t.lingerWaiter = null;
-        this.k.traceCall('close', '', 'return', '0', undefined, this.fd);
+        this.#k.traceCall('close', '', 'return', '0', undefined, this.fd);
       });
   }
 
@@ -351,13 +398,13 @@ export class SocketImpl implements Socket {
    * with the errno. The calls are module-level tables, so a call allocates no
    * closures; arguments and results are formatted only when someone reads syscalls.
    */
-  private call<A, T>(op: WaitingCall<A, T>, a: A): Promise<T> {
-    const k = this.k;
-    if (this.tcb.fdClosed) {
+  #call<A, T>(op: WaitingCall<A, T>, a: A): Promise<T> {
+    const k = this.#k;
+    if (this.#tcb.fdClosed) {
       k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, 'EBADF', this.fd);
       return Promise.reject(new SocketError('EBADF', op.name, `fd ${this.fd} was closed`));
     }
-    const caller = k.caller(this.owner);
+    const caller = k.caller(this.#owner);
     let r: T | Promise<T>;
     try {
       r = op.run(this, a, caller);
@@ -375,12 +422,12 @@ export class SocketImpl implements Socket {
     k.traceCall(op.name, args, 'call', undefined, undefined, this.fd, caller);
     return r.then(
       (v) => {
-        if (this.k.tracingCalls) this.k.traceCall(op.name, args, 'return', op.show(v), undefined, this.fd);
+        if (this.#k.tracingCalls) this.#k.traceCall(op.name, args, 'return', op.show(v), undefined, this.fd);
         return v;
       },
       (e) => {
         const err = toSocketError(e, op.name);
-        if (err instanceof SocketError) this.k.traceCall(op.name, args, 'error', undefined, err.code, this.fd);
+        if (err instanceof SocketError) this.#k.traceCall(op.name, args, 'error', undefined, err.code, this.fd);
         throw err;
       },
     );
@@ -404,11 +451,14 @@ const dataArg = (d: unknown): string => {
 
 /** accept(): the woken value (a connection from the queue) becomes a socket, as the process that accepts. */
 function acceptTake(this: SocketImpl, c: Tcb): Socket {
+  const k = kOf(this);
+  const h = hOf(this);
+  const owner = ownerOf(this);
   c.fdClosed = false;
-  const p = this.k.caller(this.owner);
+  const p = k.caller(owner);
   c.owner = p?.name ?? '';
-  c.fd = this.h.stack.allocFd();
-  return new SocketImpl(this.k, this.h, c, p);
+  c.fd = h.stack.allocFd();
+  return new SocketImpl(k, h, c, p);
 }
 
 const ACCEPT: WaitingCall<undefined, Socket> = {
@@ -416,14 +466,14 @@ const ACCEPT: WaitingCall<undefined, Socket> = {
   args: () => '',
   show: sockName,
   run(s, _a, caller) {
-    const t = s.tcb;
+    const t = tcbOf(s);
     if (t.state !== 'LISTEN') throw new SocketError('EINVAL', 'accept', `accept() needs a listening socket; this one is ${t.state}`);
     const ready = t.acceptQueue.shift();
     if (ready) return acceptTake.call(s, ready);
-    const w = s.k.mappedWaiter('accept', s.fd, caller, acceptTake, s);
+    const w = kOf(s).mappedWaiter('accept', s.fd, caller, acceptTake, s);
     if (t.acceptWaiters === NONE) t.acceptWaiters = [];
     t.acceptWaiters.push(w);
-    return s.k.park(w);
+    return kOf(s).park(w);
   },
 };
 
@@ -436,16 +486,16 @@ const CONNECT: WaitingCall<ConnectAddress, void> = {
     const port = checkPort('connect', addr.port, false);
     const target = (addr as { host?: unknown; ip?: unknown }).host ?? (addr as { ip?: unknown }).ip;
     if (typeof target !== 'string' || !target) throw new SocketError('EINVAL', 'connect', `connect needs a host name or IPv4 address in 'host', got ${JSON.stringify(target)}`);
-    const ip = IPV4.test(target) ? target : s.k.resolveHost(target);
+    const ip = IPV4.test(target) ? target : kOf(s).resolveHost(target);
     if (!ip) throw new SocketError('EHOSTUNREACH', 'connect', `no host named '${target}' in this simulation`);
-    const t = s.tcb;
+    const t = tcbOf(s);
     if (t.state === 'LISTEN' || t.state !== 'CLOSED' || t.remoteIp) {
       if (t.state === 'SYN_SENT') throw new SocketError('EALREADY', 'connect', 'a connect() is already in progress');
       throw new SocketError('EISCONN', 'connect', `the socket is ${t.state === 'CLOSED' ? 'already used for a connection' : t.state}`);
     }
-    const w = s.k.waiter<void>('connect', s.fd, caller);
-    s.h.stack.connect(t, ip, port, w); // may throw (EADDRNOTAVAIL): the process has not blocked yet
-    return s.k.park(w);
+    const w = kOf(s).waiter<void>('connect', s.fd, caller);
+    hOf(s).stack.connect(t, ip, port, w); // may throw (EADDRNOTAVAIL): the process has not blocked yet
+    return kOf(s).park(w);
   },
 };
 
@@ -455,7 +505,7 @@ const SEND: WaitingCall<string, number> = {
   show: String,
   run(s, data, caller) {
     if (typeof data !== 'string') throw new SocketError('EINVAL', 'send', `send takes a string, got ${data === null ? 'null' : typeof data}`);
-    const t = s.tcb;
+    const t = tcbOf(s);
     if (t.state === 'LISTEN' || (t.state === 'CLOSED' && !t.remoteIp)) throw new SocketError('ENOTCONN', 'send', 'the socket is not connected');
     if (t.state === 'SYN_SENT' || t.state === 'SYN_RECEIVED') throw new SocketError('ENOTCONN', 'send', 'the handshake has not finished');
     const err = t.sendError();
@@ -466,8 +516,8 @@ const SEND: WaitingCall<string, number> = {
       t.output();
       return data.length;
     }
-    const w = s.k.waiter<number>('send', s.fd, caller);
-    const p = s.k.park(w);
+    const w = kOf(s).waiter<number>('send', s.fd, caller);
+    const p = kOf(s).park(w);
     if (t.sendWaiters === NONE) t.sendWaiters = [];
     t.sendWaiters.push({ w, data, done: 0 });
     t.wakeSenders();
@@ -482,7 +532,7 @@ const RECV: WaitingCall<number | undefined, string> = {
   run(s, maxBytes, caller) {
     if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1))
       throw new SocketError('EINVAL', 'recv', `maxBytes must be a positive integer, got ${JSON.stringify(maxBytes)}`);
-    const t = s.tcb;
+    const t = tcbOf(s);
     if (t.state === 'LISTEN') throw new SocketError('ENOTCONN', 'recv', 'a listening socket cannot recv: use accept()');
     if (t.state === 'CLOSED' && !t.remoteIp) throw new SocketError('ENOTCONN', 'recv', 'the socket is not connected');
     const max = maxBytes ?? Infinity;
@@ -491,10 +541,10 @@ const RECV: WaitingCall<number | undefined, string> = {
       if (typeof r === 'string') return r;
       if (r) throw new SocketError(r.errno, 'recv');
     }
-    const w = s.k.waiter<string>('recv', s.fd, caller);
+    const w = kOf(s).waiter<string>('recv', s.fd, caller);
     w.n = max;
     if (t.recvWaiters === NONE) t.recvWaiters = [];
     t.recvWaiters.push(w);
-    return s.k.park(w);
+    return kOf(s).park(w);
   },
 };

@@ -95,11 +95,11 @@ class WorldImpl implements World, HostWorld {
     const h = new HostImpl(this, name, o.ip, o.profile, o.mslMs);
     h.stack.isnClock = o.isnClock;
     this.net.addHost(h);
-    return h;
+    return h.api;
   }
 
   get hosts(): readonly Host[] {
-    return this.net.hosts;
+    return this.net.hosts.map((h) => h.api);
   }
 
   get trace(): readonly TraceEvent[] {
