@@ -3,17 +3,19 @@
 // file cannot be graded); 2: the command was called wrongly or the grader broke.
 import { basename } from 'node:path';
 import { checkers } from '../../labs/index.ts';
+import { toClassroom } from '../grading/classroom.ts';
 import { formatResult } from '../grading/format-result.ts';
 import { gradeSource } from '../grading/grade-lab.ts';
 import { LabNotFoundError, readLearnerFile, resolveChecker } from '../grading/node-labs.ts';
 import type { GradeResult } from '../grading/result-types.ts';
 import { compileLearner } from '../grading/runner-compiler.ts';
 
-export const GRADE_USAGE = `Usage: closing-time grade <lab-id|lab-dir> <file.ts> [--json] [--no-color]
+export const GRADE_USAGE = `Usage: closing-time grade <lab-id|lab-dir> <file.ts> [--format text|json|classroom] [--json] [--no-color]
 
 Runs a lab's checks against your file and prints each check with its points.
-  --json       print the result as JSON (Exercism test-runner format, version 3, with scores)
-  --no-color   plain text even on a terminal
+  --format json       the result as JSON (Exercism test-runner format, version 3, with scores); --json is short for it
+  --format classroom  the result as GitHub Classroom's autograding reporter reads it (pipe it through base64 into the step's result output)
+  --no-color          plain text even on a terminal
 
 Labs: ${[...checkers.keys()].join(', ')}
 
@@ -42,12 +44,21 @@ export async function gradeCommand(argv: string[], io: GradeIO = processIO()): P
     io.out(`${GRADE_USAGE}\n`);
     return 0;
   }
-  let json = false;
+  let format: 'text' | 'json' | 'classroom' = 'text';
   let color = io.color;
   const positional: string[] = [];
-  for (const a of args) {
-    if (a === '--json') json = true;
-    else if (a === '--no-color') color = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.startsWith('--format=') ? a.slice('--format='.length) : null;
+    if (a === '--json') format = 'json';
+    else if (a === '--format' || eq !== null) {
+      const v = eq ?? args[++i];
+      if (v !== 'text' && v !== 'json' && v !== 'classroom') {
+        io.err(`closing-time grade: --format takes text, json or classroom, got ${v === undefined ? 'nothing' : `'${v}'`}\n\n${GRADE_USAGE}\n`);
+        return 2;
+      }
+      format = v;
+    } else if (a === '--no-color') color = false;
     else if (a.startsWith('-')) {
       io.err(`closing-time grade: unknown option '${a}'\n\n${GRADE_USAGE}\n`);
       return 2;
@@ -62,7 +73,8 @@ export async function gradeCommand(argv: string[], io: GradeIO = processIO()): P
     const { checker } = await resolveChecker(labArg, checkers);
     const source = readLearnerFile(file);
     const result = await gradeSource(checker, source, { compile: compileLearner, filename: basename(file) });
-    if (json) io.out(`${JSON.stringify(stable(result), null, 2)}\n`);
+    if (format === 'json') io.out(`${JSON.stringify(stable(result), null, 2)}\n`);
+    else if (format === 'classroom') io.out(`${JSON.stringify(toClassroom(result, basename(file)))}\n`);
     else io.out(`${formatResult(result, { color })}\n`);
     return result.status === 'pass' ? 0 : 1;
   } catch (error) {

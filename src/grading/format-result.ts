@@ -20,9 +20,9 @@ export function formatResult(result: GradeResult, options: FormatOptions = {}): 
     lines.push(c.red(`error: ${result.message}`));
   }
   for (const t of result.tests) {
-    const mark = t.status === 'pass' ? c.green('PASS') : t.status === 'fail' ? c.red('FAIL') : c.yellow('ERROR');
+    const mark = result.status === 'error' ? c.dim('SKIP') : t.status === 'pass' ? c.green('PASS') : t.status === 'fail' ? c.red('FAIL') : c.yellow('ERROR');
     lines.push(`${mark}  ${t.name}  ${c.dim(`[${points(t.score)}/${points(t.max_score)}]`)}`);
-    if (t.status !== 'pass' && t.message && !(result.status === 'error' && t.message === result.message)) {
+    if (t.status !== 'pass' && t.message && result.status !== 'error') {
       for (const l of t.message.split('\n')) lines.push(`      ${l}`);
     }
     if (t.status !== 'pass' && t.output) {

@@ -23,6 +23,9 @@ export interface GradeOptions {
   onResult?: (result: TestResult, index: number) => void;
 }
 
+/** A check's message when the file could not be graded at all (the result's message says why). */
+export const NOT_RUN = 'not run: the file could not be graded (see above)';
+
 const DEFAULT_WALL_MS = 5000;
 const DEFAULT_SLICE_MS = 1000;
 const DEFAULT_UNTIL_MS = 300_000;
@@ -40,15 +43,17 @@ function errorText(error: unknown): string {
 export async function gradeSource<L>(checker: LabChecker<L>, source: string, options: GradeOptions): Promise<GradeResult> {
   const filename = options.filename ?? 'solution.ts';
   const max = maxScore(checker as LabChecker<unknown>);
-  const errorResult = (message: string): GradeResult => ({
+  // The reason is said once, at the top; each check only says it did not run.
+  const errorResult = (message: string, problems?: GradeResult['problems']): GradeResult => ({
     version: 3,
     lab: checker.lab,
     status: 'error',
     message,
+    ...(problems && problems.length ? { problems } : {}),
     tests: checker.checks.map((c) => ({
       name: c.name,
       status: 'error',
-      message,
+      message: NOT_RUN,
       output: null,
       task_id: c.task,
       test_code: c.description,
@@ -63,7 +68,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
   let program: LearnerProgram;
   try {
     const compiled = await options.compile(source, filename);
-    if (!compiled.ok) return errorResult(compiled.message);
+    if (!compiled.ok) return errorResult(compiled.message, compiled.problems);
     program = compiled.program;
   } catch (error) {
     return errorResult(`the grader could not compile ${filename}: ${errorText(error)}`);

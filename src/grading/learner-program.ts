@@ -21,7 +21,14 @@ export interface LearnerProgram {
   describeError(error: unknown): string;
 }
 
-export type CompileResult = { ok: true; program: LearnerProgram } | { ok: false; message: string };
+/** Where in the learner's file a problem is (1-based), for an editor marker. */
+export interface SourceProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type CompileResult = { ok: true; program: LearnerProgram } | { ok: false; message: string; problems?: SourceProblem[] };
 
 /** Turns learner TypeScript into a LearnerProgram, or a message saying why it cannot run. */
 export type LearnerCompiler = (source: string, filename: string) => CompileResult | Promise<CompileResult>;

@@ -29,6 +29,8 @@ export interface GradeResult {
   status: 'pass' | 'fail' | 'error';
   /** Present when status is 'error' (e.g. the file does not compile or lacks an export). */
   message?: string;
+  /** With status 'error': the places in the learner's file it is about (the editor marks them). */
+  problems?: { line: number; column: number; message: string }[];
   tests: TestResult[];
   score: number;
   max_score: number;

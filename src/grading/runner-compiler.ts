@@ -6,6 +6,9 @@ import type { CompileResult } from './learner-program.ts';
 
 export function compileLearner(source: string, filename: string): CompileResult {
   const compiled = compileProgram(source, filename);
-  if (!compiled.ok) return { ok: false, message: compiled.message };
+  if (!compiled.ok) {
+    const problems = compiled.diagnostics.filter((d) => d.severity === 'error').map(({ line, column, message }) => ({ line, column, message }));
+    return { ok: false, message: compiled.message, problems };
+  }
   return { ok: true, program: compiled.program };
 }

@@ -56,6 +56,30 @@ describe('closing-time grade', () => {
     const result = JSON.parse(r.out);
     expect(result.status).toBe('error');
     expect(result.message).toContain('broken.ts:1');
+    // Said once, with the place for an editor marker; the checks only say they did not run.
+    expect(result.problems[0]).toMatchObject({ line: 1 });
+    expect(result.tests.every((t: { message: string }) => !t.message.includes('broken.ts'))).toBe(true);
+    const text = await run(['close-wait-leak', file]);
+    expect(text.out.split('broken.ts:1').length - 1).toBe(1);
+  });
+
+  it("prints GitHub Classroom's autograding result with --format classroom", async () => {
+    const r = await run(['clean-client', join(LABS, 'clean-client/starter.ts'), '--format', 'classroom']);
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.out);
+    expect(result.version).toBe(1);
+    expect(result.status).toBe('fail');
+    const json = JSON.parse((await run(['clean-client', join(LABS, 'clean-client/starter.ts'), '--json'])).out);
+    expect(result.max_score).toBe(json.max_score);
+    expect(result.tests.map((t: { name: string; score: number; status: string }) => [t.name, t.score, t.status])).toEqual(
+      json.tests.map((t: { name: string; score: number; status: string }) => [t.name, t.score, t.status]),
+    );
+    for (const t of result.tests) {
+      expect(Object.keys(t).sort()).toEqual(['execution_time', 'filename', 'line_no', 'message', 'name', 'score', 'status', 'test_code']);
+      expect(t.filename).toBe('starter.ts');
+      expect(t.execution_time).toMatch(/^\d+\.\d\ds$/);
+    }
+    expect((await run(['clean-client', 'x.ts', '--format', 'xml'])).err).toContain('--format takes text, json or classroom');
   });
 
   it('exits 2 for an unknown lab, listing the known ones', async () => {
