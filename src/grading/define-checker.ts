@@ -74,9 +74,12 @@ const CHECK_FAILURE = Symbol.for('closing-time.check-failure');
 /** Thrown by `fail`: the check failed for a reason the message explains. */
 export class CheckFailure extends Error {
   readonly [CHECK_FAILURE] = true;
-  constructor(message: string) {
+  /** The trace event (its `n`) the failure is about, when the check knows it: a traced run marks it. */
+  readonly at?: number;
+  constructor(message: string, at?: number) {
     super(message);
     this.name = 'CheckFailure';
+    if (at !== undefined) this.at = at;
   }
 }
 
@@ -84,9 +87,13 @@ export function isCheckFailure(error: unknown): error is CheckFailure {
   return error instanceof CheckFailure || (typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[CHECK_FAILURE] === true);
 }
 
-/** Fails the running check with a message that says what happened and where to look. */
-export function fail(message: string): never {
-  throw new CheckFailure(message);
+/**
+ * Fails the running check with a message that says what happened and where to
+ * look; `at` is the trace event it is about (a RST, a state change), which
+ * "show me what happened" marks.
+ */
+export function fail(message: string, at?: { n: number } | number): never {
+  throw new CheckFailure(message, typeof at === 'number' ? at : at?.n);
 }
 
 /** Fails with `message` unless `condition` holds. */

@@ -3,7 +3,7 @@
 // whatever it does (fail, throw, hang, print megabytes) ends up as that check's
 // result while the others still run. The grader itself never throws.
 import { createWorld, Prng } from '../sim/index.ts';
-import type { ProcessEvent, World, WorldOptions, RunSummary } from '../sim/index.ts';
+import type { ProcessEvent, TraceEvent, World, WorldOptions, RunSummary } from '../sim/index.ts';
 import { CheckFailure, isCheckFailure, maxScore, type Check, type CheckContext, type LabChecker, type Variation } from './define-checker.ts';
 import type { LearnerCompiler, LearnerProgram } from './learner-program.ts';
 import type { GradeResult, TestResult } from './result-types.ts';
@@ -21,6 +21,20 @@ export interface GradeOptions {
   sliceMs?: number;
   /** Called as each check finishes (the browser lists results as they come). */
   onResult?: (result: TestResult, index: number) => void;
+  /** Run only the check of this name (the result lists only it). */
+  only?: string;
+  /** Called after each check with its worlds' traces: "show me what happened". */
+  onTrace?: (trace: CheckTrace) => void;
+}
+
+/** What one check's worlds did, for a traced replay of the check. */
+export interface CheckTrace {
+  check: string;
+  status: TestResult['status'];
+  message: string | null;
+  worlds: { trace: readonly TraceEvent[]; summary: RunSummary | null }[];
+  /** The trace event the failure is about (in the last world), when the check named one. */
+  at?: number;
 }
 
 /** A check's message when the file could not be graded at all (the result's message says why). */
@@ -91,8 +105,10 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
     for (const w of c.worlds) w.stop(error.message);
   });
   const tests: TestResult[] = [];
-  for (let i = 0; i < checker.checks.length; i++) {
-    const check = checker.checks[i];
+  const checks = options.only === undefined ? checker.checks : checker.checks.filter((c) => c.name === options.only);
+  if (checks.length === 0) return errorResult(`the lab has no check named '${options.only}'`);
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
     const result = await runCheck(checker, check, program, options, busy, source);
     tests.push(result);
     try {
@@ -108,7 +124,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
     status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail',
     tests,
     score,
-    max_score: max,
+    max_score: options.only === undefined ? max : tests.reduce((s, t) => s + t.max_score, 0),
   };
 }
 
@@ -129,7 +145,7 @@ async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: 
   }
 }
 
-function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports: Record<string, unknown>, filename: string): string | null {
+export function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports: Record<string, unknown>, filename: string): string | null {
   const problems: string[] = [];
   for (const e of checker.exports) {
     const value = exports[e.name];
@@ -152,7 +168,19 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     test_code: check.description,
     max_score: check.points,
   };
-  const finish = (status: TestResult['status'], message: string | null): TestResult => ({
+  const summaries = new Map<World, RunSummary>();
+  let failedAt: number | undefined;
+  const finish = (status: TestResult['status'], message: string | null): TestResult => {
+    if (options.onTrace) {
+      try {
+        options.onTrace({ check: check.name, status, message, worlds: worlds.map((w) => ({ trace: w.trace, summary: summaries.get(w) ?? null })), ...(failedAt !== undefined ? { at: failedAt } : {}) });
+      } catch {
+        // A listener's failure must not cost the learner a grade.
+      }
+    }
+    return result(status, message);
+  };
+  const result = (status: TestResult['status'], message: string | null): TestResult => ({
     name: base.name,
     status,
     message,
@@ -180,7 +208,6 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
   if (!loaded.ok) return finish('error', `the program failed while loading: ${loaded.message}`);
   busy.current = { worlds, error: null };
 
-  const summaries = new Map<World, RunSummary>();
   const context: CheckContext<L> = {
     learner: loaded.exports as L,
     async load() {
@@ -238,7 +265,10 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     }
     return finish('pass', null);
   } catch (error) {
-    if (isCheckFailure(error)) return finish('fail', error.message);
+    if (isCheckFailure(error)) {
+      failedAt = (error as CheckFailure).at;
+      return finish('fail', error.message);
+    }
     return finish('error', `the check stopped on an error: ${program.describeError(error)}`);
   } finally {
     if (timer !== undefined) clearTimeout(timer);

@@ -4,7 +4,7 @@
 export { compileProgram } from './compile-program.ts';
 export type { CompiledProgram, CompileResult, InstantiateOptions, LocatedError, ProgramIO } from './compile-program.ts';
 export { runProgram, DEFAULT_BUSY_LOOP_MS } from './run-program.ts';
-export type { ProgramError, ProgramErrorKind, RunProgramOptions, RunResult } from './run-program.ts';
+export type { ProgramError, ProgramErrorKind, ProgramMain, RunProgramOptions, RunResult } from './run-program.ts';
 export { BusyLoopError } from './busy-loop-guard.ts';
 export type { Diagnostic } from './diagnostics.ts';
 export { TranspileError } from './diagnostics.ts';

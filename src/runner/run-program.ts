@@ -13,7 +13,19 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from './program-console.ts';
 
 export const DEFAULT_BUSY_LOOP_MS = 2000;
 
+/**
+ * What drives a module that is not a program of its own (a lab's solution):
+ * called with the world and the module's exports, in place of a default export.
+ */
+export interface ProgramMain {
+  /** How messages name it, e.g. "the lab's scenario". */
+  readonly name: string;
+  run(sim: Simulation, exports: Record<string, unknown>): unknown;
+}
+
 export interface RunProgramOptions {
+  /** Drive the module's exports with this instead of calling its default export. */
+  main?: ProgramMain;
   /** Shown in every message about the program. Default 'program.ts'. */
   fileName?: string;
   /** PRNG seed: the same program and seed give the same trace. Default 1. */
@@ -171,7 +183,18 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
   } catch (error) {
     fail('load', error, `${fileName} failed while loading`);
   }
-  if (exports) {
+  if (exports && options.main) {
+    const driver = options.main;
+    arm();
+    try {
+      const returned = driver.run(programView(world, arm), exports);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then(undefined, (error: unknown) => fail('load', error, driver.name));
+      }
+    } catch (error) {
+      fail('load', error, driver.name);
+    }
+  } else if (exports) {
     const main = exports.default;
     if (typeof main !== 'function') {
       const message = `${fileName} has no default export function: a program ends with \`export default function (sim: Simulation) { ... }\``;

@@ -17,6 +17,11 @@ export interface AppOptions extends StaticOptions {
   logger?: boolean;
   /** Trust X-Forwarded-* from a reverse proxy (for Secure cookies behind https). */
   trustProxy?: boolean;
+  /**
+   * Leave <base>solutions/ unserved: the workshop server hands solutions out
+   * through GET /api/solutions/:lab, which refuses them to a workshop that hides them.
+   */
+  solutionsViaApi?: boolean;
 }
 
 export interface App {
@@ -97,10 +102,12 @@ export function createApp(options: AppOptions): App {
     request.raw.once('end', answer).once('error', answer).resume();
   });
 
-  // A path that decodes to somewhere outside the site, or to nothing sane, is not served.
+  // A path that decodes to somewhere outside the site, or to nothing sane, is not served;
+  // nor, behind the workshop server, are the labs' solutions (see solutionsViaApi).
   fastify.addHook('onRequest', async (request, reply) => {
     const pathname = request.url.split('?')[0]!;
     if (isApi(pathname)) return;
+    if (options.solutionsViaApi && pathname.startsWith(`${base}solutions/`)) return sendNotFound(request, reply);
     if (resolveRequestPath(root, base, pathname) === null) return sendNotFound(request, reply);
   });
 

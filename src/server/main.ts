@@ -32,8 +32,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const service = new WorkshopService(storage, hub);
   const pool = grader ?? (await import('./grading/pool.ts')).createGradingPool({ size: config.graders, memoryMb: config.graderMemoryMb, wallMs: config.graderWallMs });
   const queue = new GradingQueue(storage, pool, hub, { maxPending: config.queueMax, onError: (e) => log(`grading queue: ${(e as Error).message}`) });
-  const app = createApp({ root: config.siteDir, base: config.base, trustProxy: config.trustProxy });
-  await app.fastify.register(workshopRoutes, { prefix: `${config.base}api`, service, queue, adminTokenHash: hashToken(admin.token), base: config.base, publicUrl: config.publicUrl, limits: { joinsPerIp: config.joinsPerMinute, submissionsPerLearner: config.submissionsPerMinute } });
+  const app = createApp({ root: config.siteDir, base: config.base, trustProxy: config.trustProxy, solutionsViaApi: true });
+  await app.fastify.register(workshopRoutes, { prefix: `${config.base}api`, service, queue, adminTokenHash: hashToken(admin.token), base: config.base, siteRoot: config.siteDir, publicUrl: config.publicUrl, limits: { joinsPerIp: config.joinsPerMinute, submissionsPerLearner: config.submissionsPerMinute } });
   await app.listen(config.port, config.host);
   const requeued = await queue.start();
 

@@ -1,8 +1,11 @@
-// The lab page in a real browser (Debian's Chromium): Check grades the
-// learner's code in a worker and lists every check; the solution scores full
-// marks and marks the lab done; hints come one at a time and are remembered;
-// a busy loop ends in a failing result, not a frozen tab; the default build
-// carries no reference solution.
+// The lab page in a real browser (Debian's Chromium): the editor gets the
+// width; Run drives the learner's exports with the lab's scenario and shows the
+// trace, ss and the ladder; Check grades in a worker and lists every check; a
+// failed check replays as a traced run; a compile error is said once and marked
+// in the editor; the solution scores full marks and marks the lab done; hints
+// come one at a time, then the reference solution beside the learner's file; a
+// busy loop ends in a failing result, not a frozen tab; no page or script
+// carries a reference solution.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -30,8 +33,8 @@ afterAll(async () => {
   server?.close();
 });
 
-async function openLab(lab: string, saved?: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+async function openLab(lab: string, saved?: string, viewport = { width: 1400, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -45,7 +48,7 @@ async function openLab(lab: string, saved?: string): Promise<{ page: Page; error
 async function check(page: Page): Promise<string> {
   await page.click('[data-action="check"]');
   await page.waitForSelector('.lab-bench:is([data-state="pass"], [data-state="fail"], [data-state="error"])', { timeout: 60_000 });
-  return (await page.textContent('[data-status]')) ?? '';
+  return (await page.textContent('[data-check-status]')) ?? '';
 }
 
 describe('lab page', () => {
@@ -100,7 +103,71 @@ describe('lab page', () => {
     expect(await page.evaluate(() => 1 + 1)).toBe(2);
   });
 
-  it('ships no reference solution in a default build', () => {
+  it('gives the editor at least 700 px at 1366 px wide, with the task beside it and no table of contents', async () => {
+    const { page } = await openLab('close-wait-leak', undefined, { width: 1366, height: 900 });
+    const editor = await page.locator('[data-editor]').boundingBox();
+    const task = await page.locator('.lab-layout__task').boundingBox();
+    expect(editor!.width).toBeGreaterThanOrEqual(700);
+    expect(task!.x + task!.width).toBeLessThanOrEqual(editor!.x);
+    expect(await page.locator('aside.toc').count()).toBe(0);
+    // The course menu is a drawer behind the menu button.
+    expect(await page.locator('#course-nav').isVisible()).toBe(false);
+    await page.click('.nav-toggle');
+    await page.locator('#course-nav').waitFor({ state: 'visible' });
+  });
+
+  it('runs the starter with the lab scenario: trace lines, ss output and the ladder', async () => {
+    const { page, errors } = await openLab('close-wait-leak', undefined, { width: 1366, height: 900 });
+    const pg = page.locator('.lab-bench [data-playground]');
+    await pg.locator('[data-action="run"]').click();
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.lab-bench [data-playground]')?.dataset.state === 'done', null, { timeout: 60_000 });
+    const text = () => page.evaluate(() => (document.querySelector('.lab-bench [data-playground]') as HTMLElement & { playground: { consoleText(): string } }).playground.consoleText());
+    expect(await text()).toMatch(/\[S\]/);
+    expect(Number(await pg.locator('[data-ladder]').getAttribute('data-arrows'))).toBeGreaterThan(0);
+    await pg.locator('[data-prompt]').fill('ss -tan');
+    await pg.locator('[data-prompt]').press('Enter');
+    await expect.poll(text).toMatch(/CLOSE-WAIT/);
+    expect(errors).toEqual([]);
+  });
+
+  it('opens a failed check as its own traced run with the moment it failed marked', async () => {
+    const { page } = await openLab('close-wait-leak', undefined, { width: 1366, height: 900 });
+    await check(page);
+    const replay = page.locator('.lab-check--fail .lab-check__replay').first();
+    const name = await replay.getAttribute('data-replay');
+    await replay.click();
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.lab-bench [data-playground]')?.dataset.view === 'check', null, { timeout: 60_000 });
+    const pg = page.locator('.lab-bench [data-playground]');
+    expect(await pg.locator('[data-status]').textContent()).toContain(`Replay of the check “${name}”`);
+    expect(Number(await pg.locator('[data-ladder]').getAttribute('data-arrows'))).toBeGreaterThan(0);
+    expect(await pg.locator('.ladder .is-active').count()).toBeGreaterThan(0);
+  });
+
+  it('says a compile error once and marks its line in the editor', async () => {
+    const { page } = await openLab('close-wait-leak', 'import type { Socket } from "closing-time";\nexport async function handle(conn: Socket) {\n  return (\n}\n');
+    await page.hover('[data-editor]');
+    await page.waitForSelector('[data-editor] .monaco-editor', { timeout: 60_000 });
+    const status = await check(page);
+    expect(status).toContain('close-wait-leak.ts:');
+    const body = await page.textContent('.lab-bench__grade');
+    expect(body!.split('close-wait-leak.ts:').length - 1).toBe(1);
+    await page.waitForFunction(() => (document.querySelector<HTMLElement>('.lab-bench [data-playground]')?.dataset.errorLine ?? '') !== '');
+    expect(await page.locator('[data-editor] .squiggly-error').count()).toBeGreaterThan(0);
+  });
+
+  it('offers the reference solution after the last hint, confirmed, beside the learner file', async () => {
+    const { page } = await openLab('close-wait-leak');
+    const button = page.locator('[data-show-solution]');
+    expect(await button.isVisible()).toBe(false);
+    while (await page.locator('[data-next-hint]').isVisible()) await page.click('[data-next-hint]');
+    await button.waitFor({ state: 'visible' });
+    page.once('dialog', (d) => void d.accept());
+    await button.click();
+    await page.locator('[data-solution-panel]:not([hidden]) .monaco-diff-editor').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-solution-panel] .modified-in-monaco-diff-editor').textContent()).toContain('await conn.close()');
+  });
+
+  it('ships solutions only as separate files, never in a page or script', () => {
     const needles = ['Linux tcp_timewait_state_process, with tcp_rfc1337 = 1', 'const BATCH = 50;'];
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -110,7 +177,8 @@ describe('lab page', () => {
       }
     };
     walk(site);
-    const leaks = files.filter((f) => {
+    expect(existsSync(join(site, 'solutions', 'implement-time-wait.json'))).toBe(true);
+    const leaks = files.filter((f) => !f.includes(`${join(site, 'solutions')}/`)).filter((f) => {
       const text = readFileSync(f, 'utf8');
       return needles.some((n) => text.includes(n));
     });

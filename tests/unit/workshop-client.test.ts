@@ -45,7 +45,7 @@ const cell = (best: number, attempts: number, lastStatus: 'queued' | 'grading' |
 
 function dashboard(learners: DashboardLearner[], sticking: Dashboard['sticking'] = []): Dashboard {
   return {
-    workshop: { code: 'KX7P-QM4W', title: 'T', closed: false, createdAt: '2025-01-01T09:00:00Z', joinUrl: 'http://x/workshop/?code=KX7P-QM4W' },
+    workshop: { code: 'KX7P-QM4W', title: 'T', closed: false, solutions: true, createdAt: '2025-01-01T09:00:00Z', joinUrl: 'http://x/workshop/?code=KX7P-QM4W' },
     labs: [
       { id: 'a', title: 'Lab A', max_score: 10, checks: [] },
       { id: 'b', title: 'Lab B', max_score: 10, checks: [] },

@@ -1,7 +1,7 @@
 // The page side of grading: one worker per lab page, replaced whenever a run
 // must be abandoned (Stop, or a worker that stays silent past the deadline).
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
-import type { GradeRequest, GradeWorkerMessage } from './grade-protocol.ts';
+import type { CheckReplay, GradeRequest, GradeWorkerMessage, TraceCheckRequest } from './grade-protocol.ts';
 
 /**
  * Each check has its own real-time limit inside the worker (at most 120 s, for
@@ -14,6 +14,8 @@ export interface GradeHandlers {
   onResult(result: TestResult, index: number): void;
   onDone(result: GradeResult): void;
   onError(message: string): void;
+  /** A traced check's replay (before onDone). */
+  onTrace?(replay: CheckReplay): void;
 }
 
 export class GradeClient {
@@ -33,6 +35,16 @@ export class GradeClient {
     this.active = { id, handlers, timer: null };
     this.touch();
     const req: GradeRequest = { type: 'grade', id, lab, source, fileName };
+    this.ensure().postMessage(req);
+  }
+
+  /** Runs one check again and hands back its world's trace ("show me what happened"). */
+  trace(lab: string, source: string, fileName: string, check: string, handlers: GradeHandlers): void {
+    this.abandon();
+    const id = this.nextId++;
+    this.active = { id, handlers, timer: null };
+    this.touch();
+    const req: TraceCheckRequest = { type: 'trace', id, lab, source, fileName, check };
     this.ensure().postMessage(req);
   }
 
@@ -68,6 +80,10 @@ export class GradeClient {
     if (m.type === 'result') {
       this.touch();
       run.handlers.onResult(m.result, m.index);
+      return;
+    }
+    if (m.type === 'trace') {
+      run.handlers.onTrace?.(m.replay);
       return;
     }
     this.clearTimer();

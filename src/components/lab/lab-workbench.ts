@@ -1,20 +1,24 @@
-// The lab page's interactive part, loaded only on lab pages: the editor (Monaco,
-// on first touch), the Check button that grades in a worker, the results list,
-// hints one at a time, and progress kept in localStorage.
+// The lab page's interactive part, loaded only on lab pages: the learner's file
+// in a playground (Monaco on first touch; Run drives its exports with the lab's
+// scenario in the lab runner's worker), Check grading in a worker, the results
+// list with a traced replay of each failed check, hints one at a time, the
+// reference solution beside the learner's file after the last hint, and
+// progress kept in localStorage.
 import { markDone } from '../site/progress.ts';
-import { forgetSource, savedSource, saveSource } from '../playground/source-store.ts';
+import { savedSource } from '../playground/source-store.ts';
+import type { PlaygroundController } from '../playground/controller.ts';
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
+import type { RunSummary } from '../../sim/world-types.ts';
 import { GradeClient } from './grade-client.ts';
+import type { CheckReplay } from './grade-protocol.ts';
 import { loadProgress, recordResult, saveProgress } from './lab-progress.ts';
 import { checkRow, pendingRows, summaryText } from './render-results.ts';
-import { workshopSync } from './workshop-sync.ts';
+import { workshopSync, type WorkshopSync } from './workshop-sync.ts';
 
 interface CheckInfo {
   name: string;
   max_score: number;
 }
-
-type Editor = { getValue(): string; setValue(v: string): void; focus(): void };
 
 function readJson<T>(root: ParentNode, selector: string): T | null {
   const el = root.querySelector<HTMLScriptElement>(selector);
@@ -26,17 +30,23 @@ function readJson<T>(root: ParentNode, selector: string): T | null {
   }
 }
 
-function setupHints(lab: string): void {
+const labRunner = () => new Worker(new URL('./lab-run-worker.ts', import.meta.url), { type: 'module', name: 'closing-time-lab-runner' });
+
+/** Hints one at a time; after the last one, the solution step (when there is one to show). */
+function setupHints(lab: string, onExhausted: (exhausted: boolean) => void): void {
   const box = document.querySelector<HTMLElement>(`[data-lab-hints="${lab}"]`);
-  if (!box) return;
-  const items = [...box.querySelectorAll<HTMLElement>('[data-hint]')];
-  const button = box.querySelector<HTMLButtonElement>('[data-next-hint]');
-  if (!button || items.length === 0) return;
+  const items = box ? [...box.querySelectorAll<HTMLElement>('[data-hint]')] : [];
+  const button = box?.querySelector<HTMLButtonElement>('[data-next-hint]');
+  if (!box || !button || items.length === 0) {
+    onExhausted(true);
+    return;
+  }
   const render = () => {
     const shown = Math.min(loadProgress(lab).hintsShown, items.length);
     items.forEach((li, i) => (li.hidden = i >= shown));
     button.hidden = shown >= items.length;
     button.textContent = shown === 0 ? `Show a hint (${items.length} available)` : `Show hint ${shown + 1} of ${items.length}`;
+    onExhausted(shown >= items.length);
   };
   button.hidden = false;
   button.addEventListener('click', () => {
@@ -52,106 +62,152 @@ function setupHints(lab: string): void {
 function setupBench(root: HTMLElement): void {
   const lab = root.dataset.lab!;
   const fileName = root.dataset.file ?? `${lab}.ts`;
-  const starter = readJson<string>(root, '[data-starter]') ?? '';
+  const pgRoot = root.querySelector<HTMLElement>('[data-playground]')!;
+  const starter = readJson<string>(pgRoot, 'script[data-source]') ?? '';
   const checks = readJson<CheckInfo[]>(root, '[data-checks]') ?? [];
-  const storeId = `lab-${lab}`;
+  const storeId = pgRoot.dataset.id!;
   const list = root.querySelector<HTMLOListElement>('[data-results]')!;
-  const status = root.querySelector<HTMLElement>('[data-status]')!;
+  const status = root.querySelector<HTMLElement>('[data-check-status]')!;
   const best = root.querySelector<HTMLElement>('[data-best]');
   const checkButton = root.querySelector<HTMLButtonElement>('[data-action="check"]')!;
-  const stopButton = root.querySelector<HTMLButtonElement>('[data-action="stop"]')!;
-  const resetButton = root.querySelector<HTMLButtonElement>('[data-action="reset"]')!;
-  const editorHost = root.querySelector<HTMLElement>('[data-editor]')!;
-  root.querySelector<HTMLElement>('[data-controls]')!.hidden = false;
+  const stopButton = root.querySelector<HTMLButtonElement>('[data-action="stop-check"]')!;
+  const runButton = pgRoot.querySelector<HTMLButtonElement>('[data-action="run"]');
+  pgRoot.querySelector<HTMLElement>('.playground__controls')!.hidden = false;
+  pgRoot.dataset.hydrated = 'true';
 
   const client = new GradeClient();
   const workshop = workshopSync(root, lab);
   let stopped = false;
-  let editor: Editor | null = null;
-  let editorLoading: Promise<Editor | null> | null = null;
-  // Until Monaco arrives, the learner's text lives here (the saved edits or the starter).
-  let text = savedSource(storeId) ?? starter;
+  let lastSource = '';
+
+  let controller: Promise<PlaygroundController | null> | null = null;
+  const load = () =>
+    (controller ??= import('../playground/controller.ts')
+      .then((m) => m.activatePlayground(pgRoot, { workerFactory: labRunner, onCheckCommand: () => check() }))
+      .then((c) => (ready = c))
+      .catch((e: Error) => {
+        status.textContent = `The editor could not start (${e.message}); Check still grades the code shown.`;
+        return null;
+      }));
+  let ready: PlaygroundController | null = null;
+  const source = () => ready?.source() ?? savedSource(storeId) ?? starter;
 
   const showBest = () => {
     const p = loadProgress(lab);
     if (best) best.textContent = p.checkedAt ? `Best so far: ${p.bestScore}/${p.maxScore} points.` : '';
   };
 
-  const showResult = (result: GradeResult) => {
-    list.replaceChildren(...result.tests.map((t) => checkRow(document, t)));
-    status.textContent = summaryText(result);
-    root.dataset.state = result.status;
+  const row = (t: TestResult) => {
+    const li = checkRow(document, t);
+    if (t.status === 'fail' || t.status === 'error') {
+      if (t.message && !t.message.startsWith('not run:')) {
+        const replay = document.createElement('button');
+        replay.type = 'button';
+        replay.className = 'lab-check__replay';
+        replay.dataset.replay = t.name;
+        replay.textContent = 'Show me what happened';
+        replay.title = 'Run this check again and show its trace, ss and ladder diagram, with the moment it failed marked';
+        replay.addEventListener('click', () => void replayCheck(t.name));
+        li.querySelector('.lab-check__message')?.after(replay);
+        if (!li.querySelector('.lab-check__replay')) li.append(replay);
+      }
+    }
+    return li;
   };
 
-  const loadEditor = () =>
-    (editorLoading ??= import('../playground/monaco-setup.ts')
-      .then(({ monaco }) => {
-        const model = monaco.editor.createModel(text, 'typescript', monaco.Uri.parse(`file:///labs/${fileName}`));
-        editorHost.replaceChildren();
-        editorHost.classList.add('is-live');
-        const ed = monaco.editor.create(editorHost, {
-          model,
-          automaticLayout: true,
-          minimap: { enabled: false },
-          fontSize: 14,
-          scrollBeyondLastLine: false,
-          tabSize: 2,
-          theme: document.documentElement.dataset.theme === 'dark' ? 'vs-dark' : 'vs',
-        });
-        window.addEventListener('closing-time:theme', (e) => monaco.editor.setTheme((e as CustomEvent).detail === 'dark' ? 'vs-dark' : 'vs'));
-        model.onDidChangeContent(() => {
-          text = model.getValue();
-          saveSource(storeId, text, starter);
-        });
-        ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => check());
-        editor = { getValue: () => model.getValue(), setValue: (v) => model.setValue(v), focus: () => ed.focus() };
-        return editor;
-      })
-      .catch((e: Error) => {
-        status.textContent = `The editor could not load (${e.message}); Check still grades the code shown.`;
-        return null;
-      }));
+  const showResult = (result: GradeResult) => {
+    list.replaceChildren(...result.tests.map(row));
+    status.textContent = summaryText(result);
+    root.dataset.state = result.status;
+    void load().then((c) => c?.markProblems(result.problems ?? []));
+  };
 
-  const finishRun = () => {
-    checkButton.disabled = false;
-    stopButton.disabled = true;
-    root.removeAttribute('aria-busy');
+  const busy = (on: boolean) => {
+    checkButton.disabled = on;
+    stopButton.hidden = !on;
+    if (on) root.setAttribute('aria-busy', 'true');
+    else root.removeAttribute('aria-busy');
   };
 
   const check = () => {
-    const source = editor?.getValue() ?? text;
+    const code = source();
+    lastSource = code;
     list.replaceChildren(...pendingRows(document, checks));
     status.textContent = 'Checking…';
     root.dataset.state = 'running';
-    root.setAttribute('aria-busy', 'true');
-    checkButton.disabled = true;
-    stopButton.disabled = false;
+    busy(true);
     stopped = false;
     workshop.started();
-    client.grade(lab, source, fileName, {
+    client.grade(lab, code, fileName, {
       onResult(result: TestResult, index: number) {
-        const row = list.children[index];
-        const fresh = checkRow(document, result);
-        if (row) row.replaceWith(fresh);
+        const old = list.children[index];
+        const fresh = row(result);
+        if (old) old.replaceWith(fresh);
         else list.append(fresh);
         status.textContent = `Checking… ${index + 1} of ${checks.length || '?'} done`;
       },
       onDone(result: GradeResult) {
-        finishRun();
+        busy(false);
         showResult(result);
         saveProgress(lab, recordResult(loadProgress(lab), result));
         if (result.status === 'pass') markDone(`lab:${lab}`);
         showBest();
-        workshop.checked(source, result);
+        workshop.checked(code, result);
       },
       onError(message: string) {
-        finishRun();
+        busy(false);
         status.textContent = message;
         root.dataset.state = 'error';
         list.querySelectorAll('[data-status="pending"]').forEach((li) => li.remove());
         // The browser could not grade it (the worker failed): the server's sandbox still can.
         // A Stop is the learner taking the Check back, so nothing is sent.
-        if (!stopped) workshop.checked(source, null);
+        if (!stopped) workshop.checked(code, null);
+      },
+    });
+  };
+
+  /** Runs one check again on the code it graded and shows its world in the playground's console and diagram. */
+  const replayCheck = async (name: string) => {
+    const c = await load();
+    if (!c) return;
+    const code = lastSource || source();
+    const button = list.querySelector<HTMLButtonElement>(`[data-replay="${CSS.escape(name)}"]`);
+    if (button) {
+      button.disabled = true;
+      button.textContent = 'Replaying…';
+    }
+    const done = () => {
+      if (button) {
+        button.disabled = false;
+        button.textContent = 'Show me what happened';
+      }
+    };
+    let replay: CheckReplay | null = null;
+    client.trace(lab, code, fileName, name, {
+      onResult() {},
+      onTrace(r) {
+        replay = r;
+      },
+      onDone() {
+        done();
+        const r = replay as CheckReplay | null;
+        if (!r || !r.summary) {
+          status.textContent = `The check “${name}” built no world to show.`;
+          return;
+        }
+        const last = r.events[r.events.length - 1];
+        const markN = r.at ?? last?.n;
+        const when = r.at !== undefined ? 'The marked segment or state change is what the check failed on.' : 'Marked: the end of the run, where the check judged it.';
+        const verdict = r.status === 'pass' ? `This time “${name}” passed (the code changed since the Check?).` : `✗ ${name}: ${r.message ?? 'failed'}`;
+        c.showTrace(r.events, r.summary as unknown as RunSummary, {
+          title: `Replay of the check “${name}”${r.worlds > 1 ? ` (its last world of ${r.worlds})` : ''}`,
+          note: `${verdict}\n${when} Type ss -tan or filter <host> below; step through with the slider.`,
+          markN,
+        });
+      },
+      onError(message) {
+        done();
+        status.textContent = message;
       },
     });
   };
@@ -161,29 +217,23 @@ function setupBench(root: HTMLElement): void {
     stopped = true;
     client.stop('Stopped. The checks that finished are listed above.');
   });
-  resetButton.addEventListener('click', () => {
-    if (!confirm('Put back the starter? Your edits to this lab will be lost.')) return;
-    forgetSource(storeId);
-    text = starter;
-    editor?.setValue(starter);
-    const staticCode = editorHost.querySelector('pre code');
-    if (!editor && staticCode) staticCode.textContent = starter;
-  });
+  runButton?.addEventListener('click', async () => (await load())?.run());
+  pgRoot.querySelector('[data-editor]')?.addEventListener('click', async () => (await load())?.focusEditor());
   const wake = () => {
     client.warm();
-    void loadEditor();
+    void load();
   };
   root.addEventListener('pointerenter', wake, { once: true });
   root.addEventListener('focusin', wake, { once: true });
-  editorHost.addEventListener('click', () => void loadEditor().then((ed) => ed?.focus()));
 
   // Someone who edited before sees their version, not the starter, even before Monaco loads.
-  if (text !== starter) {
-    const code = editorHost.querySelector('pre');
+  const saved = savedSource(storeId);
+  if (saved !== null && saved !== starter) {
+    const code = pgRoot.querySelector('[data-editor] pre');
     if (code) {
       const pre = document.createElement('pre');
       pre.className = 'lab-bench__saved';
-      pre.textContent = text;
+      pre.textContent = saved;
       code.replaceWith(pre);
     }
   }
@@ -191,9 +241,71 @@ function setupBench(root: HTMLElement): void {
   if (previous && previous.lab === lab) showResult(previous);
   else list.replaceChildren(...pendingRows(document, checks));
   showBest();
+
+  setupSolution(root, lab, source, load, workshop);
 }
 
-document.querySelectorAll<HTMLElement>('[data-lab-bench]').forEach((root) => {
-  setupBench(root);
-  setupHints(root.dataset.lab!);
-});
+/** "Show the solution": after the last hint, confirmed, as a side-by-side diff against the learner's file. */
+function setupSolution(root: HTMLElement, lab: string, source: () => string, load: () => Promise<PlaygroundController | null>, workshop: Pick<WorkshopSync, 'solutionsAllowed' | 'solutionUrl'>): void {
+  const url = root.dataset.solutionUrl;
+  const panel = root.querySelector<HTMLElement>('[data-solution-panel]')!;
+  const diffHost = root.querySelector<HTMLElement>('[data-solution-diff]')!;
+  const button = document.querySelector<HTMLButtonElement>(`[data-lab-hints="${lab}"] [data-show-solution]`) ?? document.querySelector<HTMLButtonElement>('[data-show-solution]');
+  let exhausted = false;
+  let allowed = false;
+  const render = () => {
+    if (button) button.hidden = !(url && exhausted && allowed);
+  };
+  setupHints(lab, (e) => {
+    exhausted = e;
+    render();
+  });
+  if (!url || !button) return;
+  void workshop.solutionsAllowed().then((ok) => {
+    allowed = ok;
+    render();
+  });
+  root.querySelector('[data-action="close-solution"]')?.addEventListener('click', () => {
+    panel.hidden = true;
+    button.focus();
+  });
+  button.addEventListener('click', async () => {
+    if (!confirm('See the reference solution beside your file? Try the hints and “Show me what happened” first: working it out is how it sticks.')) return;
+    button.disabled = true;
+    try {
+      const response = await fetch(await workshop.solutionUrl(url), { credentials: 'same-origin' });
+      if (response.status === 403) throw new Error('your workshop has turned solutions off');
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      const body = (await response.json()) as { source?: unknown };
+      if (typeof body.source !== 'string') throw new Error('the solution file is not readable');
+      await load();
+      const { monaco } = await import('../playground/monaco-setup.ts');
+      panel.hidden = false;
+      diffHost.replaceChildren();
+      const dark = document.documentElement.dataset.theme === 'dark';
+      const diff = monaco.editor.createDiffEditor(diffHost, {
+        readOnly: true,
+        originalEditable: false,
+        automaticLayout: true,
+        renderSideBySide: diffHost.clientWidth >= 640,
+        minimap: { enabled: false },
+        fontSize: 13,
+        scrollBeyondLastLine: false,
+        theme: dark ? 'vs-dark' : 'vs',
+      });
+      diff.setModel({
+        original: monaco.editor.createModel(source(), 'typescript'),
+        modified: monaco.editor.createModel(body.source, 'typescript'),
+      });
+      root.dataset.solution = 'shown';
+      panel.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    } catch (e) {
+      const status = root.querySelector<HTMLElement>('[data-check-status]');
+      if (status) status.textContent = `The solution could not be shown: ${(e as Error).message}.`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+document.querySelectorAll<HTMLElement>('[data-lab-bench]').forEach((root) => setupBench(root));

@@ -23,6 +23,10 @@ export interface WorkshopSync {
   checked(source: string, result: GradeResult | null): void;
   /** A new Check started: the previous submission's line is stale. */
   started(): void;
+  /** May this learner see the reference solution? Not when their workshop's instructor turned solutions off. */
+  solutionsAllowed(): Promise<boolean>;
+  /** Where to fetch the solution from: the server's API when there is a server (it knows the workshop), else the static file. */
+  solutionUrl(staticUrl: string): Promise<string>;
 }
 
 export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
@@ -148,6 +152,14 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
   }
 
   return {
+    async solutionsAllowed() {
+      const a = await workshopSession();
+      return !a.me || a.me.workshop.solutions !== false;
+    },
+    async solutionUrl(staticUrl) {
+      const a = await workshopSession();
+      return a.me || a.reason !== 'no_server' ? href(`/api/solutions/${encodeURIComponent(lab)}`) : staticUrl;
+    },
     started() {
       generation++;
       if (me) show('', 'info', 'idle');

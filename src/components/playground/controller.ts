@@ -3,7 +3,7 @@
 // Web Worker. Loaded (dynamic import) only when the reader touches a playground.
 import type { ProcessEvent, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
-import { RunnerClient } from '../../runner/browser/client.ts';
+import { RunnerClient, type WorkerFactory } from '../../runner/browser/client.ts';
 import type { Diagnostic } from '../../runner/browser/protocol.ts';
 import { paint } from '../../console/index.ts';
 import { ExpectationTracker, parseExpectations, type Expectation } from './expectations.ts';
@@ -27,7 +27,8 @@ export class PlaygroundController {
   private readonly expectations: Expectation[];
   private readonly seed?: number;
   private readonly untilMs?: number;
-  private readonly client = new RunnerClient();
+  private readonly scenario?: string;
+  private readonly client: RunnerClient;
   private monaco: Monaco | null = null;
   private editor: Editor | null = null;
   private console!: TraceConsole;
@@ -47,8 +48,14 @@ export class PlaygroundController {
     editorHost: HTMLElement;
   };
 
-  constructor(private readonly root: HTMLElement) {
+  constructor(
+    private readonly root: HTMLElement,
+    options: PlaygroundOptions = {},
+  ) {
     this.id = root.dataset.id!;
+    this.client = new RunnerClient(options.workerFactory);
+    this.scenario = root.dataset.scenario || undefined;
+    this.onCheckCommand = options.onCheckCommand;
     this.original = JSON.parse($<HTMLScriptElement>(root, 'script[data-source]').textContent ?? '""');
     this.expectations = parseExpectations(JSON.parse(root.dataset.expect ?? '[]'), `playground ${this.id}`);
     this.seed = root.dataset.seed ? Number(root.dataset.seed) : undefined;
@@ -64,8 +71,10 @@ export class PlaygroundController {
     };
   }
 
+  private readonly onCheckCommand?: () => void;
+
   get fileName(): string {
-    return `${this.id}.ts`;
+    return this.root.dataset.file || `${this.id}.ts`;
   }
 
   /** Console, diagram and worker now; the editor as soon as Monaco has loaded. */
@@ -137,6 +146,8 @@ export class PlaygroundController {
       padding: { top: 8, bottom: 8 },
     });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => this.run());
+    const check = this.onCheckCommand;
+    if (check) editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => check());
     let saveTimer: ReturnType<typeof setTimeout> | undefined;
     model.onDidChangeContent(() => {
       fitHeight();
@@ -173,6 +184,8 @@ export class PlaygroundController {
   }
 
   run(): void {
+    this.root.querySelector('.playground__expect')?.removeAttribute('hidden');
+    delete this.root.dataset.view;
     const source = this.source();
     saveSource(this.id, source, this.original);
     this.clearMarkers();
@@ -190,7 +203,7 @@ export class PlaygroundController {
     this.setRunning(true, 'Running…');
     const speed = Number(this.els.speed.value) || 0;
     this.client.run(
-      { source, fileName: this.fileName, seed: this.seed, untilMs: this.untilMs, speed },
+      { source, fileName: this.fileName, seed: this.seed, untilMs: this.untilMs, speed, ...(this.scenario ? { scenario: this.scenario } : {}) },
       {
         onEvents: (events) => this.onEvents(events),
         onDiagnostics: (d) => this.onDiagnostics(d),
@@ -212,11 +225,88 @@ export class PlaygroundController {
     this.client.stop();
   }
 
+  /** Puts the original back as one edit, so Ctrl+Z (or Undo) brings the learner's version back. */
   reset(): void {
-    forgetSource(this.id);
-    if (this.editor) this.editor.setValue(this.original);
+    const model = this.editor?.getModel();
+    if (this.editor && model) {
+      if (model.getValue() === this.original) {
+        this.els.status.textContent = 'Nothing to reset: this is the original.';
+        return;
+      }
+      this.editor.pushUndoStop();
+      this.editor.executeEdits('reset', [{ range: model.getFullModelRange(), text: this.original }]);
+      this.editor.pushUndoStop();
+      this.showUndo();
+    } else {
+      forgetSource(this.id);
+    }
     this.clearMarkers();
-    this.els.status.textContent = 'The lesson’s program is back.';
+    this.els.status.textContent = this.scenario ? 'The starter is back. Undo (or Ctrl+Z) brings your version back.' : 'The lesson’s program is back. Undo (or Ctrl+Z) brings your version back.';
+  }
+
+  private showUndo(): void {
+    let undo = this.root.querySelector<HTMLButtonElement>('[data-action="undo-reset"]');
+    if (!undo) {
+      undo = document.createElement('button');
+      undo.type = 'button';
+      undo.className = 'pg-btn';
+      undo.dataset.action = 'undo-reset';
+      undo.textContent = 'Undo reset';
+      undo.addEventListener('click', () => {
+        this.editor?.trigger('undo-reset', 'undo', null);
+        undo!.hidden = true;
+        this.els.status.textContent = 'Your version is back.';
+        this.editor?.focus();
+      });
+      this.els.reset.after(undo);
+    }
+    undo.hidden = false;
+    const model = this.editor?.getModel();
+    const sub = model?.onDidChangeContent(() => {
+      if (model.getValue() !== this.original) {
+        undo!.hidden = true;
+        sub?.dispose();
+      }
+    });
+  }
+
+  /** Marks places in the learner's file (a Check's compile error) as the run's own errors are marked. */
+  markProblems(list: { line: number; column: number; message: string }[]): void {
+    this.clearMarkers();
+    if (list.length) this.setMarkers(list.map((p) => ({ ...p, error: true })));
+  }
+
+  /**
+   * Shows a finished trace as if it had just run (a lab check's world): the
+   * console, the diagram and `ss` work on it; `markN` is selected and
+   * announced as the moment of `note`.
+   */
+  showTrace(events: TraceEvent[], summary: RunSummary, options: { title: string; note: string; markN?: number }): void {
+    if (this.client.running) this.client.stop();
+    this.events = events.slice(0, MAX_EVENTS);
+    this.summary = summary;
+    this.selectedN = null;
+    this.tracker = new ExpectationTracker([]);
+    this.root.querySelector('.playground__expect')?.setAttribute('hidden', '');
+    this.console.reset();
+    this.ladder.clear();
+    this.console.println(paint('cyan', options.title, true));
+    this.console.writeEvents(this.events);
+    this.ladder.update();
+    this.ladder.flush();
+    this.console.printSummary(summary);
+    if (options.markN !== undefined) {
+      this.selectedN = options.markN;
+      this.ladder.select(options.markN);
+      this.console.highlight(options.markN);
+    }
+    this.console.println(paint('yellow', options.note, true));
+    for (const f of summary.failed ?? []) this.markFailure(f);
+    this.root.dataset.events = String(this.events.length);
+    this.root.dataset.state = 'done';
+    this.root.dataset.view = 'check';
+    this.els.status.textContent = options.title;
+    this.root.querySelector<HTMLElement>('.playground__panes')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }
 
   private onEvents(events: TraceEvent[]): void {
@@ -339,8 +429,15 @@ export class PlaygroundController {
   }
 }
 
-export async function activatePlayground(root: HTMLElement): Promise<PlaygroundController> {
-  const c = new PlaygroundController(root);
+export interface PlaygroundOptions {
+  /** The runner's worker (a lab's runs its scenario); default the playground runner. */
+  workerFactory?: WorkerFactory;
+  /** Ctrl+Shift+Enter in the editor (a lab's Check). */
+  onCheckCommand?: () => void;
+}
+
+export async function activatePlayground(root: HTMLElement, options: PlaygroundOptions = {}): Promise<PlaygroundController> {
+  const c = new PlaygroundController(root, options);
   // Reachable from the element (document.querySelector('[data-playground]').playground) for tests and debugging.
   (root as HTMLElement & { playground?: PlaygroundController }).playground = c;
   await c.init();

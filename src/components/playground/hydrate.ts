@@ -30,4 +30,5 @@ function hydrate(root: HTMLElement): void {
   });
 }
 
-document.querySelectorAll<HTMLElement>('[data-playground]').forEach(hydrate);
+// A lab's workbench activates its playground itself (with the lab's runner).
+document.querySelectorAll<HTMLElement>('[data-playground]:not([data-manual])').forEach(hydrate);

@@ -99,6 +99,15 @@ export class LadderView {
     this.onSelect(n);
   }
 
+  /** Selects the step at trace event `n`, or the last one before it (a check's moment of failure). */
+  select(n: number): void {
+    let i = -1;
+    for (let k = 0; k < this.steps.length && this.steps[k]! <= n; k++) i = k;
+    if (i < 0) return;
+    this.slider.value = String(i);
+    this.selectStep(i);
+  }
+
   /** Deselects (ss goes back to the end of the run). */
   deselect(): void {
     this.selected = null;

@@ -37,6 +37,7 @@ function init(root: HTMLElement): void {
   const live = q<HTMLElement>('[data-live]');
   const projectorButton = q<HTMLButtonElement>('[data-projector]');
   const closeButton = q<HTMLButtonElement>('[data-toggle-closed]');
+  const solutionsButton = q<HTMLButtonElement>('[data-toggle-solutions]');
 
   let code = '';
   let dashboard: Dashboard | null = null;
@@ -95,6 +96,8 @@ function init(root: HTMLElement): void {
     q<HTMLElement>('[data-counts]').textContent =
       `${d.learners.length} learner${d.learners.length === 1 ? '' : 's'}` + (pending ? ` · ${pending} being graded` : '');
     closeButton.textContent = d.workshop.closed ? 'Reopen joins and submissions' : 'Close joins and submissions';
+    solutionsButton.textContent = d.workshop.solutions === false ? 'Solutions: hidden' : 'Solutions: shown';
+    solutionsButton.setAttribute('aria-pressed', String(d.workshop.solutions !== false));
     renderSticking(sticking, d, viewOptions);
     // Redrawing replaces the grid's buttons: keep the keyboard focus where it was.
     const focused = document.activeElement?.closest<HTMLElement>('tr[data-learner] th, tr[data-learner] td[data-lab]');
@@ -230,6 +233,15 @@ function init(root: HTMLElement): void {
     await act(closeButton, async () => {
       const r = await api<{ closed: boolean }>('POST', `/workshops/${encodeURIComponent(code)}/${closing ? 'close' : 'reopen'}`, {});
       return r.closed ? 'Closed: no joins or submissions until you reopen.' : 'Reopened: learners can join and send checks again.';
+    });
+  });
+
+  solutionsButton.addEventListener('click', async () => {
+    if (!dashboard) return;
+    const show = dashboard.workshop.solutions === false;
+    await act(solutionsButton, async () => {
+      const r = await api<{ solutions: boolean }>('POST', `/workshops/${encodeURIComponent(code)}/solutions`, { shown: show });
+      return r.solutions ? 'Solutions shown: after the last hint, learners can compare their file with the reference solution.' : 'Solutions hidden: the lab pages of this workshop’s learners no longer offer the reference solution, and the server refuses it to them.';
     });
   });
 

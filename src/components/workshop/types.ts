@@ -13,7 +13,7 @@ export interface WorkshopRef {
 export interface Me {
   learnerId: string;
   name: string;
-  workshop: WorkshopRef & { closed: boolean };
+  workshop: WorkshopRef & { closed: boolean; /** false: the instructor turned the labs' solutions off. */ solutions?: boolean };
 }
 
 export interface JoinResponse {
@@ -94,7 +94,7 @@ export interface StickingPoint {
 }
 
 export interface Dashboard {
-  workshop: { code: string; title: string; closed: boolean; createdAt: string; joinUrl: string };
+  workshop: { code: string; title: string; closed: boolean; solutions: boolean; createdAt: string; joinUrl: string };
   labs: DashboardLab[];
   learners: DashboardLearner[];
   checks: Record<string, Record<string, number>>;

@@ -12,6 +12,8 @@ export interface RunRequest {
   wallMs?: number;
   /** 0: as fast as possible; > 0: virtual ms per real ms (the worker paces delivery). */
   speed?: number;
+  /** A driver the worker knows (a lab's id): `source` is then a module whose exports it calls. */
+  scenario?: string;
 }
 export interface StopRequest {
   type: 'stop';

@@ -5,7 +5,7 @@
 export type WorkshopEvent =
   | { type: 'submission'; data: { id: string; learnerId: string; lab: string; status: 'queued' | 'grading' | 'done'; score?: number; max_score?: number; resultStatus?: string } }
   | { type: 'learner'; data: { id: string; name: string; action: 'joined' | 'removed' } }
-  | { type: 'workshop'; data: { closed: boolean } };
+  | { type: 'workshop'; data: { closed?: boolean; solutions?: boolean } };
 
 export type Listener = (event: WorkshopEvent) => void;
 

@@ -70,4 +70,9 @@ CREATE INDEX submissions_learner_lab ON submissions(learner_id, lab, seq);
 CREATE INDEX submissions_workshop ON submissions(workshop_id, seq);
 `,
   },
+  {
+    version: 2,
+    name: 'an instructor can hide the labs\' reference solutions from a workshop',
+    sql: `ALTER TABLE workshops ADD COLUMN solutions_hidden INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -2,6 +2,8 @@
 // under <base>api. Every body is validated (zod), every secret is compared in
 // constant time and only its hash is stored, state-changing routes take JSON
 // only, and learners read only their own submissions.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import rateLimit from '@fastify/rate-limit';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -25,6 +27,8 @@ export interface WorkshopRoutesOptions {
   publicUrl?: string;
   /** Longest learner source, characters. */
   maxSourceChars?: number;
+  /** The built site (dist/site): its solutions/<lab>.json are served through GET /api/solutions/:lab. */
+  siteRoot?: string;
   /** Rate limits; generous defaults suit a room of 200 behind one NAT address. */
   limits?: Partial<typeof DEFAULT_LIMITS>;
 }
@@ -46,6 +50,7 @@ const instructorCookie = (code: string) => `ct_i_${code.replace('-', '')}`;
 const CreateBody = z.object({ title: z.string().max(1000) }).strict();
 const JoinBody = z.object({ name: z.string().max(1000) }).strict();
 const EmptyBody = z.object({}).strict();
+const SolutionsBody = z.object({ shown: z.boolean() }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -205,7 +210,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
   fastify.get('/me', async (request, reply) => {
     const { learner, workshop } = await requireLearner(request);
     void service.storage.touchLearner(learner.id, new Date().toISOString()).catch(() => undefined);
-    return reply.header('cache-control', 'no-store').send({ learnerId: learner.id, name: learner.name, workshop: { code: workshop.code, title: workshop.title, closed: workshop.closedAt !== null } });
+    return reply.header('cache-control', 'no-store').send({ learnerId: learner.id, name: learner.name, workshop: { code: workshop.code, title: workshop.title, closed: workshop.closedAt !== null, solutions: !workshop.solutionsHidden } });
   });
 
   fastify.post('/me/leave', async (request, reply) => {
@@ -342,6 +347,25 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       return { closed: await service.setClosed(workshop, closed) };
     });
   }
+
+  // A lab's reference solution, for its page's "compare with the solution" step. Served
+  // here rather than as a static file so that a workshop whose instructor hid them refuses
+  // its learners (the static path is not served: see app.ts). Anyone not in such a workshop gets it.
+  fastify.get<{ Params: { lab: string } }>('/solutions/:lab', async (request, reply) => {
+    const lab = request.params.lab;
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(lab) || !options.siteRoot) throw new WorkshopError(404, 'not_found', `No solution for '${lab}' on this server.`);
+    const who = await service.learnerOf(request.cookies[LEARNER_COOKIE]);
+    if (who?.workshop.solutionsHidden) throw new WorkshopError(403, 'solutions_hidden', `The instructor of "${who.workshop.title}" has turned solutions off for this workshop.`);
+    const body = await readFile(join(options.siteRoot, 'solutions', `${lab}.json`)).catch(() => null);
+    if (!body) throw new WorkshopError(404, 'not_found', `No solution for '${lab}' in this build (built with CT_HIDE_SOLUTIONS=1, or no such lab).`);
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
+  });
+
+  fastify.post<{ Params: { code: string } }>('/workshops/:code/solutions', async (request) => {
+    const workshop = await requireInstructor(request, request.params.code);
+    const { shown } = parse(SolutionsBody, request.body);
+    return { solutions: await service.setSolutionsShown(workshop, shown) };
+  });
 
   fastify.post<{ Params: { code: string } }>('/workshops/:code/regrade', async (request) => {
     const workshop = await requireInstructor(request, request.params.code);

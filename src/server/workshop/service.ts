@@ -57,7 +57,7 @@ export interface LabStanding {
 }
 
 export interface Dashboard {
-  workshop: { code: string; title: string; closed: boolean; createdAt: string };
+  workshop: { code: string; title: string; closed: boolean; solutions: boolean; createdAt: string };
   labs: LabInfo[];
   learners: { id: string; name: string; joinedAt: string; lastSeen: string; labs: Record<string, LabStanding> }[];
   checks: Record<string, Record<string, number>>;
@@ -186,6 +186,13 @@ export class WorkshopService {
     return { id };
   }
 
+  /** Shows or hides the labs' reference solutions for this workshop's learners (the server refuses them the files). */
+  async setSolutionsShown(workshop: WorkshopRow, shown: boolean): Promise<boolean> {
+    await this.storage.setSolutionsHidden(workshop.id, !shown);
+    this.hub.publish(workshop.id, { type: 'workshop', data: { solutions: shown } });
+    return shown;
+  }
+
   async setClosed(workshop: WorkshopRow, closed: boolean): Promise<boolean> {
     await this.storage.setWorkshopClosed(workshop.id, closed ? new Date().toISOString() : null);
     this.hub.publish(workshop.id, { type: 'workshop', data: { closed } });
@@ -265,7 +272,7 @@ export class WorkshopService {
       }))
       .sort((a, b) => b.failures - a.failures || a.lab.localeCompare(b.lab));
     return {
-      workshop: { code: workshop.code, title: workshop.title, closed: workshop.closedAt !== null, createdAt: workshop.createdAt },
+      workshop: { code: workshop.code, title: workshop.title, closed: workshop.closedAt !== null, solutions: !workshop.solutionsHidden, createdAt: workshop.createdAt },
       labs: LABS.map((l) => ({ ...l, checks: [...l.checks] })),
       learners: learners.map((l) => ({ id: l.id, name: l.name, joinedAt: l.joinedAt, lastSeen: l.lastSeen, labs: standings.get(l.id) ?? {} })),
       checks,

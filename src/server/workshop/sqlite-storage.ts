@@ -35,6 +35,7 @@ const workshopOf = (r: Row): WorkshopRow => ({
   instructorTokenHash: r.instructor_token_hash as string,
   createdAt: r.created_at as string,
   closedAt: (r.closed_at as string | null) ?? null,
+  solutionsHidden: r.solutions_hidden === 1,
 });
 
 const learnerOf = (r: Row): LearnerRow => ({
@@ -105,6 +106,7 @@ export function openSqliteStorage(dataDir: string, fileName = 'workshop.sqlite')
         (SELECT COUNT(*) FROM submissions s WHERE s.workshop_id = w.id) AS submission_count
       FROM workshops w ORDER BY w.id`),
     setClosed: db.prepare('UPDATE workshops SET closed_at = ? WHERE id = ?'),
+    setSolutionsHidden: db.prepare('UPDATE workshops SET solutions_hidden = ? WHERE id = ?'),
     insertLearner: db.prepare('INSERT INTO learners (id, workshop_id, name, name_key, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)'),
     nameTaken: db.prepare('SELECT 1 FROM learners WHERE workshop_id = ? AND name_key = ? AND removed_at IS NULL'),
     learner: db.prepare('SELECT * FROM learners WHERE id = ?'),
@@ -174,7 +176,7 @@ export function openSqliteStorage(dataDir: string, fileName = 'workshop.sqlite')
     kind: 'sqlite',
     async createWorkshop(w) {
       const info = q.insertWorkshop.run(w.code, w.title, w.instructorTokenHash, w.createdAt);
-      return { id: Number(info.lastInsertRowid), code: w.code, title: w.title, instructorTokenHash: w.instructorTokenHash, createdAt: w.createdAt, closedAt: null };
+      return { id: Number(info.lastInsertRowid), code: w.code, title: w.title, instructorTokenHash: w.instructorTokenHash, createdAt: w.createdAt, closedAt: null, solutionsHidden: false };
     },
     async workshopByCode(code) {
       const r = q.workshopByCode.get(code) as Row | undefined;
@@ -196,6 +198,9 @@ export function openSqliteStorage(dataDir: string, fileName = 'workshop.sqlite')
     },
     async setWorkshopClosed(id, closedAt) {
       q.setClosed.run(closedAt, id);
+    },
+    async setSolutionsHidden(id, hidden) {
+      q.setSolutionsHidden.run(hidden ? 1 : 0, id);
     },
     async addLearner(l) {
       return addLearner(l);

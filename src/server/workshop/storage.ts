@@ -10,6 +10,8 @@ export interface WorkshopRow {
   instructorTokenHash: string;
   createdAt: string;
   closedAt: string | null;
+  /** The instructor has hidden the labs' reference solutions from this workshop's learners. */
+  solutionsHidden: boolean;
 }
 
 export interface WorkshopSummary {
@@ -89,6 +91,7 @@ export interface Storage {
   workshopById(id: number): Promise<WorkshopRow | null>;
   listWorkshops(): Promise<WorkshopSummary[]>;
   setWorkshopClosed(id: number, closedAt: string | null): Promise<void>;
+  setSolutionsHidden(id: number, hidden: boolean): Promise<void>;
 
   /** Adds a learner; 'name_taken' when someone still in the workshop has that name (compared by nameKey). */
   addLearner(l: { id: string; workshopId: number; name: string; nameKey: string; joinedAt: string }): Promise<'ok' | 'name_taken'>;
