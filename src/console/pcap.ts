@@ -156,7 +156,7 @@ function writePacket(out: Uint8Array, at: number, seg: SegmentInfo, ipId: number
  * time) holding every segment the trace shows as sent, in trace order. Events
  * of other kinds, deliveries and drops are skipped (see the choices above).
  */
-export function tracePcap(events: Iterable<TraceEvent>): Uint8Array {
+export function tracePcap(events: Iterable<TraceEvent>): Uint8Array<ArrayBuffer> {
   const segments = capturedSegments(events);
   let size = GLOBAL_HEADER;
   for (const e of segments) size += RECORD_HEADER + packetLength(e.seg);
