@@ -69,11 +69,17 @@ export function internetChecksum(bytes: Uint8Array, initial = 0): number {
   return ~sum & 0xffff;
 }
 
+/** Parsed addresses: a run has a few hosts and many segments. */
+const addressCache = new Map<string, [number, number, number, number]>();
+
 function ipv4Bytes(ip: string): [number, number, number, number] {
+  const known = addressCache.get(ip);
+  if (known) return known;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
   if (!m) throw new TypeError(`pcap: ${JSON.stringify(ip)} is not an IPv4 address`);
   const parts = m.slice(1).map(Number) as [number, number, number, number];
   if (parts.some((p) => p > 255)) throw new TypeError(`pcap: ${JSON.stringify(ip)} is not an IPv4 address`);
+  if (addressCache.size < 4096) addressCache.set(ip, parts);
   return parts;
 }
 
@@ -89,11 +95,11 @@ function packetLength(seg: SegmentInfo): number {
 }
 
 /**
- * Writes one IPv4/TCP packet for `seg` into `out` at `at` (out must have room
- * for packetLength(seg)); `ipId` is the IPv4 identification.
+ * Writes one IPv4/TCP packet for `seg` into `out` (and `view`, a DataView of
+ * the same bytes) at `at`, which must have room for packetLength(seg); `ipId`
+ * is the IPv4 identification.
  */
-function writePacket(out: Uint8Array, at: number, seg: SegmentInfo, ipId: number): void {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+function writePacket(out: Uint8Array, view: DataView, at: number, seg: SegmentInfo, ipId: number): void {
   const opts = seg.tsval !== undefined ? TS_OPTION : 0;
   const tcpLen = TCP_HEADER + opts + seg.len;
   const total = IP_HEADER + tcpLen;
@@ -183,7 +189,7 @@ export function tracePcap(events: Iterable<TraceEvent>): Uint8Array<ArrayBuffer>
     const host = e.seg.src.host ?? e.host;
     const id = (ipIds.get(host) ?? 0) + 1;
     ipIds.set(host, id);
-    writePacket(out, at + RECORD_HEADER, e.seg, id);
+    writePacket(out, view, at + RECORD_HEADER, e.seg, id);
     at += RECORD_HEADER + len;
   }
   return out;
