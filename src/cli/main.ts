@@ -16,7 +16,8 @@ Usage:
 
 Examples:
   closing-time run examples/four-way-close.ts
-  closing-time run examples/lost-last-ack.ts --seed 7 --json`;
+  closing-time run examples/lost-last-ack.ts --seed 7 --json
+  closing-time run examples/lost-last-ack.ts --pcap lost.pcap   (then: tcpdump -r lost.pcap)`;
 
 type GradeModule = { gradeCommand?: (argv: string[]) => Promise<number> };
 

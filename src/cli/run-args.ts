@@ -16,6 +16,8 @@ export interface RunArgs {
   timers: 'all' | 'notable' | 'none';
   quiet: boolean;
   typecheck: boolean;
+  /** Where to write a capture of the run's segments (libpcap), if anywhere. */
+  pcap?: string;
 }
 
 export const DEFAULTS = { seed: 1, wallMs: 10_000, busyLoopMs: 2000 } as const;
@@ -31,6 +33,9 @@ Options:
   --wall MS        real-time limit in ms (default ${DEFAULTS.wallMs})
   --busy-loop MS   longest synchronous stretch of program code in real ms (default ${DEFAULTS.busyLoopMs})
   --json           one JSON trace event per line, then one summary line
+  --pcap FILE      also write the run's segments to FILE as a capture (libpcap, raw IPv4)
+                   for tcpdump -r or Wireshark: taken at each sender, so lost segments
+                   are in it; timestamps are virtual time from 1970-01-01 00:00:00 UTC
   -S               absolute sequence numbers (like tcpdump -S)
   -n               endpoints as addresses, not host names (like tcpdump -n)
   --deliveries     also show each segment's arrival
@@ -87,6 +92,13 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--json':
         args.json = true;
         break;
+      case '--pcap': {
+        const file = value();
+        if (file === '-') throw new UsageError('--pcap writes a file, not standard output: give a file name, e.g. --pcap out.pcap');
+        if (file === undefined || file === '' || file.startsWith('-')) throw new UsageError('--pcap needs a file name, e.g. --pcap out.pcap');
+        args.pcap = file;
+        break;
+      }
       case '--color':
         args.color = true;
         break;

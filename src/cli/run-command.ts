@@ -1,7 +1,7 @@
 // `closing-time run <program.ts>`: type-check (warnings), run in a worker
 // thread, stream the trace, end with each host's `ss -tan` and the summary.
-import { readFile } from 'node:fs/promises';
-import { createFormatter, formatSummary, paint } from '../console/index.ts';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { createFormatter, formatSummary, paint, tracePcap } from '../console/index.ts';
 import type { Diagnostic } from '../runner/diagnostics.ts';
 import type { TraceEvent } from '../../types/closing-time.d.ts';
 import { compileProgram } from '../runner/compile-program.ts';
@@ -31,6 +31,32 @@ async function readProgram(file: string): Promise<string> {
   }
 }
 
+/** Opens the --pcap file before the run, so that a path that cannot be written is a usage error at once. */
+async function openCapture(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`cannot write the --pcap file ${file}: ${why}`);
+  }
+}
+
+/**
+ * Writes the capture of the segments seen (none if the program never ran),
+ * closes the file, and returns the line that says so (printed last, on stderr,
+ * so standard output is the same as without --pcap).
+ */
+async function writeCapture(handle: FileHandle, file: string, events: TraceEvent[]): Promise<string> {
+  try {
+    await handle.writeFile(tracePcap(events));
+  } finally {
+    await handle.close();
+  }
+  const n = events.length;
+  return `closing-time: wrote ${n === 1 ? '1 segment' : `${n} segments`} to ${file} (read it with: tcpdump -r ${file} -nn -tt -S)\n`;
+}
+
 function exitCodeOf(result: SerializedRunResult): number {
   return result.ok ? EXIT_OK : EXIT_PROGRAM_ERROR;
 }
@@ -40,6 +66,9 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
   const source = await readProgram(args.file);
   const fileName = args.file;
   const color = args.json ? false : args.color === 'auto' ? io.colorDefault : args.color;
+  const capture = args.pcap !== undefined ? await openCapture(args.pcap) : null;
+  /** The segments a capture at each sender sees, in trace order (only with --pcap). */
+  const captured: TraceEvent[] = [];
 
   // A program that does not compile is reported at once, without the type check's echo of the same error.
   const compiled = compileProgram(source, fileName);
@@ -50,6 +79,7 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
       io.flush();
     }
     for (const line of errors) io.err(`${paint('boldRed', line, color)}\n`);
+    if (capture) io.err(await writeCapture(capture, args.pcap!, captured));
     return EXIT_PROGRAM_ERROR;
   }
 
@@ -82,6 +112,7 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
     wallMs: args.wallMs,
     busyLoopMs: args.busyLoopMs,
     onEvent(event) {
+      if (capture && event.kind === 'segment' && event.action === 'send') captured.push(event);
       if (held) held.push(event);
       else print(event);
     },
@@ -98,6 +129,7 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
   }
   const result = await running;
   const exitCode = exitCodeOf(result);
+  const captureNote = capture ? await writeCapture(capture, args.pcap!, captured) : '';
 
   if (args.json) {
     io.out(
@@ -114,6 +146,7 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
     );
     io.flush();
     for (const e of result.errors) io.err(`error: ${e.message}\n`);
+    if (captureNote) io.err(captureNote);
     return exitCode;
   }
 
@@ -124,5 +157,6 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
     if (e.kind === 'transpile' && result.diagnostics.length) continue;
     io.err(`${paint('boldRed', `error: ${e.message}`, color)}\n`);
   }
+  if (captureNote) io.err(captureNote);
   return exitCode;
 }

@@ -13,3 +13,4 @@ export { strerror } from './errno-text.ts';
 export { paint, stripAnsi } from './ansi.ts';
 export { segmentStyle } from './segment-line.ts';
 export { processTag } from './event-lines.ts';
+export { tracePcap, capturedSegments, internetChecksum, tcpFlagBits, PCAP_MAGIC, LINKTYPE_RAW } from './pcap.ts';

@@ -5,7 +5,7 @@ import type { ProcessEvent, TraceEvent } from '../../../types/closing-time.d.ts'
 import type { RunSummary } from '../../sim/world-types.ts';
 import { RunnerClient, type WorkerFactory } from '../../runner/browser/client.ts';
 import type { Diagnostic } from '../../runner/browser/protocol.ts';
-import { paint } from '../../console/index.ts';
+import { capturedSegments, paint, tracePcap } from '../../console/index.ts';
 import { ExpectationTracker, parseExpectations, type Expectation } from './expectations.ts';
 import { LadderView } from './ladder-view.ts';
 import { TraceConsole } from './trace-console.ts';
@@ -43,6 +43,7 @@ export class PlaygroundController {
     run: HTMLButtonElement;
     stop: HTMLButtonElement;
     reset: HTMLButtonElement;
+    pcap: HTMLButtonElement;
     speed: HTMLSelectElement;
     status: HTMLElement;
     editorHost: HTMLElement;
@@ -65,6 +66,7 @@ export class PlaygroundController {
       run: $(root, '[data-action="run"]'),
       stop: $(root, '[data-action="stop"]'),
       reset: $(root, '[data-action="reset"]'),
+      pcap: $(root, '[data-action="pcap"]'),
       speed: $(root, '[data-speed]'),
       status: $(root, '[data-status]'),
       editorHost: $(root, '[data-editor]'),
@@ -101,6 +103,7 @@ export class PlaygroundController {
     this.ladder.clear();
     this.els.stop.addEventListener('click', () => this.stop());
     this.els.reset.addEventListener('click', () => this.reset());
+    this.els.pcap.addEventListener('click', () => this.downloadPcap());
     window.addEventListener('closing-time:theme', () => {
       this.console.setDark(isDark());
       this.monaco?.editor.setTheme(isDark() ? 'vs-dark' : 'vs');
@@ -303,10 +306,28 @@ export class PlaygroundController {
     this.console.println(paint('yellow', options.note, true));
     for (const f of summary.failed ?? []) this.markFailure(f);
     this.root.dataset.events = String(this.events.length);
-    this.root.dataset.state = 'done';
+    this.setRunning(false, options.title);
     this.root.dataset.view = 'check';
-    this.els.status.textContent = options.title;
     this.root.querySelector<HTMLElement>('.playground__panes')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }
+
+  /**
+   * The last run's segments as a capture file (see src/console/pcap.ts), saved
+   * as <playground id>.pcap through a Blob URL.
+   */
+  downloadPcap(): void {
+    if (this.client.running || capturedSegments(this.events).length === 0) return;
+    const blob = new Blob([tracePcap(this.events)], { type: 'application/vnd.tcpdump.pcap' });
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${this.id}.pcap`;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    // The download has its own reference to the blob by now; the URL is not needed after this task.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 
   private onEvents(events: TraceEvent[]): void {
@@ -382,6 +403,8 @@ export class PlaygroundController {
   private setRunning(running: boolean, status: string): void {
     this.els.run.disabled = running;
     this.els.stop.disabled = !running;
+    // A capture of the run so far makes sense only once it is over and sent something.
+    this.els.pcap.disabled = running || !this.events.some((e) => e.kind === 'segment' && e.action === 'send');
     this.els.status.textContent = status;
     this.root.dataset.state = running ? 'running' : 'done';
   }
