@@ -327,12 +327,18 @@ export default defineChecker<RestartReuseaddr>({
           }
           fail(`the restarted server's listen() threw ${String((run.v2Error as Error)?.message ?? run.v2Error)}.`);
         }
-        if (run.v2ListeningAt === undefined) fail(`the restarted server never got to listen (its listen() had not resolved at ${at(summary.virtualMs)}).`);
-        const delay = run.v2ListeningAt - (run.v1ClosedAt ?? 0);
-        ensure(
-          delay <= 1000,
-          `the restarted server took ${(delay / 1000).toFixed(1)} s to listen: waiting for TIME_WAIT to expire (60 s on Linux) is exactly the outage this lab removes. SO_REUSEADDR lets bind() succeed at once.`,
-        );
+        if (run.v1ClosedAt === undefined) fail(`the first server never closed its listener (the run ended at ${at(summary.virtualMs)}).`);
+        const outage = 'waiting for TIME_WAIT to expire (60 s on Linux) is exactly the outage this lab removes. SO_REUSEADDR lets bind() succeed at once.';
+        if (run.v2ListeningAt === undefined) {
+          const waiting = summary.blocked.filter((b) => b.process === 'server-v2').map((b) => b.waitingIn);
+          fail(
+            `the restarted server was still not listening ${((summary.virtualMs - run.v1ClosedAt) / 1000).toFixed(1)} s after the old one closed its listener, when the run ended at ${at(summary.virtualMs)} (${summary.endedBy === 'stopped' ? 'every client had finished or given up' : summary.message})` +
+              (waiting.length ? ` (its listen() was waiting in ${waiting.join(', ')})` : '') +
+              `: ${outage}`,
+          );
+        }
+        const delay = run.v2ListeningAt - run.v1ClosedAt;
+        ensure(delay <= 1000, `the restarted server took ${(delay / 1000).toFixed(1)} s to listen: ${outage}`);
         ensure(
           log.ok === before + after,
           () => `only ${log.ok} of ${before + after} clients were served across the restart (${listSome(log.errors)}); the restarted server answered ${run.v2Served}.`,

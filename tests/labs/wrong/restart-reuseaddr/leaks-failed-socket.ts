@@ -1,5 +1,5 @@
 // expect-fail: closes the socket of a failed listen()
-// expect-message: close() was never called on it
+// expect-message: close() was never called
 import type { OS, Socket } from 'closing-time';
 
 // Right option, right place; but when bind() throws EADDRINUSE the new socket
