@@ -259,11 +259,21 @@ function unfinished(r: Load): string | null {
   const f = failures(r.summary, 'loadgen')[0];
   if (f) return `${describeFailure(f)} after the server had answered ${n(r.stats.answered)} of ${n(r.total)} pings${serverStory(r)}.`;
   if (r.result.finishedAt === undefined) {
-    const waiting = r.summary.blocked.filter((b) => b.host === 'client').map((b) => `${b.process} in ${b.waitingIn}`);
+    const blocked = r.summary.blocked.filter((b) => b.host === 'client');
+    const waiting = blocked.map((b) => `${b.process} in ${b.waitingIn}`);
+    const sending = blocked.filter((b) => b.waitingIn.startsWith('send'));
+    const serverSending = r.summary.blocked.filter((b) => b.host === r.name && b.waitingIn.startsWith('send'));
+    const hint =
+      sending.length && serverSending.length
+        ? `Your client was blocked in send() while the server was blocked sending its pongs: nobody was reading, and both directions' buffers were full (a deadlock). ` +
+          `Read the answers while you write, e.g. in batches of a few dozen pings, or with a reader process beside the writer.`
+        : `One request at a time on one connection takes a round trip (2 ms) each: use several connections at once, or send several requests before reading the answers.`;
     return (
-      `after 60 virtual seconds the server had answered ${n(r.stats.answered)} of ${n(r.total)} requests and loadgen had not returned` +
+      (r.summary.virtualMs >= DEADLINE_MS
+        ? `after 60 virtual seconds the server had answered ${n(r.stats.answered)} of ${n(r.total)} requests and loadgen had not returned`
+        : `the run ended at ${at(r.summary.virtualMs)} with nothing left to happen: the server had answered ${n(r.stats.answered)} of ${n(r.total)} requests and loadgen had not returned`) +
       (waiting.length ? ` (still waiting: ${listSome(waiting)})` : '') +
-      `. One request at a time on one connection takes a round trip (2 ms) each: use several connections at once, or send several requests before reading the answers.`
+      `. ${hint}`
     );
   }
   if (r.result.finishedAt > DEADLINE_MS) return `loadgen returned at ${at(r.result.finishedAt)}, after the 60 s budget.`;
