@@ -167,7 +167,7 @@ async function runLoad(t: CheckContext<ManyShort>, options: LoadOptions) {
       const m = /\((\d+) bytes\)$/.exec(e.result ?? '');
       if (m) clientRead += Number(m[1]);
     }
-    if (options.watchSysctls && e.phase === 'call') sample();
+    if (options.watchSysctls) sample();
     if (e.errno === 'EADDRNOTAVAIL' && !eaddrnotavail) {
       eaddrnotavail = { at: e.t, timeWait: client.ss().inState('TIME-WAIT').length };
       world.stop('the load generator ran out of ephemeral ports');
@@ -188,12 +188,8 @@ async function runLoad(t: CheckContext<ManyShort>, options: LoadOptions) {
     });
   }
   const descriptors = options.watchDescriptors ? watchDescriptors(world, 'client') : () => [];
-  const rng = world.seed >>> 0;
-  let r = rng || 1;
-  const rnd = () => {
-    r = (Math.imul(r, 1103515245) + 12345) >>> 0;
-    return (r >>> 8) / 16777216;
-  };
+  // The server's think times and pauses: seeded, and varying with the program graded.
+  const rnd = () => t.vary.int(0, 999_999) / 1_000_000;
   server.run(async (os) => {
     const ls = os.socket();
     ls.setsockopt('SO_REUSEADDR', true);
