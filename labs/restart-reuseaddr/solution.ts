@@ -7,7 +7,13 @@ export async function listen(os: OS, port: number): Promise<Socket> {
   // sockets they become) inherit it from this listener, so the next restart's
   // bind() finds them marked too.
   ls.setsockopt('SO_REUSEADDR', true);
-  ls.bind({ port });
-  ls.listen();
+  try {
+    ls.bind({ port });
+    ls.listen();
+  } catch (error) {
+    // EADDRINUSE while another server listens: give the descriptor back.
+    await ls.close();
+    throw error;
+  }
   return ls;
 }

@@ -133,3 +133,32 @@ export function openDescriptors(world: World, host?: string): OpenDescriptor[] {
 export function describeDescriptor(d: OpenDescriptor): string {
   return `fd ${d.fd} from ${d.via}()${d.peer ? ` of ${d.peer}` : ''} (process '${d.process}', ${at(d.t)})`;
 }
+
+// ---- many-short-connections
+
+/**
+ * Like openDescriptors, but for a run that does not record its trace
+ * (`record: false`): subscribes to the world's events as they happen. Call
+ * before the run; the returned function lists the descriptors open so far.
+ */
+export function watchDescriptors(world: World, host?: string): () => OpenDescriptor[] {
+  const open = new Map<string, OpenDescriptor>();
+  world.on('note', (e) => {
+    if (e.host && e.text.endsWith('crashed: its processes and sockets are gone')) {
+      for (const [key, d] of open) if (d.host === e.host) open.delete(key);
+    }
+  });
+  world.on('syscall', (e) => {
+    if (e.phase !== 'return') return;
+    if (host !== undefined && e.host !== host) return;
+    if (e.call === 'socket' && e.fd !== undefined) {
+      open.set(`${e.host}/${e.fd}`, { host: e.host, fd: e.fd, process: e.process, via: 'socket', t: e.t });
+    } else if (e.call === 'accept' && e.result) {
+      const m = /^fd (\d+) \(([^)]*)\)/.exec(e.result);
+      if (m) open.set(`${e.host}/${m[1]}`, { host: e.host, fd: Number(m[1]), process: e.process, via: 'accept', t: e.t, peer: m[2] });
+    } else if (e.call === 'close' && e.fd !== undefined) {
+      open.delete(`${e.host}/${e.fd}`);
+    }
+  });
+  return () => [...open.values()];
+}
