@@ -133,3 +133,44 @@ export function openDescriptors(world: World, host?: string): OpenDescriptor[] {
 export function describeDescriptor(d: OpenDescriptor): string {
   return `fd ${d.fd} from ${d.via}()${d.peer ? ` of ${d.peer}` : ''} (process '${d.process}', ${at(d.t)})`;
 }
+
+// ---- close-wait-leak
+
+/** State changes, in order, of the socket on `host` connected to `peer` ("ip:port"). */
+export function socketHistory(world: World, host: string, peer: string): StateEvent[] {
+  const out: StateEvent[] = [];
+  for (const e of world.trace) if (e.kind === 'state' && e.host === host && e.sock.remote === peer) out.push(e);
+  return out;
+}
+
+/** "ESTABLISHED -> FIN_WAIT_1 by close() at t=0.120 s, FIN_WAIT_1 -> FIN_WAIT_2 by rcv ACK of FIN at t=0.125 s". */
+export function describeHistory(events: readonly StateEvent[]): string {
+  return events.map((e) => `${e.from} -> ${e.to} by ${e.cause} at ${at(e.t)}`).join(', ');
+}
+
+/**
+ * Why a RST left its host: the state change it came with ("close() with unread
+ * data", "close() with SO_LINGER 0", "data after close()"), or none when no
+ * socket held that connection any more (a segment for a connection already gone).
+ */
+export function resetCause(world: World, rst: SegmentEvent): { from?: TcpState; cause?: string } {
+  const local = `${rst.seg.src.ip}:${rst.seg.src.port}`;
+  const remote = `${rst.seg.dst.ip}:${rst.seg.dst.port}`;
+  for (const e of world.trace) {
+    if (e.t > rst.t) break;
+    if (e.kind === 'state' && e.t === rst.t && e.host === rst.host && e.to === 'CLOSED' && e.sock.local === local && e.sock.remote === remote) {
+      return { from: e.from, cause: e.cause };
+    }
+  }
+  const state = rst.state;
+  return state ? { from: state } : {};
+}
+
+/** The calls made on a descriptor after it was opened (returns and errors), e.g. to tell shutdown() from close(). */
+export function callsOn(world: World, d: OpenDescriptor): Extract<TraceEvent, { kind: 'syscall' }>[] {
+  const out: Extract<TraceEvent, { kind: 'syscall' }>[] = [];
+  for (const e of world.trace) {
+    if (e.kind === 'syscall' && e.host === d.host && e.fd === d.fd && e.t >= d.t && e.phase !== 'call' && e.call !== 'socket' && e.call !== 'accept') out.push(e);
+  }
+  return out;
+}
