@@ -1,4 +1,4 @@
-// expect-fail: client: a reset is an error, not an answer
+// expect-fail: client: gets the reply from a server that reads to EOF
 // expect-message: as if it were complete
 import type { OS, Socket } from 'closing-time';
 

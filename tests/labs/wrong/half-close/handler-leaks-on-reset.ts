@@ -1,4 +1,4 @@
-// expect-fail: handler: closes the descriptor when a client resets
+// expect-fail: handler: closes after answering
 // expect-message: Close the socket in a finally block
 import type { OS, Socket } from 'closing-time';
 
