@@ -521,7 +521,7 @@ export default defineChecker<CloseWaitLeak>({
     {
       name: 'closes the descriptor when a client resets',
       points: 1,
-      task: 4,
+      task: 2,
       description:
         'Clients send 100–200 KB of lines, read none of the answers and reset while your handler is still answering (its send() or recv() then fails); every descriptor accept() returned must still be closed.',
       async run(t) {
