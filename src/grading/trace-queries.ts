@@ -109,24 +109,34 @@ export interface OpenDescriptor {
  * and hidden, yet its descriptor is still held). A host crash closes them all.
  */
 export function openDescriptors(world: World, host?: string): OpenDescriptor[] {
-  const open = new Map<string, OpenDescriptor>();
-  for (const e of world.trace) {
+  const book = new DescriptorBook(host);
+  for (const e of world.trace) book.see(e);
+  return book.open();
+}
+
+/** Descriptors opened and not yet closed, from syscall and crash events seen in order. */
+class DescriptorBook {
+  private readonly fds = new Map<string, OpenDescriptor>();
+  constructor(private readonly host?: string) {}
+  see(e: TraceEvent): void {
     if (e.kind === 'note' && e.host && e.text.endsWith('crashed: its processes and sockets are gone')) {
-      for (const [key, d] of open) if (d.host === e.host) open.delete(key);
-      continue;
+      for (const [key, d] of this.fds) if (d.host === e.host) this.fds.delete(key);
+      return;
     }
-    if (e.kind !== 'syscall' || e.phase !== 'return') continue;
-    if (host !== undefined && e.host !== host) continue;
+    if (e.kind !== 'syscall' || e.phase !== 'return') return;
+    if (this.host !== undefined && e.host !== this.host) return;
     if (e.call === 'socket' && e.fd !== undefined) {
-      open.set(`${e.host}/${e.fd}`, { host: e.host, fd: e.fd, process: e.process, via: 'socket', t: e.t });
+      this.fds.set(`${e.host}/${e.fd}`, { host: e.host, fd: e.fd, process: e.process, via: 'socket', t: e.t });
     } else if (e.call === 'accept' && e.result) {
       const m = /^fd (\d+) \(([^)]*)\)/.exec(e.result);
-      if (m) open.set(`${e.host}/${m[1]}`, { host: e.host, fd: Number(m[1]), process: e.process, via: 'accept', t: e.t, peer: m[2] });
+      if (m) this.fds.set(`${e.host}/${m[1]}`, { host: e.host, fd: Number(m[1]), process: e.process, via: 'accept', t: e.t, peer: m[2] });
     } else if (e.call === 'close' && e.fd !== undefined) {
-      open.delete(`${e.host}/${e.fd}`);
+      this.fds.delete(`${e.host}/${e.fd}`);
     }
   }
-  return [...open.values()];
+  open(): OpenDescriptor[] {
+    return [...this.fds.values()];
+  }
 }
 
 /** "fd 5 from accept() of 10.0.0.2:40001 (process 'handle', t=0.120 s)". */
@@ -142,23 +152,49 @@ export function describeDescriptor(d: OpenDescriptor): string {
  * before the run; the returned function lists the descriptors open so far.
  */
 export function watchDescriptors(world: World, host?: string): () => OpenDescriptor[] {
-  const open = new Map<string, OpenDescriptor>();
-  world.on('note', (e) => {
-    if (e.host && e.text.endsWith('crashed: its processes and sockets are gone')) {
-      for (const [key, d] of open) if (d.host === e.host) open.delete(key);
+  const book = new DescriptorBook(host);
+  world.on('note', (e) => book.see(e));
+  world.on('syscall', (e) => book.see(e));
+  return () => book.open();
+}
+
+// ---- close-wait-leak
+
+/** State changes, in order, of the socket on `host` connected to `peer` ("ip:port"). */
+export function socketHistory(world: World, host: string, peer: string): StateEvent[] {
+  const out: StateEvent[] = [];
+  for (const e of world.trace) if (e.kind === 'state' && e.host === host && e.sock.remote === peer) out.push(e);
+  return out;
+}
+
+/** "ESTABLISHED -> FIN_WAIT_1 by close() at t=0.120 s, FIN_WAIT_1 -> FIN_WAIT_2 by rcv ACK of FIN at t=0.125 s". */
+export function describeHistory(events: readonly StateEvent[]): string {
+  return events.map((e) => `${e.from} -> ${e.to} by ${e.cause} at ${at(e.t)}`).join(', ');
+}
+
+/**
+ * Why a RST left its host: the state change it came with ("close() with unread
+ * data", "close() with SO_LINGER 0", "data after close()"), or none when no
+ * socket held that connection any more (a segment for a connection already gone).
+ */
+export function resetCause(world: World, rst: SegmentEvent): { from?: TcpState; cause?: string } {
+  const local = `${rst.seg.src.ip}:${rst.seg.src.port}`;
+  const remote = `${rst.seg.dst.ip}:${rst.seg.dst.port}`;
+  for (const e of world.trace) {
+    if (e.t > rst.t) break;
+    if (e.kind === 'state' && e.t === rst.t && e.host === rst.host && e.to === 'CLOSED' && e.sock.local === local && e.sock.remote === remote) {
+      return { from: e.from, cause: e.cause };
     }
-  });
-  world.on('syscall', (e) => {
-    if (e.phase !== 'return') return;
-    if (host !== undefined && e.host !== host) return;
-    if (e.call === 'socket' && e.fd !== undefined) {
-      open.set(`${e.host}/${e.fd}`, { host: e.host, fd: e.fd, process: e.process, via: 'socket', t: e.t });
-    } else if (e.call === 'accept' && e.result) {
-      const m = /^fd (\d+) \(([^)]*)\)/.exec(e.result);
-      if (m) open.set(`${e.host}/${m[1]}`, { host: e.host, fd: Number(m[1]), process: e.process, via: 'accept', t: e.t, peer: m[2] });
-    } else if (e.call === 'close' && e.fd !== undefined) {
-      open.delete(`${e.host}/${e.fd}`);
-    }
-  });
-  return () => [...open.values()];
+  }
+  const state = rst.state;
+  return state ? { from: state } : {};
+}
+
+/** The calls made on a descriptor after it was opened (returns and errors), e.g. to tell shutdown() from close(). */
+export function callsOn(world: World, d: OpenDescriptor): Extract<TraceEvent, { kind: 'syscall' }>[] {
+  const out: Extract<TraceEvent, { kind: 'syscall' }>[] = [];
+  for (const e of world.trace) {
+    if (e.kind === 'syscall' && e.host === d.host && e.fd === d.fd && e.t >= d.t && e.phase !== 'call' && e.call !== 'socket' && e.call !== 'accept') out.push(e);
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-// expect-fail: no CLOSE_WAIT after 50 clients leave
+// expect-fail: no CLOSE_WAIT or open descriptor after the clients leave
 // expect-message: does your handler close() on EOF?
 import type { Socket } from 'closing-time';
 
