@@ -39,8 +39,8 @@ describe('closing-time grade', () => {
     const result = JSON.parse(a.out);
     expect(result.version).toBe(3);
     expect(result.status).toBe('fail');
-    expect(result.max_score).toBe(7);
-    expect(result.score).toBe(3);
+    expect(result.max_score).toBe(9);
+    expect(result.score).toBe(4);
     for (const t of result.tests) {
       expect(Object.keys(t).sort()).toEqual(['max_score', 'message', 'name', 'output', 'score', 'status', 'task_id', 'test_code']);
     }

@@ -92,7 +92,7 @@ describe('lab page', () => {
     await page.reload();
     const saved = await page.evaluate(() => localStorage.getItem('closing-time:code:lab-restart-reuseaddr'));
     expect(saved).toContain('// edited in the browser');
-    expect(await check(page)).toBe('2 of 3 checks pass: 3/7 points.');
+    expect(await check(page)).toBe('3 of 5 checks pass: 4/9 points.');
   });
 
   it('ends a busy loop with a failing result instead of freezing the tab', async () => {
