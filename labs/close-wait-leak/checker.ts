@@ -512,6 +512,7 @@ export default defineChecker<CloseWaitLeak>({
           fail(
             `the server sent ${count(rsts.length, 'RST')}; the first at ${at(first.t)} to ${peer}${c.from ? ` from state ${c.from}` : ''}${c.cause ? ` (${c.cause})` : ''}: ${why} ` +
               `Read to EOF, then close() normally.`,
+            first,
           );
         }
         const fins = segments(r.world, { from: 'server', fin: true });
