@@ -183,12 +183,7 @@ function makeWorld(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
     for (const [name, h] of hosts) {
       const mine = pairs.filter((p) => p.host === name);
       h.run(async (os) => {
-        await Promise.all(
-          mine.map(async (p, k) => {
-            await os.sleep(k * 3);
-            await connection(os, p, p.first, 'server', false);
-          }),
-        );
+        await Promise.all(mine.map((p) => connection(os, p, p.first, 'server', false)));
       }, 'clients');
     }
   }
@@ -237,6 +232,11 @@ function makeWorld(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
 function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: Pair[]) {
   const decisions: Decision[] = [];
   const durations: { t: number; host: string; ms: number }[] = [];
+  // The kernel asks durationMs() as a socket enters TIME_WAIT: just before the
+  // state change (from FIN_WAIT_1 or CLOSING) or just after it (an orphan's
+  // FIN_WAIT_2). A value waits for the state change, or the state change for a value.
+  const fresh = new Map<string, number>();
+  const waiting = new Map<string, (ms: number) => void>();
   const perSocket = new Map<string, number>();
   const shifts = new Map<string, Shift>();
   let problem: string | undefined;
@@ -263,8 +263,14 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
           stop(`durationMs() returned ${JSON.stringify(v)}: it must return a number of milliseconds (0 or more)`);
           return LINUX_TIME_WAIT_MS;
         }
-        durations.push({ t: world.now(), host, ms: Math.round(v) });
-        if (pendingRestart) pendingRestart.lengthMs = Math.round(v);
+        const ms = Math.round(v);
+        durations.push({ t: world.now(), host, ms });
+        const wait = waiting.get(host);
+        if (pendingRestart) pendingRestart.lengthMs = ms;
+        else if (wait) {
+          waiting.delete(host);
+          wait(ms);
+        } else fresh.set(host, ms);
         pendingRestart = undefined;
         return v;
       },
@@ -347,6 +353,15 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
   return {
     decisions,
     durations,
+    /** A socket on `host` entered TIME_WAIT: `assign` gets the length it began with. */
+    entered(host: string, assign: (ms: number) => void) {
+      const ms = fresh.get(host);
+      if (ms === undefined) waiting.set(host, assign);
+      else {
+        fresh.delete(host);
+        assign(ms);
+      }
+    },
     requireNoProblem() {
       if (problem) fail(`your TIME_WAIT handler broke the run: ${problem}.`);
     },
@@ -368,18 +383,17 @@ interface Span {
   lengthMs?: number;
 }
 
-function spans(states: StateEvent[], decisions: Decision[], durations: { t: number; host: string; ms: number }[], pairs: Pair[], host: string): Span[] {
+function spans(states: StateEvent[], decisions: Decision[], lengths: Map<number, number>, pairs: Pair[], host: string): Span[] {
   const out: Span[] = [];
   const open = new Map<number, Span>();
   const byKey = new Map<string, Span[]>();
   const byAddress = new Map(pairs.map((p) => [`${p.ip}:${p.port}`, p]));
-  const lengthAt = new Map(durations.filter((d) => d.host === host).map((d) => [d.t, d.ms]));
   for (const c of states) {
     if (c.host !== host) continue;
     const key = `${c.sock.local} ${c.sock.remote}`;
     if (c.to === 'TIME_WAIT') {
       const pair = byAddress.get(c.sock.remote) ?? byAddress.get(c.sock.local);
-      const s: Span = { host, key, pair, enteredAt: c.t, decisions: [], lengthMs: lengthAt.get(c.t) };
+      const s: Span = { host, key, pair, enteredAt: c.t, decisions: [], lengthMs: lengths.get(c.n) };
       open.set(c.sock.id, s);
       out.push(s);
       const list = byKey.get(key) ?? [];
@@ -435,14 +449,19 @@ function missing(world: World, span: Span | undefined, what: string, arrived: Se
 async function runScenario(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
   const built = makeWorld(t, sc);
   const policy = installPolicy(t, built.world, built.pairs);
+  // The length each TIME_WAIT began with, by the trace position of its state change.
+  const lengths = new Map<number, number>();
+  built.world.on('state', (e) => {
+    if (e.to === 'TIME_WAIT') policy.entered(e.host, (ms) => lengths.set(e.n, ms));
+  });
   const summary = await t.run(built.world);
   policy.requireNoProblem();
   const f = failures(summary)[0];
   if (f) fail(`${describeFailure(f)}.`);
   const holder = sc.closer === 'client' ? undefined : built.serverName;
   const all = holder
-    ? spans(built.states, policy.decisions, policy.durations, built.pairs, holder)
-    : [...new Set(built.pairs.map((p) => p.host))].flatMap((h) => spans(built.states, policy.decisions, policy.durations, built.pairs, h));
+    ? spans(built.states, policy.decisions, lengths, built.pairs, holder)
+    : [...new Set(built.pairs.map((p) => p.host))].flatMap((h) => spans(built.states, policy.decisions, lengths, built.pairs, h));
   return { ...built, summary, decisions: policy.decisions, durations: policy.durations, spans: all };
 }
 
@@ -737,9 +756,12 @@ export default defineChecker<ImplementTimeWait>({
         if (r.spans.length < r.pairs.length) fail(`the server entered TIME_WAIT for only ${r.spans.length} of ${r.pairs.length} connections it closed first.`);
         const lengths = [...new Set(r.spans.map((s) => s.lengthMs))];
         if (lengths.length > 1) {
-          const firstOther = r.spans.find((s) => s.lengthMs !== r.spans[0].lengthMs)!;
+          const i = r.spans.findIndex((s) => s.lengthMs !== r.spans[0].lengthMs);
+          const other = r.spans[i];
+          const already = r.spans.slice(0, i).filter((s) => (s.leftAt ?? Infinity) > other.enteredAt).length;
           fail(
-            `durationMs() did not return one length: ${listSome(lengths.map((x) => `${x} ms`))} (the first ${r.spans[0].lengthMs} ms, ${firstOther.lengthMs} ms from ${at(firstOther.enteredAt)} with ${peak} TIME_WAIT sockets at the peak). ` +
+            `durationMs() did not return one length: ${listSome(lengths.map((x) => `${x} ms`))}. The first TIME_WAIT sockets got ${r.spans[0].lengthMs} ms; ` +
+              `the one that began at ${at(other.enteredAt)}, with ${already} others already in TIME_WAIT, got ${other.lengthMs} ms. ` +
               `TIME_WAIT must not shrink under load: the old duplicates it guards against do not get faster when there are many connections.`,
           );
         }
