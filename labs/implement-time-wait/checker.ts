@@ -1,11 +1,13 @@
 // Lab: implement TIME_WAIT. The learner's handler replaces the kernel's
 // tcp_timewait_state_process (Linux net/ipv4/tcp_minisocks.c) through
 // world.setTimeWaitPolicy; each check replays one of the situations TIME_WAIT
-// exists for (RFC 9293 §3.6.1 and §3.10.7.4, RFC 1337, RFC 6191).
-import { defineChecker, ensure, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, describeFailure, failures, stateChanges } from '../../src/grading/trace-queries.ts';
-import { errnoOf, readToEof } from '../../src/grading/reference-io.ts';
-import type { SegmentEvent, SegmentInfo, TimeWaitPolicy, TimeWaitVerdict, TimeWaitView, World } from '../../src/sim/index.ts';
+// exists for (RFC 9293 §3.6.1 and §3.10.7.4, RFC 1337, RFC 6191), on several
+// client hosts at once: Linux's defaults, timestamps off, a per-4-tuple ISN,
+// both, and sequence numbers and timestamps that wrap past 2^32.
+import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
+import { at, count, describeFailure, failures, listSome, stateChanges } from '../../src/grading/trace-queries.ts';
+import { errnoOf, readToEof, readUntil } from '../../src/grading/reference-io.ts';
+import type { Host, OS, SegmentEvent, SegmentInfo, StateEvent, TimeWaitPolicy, TimeWaitVerdict, TimeWaitView, World } from '../../src/sim/index.ts';
 
 export interface ImplementTimeWait {
   durationMs(): number;
@@ -14,23 +16,240 @@ export interface ImplementTimeWait {
 
 const VERDICTS: readonly TimeWaitVerdict[] = ['ack', 'ack-restart', 'ignore', 'kill', 'rst', 'accept-syn'];
 const LINUX_TIME_WAIT_MS = 60_000;
+const TWO32 = 2 ** 32;
+/** More decisions than this for one TIME_WAIT socket is a loop (e.g. ACK answering RST answering ACK). */
+const MOST_DECISIONS_PER_SOCKET = 60;
+
+// ---------------------------------------------------------------- variants
+
+/**
+ * How a client host is set up. `wrap` shifts the sequence numbers (and
+ * timestamps) the handler sees for that host's connections, as if the ISN and
+ * the timestamp clock had started elsewhere: 'forward' puts rcvNxt just below
+ * 2^32 (a later SYN wraps past 0), 'backward' just after 0 (earlier segments
+ * wrap to just below 2^32). Differences mod 2^32 are exactly those of the real run.
+ */
+interface Variant {
+  key: 'linux' | 'no-ts' | 'per-tuple' | 'both' | 'wrap-forward' | 'wrap-backward';
+  isn: 'rfc6528' | 'per-tuple';
+  timestamps: boolean;
+  wrap?: 'forward' | 'backward';
+  /** For messages: "with timestamps off". */
+  label: string;
+}
+
+const V: Record<Variant['key'], Variant> = {
+  linux: { key: 'linux', isn: 'rfc6528', timestamps: true, label: "with Linux's defaults: ISN from a clock, timestamps on" },
+  'no-ts': { key: 'no-ts', isn: 'rfc6528', timestamps: false, label: 'with timestamps off: only the sequence number tells a new SYN from an old one' },
+  'per-tuple': {
+    key: 'per-tuple',
+    isn: 'per-tuple',
+    timestamps: true,
+    label: "with isn: 'per-tuple': every incarnation starts at the same sequence number, only the timestamp tells a new SYN from an old one",
+  },
+  both: { key: 'both', isn: 'per-tuple', timestamps: false, label: "with isn: 'per-tuple' and timestamps off: nothing tells a new SYN from an old duplicate" },
+  'wrap-forward': { key: 'wrap-forward', isn: 'rfc6528', timestamps: true, wrap: 'forward', label: 'with sequence numbers and timestamps just below 2^32, so that the new SYN wraps past 0' },
+  'wrap-backward': { key: 'wrap-backward', isn: 'rfc6528', timestamps: true, wrap: 'backward', label: 'with rcvNxt and tsRecent just past 0, so that earlier segments carry numbers just below 2^32' },
+};
+
+/** One client host and its connection(s) to the server. */
+interface Pair {
+  v: Variant;
+  host: string;
+  ip: string;
+  /** The client's bound port (every incarnation uses it). */
+  port: number;
+  request: string;
+  reply: string;
+  first: Progress;
+  second?: Progress & { startedAt?: number; connectedAt?: number };
+}
+
+/** What one client connection did, recorded as it happened. */
+interface Progress {
+  connected: boolean;
+  got: string;
+  eof: boolean;
+  error?: string;
+  closed: boolean;
+}
 
 interface Decision {
   t: number;
   host: string;
+  pair?: Pair;
+  /** tw.local + ' ' + tw.remote, real addresses. */
+  key: string;
+  /** The segment and view as the handler saw them (shifted for wrap variants). */
   seg: SegmentInfo;
+  view: TimeWaitView;
   verdict: TimeWaitVerdict;
+  /** For 'ack-restart': what durationMs() returned for the restart. */
+  lengthMs?: number;
 }
 
-/** Installs the learner's handler on `hosts`, guarding the simulator against bad return values. */
-function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: string[]) {
+interface Shift {
+  rcv: number;
+  snd: number;
+  ts: number;
+}
+
+const u32 = (n: number) => ((n % TWO32) + TWO32) % TWO32;
+
+interface Scenario {
+  /** Who closes first (and so holds TIME_WAIT). */
+  closer: 'client' | 'server';
+  variants: Variant[];
+  /** Connections per client host (all from different ports, except reconnects). */
+  perHost?: number;
+  /** Faults for one pair. */
+  faults?: (world: World, p: Pair, server: string, index: number) => void;
+  /** The client connects again from the same port at this virtual time (ms), while the server holds TIME_WAIT. */
+  reconnectAtMs?: number;
+  /** Which clients reconnect (default: all, when reconnectAtMs is set). */
+  reconnects?: (v: Variant) => boolean;
+  untilMs?: number;
+  /**
+   * Many connections: no request or reply, the server closes as soon as it
+   * accepts, each client host runs its connections in one process, and the
+   * trace keeps only state changes (real time is what hundreds of sockets cost).
+   */
+  bare?: boolean;
+}
+
+function makeWorld(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
+  // The learner's code makes no socket calls here: no call sites to remember.
+  const world = t.world({ untilMs: sc.untilMs ?? 400_000, callSites: false, record: !sc.bare });
+  const states: StateEvent[] = [];
+  world.on('state', (e) => states.push(e));
+  const vary = t.vary;
+  const net = `10.${vary.int(1, 250)}.${vary.int(0, 250)}`;
+  const serverName = vary.pick(['server', 'web', 'api', 'origin', 'backend']);
+  const serverIp = `${net}.${vary.int(1, 50)}`;
+  const server = world.host(serverName, { ip: serverIp });
+  const serverPort = vary.pick([80, 443, 8080, vary.int(1024, 9999)]);
+  const delayMs = vary.int(5, 30);
+  const pairs: Pair[] = [];
+  const hosts = new Map<string, Host>();
+  const perHost = sc.perHost ?? 1;
+  sc.variants.forEach((v, i) => {
+    const host = `${vary.pick(['client', 'laptop', 'phone', 'probe', 'box'])}-${v.key}`;
+    const ip = `${net}.${100 + i * 20 + vary.int(0, 15)}`;
+    const h = world.host(host, { ip, isn: v.isn });
+    hosts.set(host, h);
+    if (!v.timestamps) h.sysctl('net.ipv4.tcp_timestamps', 0);
+    world.link(h, server, { delayMs });
+    const basePort = vary.int(20_000, 50_000);
+    for (let k = 0; k < perHost; k++) {
+      pairs.push({
+        v,
+        host,
+        ip,
+        port: basePort + k * 7,
+        request: `${vary.words(vary.int(1, 4))} ${k}\n`,
+        reply: `${vary.words(vary.int(1, 6))}\n`,
+        first: { connected: false, got: '', eof: false, closed: false },
+      });
+    }
+  });
+  const byPort = new Map(pairs.map((p) => [`${p.ip}:${p.port}`, p]));
+  pairs.forEach((p, i) => sc.faults?.(world, p, serverName, i));
+
+  server.run(async (os) => {
+    const ls = os.socket();
+    ls.setsockopt('SO_REUSEADDR', true);
+    ls.bind({ port: serverPort });
+    ls.listen(1024);
+    for (;;) {
+      const conn = await ls.accept();
+      if (sc.bare) {
+        await conn.close();
+        continue;
+      }
+      const p = byPort.get(`${conn.remoteAddress?.ip}:${conn.remoteAddress?.port}`);
+      os.spawn(async () => {
+        try {
+          await readUntil(conn, '\n');
+          await conn.send(p?.reply ?? 'who are you?\n');
+          if (sc.closer === 'client') await readToEof(conn);
+        } finally {
+          await conn.close();
+        }
+      }, 'worker');
+    }
+  }, 'server');
+
+  if (sc.bare) {
+    for (const [name, h] of hosts) {
+      const mine = pairs.filter((p) => p.host === name);
+      h.run(async (os) => {
+        await Promise.all(mine.map((p) => connection(os, p, p.first, 'server', false)));
+      }, 'clients');
+    }
+  }
+  for (const [i, p] of sc.bare ? [] : pairs.entries()) {
+    hosts.get(p.host)!.run(async (os) => {
+      await os.sleep(Math.floor(i / sc.variants.length) * 3);
+      await connection(os, p, p.first, sc.closer);
+      if (sc.reconnectAtMs === undefined || sc.reconnects?.(p.v) === false) return;
+      await os.sleep(Math.max(0, sc.reconnectAtMs - os.now()));
+      p.second = { connected: false, got: '', eof: false, closed: false, startedAt: os.now() };
+      await connection(os, p, p.second, 'server');
+    }, 'client');
+  }
+
+  async function connection(os: OS, p: Pair, rec: Progress & { connectedAt?: number }, closer: 'client' | 'server', request = true) {
+    const s = os.socket();
+    s.setsockopt('SO_REUSEADDR', true);
+    s.bind({ port: p.port });
+    try {
+      await s.connect({ host: serverName, port: serverPort });
+      rec.connected = true;
+      rec.connectedAt = os.now();
+      if (request) await s.send(p.request);
+      for (;;) {
+        if (closer === 'client' && rec.got.endsWith('\n')) break;
+        const part = await s.recv();
+        if (part === '') {
+          rec.eof = true;
+          break;
+        }
+        rec.got += part;
+      }
+    } catch (error) {
+      rec.error = errnoOf(error) ?? String(error);
+    }
+    await s.close();
+    rec.closed = true;
+  }
+
+  return { world, states, serverName, serverIp, serverPort, pairs };
+}
+
+// ---------------------------------------------------------------- the learner's handler, guarded
+
+/** Installs the learner's handler on every host, guarding the simulator against bad return values. */
+function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: Pair[]) {
   const decisions: Decision[] = [];
+  const durations: { t: number; host: string; ms: number }[] = [];
+  // The kernel asks durationMs() as a socket enters TIME_WAIT: just before the
+  // state change (from FIN_WAIT_1 or CLOSING) or just after it (an orphan's
+  // FIN_WAIT_2). A value waits for the state change, or the state change for a value.
+  const fresh = new Map<string, number>();
+  const waiting = new Map<string, (ms: number) => void>();
+  const perSocket = new Map<string, number>();
+  const shifts = new Map<string, Shift>();
   let problem: string | undefined;
+  // The kernel asks durationMs() right after an 'ack-restart' verdict.
+  let pendingRestart: Decision | undefined;
   const stop = (message: string) => {
     if (!problem) problem = message;
     world.stop(message);
   };
-  for (const host of hosts) {
+  const byAddress = new Map(pairs.map((p) => [`${p.ip}:${p.port}`, p]));
+  const pairOf = (local: string, remote: string) => byAddress.get(remote) ?? byAddress.get(local);
+  for (const h of world.hosts) {
+    const host = h.name;
     const policy: TimeWaitPolicy = {
       durationMs() {
         let v: unknown;
@@ -44,16 +263,53 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: 
           stop(`durationMs() returned ${JSON.stringify(v)}: it must return a number of milliseconds (0 or more)`);
           return LINUX_TIME_WAIT_MS;
         }
+        const ms = Math.round(v);
+        durations.push({ t: world.now(), host, ms });
+        const wait = waiting.get(host);
+        if (pendingRestart) pendingRestart.lengthMs = ms;
+        else if (wait) {
+          waiting.delete(host);
+          wait(ms);
+        } else fresh.set(host, ms);
+        pendingRestart = undefined;
         return v;
       },
       onSegment(tw, seg) {
+        const key = `${tw.local} ${tw.remote}`;
+        const pair = pairOf(tw.local, tw.remote);
+        const n = (perSocket.get(key) ?? 0) + 1;
+        perSocket.set(key, n);
+        if (n > MOST_DECISIONS_PER_SOCKET) {
+          const last = decisions.filter((d) => d.key === key).slice(-4);
+          stop(
+            `the TIME_WAIT socket ${tw.local} (peer ${tw.remote}) on ${host} had ${n} segments to decide by ${at(world.now())}: ` +
+              `a loop between your answers and the peer's (last: ${last.map((d) => `${d.seg.flags} → '${d.verdict}'`).join(', ')})`,
+          );
+          return 'ignore';
+        }
+        let shift = shifts.get(key);
+        if (!shift) {
+          shift = { rcv: 0, snd: 0, ts: 0 };
+          if (pair?.v.wrap) {
+            const forward = pair.v.wrap === 'forward';
+            shift.rcv = u32((forward ? TWO32 - t.vary.int(1, 4096) : 0) - tw.rcvNxt);
+            shift.snd = u32(t.vary.int(0, TWO32 - 1) - tw.sndNxt);
+            if (tw.tsRecent !== undefined) {
+              const gap = seg.tsval !== undefined ? u32(tw.tsRecent - seg.tsval) : 0;
+              const target = forward ? TWO32 - t.vary.int(1, 200) : gap > 0 && gap < 2 ** 31 ? Math.floor(gap / 2) : 0;
+              shift.ts = u32(target - tw.tsRecent);
+            }
+          }
+          shifts.set(key, shift);
+        }
+        const s = shift;
         // Copies, so a handler cannot change the simulator's own records.
         const view: TimeWaitView = Object.freeze({
           local: tw.local,
           remote: tw.remote,
-          rcvNxt: tw.rcvNxt,
-          sndNxt: tw.sndNxt,
-          tsRecent: tw.tsRecent !== undefined && tw.tsRecent >= 0 ? tw.tsRecent : undefined,
+          rcvNxt: u32(tw.rcvNxt + s.rcv),
+          sndNxt: u32(tw.sndNxt + s.snd),
+          tsRecent: tw.tsRecent !== undefined && tw.tsRecent >= 0 ? u32(tw.tsRecent + s.ts) : undefined,
           since: tw.since,
           expiresAt: tw.expiresAt,
         });
@@ -61,8 +317,8 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: 
           id: seg.id,
           src: { ...seg.src },
           dst: { ...seg.dst },
-          seq: seg.seq,
-          ack: seg.ack,
+          seq: u32(seg.seq + s.rcv),
+          ack: seg.ackFlag ? u32(seg.ack + s.snd) : seg.ack,
           flags: seg.flags,
           syn: seg.syn,
           fin: seg.fin,
@@ -71,7 +327,7 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: 
           win: seg.win,
           len: seg.len,
           data: seg.data,
-          tsval: seg.tsval,
+          tsval: seg.tsval !== undefined ? u32(seg.tsval + s.ts) : undefined,
           tsecr: seg.tsecr,
           retransmission: seg.retransmission,
         });
@@ -86,7 +342,9 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: 
           stop(`onSegment() returned ${JSON.stringify(v)} for a ${seg.flags} segment: return one of ${VERDICTS.map((x) => `'${x}'`).join(', ')}`);
           return 'ignore';
         }
-        decisions.push({ t: world.now(), host, seg: info, verdict: v as TimeWaitVerdict });
+        const decision: Decision = { t: world.now(), host, pair, key, seg: info, view, verdict: v as TimeWaitVerdict };
+        decisions.push(decision);
+        if (v === 'ack-restart') pendingRestart = decision;
         return v as TimeWaitVerdict;
       },
     };
@@ -94,71 +352,131 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, hosts: 
   }
   return {
     decisions,
+    durations,
+    /** A socket on `host` entered TIME_WAIT: `assign` gets the length it began with. */
+    entered(host: string, assign: (ms: number) => void) {
+      const ms = fresh.get(host);
+      if (ms === undefined) waiting.set(host, assign);
+      else {
+        fresh.delete(host);
+        assign(ms);
+      }
+    },
     requireNoProblem() {
       if (problem) fail(`your TIME_WAIT handler broke the run: ${problem}.`);
     },
   };
 }
 
-/** The client closes first, so the client host holds TIME_WAIT. */
-async function clientClosesFirst(t: CheckContext<ImplementTimeWait>, setup?: (world: World) => void) {
-  const world = t.world({ untilMs: 400_000 });
-  const client = world.host('client');
-  const server = world.host('server');
-  world.link(client, server, { delayMs: 20 });
-  const policy = installPolicy(t, world, ['client', 'server']);
-  setup?.(world);
-  server.run(async (os) => {
-    const ls = os.socket();
-    ls.setsockopt('SO_REUSEADDR', true);
-    ls.bind({ port: 80 });
-    ls.listen();
-    for (;;) {
-      const conn = await ls.accept();
-      os.spawn(async () => {
-        await conn.recv();
-        await conn.send('world');
-        await readToEof(conn);
-        await conn.close();
-      }, 'worker');
-    }
-  }, 'server');
-  client.run(async (os) => {
-    const s = os.socket();
-    await s.connect({ host: 'server', port: 80 });
-    await s.send('hello');
-    await s.recv();
-    await s.close();
-  }, 'client');
-  const summary = await t.run(world);
-  policy.requireNoProblem();
-  const f = failures(summary)[0];
-  if (f) fail(`${describeFailure(f)}.`);
-  return { world, summary, decisions: policy.decisions, ...timeWaitSpan(world, 'client') };
+// ---------------------------------------------------------------- reading a run
+
+/** One TIME_WAIT period of one socket. */
+interface Span {
+  host: string;
+  key: string;
+  pair?: Pair;
+  enteredAt: number;
+  leftAt?: number;
+  leftBecause?: string;
+  decisions: Decision[];
+  /** What durationMs() returned when it began. */
+  lengthMs?: number;
 }
 
-/** When the host's (first) TIME_WAIT began and ended, and why it ended. */
-function timeWaitSpan(world: World, host: string) {
-  const changes = stateChanges(world, host);
-  const enter = changes.find((c) => c.to === 'TIME_WAIT');
-  const leave = enter ? changes.find((c) => c.n > enter.n && c.sock.id === enter.sock.id && c.from === 'TIME_WAIT') : undefined;
-  return { enteredAt: enter?.t, leftAt: leave?.t, leftBecause: leave?.cause };
+function spans(states: StateEvent[], decisions: Decision[], lengths: Map<number, number>, pairs: Pair[], host: string): Span[] {
+  const out: Span[] = [];
+  const open = new Map<number, Span>();
+  const byKey = new Map<string, Span[]>();
+  const byAddress = new Map(pairs.map((p) => [`${p.ip}:${p.port}`, p]));
+  for (const c of states) {
+    if (c.host !== host) continue;
+    const key = `${c.sock.local} ${c.sock.remote}`;
+    if (c.to === 'TIME_WAIT') {
+      const pair = byAddress.get(c.sock.remote) ?? byAddress.get(c.sock.local);
+      const s: Span = { host, key, pair, enteredAt: c.t, decisions: [], lengthMs: lengths.get(c.n) };
+      open.set(c.sock.id, s);
+      out.push(s);
+      const list = byKey.get(key) ?? [];
+      list.push(s);
+      byKey.set(key, list);
+    } else if (c.from === 'TIME_WAIT') {
+      const s = open.get(c.sock.id);
+      if (s) {
+        s.leftAt = c.t;
+        s.leftBecause = c.cause;
+        open.delete(c.sock.id);
+      }
+    }
+  }
+  for (const d of decisions) {
+    if (d.host !== host) continue;
+    const s = byKey.get(d.key)?.find((x) => x.enteredAt <= d.t && (x.leftAt === undefined || d.t <= x.leftAt));
+    s?.decisions.push(d);
+  }
+  return out;
 }
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 3)} s`;
 }
 
-function requireTimeWaitEntered(r: { enteredAt?: number }, host: string) {
-  if (r.enteredAt === undefined) fail(`the ${host} never entered TIME_WAIT in this scenario; the checker cannot test your handler (please report this).`);
+/** "client 'phone-no-ts' (with timestamps off ...)", for messages. */
+function who(p: Pair | undefined): string {
+  return p ? `client '${p.host}' (${p.v.label})` : 'a client';
 }
 
-function requireFullSpan(r: { enteredAt?: number; leftAt?: number; leftBecause?: string }, expectedEnd: number, what: string) {
-  if (r.leftAt === undefined) return;
-  if (r.leftAt < expectedEnd - 1) {
-    fail(`TIME_WAIT ended at ${at(r.leftAt)} (${r.leftBecause ?? 'unknown cause'}) after ${what}, before its timer was due at ${at(expectedEnd)}.`);
-  }
+/** Arrivals at `host` of segments from `from` that match `pick`, as delivered. */
+function arrivals(world: World, host: string, pick: (e: SegmentEvent) => boolean): SegmentEvent[] {
+  return world.trace.filter((e): e is SegmentEvent => e.kind === 'segment' && e.action === 'deliver' && e.host === host && pick(e));
 }
+
+/**
+ * The segment the check is about never reached the handler. Say why, from the
+ * run: the TIME_WAIT had already ended (the learner's own length), or it never
+ * began, or the scenario did not happen.
+ */
+function missing(world: World, span: Span | undefined, what: string, arrived: SegmentEvent | undefined, holder: string, p: Pair | undefined): never {
+  if (!span) fail(`the ${holder} ${p ? `(connection of ${who(p)}) ` : ''}never entered TIME_WAIT, so ${what} could not be judged.`);
+  if (arrived && span.leftAt !== undefined && span.leftAt <= arrived.t) {
+    fail(
+      `${what} reached the ${holder} at ${at(arrived.t)}, after its TIME_WAIT had ended at ${at(span.leftAt)} (${span.leftBecause ?? 'unknown cause'} after ` +
+        `${seconds(span.leftAt - span.enteredAt)}${span.lengthMs !== undefined ? `: durationMs() returned ${span.lengthMs}` : ''}): no TIME_WAIT was left to answer it.`,
+    );
+  }
+  fail(`${what} never reached the ${holder}'s TIME_WAIT socket in this run; the checker cannot judge your handler here (please report this).`);
+}
+
+async function runScenario(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
+  const built = makeWorld(t, sc);
+  const policy = installPolicy(t, built.world, built.pairs);
+  // The length each TIME_WAIT began with, by the trace position of its state change.
+  const lengths = new Map<number, number>();
+  built.world.on('state', (e) => {
+    if (e.to === 'TIME_WAIT') policy.entered(e.host, (ms) => lengths.set(e.n, ms));
+  });
+  const summary = await t.run(built.world);
+  policy.requireNoProblem();
+  const f = failures(summary)[0];
+  if (f) fail(`${describeFailure(f)}.`);
+  const holder = sc.closer === 'client' ? undefined : built.serverName;
+  const all = holder
+    ? spans(built.states, policy.decisions, lengths, built.pairs, holder)
+    : [...new Set(built.pairs.map((p) => p.host))].flatMap((h) => spans(built.states, policy.decisions, lengths, built.pairs, h));
+  return { ...built, summary, decisions: policy.decisions, durations: policy.durations, spans: all };
+}
+
+/** When the timer should fire: the last restart (ack-restart) or entry, plus what durationMs() returned then. */
+function dueAt(s: Span): number {
+  const restart = s.decisions.filter((d) => d.verdict === 'ack-restart').at(-1);
+  return (restart ? restart.t : s.enteredAt) + ((restart ? restart.lengthMs : s.lengthMs) ?? LINUX_TIME_WAIT_MS);
+}
+
+const seqNote = (p: Pair | undefined) => (p?.v.wrap ? ' (numbers as your handler saw them)' : '');
+
+// ---------------------------------------------------------------- the checks
+
+const dropLastAck = (w: World, p: Pair) => w.fault({ action: 'drop', from: p.host, flags: '=A', state: 'TIME_WAIT', nth: 1 });
+const clientFinVariants = [V.linux, V['no-ts'], V.both, V['wrap-backward']];
 
 export default defineChecker<ImplementTimeWait>({
   lab: 'implement-time-wait',
@@ -171,61 +489,87 @@ export default defineChecker<ImplementTimeWait>({
       name: 'TIME_WAIT lasts 60 s, as on Linux',
       points: 1,
       task: 1,
-      description: 'A client closes first; its socket must stay in TIME_WAIT exactly 60 s.',
+      description: 'Clients close first (timestamps on and off); each TIME_WAIT must last exactly 60 s.',
       async run(t) {
-        const r = await clientClosesFirst(t);
-        requireTimeWaitEntered(r, 'client');
-        ensure(r.leftAt !== undefined, `the client's TIME_WAIT never ended: durationMs() must return the length in milliseconds.`);
-        const length = r.leftAt - r.enteredAt!;
-        if (length < LINUX_TIME_WAIT_MS) {
-          fail(
-            `TIME_WAIT lasted ${seconds(length)}. Linux holds it for 60 s (TCP_TIMEWAIT_LEN), RFC 9293 for 2×MSL: long enough for a lost last ACK to be sent again ` +
-              `and for old duplicates of this connection to die before the same ports can carry a new one. Shorter is not an optimisation, it removes the protection.`,
-          );
+        const r = await runScenario(t, { closer: 'client', variants: [V.linux, V['no-ts']] });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          if (!s) fail(`${who(p)} closed first but never entered TIME_WAIT (its connection ${p.first.error ? `failed with ${p.first.error}` : 'did not finish'}).`);
+          if (s.leftAt === undefined) fail(`the TIME_WAIT of ${who(p)}, begun at ${at(s.enteredAt)}, had not ended by ${at(r.summary.virtualMs)}: durationMs() must return the length in milliseconds.`);
+          const length = s.leftAt - s.enteredAt;
+          if (length < LINUX_TIME_WAIT_MS && s.leftBecause === 'TIME_WAIT timer') {
+            fail(
+              `TIME_WAIT lasted ${seconds(length)}. Linux holds it for 60 s (TCP_TIMEWAIT_LEN), RFC 9293 for 2×MSL: long enough for a lost last ACK to be sent again ` +
+                `and for old duplicates of this connection to die before the same ports can carry a new one. Shorter is not an optimisation, it removes the protection.`,
+            );
+          }
+          if (length !== LINUX_TIME_WAIT_MS) {
+            const d = s.decisions.at(-1);
+            fail(
+              `the TIME_WAIT of ${who(p)} lasted ${seconds(length)} (ended by ${s.leftBecause ?? 'nothing'}${d ? `, after your handler returned '${d.verdict}' for a ${d.seg.flags} segment at ${at(d.t)}` : ''}); ` +
+                `with no segment to restart it, it must last Linux's fixed 60 s (60000 ms).`,
+            );
+          }
         }
-        ensure(length === LINUX_TIME_WAIT_MS, `TIME_WAIT lasted ${seconds(length)}; this lab implements Linux's fixed 60 s (60000 ms).`);
       },
     },
     {
       name: 'a lost last ACK is sent again',
       points: 2,
       task: 2,
-      description: "The client's last ACK is dropped; the server's retransmitted FIN reaches TIME_WAIT and must be ACKed so the server leaves LAST_ACK cleanly.",
+      description: "Each client's last ACK is dropped; the server's retransmitted FIN reaches TIME_WAIT and must be ACKed so the server leaves LAST_ACK cleanly (timestamps on and off, per-tuple ISN, numbers that wrap).",
       async run(t) {
-        const r = await clientClosesFirst(t, (w) => w.fault({ action: 'drop', from: 'client', flags: '=A', state: 'TIME_WAIT', nth: 1 }));
-        requireTimeWaitEntered(r, 'client');
-        const finDecision = r.decisions.find((d) => d.host === 'client' && d.seg.fin);
-        if (!finDecision) fail('no retransmitted FIN reached the TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        const serverEnd = stateChanges(r.world, 'server').find((c) => c.from === 'LAST_ACK');
-        if (finDecision.verdict === 'ignore' || finDecision.verdict === 'kill') {
-          fail(
-            `your handler returned '${finDecision.verdict}' for the server's retransmitted FIN at ${at(finDecision.t)}. Its first ACK was lost: the server is still in LAST_ACK ` +
-              `and retransmits its FIN until someone ACKs it. Answering it is the first reason TIME_WAIT exists (RFC 9293 §3.6.1). ` +
-              `${serverEnd ? `The server left LAST_ACK only at ${at(serverEnd.t)} (${serverEnd.cause}).` : ''}`,
-          );
+        const r = await runScenario(t, { closer: 'client', variants: clientFinVariants, faults: dropLastAck });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          const fin = s?.decisions.find((d) => d.seg.fin);
+          const serverEnd = stateChanges(r.world, r.serverName).find((c) => c.from === 'LAST_ACK' && c.sock.remote === `${p.ip}:${p.port}`);
+          if (!fin) {
+            const arrived = arrivals(r.world, p.host, (e) => e.seg.fin && e.seg.retransmission)[0];
+            missing(r.world, s, `the server's retransmitted FIN`, arrived, who(p), p);
+          }
+          if (fin.verdict === 'ignore' || fin.verdict === 'kill') {
+            fail(
+              `your handler returned '${fin.verdict}' for the server's retransmitted FIN (seq ${fin.seg.seq}, rcvNxt ${fin.view.rcvNxt}${seqNote(p)}) at ${at(fin.t)}, ${who(p)}. ` +
+                `Its first ACK was lost: the server is still in LAST_ACK and retransmits its FIN until someone ACKs it. Answering it is the first reason TIME_WAIT exists (RFC 9293 §3.6.1). ` +
+                `${serverEnd ? `The server left LAST_ACK only at ${at(serverEnd.t)} (${serverEnd.cause}).` : 'The server never left LAST_ACK in this run.'}`,
+            );
+          }
+          if (fin.verdict === 'rst') fail(`your handler answered the retransmitted FIN with RST (${who(p)}): the server's close ends in an error (${serverEnd?.cause ?? 'reset'}) instead of a clean ACK.`);
+          if (fin.verdict === 'accept-syn') fail(`your handler returned 'accept-syn' for a FIN (${who(p)}): that verdict is for a SYN; for anything else the kernel sends an ACK, so the FIN was answered, but say what you mean: 'ack-restart'.`);
+          if (!serverEnd || !/ACK/.test(serverEnd.cause) || /RST/.test(serverEnd.cause)) {
+            fail(`after your handler returned '${fin.verdict}' for the retransmitted FIN (${who(p)}), the server left LAST_ACK by ${serverEnd?.cause ?? 'nothing'} instead of the ACK of its FIN.`);
+          }
         }
-        if (finDecision.verdict === 'rst') fail(`your handler answered the retransmitted FIN with RST: the server's close ends in an error (${serverEnd?.cause ?? 'reset'}) instead of a clean ACK.`);
-        ensure(serverEnd !== undefined && /ACK/.test(serverEnd.cause) && !/RST/.test(serverEnd.cause), () => `the server left LAST_ACK by ${serverEnd?.cause ?? 'nothing'} instead of the ACK of its FIN.`);
       },
     },
     {
       name: 'a retransmitted FIN restarts the timer',
       points: 1,
       task: 2,
-      description: 'After the retransmitted FIN is ACKed again, TIME_WAIT must last a full 60 s from that moment.',
+      description: 'After the retransmitted FIN is ACKed again, TIME_WAIT must last a full durationMs() from that moment.',
       async run(t) {
-        const r = await clientClosesFirst(t, (w) => w.fault({ action: 'drop', from: 'client', flags: '=A', state: 'TIME_WAIT', nth: 1 }));
-        requireTimeWaitEntered(r, 'client');
-        const finDecision = r.decisions.find((d) => d.host === 'client' && d.seg.fin);
-        if (!finDecision) fail('no retransmitted FIN reached the TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        ensure(r.leftAt !== undefined, 'the TIME_WAIT socket never went away.');
-        const fromFin = r.leftAt - finDecision.t;
-        const expected = t.learner.durationMs();
-        if (Math.abs(fromFin - expected) > 1) {
-          fail(
-            `TIME_WAIT ended ${seconds(fromFin)} after the retransmitted FIN arrived (${at(finDecision.t)}) instead of a full ${seconds(expected)}: your handler returned '${finDecision.verdict}'. ` +
-              `Linux restarts the timer when it ACKs a retransmitted FIN (inet_twsk_reschedule in tcp_timewait_state_process), so that if this ACK is lost too the next retransmission still finds a TIME_WAIT to answer it.`,
-          );
+        const r = await runScenario(t, { closer: 'client', variants: clientFinVariants, faults: dropLastAck });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          const fin = s?.decisions.find((d) => d.seg.fin);
+          if (!s || !fin) {
+            const arrived = arrivals(r.world, p.host, (e) => e.seg.fin && e.seg.retransmission)[0];
+            missing(r.world, s, `the server's retransmitted FIN`, arrived, who(p), p);
+          }
+          if (fin.verdict === 'ignore' || fin.verdict === 'kill' || fin.verdict === 'rst') {
+            fail(`your handler returned '${fin.verdict}' for the retransmitted FIN (${who(p)}): it was not answered, so there is no restart to judge (see "a lost last ACK is sent again").`);
+          }
+          if (s.leftAt === undefined) fail(`the TIME_WAIT of ${who(p)} never went away (still there at ${at(r.summary.virtualMs)}).`);
+          const length = s.lengthMs ?? LINUX_TIME_WAIT_MS;
+          const fromFin = s.leftAt - fin.t;
+          if (Math.abs(fromFin - length) > 1) {
+            fail(
+              `TIME_WAIT ended ${seconds(fromFin)} after the retransmitted FIN arrived (${at(fin.t)}, ${who(p)}) instead of a full ${seconds(length)} ` +
+                `(${s.leftBecause ?? 'unknown cause'}): your handler returned '${fin.verdict}'. ` +
+                `Linux restarts the timer when it ACKs a retransmitted FIN (inet_twsk_reschedule in tcp_timewait_state_process), so that if this ACK is lost too the next retransmission still finds a TIME_WAIT to answer it.`,
+            );
+          }
         }
       },
     },
@@ -233,138 +577,229 @@ export default defineChecker<ImplementTimeWait>({
       name: 'an old duplicate is ACKed and changes nothing',
       points: 1,
       task: 3,
-      description: "A copy of the server's data segment, delayed 5 s, reaches the client's TIME_WAIT; the client must answer with an ACK and keep TIME_WAIT for its full length.",
+      description: "A copy of the server's reply, delayed 5 s, reaches each client's TIME_WAIT; the client must answer with an ACK and keep TIME_WAIT for its full length (timestamps on and off, numbers that wrap).",
       async run(t) {
-        const r = await clientClosesFirst(t, (w) => w.fault({ action: 'duplicate', from: 'server', payload: 'world', delayMs: 5000, nth: 1 }));
-        requireTimeWaitEntered(r, 'client');
-        const dup = r.decisions.find((d) => d.host === 'client' && d.seg.len > 0);
-        if (!dup) fail('the delayed duplicate never reached the TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        if (dup.verdict === 'kill' || dup.verdict === 'accept-syn') {
-          fail(`your handler returned '${dup.verdict}' for an old duplicate data segment (seq ${dup.seg.seq} < rcvNxt): that destroys TIME_WAIT, the very state that must absorb old duplicates so they cannot reach a new connection on the same ports.`);
+        const r = await runScenario(t, {
+          closer: 'client',
+          variants: [V.linux, V['no-ts'], V['wrap-backward']],
+          faults: (w, p, server) => w.fault({ action: 'duplicate', from: server, to: p.host, payload: p.reply, delayMs: 5000, nth: 1 }),
+        });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          const dup = s?.decisions.find((d) => d.seg.len > 0);
+          if (!s || !dup) {
+            const arrived = arrivals(r.world, p.host, (e) => e.seg.len > 0 && e.t > 1000)[0];
+            missing(r.world, s, 'the delayed duplicate of the reply', arrived, who(p), p);
+          }
+          const what = `an old duplicate data segment (seq ${dup.seg.seq}, ${dup.seg.len} bytes, before rcvNxt ${dup.view.rcvNxt}${seqNote(p)}) at ${at(dup.t)}, ${who(p)}`;
+          if (dup.verdict === 'kill' || dup.verdict === 'accept-syn') {
+            fail(`your handler returned '${dup.verdict}' for ${what}: that destroys TIME_WAIT, the very state that must absorb old duplicates so they cannot reach a new connection on the same ports.`);
+          }
+          if (dup.verdict === 'rst') fail(`your handler answered ${what} with RST. RFC 9293 §3.10.7.4: a segment that is not acceptable is answered with an ACK (and dropped), never a reset.`);
+          if (dup.verdict === 'ignore') {
+            fail(`your handler ignored ${what}. RFC 9293 §3.10.7.4 (and Linux): a segment outside the window is answered with an ACK of rcvNxt, which tells a confused peer where the connection stands.`);
+          }
         }
-        if (dup.verdict === 'rst') fail(`your handler answered an old duplicate with RST. RFC 9293 §3.10.7.4: a segment that is not acceptable is answered with an ACK (and dropped), never a reset.`);
-        if (dup.verdict === 'ignore') {
-          fail(`your handler ignored an old duplicate. RFC 9293 §3.10.7.4 (and Linux): a segment outside the window is answered with an ACK of rcvNxt, which tells a confused peer where the connection stands.`);
-        }
-        requireFullSpan(r, r.enteredAt! + t.learner.durationMs(), 'the old duplicate');
       },
     },
     {
       name: 'an RST does not assassinate TIME_WAIT',
       points: 2,
       task: 3,
-      description: "A copy of the client's last ACK, delayed 2 s, makes the (closed) server answer with RST; the TIME_WAIT socket must ignore it (RFC 1337) and last its full length.",
+      description: "A copy of each client's last ACK, delayed 2 s, makes the (closed) server answer with RST; the TIME_WAIT socket must ignore it (RFC 1337) and last its full length.",
       async run(t) {
-        const r = await clientClosesFirst(t, (w) => w.fault({ action: 'duplicate', from: 'client', flags: '=A', state: 'TIME_WAIT', nth: 1, delayMs: 2000 }));
-        requireTimeWaitEntered(r, 'client');
-        const rst = r.decisions.find((d) => d.host === 'client' && d.seg.rst);
-        if (!rst) fail('no RST reached the TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        if (rst.verdict !== 'ignore') {
-          fail(
-            `your handler returned '${rst.verdict}' for an RST at ${at(rst.t)}: that is TIME-WAIT assassination (RFC 1337): an old duplicate made the peer send a reset, ` +
-              `and the reset ended TIME_WAIT early, leaving the ports open to old segments. Ignore RSTs in TIME_WAIT, as Linux does with net.ipv4.tcp_rfc1337 = 1.`,
-          );
+        const r = await runScenario(t, {
+          closer: 'client',
+          variants: [V.linux, V['no-ts'], V['wrap-backward']],
+          faults: (w, p) => w.fault({ action: 'duplicate', from: p.host, flags: '=A', state: 'TIME_WAIT', nth: 1, delayMs: 2000 }),
+        });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          const rst = s?.decisions.find((d) => d.seg.rst);
+          if (!s || !rst) {
+            const arrived = arrivals(r.world, p.host, (e) => e.seg.rst)[0];
+            missing(r.world, s, "the server's RST", arrived, who(p), p);
+          }
+          if (rst.verdict !== 'ignore') {
+            fail(
+              `your handler returned '${rst.verdict}' for an RST (seq ${rst.seg.seq}, rcvNxt ${rst.view.rcvNxt}${seqNote(p)}) at ${at(rst.t)}, ${who(p)}. ` +
+                (rst.verdict === 'kill'
+                  ? `That is TIME-WAIT assassination (RFC 1337): an old duplicate made the peer send a reset, and the reset ended TIME_WAIT early, leaving the ports open to old segments. `
+                  : `An RST is never answered (RFC 9293 §3.10.7.4): an ACK or RST in reply to the peer's RST can only make it send another. `) +
+                `Ignore RSTs in TIME_WAIT, as Linux does with net.ipv4.tcp_rfc1337 = 1.`,
+            );
+          }
         }
-        requireFullSpan(r, r.enteredAt! + t.learner.durationMs(), 'the RST');
       },
     },
     {
       name: 'a new SYN opens a new connection at once',
       points: 2,
       task: 4,
-      description: "The server closes first and sits in TIME_WAIT; 1 s later the client connects again from the same port. The new SYN must be accepted (connect within 1 s).",
+      description:
+        'The server closes first and sits in TIME_WAIT; about 1 s later each client connects again from the same port. A SYN that is provably new (by sequence number or by timestamp) must be accepted: connect within 1 s.',
       async run(t) {
-        const r = await serverClosesFirst(t);
-        const syn = r.decisions.find((d) => d.host === 'server' && d.seg.syn && !d.seg.ackFlag && d.t >= 900);
-        if (!syn) fail('the new SYN never reached the server\'s TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        if (r.second.error) {
-          fail(
-            `the second connect() failed with ${r.second.error}: your handler returned '${syn.verdict}' for a SYN whose sequence number ${syn.seg.seq} is beyond rcvNxt ` +
-              `(or whose timestamp is newer). Linux takes such a SYN as a new incarnation (TCP_TW_SYN, RFC 6191): return 'accept-syn'.`,
-          );
+        const r = await runScenario(t, {
+          closer: 'server',
+          variants: [V.linux, V['no-ts'], V['per-tuple'], V['wrap-forward']],
+          reconnectAtMs: 1000 + t.vary.int(0, 500),
+        });
+        for (const p of r.pairs) {
+          const second = p.second;
+          if (!second) fail(`${who(p)} never got to its second connect(): its first connection ${p.first.error ? `failed with ${p.first.error}` : 'did not finish'}.`);
+          const s = r.spans.find((x) => x.pair === p);
+          const syn = s?.decisions.find((d) => d.seg.syn && !d.seg.ackFlag && d.t >= second.startedAt!);
+          if (!s || !syn) {
+            if (second.connectedAt !== undefined && second.connectedAt - second.startedAt! <= 1000) continue;
+            const arrived = arrivals(r.world, r.serverName, (e) => e.seg.syn && !e.seg.ackFlag && e.seg.src.host === p.host && e.t >= second.startedAt!)[0];
+            missing(r.world, s, `the new SYN of ${who(p)}`, arrived, 'server', p);
+          }
+          const evidence =
+            p.v.key === 'per-tuple'
+              ? `its sequence number ${syn.seg.seq} is not beyond rcvNxt ${syn.view.rcvNxt} (this host reuses the ISN), but its timestamp ${syn.seg.tsval} is newer than tsRecent ${syn.view.tsRecent}`
+              : p.v.key === 'no-ts'
+                ? `it carries no timestamp, but its sequence number ${syn.seg.seq} is beyond rcvNxt ${syn.view.rcvNxt}`
+                : `its sequence number ${syn.seg.seq} is beyond rcvNxt ${syn.view.rcvNxt} and its timestamp ${syn.seg.tsval} is newer than tsRecent ${syn.view.tsRecent}${seqNote(p)}, comparing modulo 2^32`;
+          if (syn.verdict !== 'accept-syn') {
+            const outcome = second.error
+              ? `the second connect() failed with ${second.error}`
+              : second.connectedAt !== undefined
+                ? `the second connect() took ${seconds(second.connectedAt - second.startedAt!)}: the client had to retry until TIME_WAIT ran out`
+                : 'the second connect() never completed';
+            fail(`${who(p)}: ${outcome}. Your handler returned '${syn.verdict}' for its new SYN at ${at(syn.t)}, although ${evidence}. Linux takes such a SYN as a new incarnation (TCP_TW_SYN, RFC 6191): return 'accept-syn'.`);
+          }
+          if (second.error) fail(`after your handler accepted the new SYN of ${who(p)}, the second connection failed with ${second.error}.`);
+          if (second.connectedAt === undefined) fail(`after your handler accepted the new SYN of ${who(p)}, the second connect() never completed.`);
+          if (second.got !== p.reply) fail(`the new connection of ${who(p)} did not carry the exchange: it received ${JSON.stringify(second.got)} instead of ${JSON.stringify(p.reply)}.`);
         }
-        ensure(r.second.connectedAt !== undefined, `the second connect() never completed (your handler returned '${syn.verdict}' for the new SYN).`);
-        const took = r.second.connectedAt - r.second.startedAt!;
-        ensure(
-          took <= 1000,
-          `the second connect() took ${seconds(took)}: your handler returned '${syn.verdict}' for a SYN with a higher sequence number (or newer timestamp), ` +
-            `so the client had to retry until TIME_WAIT ran out. Linux accepts such a SYN at once (TCP_TW_SYN, RFC 6191): return 'accept-syn'.`,
-        );
-        ensure(r.second.reply === 'world', `the new connection did not carry the exchange (got ${JSON.stringify(r.second.reply)}).`);
       },
     },
     {
       name: 'an old duplicate SYN is not accepted',
       points: 1,
       task: 4,
-      description: "A copy of the client's first SYN, delayed 3 s, reaches the server's TIME_WAIT; it is older than the connection and must not replace it.",
+      description:
+        "A copy of each client's first SYN, delayed 3 s, reaches the server's TIME_WAIT, and a client with a per-tuple ISN and no timestamps reconnects: a SYN that is not provably new must be answered with an ACK, neither accepted nor reset.",
       async run(t) {
-        const r = await serverClosesFirst(t, { duplicateFirstSyn: true, reconnect: false });
-        requireTimeWaitEntered(r, 'server');
-        const old = r.decisions.find((d) => d.host === 'server' && d.seg.syn && !d.seg.ackFlag);
-        if (!old) fail('the old SYN never reached the server\'s TIME_WAIT socket; the checker cannot test your handler (please report this).');
-        if (old.verdict === 'accept-syn' || old.verdict === 'kill') {
+        const r = await runScenario(t, {
+          closer: 'server',
+          variants: [V.linux, V['no-ts'], V['wrap-backward'], V.both],
+          reconnectAtMs: 1000 + t.vary.int(0, 500),
+          reconnects: (v) => v.key === 'both',
+          faults: (w, p) => {
+            if (p.v.key !== 'both') w.fault({ action: 'duplicate', from: p.host, flags: '=S', nth: 1, delayMs: 3000 });
+          },
+        });
+        for (const p of r.pairs) {
+          const s = r.spans.find((x) => x.pair === p);
+          const ambiguous = p.v.key === 'both';
+          const old = s?.decisions.find((d) => d.seg.syn && !d.seg.ackFlag);
+          if (!s || !old) {
+            const arrived = arrivals(r.world, r.serverName, (e) => e.seg.syn && !e.seg.ackFlag && e.seg.src.host === p.host && e.t > 500)[0];
+            missing(r.world, s, ambiguous ? `the reconnecting SYN of ${who(p)}` : `the old duplicate SYN of ${who(p)}`, arrived, 'server', p);
+          }
+          const what = ambiguous
+            ? `a SYN of a client reconnecting ${p.v.label}: seq ${old.seg.seq} is not beyond rcvNxt ${old.view.rcvNxt} and there is no timestamp`
+            : `an old duplicate SYN (seq ${old.seg.seq}, not beyond rcvNxt ${old.view.rcvNxt}${old.seg.tsval !== undefined ? `; timestamp ${old.seg.tsval}, not newer than tsRecent ${old.view.tsRecent}` : ', no timestamp'}${seqNote(p)}), ${who(p)}`;
+          if (old.verdict === 'accept-syn' || old.verdict === 'kill') {
+            fail(
+              `your handler returned '${old.verdict}' at ${at(old.t)} for ${what}: it destroyed TIME_WAIT and ` +
+                `${old.verdict === 'accept-syn' ? 'let a SYN that may be an old duplicate open a connection' : 'left the ports unprotected'}. Accept a SYN only when its sequence number is beyond rcvNxt or its timestamp is newer than tsRecent (compared modulo 2^32).`,
+            );
+          }
+          if (old.verdict === 'rst') {
+            fail(
+              `your handler answered ${what} with RST at ${at(old.t)}. ` +
+                `A reset tells the sender that nothing listens: a client really reconnecting gets ECONNREFUSED instead of retrying${ambiguous && p.second?.error ? ` (here connect() failed with ${p.second.error})` : ''}. ` +
+                `Linux answers a SYN that is not provably new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
+            );
+          }
+          if (old.verdict === 'ignore') {
+            fail(`your handler ignored ${what} at ${at(old.t)}. Linux answers it with an ACK of rcvNxt (TCP_TW_ACK, the challenge ACK of RFC 9293 §3.10.7.4): a sender whose state is gone learns from it that this connection still exists.`);
+          }
+          if (ambiguous) {
+            const second = p.second;
+            if (second?.error || second?.connectedAt === undefined) {
+              const restarts = s.decisions.filter((d) => d.seg.syn && d.verdict === 'ack-restart').length;
+              fail(
+                `${who(p)} could never reconnect: its connect() ${second?.error ? `failed with ${second.error}` : 'never completed'}` +
+                  (restarts
+                    ? `. Your handler restarted the timer for ${count(restarts, 'SYN')} ('ack-restart'), so every retry kept TIME_WAIT alive until the client gave up. Answer a SYN with 'ack' and leave the timer alone.`
+                    : '.'),
+              );
+            }
+          }
+        }
+      },
+    },
+    {
+      name: 'hundreds of TIME_WAIT sockets are each kept and answered',
+      points: 1,
+      task: 5,
+      description:
+        'The server closes first on 200 connections from four client hosts (timestamps on and off, per-tuple ISN), so it holds 200 TIME_WAIT sockets at once; some last ACKs are lost. Each must last its full 60 s from entry or from its own restart, and each retransmitted FIN must be ACKed.',
+      async run(t) {
+        const lost = [2, 9, 23, 31, 40, 47].map((n) => n + t.vary.int(0, 1));
+        const r = await runScenario(t, {
+          closer: 'server',
+          variants: [V.linux, V['no-ts'], V['per-tuple'], V.both],
+          perHost: 50,
+          bare: true,
+          faults: (w, p, server, i) => {
+            // Once per client host: lose the server's last ACK to a few of its connections.
+            if (i % 50 === 0) for (const nth of lost) w.fault({ action: 'drop', from: server, to: p.host, flags: '=A', state: 'TIME_WAIT', nth });
+          },
+        });
+        const bad = r.pairs.filter((p) => p.first.error || !p.first.eof);
+        if (bad.length) fail(`${count(bad.length, 'client')} of ${r.pairs.length} did not finish their exchange (first: ${who(bad[0])}: ${bad[0].first.error ?? `received ${JSON.stringify(bad[0].first.got)} and no EOF`}).`);
+        const peak = maxConcurrent(r.spans);
+        if (r.spans.length < r.pairs.length) fail(`the server entered TIME_WAIT for only ${r.spans.length} of ${r.pairs.length} connections it closed first.`);
+        const lengths = [...new Set(r.spans.map((s) => s.lengthMs))];
+        if (lengths.length > 1) {
+          const i = r.spans.findIndex((s) => s.lengthMs !== r.spans[0].lengthMs);
+          const other = r.spans[i];
+          const already = r.spans.slice(0, i).filter((s) => (s.leftAt ?? Infinity) > other.enteredAt).length;
           fail(
-            `your handler returned '${old.verdict}' for an old duplicate SYN (seq ${old.seg.seq}, not beyond rcvNxt, and no newer timestamp): it destroyed TIME_WAIT and ` +
-              `${old.verdict === 'accept-syn' ? 'started a connection nobody asked for' : 'left the ports unprotected'}. Accept a SYN only when its sequence number is beyond rcvNxt or its timestamp is newer than tsRecent.`,
+            `durationMs() did not return one length: ${listSome(lengths.map((x) => `${x} ms`))}. The first TIME_WAIT sockets got ${r.spans[0].lengthMs} ms; ` +
+              `the one that began at ${at(other.enteredAt)}, with ${already} others already in TIME_WAIT, got ${other.lengthMs} ms. ` +
+              `TIME_WAIT must not shrink under load: the old duplicates it guards against do not get faster when there are many connections.`,
           );
         }
-        requireFullSpan(r, r.enteredAt! + t.learner.durationMs(), 'the old SYN');
+        // Judged here: that every socket is treated alike and on its own. What the
+        // right answer to a retransmitted FIN is, and how long TIME_WAIT lasts, are the earlier checks'.
+        const finAnswers = new Map<TimeWaitVerdict, Decision[]>();
+        for (const s of r.spans) for (const d of s.decisions) if (d.seg.fin) finAnswers.set(d.verdict, [...(finAnswers.get(d.verdict) ?? []), d]);
+        const fins = [...finAnswers.values()].reduce((n, l) => n + l.length, 0);
+        if (fins === 0) fail("no retransmitted FIN reached the server's TIME_WAIT sockets in this run; the checker cannot judge your handler here (please report this).");
+        if (finAnswers.size > 1) {
+          const parts = [...finAnswers].map(([v, l]) => `'${v}' for ${l.length} (first ${l[0].key.split(' ')[1]} at ${at(l[0].t)})`);
+          fail(
+            `with ${peak} TIME_WAIT sockets at once, your handler answered the ${count(fins, 'retransmitted FIN')} differently: ${parts.join(', ')}. ` +
+              `Each TIME_WAIT socket is judged on its own segment and its own tw: state shared between connections (a counter, the last number seen) mixes them up.`,
+          );
+        }
+        const off = r.spans.filter((s) => s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1);
+        const never = r.spans.filter((s) => s.leftAt === undefined);
+        if (off.length || never.length) {
+          const list = [
+            ...off.map((s) => `${s.key.split(' ')[1]} ended at ${at(s.leftAt!)}, due at ${at(dueAt(s))}`),
+            ...never.map((s) => `${s.key.split(' ')[1]} had not ended by ${at(r.summary.virtualMs)}`),
+          ];
+          fail(`with ${peak} TIME_WAIT sockets at once, ${count(list.length, 'socket')} did not last exactly durationMs() from entry or from its own last restart (${listSome(list, 2)}).`);
+        }
       },
     },
   ],
 });
 
-/** The server closes first, so the server host holds TIME_WAIT; the client may come back from the same port. */
-async function serverClosesFirst(t: CheckContext<ImplementTimeWait>, options: { duplicateFirstSyn?: boolean; reconnect?: boolean } = {}) {
-  const world = t.world({ untilMs: 400_000 });
-  const client = world.host('client');
-  const server = world.host('server');
-  world.link(client, server, { delayMs: 20 });
-  const policy = installPolicy(t, world, ['client', 'server']);
-  if (options.duplicateFirstSyn) world.fault({ action: 'duplicate', from: 'client', flags: '=S', nth: 1, delayMs: 3000 });
-  server.run(async (os) => {
-    const ls = os.socket();
-    ls.setsockopt('SO_REUSEADDR', true);
-    ls.bind({ port: 80 });
-    ls.listen();
-    for (;;) {
-      const conn = await ls.accept();
-      os.spawn(async () => {
-        await conn.recv();
-        await conn.send('world');
-        await conn.close();
-      }, 'worker');
-    }
-  }, 'server');
-  const second: { startedAt?: number; connectedAt?: number; error?: string; reply?: string } = {};
-  client.run(async (os) => {
-    const s = os.socket();
-    s.setsockopt('SO_REUSEADDR', true);
-    s.bind({ port: 40000 });
-    await s.connect({ host: 'server', port: 80 });
-    await s.send('hello');
-    await readToEof(s);
-    await s.close();
-    if (options.reconnect === false) return;
-    await os.sleep(1000 - os.now() > 0 ? 1000 - os.now() : 0);
-    const s2 = os.socket();
-    s2.setsockopt('SO_REUSEADDR', true);
-    s2.bind({ port: 40000 });
-    second.startedAt = os.now();
-    try {
-      await s2.connect({ host: 'server', port: 80 });
-      second.connectedAt = os.now();
-      await s2.send('hello');
-      second.reply = await readToEof(s2);
-      await s2.close();
-    } catch (error) {
-      second.error = errnoOf(error) ?? String(error);
-    }
-  }, 'client');
-  const summary = await t.run(world);
-  policy.requireNoProblem();
-  const f = failures(summary)[0];
-  if (f) fail(`${describeFailure(f)}.`);
-  return { world, summary, decisions: policy.decisions, second, ...timeWaitSpan(world, 'server') };
+function maxConcurrent(list: Span[]): number {
+  const edges = list.flatMap((s) => [
+    [s.enteredAt, 1],
+    [s.leftAt ?? Infinity, -1],
+  ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let n = 0;
+  let most = 0;
+  for (const [, d] of edges) most = Math.max(most, (n += d));
+  return most;
 }

@@ -8,14 +8,20 @@ export async function handle(conn: Socket, load: { overloaded: boolean; reply: (
     await conn.close();
     return;
   }
-  let request = '';
-  while (!request.endsWith('\n')) {
-    const part = await conn.recv();
-    if (part === '') break;
-    request += part;
+  try {
+    // The request line may come in several segments, or end at EOF without a newline.
+    let request = '';
+    while (!request.endsWith('\n')) {
+      const part = await conn.recv();
+      if (part === '') break;
+      request += part;
+    }
+    await conn.send(await load.reply());
+  } finally {
+    // Orderly close: the kernel keeps sending the queued reply, then FIN. The
+    // TIME_WAIT that follows on this side is normal and harmless. In a finally
+    // block, so that a client that resets mid-reply (send() fails) still gets
+    // its descriptor released.
+    await conn.close();
   }
-  await conn.send(await load.reply());
-  // Orderly close: the kernel keeps sending the queued reply, then FIN. The
-  // TIME_WAIT that follows on this side is normal and harmless.
-  await conn.close();
 }

@@ -8,7 +8,7 @@ import type { Socket } from 'closing-time';
  * progress: shed that connection at once, before reading or sending anything,
  * with an abortive close (RST) so the server keeps no state for it.
  * Otherwise read the request line, send the reply (`await load.reply()` makes
- * it: that takes 200 ms) and close: every byte of the reply must arrive.
+ * it: that takes a few hundred ms, and it can be larger than the socket buffers) and close: every byte of the reply must arrive.
  *
  * Someone "fixed" TIME_WAIT on this server with SO_LINGER 0 on every
  * connection. Find out what that costs, and fix the handler.

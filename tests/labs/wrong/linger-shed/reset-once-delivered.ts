@@ -1,4 +1,4 @@
-// expect-fail: served connections end with FIN, not RST
+// expect-fail: every served connection is closed, with FIN and not RST
 // expect-message: SO_LINGER 0 is not a TIME_WAIT fix
 import type { Socket } from 'closing-time';
 

@@ -1,0 +1,38 @@
+// expect-fail: hundreds of TIME_WAIT sockets are each kept and answered
+// expect-message: Each TIME_WAIT socket is judged on its own
+import type { SegmentInfo } from 'closing-time';
+
+export interface TimeWaitView {
+  readonly local: string;
+  readonly remote: string;
+  readonly rcvNxt: number;
+  readonly sndNxt: number;
+  readonly tsRecent?: number;
+  readonly since: number;
+  readonly expiresAt: number;
+}
+
+export type TimeWaitVerdict = 'ack' | 'ack-restart' | 'ignore' | 'kill' | 'rst' | 'accept-syn';
+
+export function durationMs(): number {
+  return 60_000;
+}
+
+/** a > b in 32-bit sequence space (RFC 9293 §3.4). */
+function after(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
+}
+
+// A peer that keeps retransmitting its FIN must not hold TIME_WAIT forever: a few restarts, then plain ACKs.
+let restarts = 0;
+export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict {
+  if (seg.rst) return 'ignore';
+  if (seg.syn && !seg.ackFlag) {
+    const newerSeq = after(seg.seq, tw.rcvNxt);
+    const newerTs = seg.tsval !== undefined && tw.tsRecent !== undefined && after(seg.tsval, tw.tsRecent);
+    return newerSeq || newerTs ? 'accept-syn' : 'ack';
+  }
+  if (seg.seq === tw.rcvNxt && seg.len === 0 && !seg.fin) return 'ignore';
+  if (seg.fin) return restarts++ < 5 ? 'ack-restart' : 'ack';
+  return 'ack-restart';
+}

@@ -1,0 +1,39 @@
+// expect-fail: hundreds of TIME_WAIT sockets are each kept and answered
+// expect-message: TIME_WAIT must not shrink under load
+import type { SegmentInfo } from 'closing-time';
+
+export interface TimeWaitView {
+  readonly local: string;
+  readonly remote: string;
+  readonly rcvNxt: number;
+  readonly sndNxt: number;
+  readonly tsRecent?: number;
+  readonly since: number;
+  readonly expiresAt: number;
+}
+
+export type TimeWaitVerdict = 'ack' | 'ack-restart' | 'ignore' | 'kill' | 'rst' | 'accept-syn';
+
+// 60 s normally; once TIME_WAIT sockets pile up, shorter ones so they do not fill the table
+// (tcp_max_tw_buckets drops them altogether, this is gentler).
+let begun = 0;
+export function durationMs(): number {
+  begun++;
+  return begun > 100 ? 10_000 : 60_000;
+}
+
+/** a > b in 32-bit sequence space (RFC 9293 §3.4). */
+function after(a: number, b: number): boolean {
+  return ((a - b) | 0) > 0;
+}
+
+export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict {
+  if (seg.rst) return 'ignore';
+  if (seg.syn && !seg.ackFlag) {
+    const newerSeq = after(seg.seq, tw.rcvNxt);
+    const newerTs = seg.tsval !== undefined && tw.tsRecent !== undefined && after(seg.tsval, tw.tsRecent);
+    return newerSeq || newerTs ? 'accept-syn' : 'ack';
+  }
+  if (seg.seq === tw.rcvNxt && seg.len === 0 && !seg.fin) return 'ignore';
+  return 'ack-restart';
+}
