@@ -62,6 +62,8 @@ interface ClientPlan {
   startMs: number;
   /** Before the first request and between requests (interactive, split), ms. */
   pauseMs: number;
+  /** half-close: a last line without '\n' before the FIN (not a request; answering it or not is up to the server). */
+  tail?: string;
 }
 
 /** One client connection, recorded as it goes. */
@@ -87,7 +89,7 @@ function kindText(p: ClientPlan): string {
     case 'split':
       return `sending each request in two segments ${p.pauseMs} ms apart`;
     case 'half-close':
-      return 'sending all its requests, then shutdown(SHUT_WR), then reading the answers to EOF';
+      return `sending all its requests${p.tail ? " and a last line without '\\n'" : ''}, then shutdown(SHUT_WR), then reading the answers to EOF`;
     case 'probe':
       return 'connecting and closing again without a request (a health probe)';
     case 'reset':
@@ -145,7 +147,7 @@ async function runClient(os: OS, ex: Exchange): Promise<void> {
         break;
       case 'pipelined':
       case 'half-close':
-        await s.send(lines.join(''));
+        await s.send(lines.join('') + (p.tail ?? ''));
         if (p.kind === 'half-close') s.shutdown('SHUT_WR');
         for (const path of p.paths) ex.got.push(await answer(s, ex, path));
         if (p.kind === 'half-close') {
@@ -187,7 +189,7 @@ interface Load {
 }
 
 /** Clients of each host and kind; `spacingMs` apart per host. */
-function plansFor(t: CheckContext<CloseWaitDetective>, spec: { host: HostName; kind: Kind; n: number; requests?: number; pauseMs?: number }[]): ClientPlan[] {
+function plansFor(t: CheckContext<CloseWaitDetective>, spec: { host: HostName; kind: Kind; n: number; requests?: number; pauseMs?: number; tail?: boolean }[]): ClientPlan[] {
   const out: ClientPlan[] = [];
   const next = new Map<HostName, number>();
   for (const s of spec) {
@@ -195,7 +197,8 @@ function plansFor(t: CheckContext<CloseWaitDetective>, spec: { host: HostName; k
       const startMs = (next.get(s.host) ?? 0) + t.vary.int(0, 30);
       next.set(s.host, startMs + 40);
       const pauseMs = s.pauseMs ?? (s.kind === 'split' ? t.vary.int(50, 300) : 0);
-      out.push({ host: s.host, kind: s.kind, paths: s.kind === 'probe' ? [] : pathsOf(t, s.host, s.requests ?? 1), startMs, pauseMs });
+      const tail = s.tail ? `GET /${t.vary.word()}` : undefined;
+      out.push({ host: s.host, kind: s.kind, paths: s.kind === 'probe' ? [] : pathsOf(t, s.host, s.requests ?? 1), startMs, pauseMs, ...(tail ? { tail } : {}) });
     }
   }
   return out;
@@ -300,7 +303,7 @@ function closeProblem(r: Load): string | undefined {
     const parts = [...byHost].map(([h, n]) => `${n} from ${h} (${r.ipOf.get(h) ?? '?'})`);
     return (
       `server still has ${count(left.length, 'socket')} in CLOSE_WAIT after the clients left: ${parts.join(', ')}. ` +
-      `The peer addresses say which clients they belong to; find the handler those clients' requests go through and the path where it returns without close().`
+      `The peer addresses say which clients they belong to; find the handler those clients' requests go through and the path where it returns without close()${handlerThrew(r)}.`
     );
   }
   // A connection the client still holds open (waiting for an answer it never got) is not a closing question.
@@ -341,12 +344,13 @@ export default defineChecker<CloseWaitDetective>({
       points: 3,
       task: 2,
       description:
-        'After clients of every kind have come and gone (keep-alive, all-at-once, half-closing, probes that send nothing), the server must hold no socket in CLOSE_WAIT and every descriptor from accept() must be closed.',
+        "After clients of every kind have come and gone (keep-alive, all-at-once, half-closing, some after a last line without '\\n', probes that send nothing), the server must hold no socket in CLOSE_WAIT and every descriptor from accept() must be closed.",
       async run(t) {
         const plans = plansFor(t, [
           { host: 'web', kind: 'interactive', n: 3, requests: 2 },
           { host: 'api', kind: 'pipelined', n: 2, requests: 2 },
           { host: 'api', kind: 'half-close', n: 1, requests: 2 },
+          { host: 'api', kind: 'half-close', n: 1, requests: 1, tail: true },
           { host: 'reports', kind: 'interactive', n: 4 },
           { host: 'reports', kind: 'half-close', n: 1 },
           { host: 'monitor', kind: 'interactive', n: 2 },
@@ -398,7 +402,7 @@ export default defineChecker<CloseWaitDetective>({
           { host: 'api', kind: 'interactive', n: 1, requests: many() },
           { host: 'web', kind: 'pipelined', n: 1, requests: many() },
           { host: 'api', kind: 'split', n: 1, requests: many() },
-          { host: 'api', kind: 'half-close', n: 1, requests: many() },
+          { host: 'api', kind: 'half-close', n: 1, requests: many(), tail: true },
           { host: 'monitor', kind: 'interactive', n: 1, requests: many(), pauseMs: t.vary.int(1_100, 1_600) },
         ]);
         requireAnswers(await runLoad(t, plans));
