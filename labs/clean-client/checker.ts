@@ -45,7 +45,7 @@ interface Outcome {
   threw: boolean;
 }
 
-type PlanShape = Omit<Plan, 'name' | 'request' | 'reply'> & { bytes: number };
+type PlanShape = Omit<Plan, 'name' | 'request' | 'reply' | 'resetAfter'> & { bytes: number; reset?: boolean };
 
 const NAMES = ['reports', 'files', 'archive', 'mirror', 'origin', 'backup', 'media', 'docs', 'assets', 'ledger', 'exports', 'vault'];
 
@@ -55,8 +55,11 @@ function plans(t: CheckContext<CleanClient>, shapes: PlanShape[]): Plan[] {
     const base = names.splice(t.vary.int(0, names.length - 1), 1)[0];
     const name = `${base}${t.vary.int(1, 99)}`;
     const request = `GET /${t.vary.word()}/${t.vary.word()}.txt?id=${t.vary.int(1, 99_999)}\n`;
-    const { bytes, ...rest } = s;
-    return { ...rest, name, request, reply: numberedPayload(bytes, `clean-client/${name}/${bytes}`) };
+    const { bytes, reset, ...rest } = s;
+    const plan: Plan = { ...rest, name, request, reply: numberedPayload(bytes, `clean-client/${name}/${bytes}`) };
+    // A server that resets the connection (SO_LINGER 0 close) after a quarter to three quarters of its reply.
+    if (reset) plan.resetAfter = t.vary.int(Math.floor(bytes / 4), Math.floor((bytes * 3) / 4));
+    return plan;
   });
 }
 
@@ -144,13 +147,14 @@ function waitingIn(r: Run, o: Outcome): string {
 /** Did this fetch send the request and return the whole reply? A message if not. */
 function replyProblem(r: Run, o: Outcome): string | undefined {
   const p = o.plan;
+  if (p.resetAfter !== undefined) return resetProblem(r, o);
   if (o.threw) {
     const f = learnerFailure(r, o);
     return `fetchAll('${p.name}', ...) threw: ${f ? describeFailure(f) : o.errno ?? 'an error'}. ${describePlan(p)}: nothing went wrong on the network, so fetchAll should return the reply.`;
   }
   if (!o.returned) {
     return (
-      `fetchAll('${p.name}', ...) had not returned (${waitingIn(r, o)}); ${describePlan(p)}${o.received ? '' : ', but first it needed the request'}. ` +
+      `fetchAll never returned from '${p.name}' (${waitingIn(r, o)}); ${describePlan(p)}${o.received ? '' : ', but first it needed the request'}. ` +
       `recv() returns '' once the server's FIN has arrived: stop reading then, and not before.`
     );
   }
@@ -170,6 +174,42 @@ function replyProblem(r: Run, o: Outcome): string | undefined {
   return `fetchAll('${p.name}', ...) returned ${got.length.toLocaleString('en')} bytes that differ from the reply at byte ${firstDifference(got, p.reply)}; ${describePlan(p)}. Return exactly the bytes received, in order.`;
 }
 
+/** A server that resets partway: fetchAll must reject rather than return the truncated reply. */
+function resetProblem(r: Run, o: Outcome): string | undefined {
+  const p = o.plan;
+  const rst = segments(r.world, { from: p.name, rst: true })[0];
+  if (!rst) {
+    const own = segments(r.world, { from: 'client', rst: true, to: p.name })[0];
+    if (o.returned && typeof o.got === 'string' && own) {
+      return `fetchAll('${p.name}', ...) returned ${o.got.length.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes and reset the connection itself at ${at(own.t)}, before the server got to. One recv() returns only what has arrived so far; keep calling recv() until it returns '' (end of stream) or throws.`;
+    }
+    return undefined; // it never got as far as the reset: the other fetches tell why
+  }
+  const cut = `the server '${p.name}' reset the connection at ${at(rst.t)} after ${o.sent.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes of its reply`;
+  if (o.returned) {
+    const n = typeof o.got === 'string' ? `${o.got.length.toLocaleString('en')} bytes` : String(o.got);
+    return `${cut}, yet fetchAll returned ${n} as if that were the whole reply. Let the ECONNRESET that recv() throws reach your caller (or throw your own error): a truncated reply must not pass for a complete one.`;
+  }
+  if (!o.threw) return `${cut}, and fetchAll never returned or threw (${waitingIn(r, o)}): recv() throws ECONNRESET after a reset; let it reach the caller.`;
+  return undefined;
+}
+
+/**
+ * A fetch that threw or never returned although its server behaved: no other
+ * check can judge its closing or its RSTs, so each says so briefly.
+ */
+function prerequisite(r: Run, what: string): string | undefined {
+  for (const o of r.outcomes) {
+    if (o.returned || o.plan.resetAfter !== undefined) continue;
+    if (o.threw) {
+      const f = learnerFailure(r, o);
+      return `cannot judge ${what}: ${f ? describeFailure(f) : `fetchAll threw ${o.errno ?? 'an error'}`} while fetching from '${o.plan.name}', whose server behaved. See 'returns the whole reply'.`;
+    }
+    return `cannot judge ${what}: fetchAll never returned from '${o.plan.name}' (${waitingIn(r, o)}). See 'returns the whole reply'.`;
+  }
+  return undefined;
+}
+
 /** The server a client socket was connected to, from its connect() call. */
 function connectedTo(world: World, host: string, fd: number, since: number): string | undefined {
   for (const e of world.trace) {
@@ -180,12 +220,8 @@ function connectedTo(world: World, host: string, fd: number, since: number): str
 
 /** Sockets the client left in CLOSE_WAIT or descriptors it never closed; a message if any. */
 function closeProblem(r: Run): string | undefined {
-  const unfinished = r.outcomes.filter((o) => !o.returned);
-  if (unfinished.length) {
-    const o = unfinished[0];
-    const what = o.threw ? `threw ${o.errno ?? 'an error'}` : `never returned (${waitingIn(r, o)})`;
-    return `cannot judge closing: fetchAll('${o.plan.name}', ...) ${what}, though nothing went wrong on the network. See 'returns the whole reply'.`;
-  }
+  const blocked = prerequisite(r, 'closing');
+  if (blocked) return blocked;
   const left = socketsIn(r.world, 'client', 'CLOSE-WAIT');
   if (left.length) {
     return (
@@ -197,8 +233,15 @@ function closeProblem(r: Run): string | undefined {
   if (open.length) {
     const d = open[0];
     const peer = connectedTo(r.world, 'client', d.fd, d.t);
+    const reset = r.outcomes.find((o) => o.plan.name === peer && o.plan.resetAfter !== undefined);
+    if (reset) {
+      return (
+        `the server '${peer}' reset the connection partway through its reply and fetchAll ${reset.threw ? `threw ${reset.errno ?? 'an error'} (right: the reply was cut short)` : 'returned'}, but ${describeLeak(r.world, d)}. ` +
+        `The connection is gone and ss shows nothing, yet the descriptor stays with the process until close(): close it on the error path too (try/finally).`
+      );
+    }
     return (
-      `the client still holds ${count(open.length, 'descriptor')} after fetchAll returned: ${describeLeak(r.world, d)}${peer ? `; it was the connection to '${peer}'` : ''}` +
+      `the client still holds ${count(open.length, 'descriptor')} after every fetch had ended: ${describeLeak(r.world, d)}${peer ? `; it was the connection to '${peer}'` : ''}` +
       `${open.length > 1 ? `, and ${open.length - 1} more` : ''}. ss no longer lists a connection that has ended, yet its descriptor stays with the process until close(): call close() once recv() returned ''.`
     );
   }
@@ -207,6 +250,8 @@ function closeProblem(r: Run): string | undefined {
 
 /** RSTs the client sent, explained from the trace; a message if any. */
 function rstProblem(r: Run): string | undefined {
+  const blocked = prerequisite(r, 'how the connections end');
+  if (blocked) return blocked;
   const rsts = segments(r.world, { from: 'client', rst: true });
   if (!rsts.length) return undefined;
   const first = rsts[0];
@@ -242,6 +287,8 @@ const SHAPES = {
   pausing: (t: CheckContext<CleanClient>): PlanShape => ({ bytes: t.vary.int(6_000, 14_000), pieces: t.vary.int(3, 4), thinkMs: t.vary.int(200, 800), gapMs: t.vary.int(1_100, 1_600), startMs: 0 }),
 };
 
+const resetting = (t: CheckContext<CleanClient>): PlanShape => ({ ...SHAPES.medium(t), reset: true });
+
 export default defineChecker<CleanClient>({
   lab: 'clean-client',
   exports: [{ name: 'fetchAll', kind: 'function', signature: 'export async function fetchAll(os: OS, server: string, request: string): Promise<string>' }],
@@ -251,9 +298,9 @@ export default defineChecker<CleanClient>({
       points: 3,
       task: 1,
       description:
-        'Four servers with varying names: 100-200 KB after 1-2 s of think time in pieces over a second apart, 20-50 KB in several pieces, one short line, and an empty reply. fetchAll must send the request as given and return each reply exactly.',
+        'Five servers with varying names: 100-200 KB after 1-2 s of think time in pieces over a second apart, 20-50 KB in several pieces, one short line, an empty reply, and one that resets partway. fetchAll must send the request as given, return each reply exactly, and reject (not return) the one cut short.',
       async run(t) {
-        const r = await runPlans(t, plans(t, [SHAPES.slowBig(t), SHAPES.medium(t), SHAPES.oneLine(t), SHAPES.empty(t)]));
+        const r = await runPlans(t, plans(t, [SHAPES.slowBig(t), SHAPES.medium(t), SHAPES.oneLine(t), SHAPES.empty(t), resetting(t)]));
         for (const o of r.outcomes) {
           const problem = replyProblem(r, o);
           if (problem) fail(problem);
@@ -265,9 +312,9 @@ export default defineChecker<CleanClient>({
       points: 2,
       task: 2,
       description:
-        'After fetches from a slow server, a short one and an empty one, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
+        'After fetches of 5,000 bytes in pieces over a second apart, a short reply, an empty one and one that the server resets partway, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
       async run(t) {
-        const r = await runPlans(t, plans(t, [SHAPES.pausing(t), SHAPES.oneLine(t), SHAPES.empty(t)]));
+        const r = await runPlans(t, plans(t, [{ ...SHAPES.pausing(t), bytes: 5_000 }, SHAPES.oneLine(t), SHAPES.empty(t), resetting(t)]));
         const problem = closeProblem(r);
         if (problem) fail(problem);
       },
@@ -293,56 +340,21 @@ export default defineChecker<CleanClient>({
         const judge = (r: Run) => {
           for (const o of r.outcomes) {
             const problem = replyProblem(r, o);
-            if (problem) return { check: 'returns the whole reply', problem };
+            if (problem) return { check: 'returns the whole reply', problem, prerequisite: o.threw || !o.returned };
           }
           const closing = closeProblem(r);
-          if (closing) return { check: 'closes its socket after EOF', problem: closing };
+          if (closing) return { check: 'closes its socket after EOF', problem: closing, prerequisite: false };
           const rst = rstProblem(r);
-          if (rst) return { check: 'ends without RST', problem: rst };
+          if (rst) return { check: 'ends without RST', problem: rst, prerequisite: false };
           return undefined;
         };
         const lossy = judge(await runPlans(t, list, 0.05));
         if (!lossy) return;
+        if (lossy.prerequisite) fail(`over links that lose 5% of segments, ${lossy.problem}`);
         // Only a failure that loss causes belongs to this check: the same fetches without loss tell.
         const clean = judge(await runPlans(t, list, 0));
         if (clean) fail(`not a matter of loss: the same fetches fail '${clean.check}' without any loss too; fix that first.`);
         fail(`over links that lose 5% of segments, ${lossy.problem}`);
-      },
-    },
-    {
-      name: 'reports a reset and still closes',
-      points: 1,
-      task: 3,
-      description:
-        'A server resets the connection partway through its reply; fetchAll must not return the truncated reply as if it were whole (let the error reach the caller) and must still close its descriptor.',
-      async run(t) {
-        const shape = { ...SHAPES.medium(t), startMs: 0 };
-        const [p] = plans(t, [shape]);
-        p.resetAfter = t.vary.int(Math.floor(p.reply.length / 4), Math.floor((p.reply.length * 3) / 4));
-        const r = await runPlans(t, [p]);
-        const o = r.outcomes[0];
-        const rst = segments(r.world, { from: p.name, rst: true })[0];
-        if (!rst) {
-          const own = segments(r.world, { from: 'client', rst: true })[0];
-          fail(
-            own
-              ? `cannot judge: the client reset the connection itself at ${at(own.t)}, before the server got to (see 'ends without RST').`
-              : `cannot judge: the server '${p.name}' never got to reset the connection (it had received ${JSON.stringify(o.received)}); see 'returns the whole reply'.`,
-          );
-        }
-        const cut = `the server '${p.name}' reset the connection at ${at(rst.t)} after ${o.sent.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes of its reply`;
-        if (o.returned) {
-          const n = typeof o.got === 'string' ? `${o.got.length.toLocaleString('en')} bytes` : String(o.got);
-          fail(`${cut}, yet fetchAll returned ${n} as if that were the whole reply. Let the ECONNRESET that recv() throws reach your caller (or throw your own error): a truncated reply must not pass for a complete one.`);
-        }
-        if (!o.threw) fail(`${cut}, and fetchAll had not returned or thrown (${waitingIn(r, o)}): recv() throws ECONNRESET after a reset; let it reach the caller.`);
-        const open = unclosedDescriptors(r.world, 'client');
-        if (open.length) {
-          fail(
-            `${cut}; fetchAll threw ${o.errno ?? 'an error'} (right: the reply was cut short), but ${describeLeak(r.world, open[0])}. ` +
-              `The connection is gone and ss shows nothing, yet the descriptor stays with the process until close(): close it on the error path too (try/finally).`,
-          );
-        }
       },
     },
   ],

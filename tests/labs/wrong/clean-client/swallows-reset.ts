@@ -1,4 +1,4 @@
-// expect-fail: reports a reset and still closes
+// expect-fail: returns the whole reply
 // expect-message: as if that were the whole reply
 import type { OS } from 'closing-time';
 
