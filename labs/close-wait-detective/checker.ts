@@ -6,7 +6,7 @@
 // last request, probes that connect and leave, and clients that reset. Paths,
 // addresses and timings vary with the program graded (t.vary).
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeFailure, describeLeak, failures, listSome, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
+import { at, count, describeFailure, describeLeak, failures, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { Host, OS, RunSummary, Socket, World } from '../../src/sim/index.ts';
 
