@@ -72,10 +72,15 @@ function describePlan(p: Plan): string {
 }
 
 async function runPlans(t: CheckContext<CleanClient>, list: Plan[], loss = 0) {
+  // Each fetch gets its own copy of the module: a program may count its calls
+  // or keep state between them, as long as one call does one fetch right.
+  const copies: CleanClient[] = [t.learner];
+  while (copies.length < list.length) copies.push(await t.load());
   const world = t.world();
   const client = world.host('client');
   const outcomes: Outcome[] = [];
-  for (const p of list) {
+  for (const [i, p] of list.entries()) {
+    const learner = copies[i];
     const host = world.host(p.name);
     world.link(client, host, { delayMs: 5, loss });
     const o: Outcome = { plan: p, process: `fetchAll-${p.name}`, received: '', sent: 0, accepted: 0, returned: false, threw: false };
@@ -120,7 +125,7 @@ async function runPlans(t: CheckContext<CleanClient>, list: Plan[], loss = 0) {
     client.run(async (os) => {
       if (p.startMs) await os.sleep(p.startMs);
       try {
-        o.got = await t.learner.fetchAll(os, p.name, p.request);
+        o.got = await learner.fetchAll(os, p.name, p.request);
         o.returned = true;
       } catch (error) {
         o.threw = true;
@@ -233,13 +238,6 @@ function closeProblem(r: Run): string | undefined {
   if (open.length) {
     const d = open[0];
     const peer = connectedTo(r.world, 'client', d.fd, d.t);
-    const reset = r.outcomes.find((o) => o.plan.name === peer && o.plan.resetAfter !== undefined);
-    if (reset) {
-      return (
-        `the server '${peer}' reset the connection partway through its reply and fetchAll ${reset.threw ? `threw ${reset.errno ?? 'an error'} (right: the reply was cut short)` : 'returned'}, but ${describeLeak(r.world, d)}. ` +
-        `The connection is gone and ss shows nothing, yet the descriptor stays with the process until close(): close it on the error path too (try/finally).`
-      );
-    }
     return (
       `the client still holds ${count(open.length, 'descriptor')} after every fetch had ended: ${describeLeak(r.world, d)}${peer ? `; it was the connection to '${peer}'` : ''}` +
       `${open.length > 1 ? `, and ${open.length - 1} more` : ''}. ss no longer lists a connection that has ended, yet its descriptor stays with the process until close(): call close() once recv() returned ''.`
@@ -312,9 +310,9 @@ export default defineChecker<CleanClient>({
       points: 2,
       task: 2,
       description:
-        'After fetches of 5,000 bytes in pieces over a second apart, a short reply, an empty one and one that the server resets partway, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
+        'After fetches of 5,000 bytes in pieces over a second apart, a short reply and an empty one, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
       async run(t) {
-        const r = await runPlans(t, plans(t, [{ ...SHAPES.pausing(t), bytes: 5_000 }, SHAPES.oneLine(t), SHAPES.empty(t), resetting(t)]));
+        const r = await runPlans(t, plans(t, [{ ...SHAPES.pausing(t), bytes: 5_000 }, SHAPES.oneLine(t), SHAPES.empty(t)]));
         const problem = closeProblem(r);
         if (problem) fail(problem);
       },
