@@ -1,69 +1,227 @@
 // Lab: CLOSE_WAIT detective. Four kinds of clients, each from its own host, hit
 // the learner's server; `ss` on the server shows which peers the CLOSE_WAIT
 // sockets belong to, which points at the handler that returns without close().
-import { defineChecker, ensure, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, fromState, count, describeFailure, failures, segments, socketsIn } from '../../src/grading/trace-queries.ts';
+// The clients behave as real ones do: one request at a time or all at once,
+// requests cut across segments, pauses over a second, a half-close after the
+// last request, probes that connect and leave, and clients that reset. Paths,
+// addresses and timings vary with the program graded (t.vary).
+import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
+import { at, count, describeFailure, describeLeak, failures, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
-import type { OS, Socket, World } from '../../src/sim/index.ts';
+import type { Host, OS, RunSummary, Socket, World } from '../../src/sim/index.ts';
 
 export interface CloseWaitDetective {
   handle(conn: Socket): Promise<void>;
 }
 
 const CSV = 'item,stock\nbolt,120\nnut,80\nwasher,0\n';
-const ROUTES: Record<string, string> = {
-  '/static/index.html': '200 <!doctype html><title>shop</title><script src="app.js"></script>',
-  '/static/app.js': '200 document.title += " (ready)";',
-  '/api/items': `200 ${JSON.stringify({ items: ['bolt', 'nut', 'washer'] })}`,
-  '/api/stock': `200 ${JSON.stringify({ bolt: 120, nut: 80, washer: 0 })}`,
-  '/report?format=csv': `200 ${CSV}`,
-  '/report?format=json': `200 ${JSON.stringify(CSV.trimEnd().split('\n'))}`,
-  '/health': '200 ok',
+const STATIC: Record<string, string> = {
+  '/static/index.html': '<!doctype html><title>shop</title><script src="app.js"></script>',
+  '/static/app.js': 'document.title += " (ready)";',
+};
+const API: Record<string, string> = {
+  '/api/items': JSON.stringify({ items: ['bolt', 'nut', 'washer'] }),
+  '/api/stock': JSON.stringify({ bolt: 120, nut: 80, washer: 0 }),
 };
 
-/** What each client host asks for. */
-const KINDS: Record<string, string[]> = {
-  web: ['/static/index.html', '/static/app.js'],
-  api: ['/api/items', '/api/stock'],
-  reports: ['/report?format=csv', '/report?format=json'],
-  monitor: ['/health'],
-};
+/** The answer the server has always given, as "<status> <body>". */
+function expected(path: string): string {
+  if (path.startsWith('/static/')) return STATIC[path] !== undefined ? `200 ${STATIC[path]}` : '404 not found';
+  if (path.startsWith('/api/')) return API[path] !== undefined ? `200 ${API[path]}` : '404 no such endpoint';
+  if (path.startsWith('/report')) return `200 ${path.includes('format=json') ? JSON.stringify(CSV.trimEnd().split('\n')) : CSV}`;
+  if (path === '/health') return '200 ok';
+  return '404 not found';
+}
 
-interface Exchange {
-  host: string;
+const HOSTS = ['web', 'api', 'reports', 'monitor'] as const;
+type HostName = (typeof HOSTS)[number];
+
+/** What a host's clients ask for (varied: a missing file, an unknown endpoint, report options). */
+function pathsOf(t: CheckContext<CloseWaitDetective>, host: HostName, n: number): string[] {
+  const pick = (): string => {
+    switch (host) {
+      case 'web':
+        return t.vary.pick(['/static/index.html', '/static/app.js', '/static/index.html', `/static/${t.vary.word()}.css`]);
+      case 'api':
+        return t.vary.pick(['/api/items', '/api/stock', '/api/items', `/api/${t.vary.word()}`]);
+      case 'reports':
+        return t.vary.pick(['/report?format=csv', '/report?format=json', `/report?format=${t.vary.pick(['csv', 'json'])}&from=${t.vary.word()}`]);
+      case 'monitor':
+        return t.vary.pick(['/health', '/health', `/${t.vary.word()}`]);
+    }
+  };
+  return Array.from({ length: host === 'reports' ? 1 : n }, pick);
+}
+
+type Kind = 'interactive' | 'pipelined' | 'split' | 'half-close' | 'probe' | 'reset';
+
+interface ClientPlan {
+  host: HostName;
+  kind: Kind;
   paths: string[];
+  startMs: number;
+  /** Before the first request and between requests (interactive, split), ms. */
+  pauseMs: number;
+  /** half-close: a last line without '\n' before the FIN (not a request; answering it or not is up to the server). */
+  tail?: string;
+}
+
+/** One client connection, recorded as it goes. */
+interface Exchange {
+  plan: ClientPlan;
+  /** Answers so far, as "<status> <body>". */
   got: string[];
+  /** Bytes received that do not make a whole answer yet. */
+  partial: string;
+  connected: boolean;
+  eof: boolean;
   error?: string;
+  errorAt?: number;
   done: boolean;
 }
 
-/** Sends one request and reads its "<status> <length>\n<body>" response; `buffer` keeps bytes read past it. */
-async function request(s: Socket, path: string, buffer: { text: string }): Promise<string> {
-  await s.send(`GET ${path}\n`);
-  const fill = async (enough: () => boolean, what: string) => {
+function kindText(p: ClientPlan): string {
+  switch (p.kind) {
+    case 'interactive':
+      return p.paths.length > 1 ? `sending its requests one at a time, each after the answer to the last${p.pauseMs ? ` and a ${(p.pauseMs / 1000).toFixed(1)} s pause` : ''}` : `sending one request${p.pauseMs ? ` after a ${(p.pauseMs / 1000).toFixed(1)} s pause` : ''}`;
+    case 'pipelined':
+      return 'sending all its requests at once, then reading the answers';
+    case 'split':
+      return `sending each request in two segments ${p.pauseMs} ms apart`;
+    case 'half-close':
+      return `sending all its requests${p.tail ? " and a last line without '\\n'" : ''}, then shutdown(SHUT_WR), then reading the answers to EOF`;
+    case 'probe':
+      return 'connecting and closing again without a request (a health probe)';
+    case 'reset':
+      return 'resetting the connection (SO_LINGER 0 close) right after sending its last request';
+  }
+}
+
+/** Reads "<status> <length>\n<body>" answers, keeping what has arrived in `ex.partial`. */
+async function answer(s: Socket, ex: Exchange, path: string): Promise<string> {
+  const fill = async (enough: () => boolean) => {
     while (!enough()) {
       const part = await s.recv();
-      if (part === '') throw new Error(`EOF ${what} of the response to ${path}`);
-      buffer.text += part;
+      if (part === '') {
+        ex.eof = true;
+        throw new Error(`EOF before the whole answer to ${path}`);
+      }
+      ex.partial += part;
     }
   };
-  await fill(() => buffer.text.includes('\n'), 'before the status line');
-  const nl = buffer.text.indexOf('\n');
-  const [status, length] = buffer.text.slice(0, nl).trim().split(' ');
-  buffer.text = buffer.text.slice(nl + 1);
+  await fill(() => ex.partial.includes('\n'));
+  const nl = ex.partial.indexOf('\n');
+  const [status, length] = ex.partial.slice(0, nl).trim().split(' ');
   const n = Number(length);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`a malformed status line ${JSON.stringify(status + ' ' + length)} for ${path}`);
-  await fill(() => buffer.text.length >= n, 'in the body');
-  const body = buffer.text.slice(0, n);
-  buffer.text = buffer.text.slice(n);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`a malformed status line ${JSON.stringify(ex.partial.slice(0, nl))} for ${path}`);
+  await fill(() => ex.partial.length >= nl + 1 + n);
+  const body = ex.partial.slice(nl + 1, nl + 1 + n);
+  ex.partial = ex.partial.slice(nl + 1 + n);
   return `${status} ${body}`;
 }
 
-async function runLoad(t: CheckContext<CloseWaitDetective>, perHost: number, requestsPerConnection: (host: string) => number) {
+async function runClient(os: OS, ex: Exchange): Promise<void> {
+  const p = ex.plan;
+  await os.sleep(p.startMs);
+  const s = os.socket();
+  try {
+    await s.connect({ host: 'server', port: 80 });
+    ex.connected = true;
+    const lines = p.paths.map((path) => `GET ${path}\n`);
+    switch (p.kind) {
+      case 'interactive':
+        for (let i = 0; i < lines.length; i++) {
+          if (p.pauseMs && (i > 0 || lines.length === 1)) await os.sleep(p.pauseMs);
+          await s.send(lines[i]);
+          ex.got.push(await answer(s, ex, p.paths[i]));
+        }
+        break;
+      case 'split':
+        for (let i = 0; i < lines.length; i++) {
+          const cut = Math.max(1, Math.min(lines[i].length - 1, 4 + ((p.startMs + i * 7) % (lines[i].length - 4))));
+          await s.send(lines[i].slice(0, cut));
+          await os.sleep(p.pauseMs);
+          await s.send(lines[i].slice(cut));
+          ex.got.push(await answer(s, ex, p.paths[i]));
+        }
+        break;
+      case 'pipelined':
+      case 'half-close':
+        await s.send(lines.join('') + (p.tail ?? ''));
+        if (p.kind === 'half-close') s.shutdown('SHUT_WR');
+        for (const path of p.paths) ex.got.push(await answer(s, ex, path));
+        if (p.kind === 'half-close') {
+          // The server closes once it has seen our FIN and answered everything.
+          while ((await s.recv()) !== '');
+          ex.eof = true;
+        }
+        break;
+      case 'probe':
+        if (p.pauseMs) await os.sleep(p.pauseMs);
+        break;
+      case 'reset':
+        for (let i = 0; i < lines.length - 1; i++) {
+          await s.send(lines[i]);
+          ex.got.push(await answer(s, ex, p.paths[i]));
+        }
+        await s.send(lines[lines.length - 1]);
+        s.setsockopt('SO_LINGER', { onoff: true, linger: 0 });
+        break;
+    }
+    await s.close();
+  } catch (error) {
+    if (ex.error === undefined && !(error instanceof Error && error.message.startsWith('EOF'))) ex.error = errnoOf(error) ?? (error instanceof Error ? error.message : String(error));
+    ex.errorAt = os.now();
+    try {
+      await s.close();
+    } catch {
+      // already closed
+    }
+  }
+  ex.done = true;
+}
+
+interface Load {
+  world: World;
+  summary: RunSummary;
+  exchanges: Exchange[];
+  ipOf: Map<string, string>;
+}
+
+/** Clients of each host and kind; `spacingMs` apart per host. */
+function plansFor(t: CheckContext<CloseWaitDetective>, spec: { host: HostName; kind: Kind; n: number; requests?: number; pauseMs?: number; tail?: boolean }[]): ClientPlan[] {
+  const out: ClientPlan[] = [];
+  const next = new Map<HostName, number>();
+  for (const s of spec) {
+    for (let i = 0; i < s.n; i++) {
+      const startMs = (next.get(s.host) ?? 0) + t.vary.int(0, 30);
+      next.set(s.host, startMs + 40);
+      const pauseMs = s.pauseMs ?? (s.kind === 'split' ? t.vary.int(50, 300) : 0);
+      const tail = s.tail ? `GET /${t.vary.word()}` : undefined;
+      out.push({ host: s.host, kind: s.kind, paths: s.kind === 'probe' ? [] : pathsOf(t, s.host, s.requests ?? 1), startMs, pauseMs, ...(tail ? { tail } : {}) });
+    }
+  }
+  return out;
+}
+
+async function runLoad(t: CheckContext<CloseWaitDetective>, plans: ClientPlan[]): Promise<Load> {
   const world = t.world();
-  const server = world.host('server');
-  const hosts = Object.keys(KINDS).map((name) => world.host(name));
-  for (const h of hosts) world.link(h, server, { delayMs: 5 });
+  // Addresses change per program: a fix must not key on the lab text's 10.0.0.4.
+  const net = `10.${t.vary.int(1, 250)}.${t.vary.int(0, 250)}`;
+  const octets = new Set<number>();
+  while (octets.size < HOSTS.length + 1) octets.add(t.vary.int(2, 250));
+  const [serverOctet, ...clientOctets] = [...octets];
+  const server = world.host('server', `${net}.${serverOctet}`);
+  const ipOf = new Map<string, string>([['server', server.ip]]);
+  // Only the hosts this load uses: every host that connects costs the simulator a port table.
+  const hosts = new Map<HostName, Host>();
+  HOSTS.forEach((name, i) => {
+    if (!plans.some((p) => p.host === name)) return;
+    const h = world.host(name, `${net}.${clientOctets[i]}`);
+    ipOf.set(name, h.ip);
+    world.link(h, server, { delayMs: 5 });
+    hosts.set(name, h);
+  });
   server.run(async (os) => {
     const ls = os.socket();
     ls.setsockopt('SO_REUSEADDR', true);
@@ -75,54 +233,91 @@ async function runLoad(t: CheckContext<CloseWaitDetective>, perHost: number, req
     }
   }, 'server');
   const exchanges: Exchange[] = [];
-  for (const h of hosts) {
-    for (let i = 0; i < perHost; i++) {
-      const n = requestsPerConnection(h.name);
-      const paths = Array.from({ length: n }, (_, k) => KINDS[h.name][(i + k) % KINDS[h.name].length]);
-      const ex: Exchange = { host: h.name, paths, got: [], done: false };
-      exchanges.push(ex);
-      h.run(async (os: OS) => {
-        await os.sleep(i * 40);
-        const s = os.socket();
-        try {
-          await s.connect({ host: 'server', port: 80 });
-          const buffer = { text: '' };
-          for (const p of paths) ex.got.push(await request(s, p, buffer));
-          await s.close();
-        } catch (error) {
-          ex.error = errnoOf(error) ?? (error instanceof Error ? error.message : String(error));
-        }
-        ex.done = true;
-      }, `${h.name}-client`);
-    }
+  for (const plan of plans) {
+    const ex: Exchange = { plan, got: [], partial: '', connected: false, eof: false, done: false };
+    exchanges.push(ex);
+    hosts.get(plan.host)!.run((os) => runClient(os, ex), `${plan.host}-client`);
   }
   const summary = await t.run(world);
-  const f = failures(summary, 'handle')[0];
-  if (f) fail(`your handler threw: ${describeFailure(f)}.`);
-  return { world, summary, exchanges };
+  return { world, summary, exchanges, ipOf };
 }
 
-function requireAnswers(exchanges: Exchange[]) {
+function clip(text: string, most = 60): string {
+  return JSON.stringify(text.length > most ? `${text.slice(0, most)}...` : text);
+}
+
+function handlerThrew(r: Load): string {
+  const f = failures(r.summary, 'handle')[0];
+  return f ? ` (meanwhile ${describeFailure(f)})` : '';
+}
+
+/** Every request a client sent was answered as before; judged on answers only. */
+function requireAnswers(r: Load, exchanges = r.exchanges) {
   for (const ex of exchanges) {
-    for (let i = 0; i < ex.paths.length; i++) {
-      const want = ROUTES[ex.paths[i]];
-      if (ex.got[i] === want) continue;
-      const where = ex.paths.length > 1 ? `request ${i + 1} of ${ex.paths.length} on one connection (${ex.paths[i]})` : ex.paths[i];
-      if (ex.got[i] === undefined) {
-        fail(
-          `a ${ex.host} client got no answer to ${where}${ex.error ? `: ${ex.error}` : ex.done ? '' : ' (it was still waiting at the end of the run)'}. ` +
-            (i > 0 ? 'The first request on the connection was answered, so the connection ended too early: keep serving requests until the client closes (EOF).' : 'Every route must keep answering.'),
-        );
+    const p = ex.plan;
+    for (let i = 0; i < p.paths.length; i++) {
+      if (p.kind === 'reset' && i === p.paths.length - 1) break; // it never reads that answer
+      const want = expected(p.paths[i]);
+      const got = ex.got[i];
+      if (got === want) continue;
+      const who = `a ${p.host} client (${r.ipOf.get(p.host)}) ${kindText(p)}`;
+      const where = p.paths.length > 1 ? `request ${i + 1} of ${p.paths.length} on one connection (GET ${p.paths[i]})` : `GET ${p.paths[i]}`;
+      if (got === undefined) {
+        const how = ex.error
+          ? `got ${ex.error} at ${at(ex.errorAt ?? 0)}`
+          : ex.eof
+            ? `saw the connection end (EOF) at ${at(ex.errorAt ?? 0)}`
+            : `was still waiting at the end of the run (${at(r.summary.virtualMs)})`;
+        const received = ex.partial ? `with ${clip(ex.partial)} of the answer received` : 'with nothing of the answer received';
+        const advice =
+          i > 0
+            ? 'The earlier requests on this connection were answered, so the connection ended too early: keep serving requests until the client closes (EOF).'
+            : !ex.connected
+              ? 'It could not even connect.'
+              : p.kind === 'split'
+                ? "A request line may arrive in pieces: read up to '\\n' before acting on it."
+                : 'Every route must keep answering.';
+        fail(`${who} got no answer to ${where}: it ${how}, ${received}${handlerThrew(r)}. ${advice}`);
       }
-      fail(`a ${ex.host} client asked for ${ex.paths[i]} and got ${JSON.stringify(ex.got[i])} instead of ${JSON.stringify(want)}.`);
+      const hint =
+        p.kind === 'split' || p.kind === 'pipelined' || p.kind === 'half-close'
+          ? " Here one recv() is not one request: a request line can arrive in pieces, or several together, so split what arrives at '\\n'."
+          : '';
+      fail(`${who} asked for ${where} and got ${clip(got, 80)} instead of ${clip(want, 80)}.${hint}`);
     }
-    if (ex.error) fail(`a ${ex.host} client got ${ex.error} after its answers${ex.error === 'ECONNRESET' ? ': the server reset the connection' : ''}.`);
   }
 }
 
-function peerHost(world: World, peer: string): string {
-  const ip = peer.split(':')[0];
-  return world.hosts.find((h) => h.ip === ip)?.name ?? ip;
+function hostOf(r: Load, ipPort: string): string {
+  const ip = ipPort.split(':')[0];
+  for (const [name, addr] of r.ipOf) if (addr === ip) return name;
+  return ip;
+}
+
+/** A message for leftover CLOSE_WAIT sockets or descriptors from accept() never closed. */
+function closeProblem(r: Load): string | undefined {
+  const left = socketsIn(r.world, 'server', 'CLOSE-WAIT');
+  if (left.length) {
+    const byHost = new Map<string, number>();
+    for (const row of left) byHost.set(hostOf(r, row.peer), (byHost.get(hostOf(r, row.peer)) ?? 0) + 1);
+    const parts = [...byHost].map(([h, n]) => `${n} from ${h} (${r.ipOf.get(h) ?? '?'})`);
+    return (
+      `server still has ${count(left.length, 'socket')} in CLOSE_WAIT after the clients left: ${parts.join(', ')}. ` +
+      `The peer addresses say which clients they belong to; find the handler those clients' requests go through and the path where it returns without close()${handlerThrew(r)}.`
+    );
+  }
+  // A connection the client still holds open (waiting for an answer it never got) is not a closing question.
+  const live = new Set(r.world.hosts.find((h) => h.name === 'server')!.ss().filter((row) => row.state === 'ESTAB').map((row) => row.peer));
+  const open = unclosedDescriptors(r.world, 'server').filter((d) => d.via === 'accept' && !live.has(d.peer ?? ''));
+  if (open.length) {
+    const byHost = new Map<string, number>();
+    for (const d of open) byHost.set(hostOf(r, d.peer ?? ''), (byHost.get(hostOf(r, d.peer ?? '')) ?? 0) + 1);
+    return (
+      `no socket is left in CLOSE_WAIT, but the server still holds ${count(open.length, 'descriptor')} that handle() was given and nothing closed (${[...byHost].map(([h, n]) => `${n} of ${h}`).join(', ')}): ` +
+      `${describeLeak(r.world, open[0])}. ss cannot show a descriptor whose connection has ended, yet each one stays with the process until close().`
+    );
+  }
+  return undefined;
 }
 
 export default defineChecker<CloseWaitDetective>({
@@ -133,57 +328,113 @@ export default defineChecker<CloseWaitDetective>({
       name: 'every route still answers',
       points: 2,
       task: 1,
-      description: '6 clients on each of the hosts web, api, reports and monitor each send one request and check the response.',
+      description:
+        'Clients on web, api, reports and monitor each send one request (known and unknown paths, varied): at once, after a pause over a second, or cut across two segments; each answer must be what the server always sent.',
       async run(t) {
-        const r = await runLoad(t, 6, () => 1);
-        requireAnswers(r.exchanges);
+        const plans = plansFor(t, [
+          ...HOSTS.map((host) => ({ host, kind: 'interactive' as const, n: 2 })),
+          ...HOSTS.map((host) => ({ host, kind: 'interactive' as const, n: 1, pauseMs: t.vary.int(1_100, 1_800) })),
+          ...HOSTS.map((host) => ({ host, kind: 'split' as const, n: 1 })),
+        ]);
+        requireAnswers(await runLoad(t, plans));
       },
     },
     {
-      name: 'no CLOSE_WAIT after the load',
+      name: 'no CLOSE_WAIT or open descriptor after the load',
       points: 3,
       task: 2,
-      description: 'After 10 clients per host have come and gone, the server must hold no socket in CLOSE_WAIT.',
+      description:
+        "After clients of every kind have come and gone (keep-alive, all-at-once, half-closing, some after a last line without '\\n', probes that send nothing), the server must hold no socket in CLOSE_WAIT and every descriptor from accept() must be closed.",
       async run(t) {
-        const r = await runLoad(t, 10, (h) => (h === 'reports' || h === 'monitor' ? 1 : 2));
-        const left = socketsIn(r.world, 'server', 'CLOSE-WAIT');
-        if (left.length) {
-          const byHost = new Map<string, number>();
-          for (const row of left) byHost.set(peerHost(r.world, row.peer), (byHost.get(peerHost(r.world, row.peer)) ?? 0) + 1);
-          const parts = [...byHost].map(([h, n]) => `${n} from ${h} (${r.world.hosts.find((x) => x.name === h)?.ip ?? '?'})`);
-          fail(
-            `server still has ${count(left.length, 'socket')} in CLOSE_WAIT after the clients left: ${parts.join(', ')}. ` +
-              `The peer addresses say which clients they belong to; find the handler those clients' requests go through and the path where it returns without close().`,
-          );
-        }
-        requireAnswers(r.exchanges);
+        const plans = plansFor(t, [
+          { host: 'web', kind: 'interactive', n: 3, requests: 2 },
+          { host: 'api', kind: 'pipelined', n: 2, requests: 2 },
+          { host: 'api', kind: 'half-close', n: 1, requests: 2 },
+          { host: 'api', kind: 'half-close', n: 1, requests: 1, tail: true },
+          { host: 'reports', kind: 'interactive', n: 4 },
+          { host: 'reports', kind: 'half-close', n: 1 },
+          { host: 'monitor', kind: 'interactive', n: 2 },
+          { host: 'monitor', kind: 'probe', n: 2, pauseMs: t.vary.int(0, 1_500) },
+        ]);
+        const problem = closeProblem(await runLoad(t, plans));
+        if (problem) fail(problem);
       },
     },
     {
       name: 'connections end with FIN, not RST',
       points: 1,
       task: 2,
-      description: 'Under the same load, the server must send no RST: a reset may throw away a response still in flight.',
+      description: 'Under a load of keep-alive, all-at-once and half-closing clients (reports among them), the server must send no RST: a reset may throw away a response still in flight.',
       async run(t) {
-        const r = await runLoad(t, 6, (h) => (h === 'reports' || h === 'monitor' ? 1 : 2));
+        const plans = plansFor(t, [
+          { host: 'web', kind: 'interactive', n: 2, requests: 2, pauseMs: t.vary.int(200, 1_200) },
+          { host: 'api', kind: 'pipelined', n: 1, requests: 3 },
+          { host: 'api', kind: 'half-close', n: 1, requests: 2 },
+          { host: 'reports', kind: 'interactive', n: 3 },
+          { host: 'reports', kind: 'half-close', n: 1 },
+          { host: 'monitor', kind: 'interactive', n: 2 },
+        ]);
+        const r = await runLoad(t, plans);
         const rsts = segments(r.world, { from: 'server', rst: true });
-        if (rsts.length) {
-          fail(
-            `the server sent ${count(rsts.length, 'RST')}, the first at ${at(rsts[0].t)} to ${peerHost(r.world, `${rsts[0].seg.dst.ip}:0`)}${fromState(rsts[0])}. ` +
-              `A fix with SO_LINGER 0, or a close() while the request is unread, resets the connection: close() normally once the response is sent.`,
-          );
-        }
-        requireAnswers(r.exchanges);
+        if (!rsts.length) return;
+        const first = rsts[0];
+        const peer = first.seg.dst.host;
+        const { from: state, cause } = resetCause(r.world, first);
+        const head = `the server sent ${count(rsts.length, 'RST')}, the first at ${at(first.t)} to ${peer} (${first.seg.dst.ip})${state ? ` from state ${state}` : ''}`;
+        if (cause?.includes('SO_LINGER 0')) fail(`${head}: close() with SO_LINGER 0 aborts the connection instead of closing it, and may throw away the response still in flight. close() normally once the response is sent.`, first);
+        if (cause?.includes('unread data'))
+          fail(`${head}: close() was called while the client's next request was already there, unread, and a close() with unread data sends RST (RFC 2525 §2.17). Keep reading requests until the client closes (EOF).`, first);
+        if (cause?.includes('after close()'))
+          fail(`${head}: a request from ${peer} arrived after your handler had closed that connection, and data arriving at a closed socket is answered with RST. The client meant to go on (keep-alive): close only once it has closed (EOF).`, first);
+        fail(`${head}: it answered a segment from ${peer} for a connection the server no longer had${cause ? ` (${cause})` : ''}. Close connections with close() once the client has closed (EOF).`, first);
       },
     },
     {
       name: 'keep-alive connections serve several requests',
       points: 1,
       task: 3,
-      description: 'Clients on web and api send 3 requests, one after another, on one connection; all must be answered.',
+      description:
+        'Clients on web and api send 3-5 requests on one connection: one at a time with pauses over a second, all at once, cut across segments, or followed by shutdown(SHUT_WR); all must be answered.',
       async run(t) {
-        const r = await runLoad(t, 4, (h) => (h === 'web' || h === 'api' ? 3 : 1));
-        requireAnswers(r.exchanges);
+        const many = () => t.vary.int(3, 5);
+        const plans = plansFor(t, [
+          { host: 'web', kind: 'interactive', n: 2, requests: many(), pauseMs: t.vary.int(1_100, 1_600) },
+          { host: 'api', kind: 'interactive', n: 1, requests: many() },
+          { host: 'web', kind: 'pipelined', n: 1, requests: many() },
+          { host: 'api', kind: 'split', n: 1, requests: many() },
+          { host: 'api', kind: 'half-close', n: 1, requests: many(), tail: true },
+          { host: 'monitor', kind: 'interactive', n: 1, requests: many(), pauseMs: t.vary.int(1_100, 1_600) },
+        ]);
+        requireAnswers(await runLoad(t, plans));
+      },
+    },
+    {
+      name: "a client's reset costs no descriptor",
+      points: 1,
+      task: 4,
+      description:
+        'Clients on web, api and monitor reset the connection (SO_LINGER 0) right after a request, some after earlier answers; every descriptor from accept() must still be closed.',
+      async run(t) {
+        const plans = plansFor(t, [
+          { host: 'web', kind: 'reset', n: 2, requests: 2 },
+          { host: 'api', kind: 'reset', n: 2, requests: 1 },
+          { host: 'monitor', kind: 'reset', n: 1, requests: 3 },
+          { host: 'api', kind: 'interactive', n: 1, requests: 2 },
+        ]);
+        const r = await runLoad(t, plans);
+        const open = unclosedDescriptors(r.world, 'server').filter((d) => d.via === 'accept');
+        if (!open.length) return;
+        const d = open[0];
+        const host = hostOf(r, d.peer ?? '');
+        const rst = segments(r.world, { from: host, to: 'server', rst: true }).find((s) => `${s.seg.src.ip}:${s.seg.src.port}` === d.peer);
+        const handler = r.summary.failed.find((f) => f.process === 'handle' && f.t >= d.t && (!rst || f.t >= rst.t));
+        const what = rst
+          ? `the ${host} client reset that connection at ${at(rst.t)}${handler ? `, then ${describeFailure(handler)}` : ''}`
+          : `its connection was from ${host}`;
+        fail(
+          `the server still holds ${count(open.length, 'descriptor')} that handle() was given and nothing closed: ${describeLeak(r.world, d)}; ${what}. ` +
+            `A reset connection is gone and ss shows nothing, but the descriptor stays until close(): close it on every path out of handle, also when recv() or send() throws (try/finally).`,
+        );
       },
     },
   ],

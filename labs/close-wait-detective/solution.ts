@@ -59,20 +59,24 @@ async function readRequest(conn: Socket, buffer: { text: string }): Promise<stri
 
 export async function handle(conn: Socket): Promise<void> {
   const buffer = { text: '' };
-  for (;;) {
-    const line = await readRequest(conn, buffer);
-    if (line === null) break;
-    const path = line.replace(/^GET /, '');
-    if (path.startsWith('/static/')) await serveStatic(conn, path);
-    else if (path.startsWith('/api/')) await serveApi(conn, path);
-    else if (path.startsWith('/report')) {
-      if ((await serveReport(conn, path)) === 'done') {
-        // One report per connection: the client reads it and hangs up.
-        await conn.close();
-        return;
-      }
-    } else if (path === '/health') await health(conn);
-    else await respond(conn, 404, 'not found');
+  try {
+    for (;;) {
+      const line = await readRequest(conn, buffer);
+      if (line === null) break; // the client closed: we close too (finally)
+      const path = line.replace(/^GET /, '');
+      if (path.startsWith('/static/')) await serveStatic(conn, path);
+      else if (path.startsWith('/api/')) await serveApi(conn, path);
+      else if (path.startsWith('/report')) {
+        // One report per connection: the client reads it and hangs up. This
+        // early return used to skip close() and leave CLOSE_WAIT behind.
+        if ((await serveReport(conn, path)) === 'done') return;
+      } else if (path === '/health') await health(conn);
+      else await respond(conn, 404, 'not found');
+    }
+  } finally {
+    // Every way out of the handler closes the descriptor: EOF, the end of a
+    // report, and a client's reset (recv() or send() throws ECONNRESET/EPIPE:
+    // the connection is gone, ss shows nothing, but the fd is still ours).
+    await conn.close();
   }
-  await conn.close();
 }

@@ -172,29 +172,81 @@ export function describeHistory(events: readonly StateEvent[]): string {
   return events.map((e) => `${e.from} -> ${e.to} by ${e.cause} at ${at(e.t)}`).join(', ');
 }
 
+// ---- clean-client
+
 /**
- * Why a RST left its host: the state change it came with ("close() with unread
- * data", "close() with SO_LINGER 0", "data after close()"), or none when no
- * socket held that connection any more (a segment for a connection already gone).
+ * What made a host send this RST, from the state change that went with it:
+ * the socket's state before (`from`) and the cause the trace gives ('close() with
+ * unread data', 'close() with SO_LINGER 0', 'data after close()' ...). Both
+ * are undefined for a RST that answered a segment no socket was there for.
  */
 export function resetCause(world: World, rst: SegmentEvent): { from?: TcpState; cause?: string } {
   const local = `${rst.seg.src.ip}:${rst.seg.src.port}`;
   const remote = `${rst.seg.dst.ip}:${rst.seg.dst.port}`;
+  let best: StateEvent | undefined;
   for (const e of world.trace) {
     if (e.t > rst.t) break;
-    if (e.kind === 'state' && e.t === rst.t && e.host === rst.host && e.to === 'CLOSED' && e.sock.local === local && e.sock.remote === remote) {
-      return { from: e.from, cause: e.cause };
-    }
+    if (e.kind !== 'state' || e.t !== rst.t || e.host !== rst.seg.src.host) continue;
+    if (e.sock.local !== local || e.sock.remote !== remote) continue;
+    // The change into CLOSED is the one the RST belongs to (an 'rcv FIN' may share its instant).
+    const rank = (x: StateEvent) => (x.to === 'CLOSED' ? 0 : 1);
+    if (!best || rank(e) < rank(best) || (rank(e) === rank(best) && Math.abs(e.n - rst.n) < Math.abs(best.n - rst.n))) best = e;
   }
-  const state = rst.state;
-  return state ? { from: state } : {};
+  if (best) return { from: best.from, cause: best.cause };
+  return rst.state ? { from: rst.state } : {};
 }
 
-/** The calls made on a descriptor after it was opened (returns and errors), e.g. to tell shutdown() from close(). */
-export function callsOn(world: World, d: OpenDescriptor): Extract<TraceEvent, { kind: 'syscall' }>[] {
-  const out: Extract<TraceEvent, { kind: 'syscall' }>[] = [];
+/** Syscalls that returned (or failed) on one descriptor after it was opened (optionally only `call`), e.g. to tell shutdown() from close(). */
+export function callsOn(world: World, d: OpenDescriptor, call?: string): import('../sim/index.ts').SyscallEvent[] {
+  const out: import('../sim/index.ts').SyscallEvent[] = [];
   for (const e of world.trace) {
-    if (e.kind === 'syscall' && e.host === d.host && e.fd === d.fd && e.t >= d.t && e.phase !== 'call' && e.call !== 'socket' && e.call !== 'accept') out.push(e);
+    if (e.kind !== 'syscall' || e.phase === 'call' || e.host !== d.host || e.fd !== d.fd || e.t < d.t || e.call === 'socket' || e.call === 'accept') continue;
+    if (call === undefined || e.call === call) out.push(e);
   }
   return out;
+}
+
+/**
+ * "fd 3 from socket() (process 'fetchAll', t=0.000 s): close() was never called
+ * on it (shutdown(SHUT_WR) was, at t=0.420 s: it sends the FIN but does not
+ * release the descriptor)".
+ */
+export function describeLeak(world: World, d: OpenDescriptor): string {
+  const shut = callsOn(world, d, 'shutdown')[0];
+  const how = shut ? ` (shutdown(${shut.args || 'SHUT_WR'}) was, at ${at(shut.t)}: shutdown() ends a direction of the connection but does not release the descriptor)` : '';
+  return `${describeDescriptor(d)}: close() was never called on it${how}`;
+}
+
+/** The trace's id of the socket behind a descriptor (from its connect() or its accepted peer), if the trace tells. */
+export function socketIdOf(world: World, d: OpenDescriptor): number | undefined {
+  if (d.via === 'accept') {
+    let id: number | undefined;
+    for (const e of world.trace) {
+      if (e.t > d.t) break;
+      if (e.kind === 'state' && e.host === d.host && e.sock.remote === d.peer) id = e.sock.id;
+    }
+    return id;
+  }
+  const connect = world.trace.find((e) => e.kind === 'syscall' && e.host === d.host && e.fd === d.fd && e.call === 'connect' && e.phase === 'call' && e.t >= d.t);
+  if (!connect) return undefined;
+  let best: StateEvent | undefined;
+  for (const e of world.trace) {
+    if (e.t > connect.t) break;
+    if (e.kind === 'state' && e.host === d.host && e.t === connect.t && e.cause === 'connect()' && (!best || Math.abs(e.n - connect.n) < Math.abs(best.n - connect.n))) best = e;
+  }
+  return best?.sock.id;
+}
+
+/**
+ * openDescriptors, less those whose socket the trace shows closed by close()
+ * (a state change caused by 'close()'): a close() made from a continuation
+ * that runs while another process is current can be traced under that
+ * process's host, so its syscall event alone is not proof it never happened.
+ */
+export function unclosedDescriptors(world: World, host: string): OpenDescriptor[] {
+  return openDescriptors(world, host).filter((d) => {
+    const id = socketIdOf(world, d);
+    if (id === undefined) return true;
+    return !world.trace.some((e) => e.kind === 'state' && e.host === host && e.sock.id === id && e.cause.startsWith('close()'));
+  });
 }

@@ -3,13 +3,13 @@
 // the simulation, run to the end, and account for every way it can go wrong
 // with the learner's file and line. Used by tests, the grader, the Node worker
 // and the browser worker alike.
-import type { ProcessEvent, Simulation, TraceEvent } from '../../types/closing-time.d.ts';
+import type { ProcessEvent, SegmentInfo, Simulation, TraceEvent } from '../../types/closing-time.d.ts';
 import { createWorld } from '../sim/index.ts';
-import type { RunSummary, World, WorldOptions } from '../sim/world-types.ts';
+import type { RunSummary, TimeWaitPolicy, TimeWaitView, World, WorldOptions } from '../sim/world-types.ts';
 import type { BusyLoopError } from './busy-loop-guard.ts';
 import { compileProgram, type CompiledProgram } from './compile-program.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { DEFAULT_MAX_OUTPUT_BYTES } from './program-console.ts';
+import { createProgramConsole, DEFAULT_MAX_OUTPUT_BYTES } from './program-console.ts';
 
 export const DEFAULT_BUSY_LOOP_MS = 2000;
 
@@ -74,7 +74,7 @@ const WORLD_ONLY = new Set(['run', 'stop', 'output', 'reportError', 'setTimeWait
  * controls that belong to the runner, with callbacks that re-arm the guard
  * when the world calls back into program code outside a process slice.
  */
-function programView(world: World, arm: () => void): Simulation {
+function programView(world: World, arm: () => void, driver = false): Simulation {
   const wrap = <F extends (...args: never[]) => unknown>(fn: F) =>
     typeof fn === 'function'
       ? (((...args: Parameters<F>) => {
@@ -84,6 +84,12 @@ function programView(world: World, arm: () => void): Simulation {
       : fn;
   const view: Simulation = new Proxy(world, {
     get(target, prop) {
+      // A lab's scenario (trusted, see ProgramMain) may install the learner's TIME_WAIT policy;
+      // the world calls it outside any process slice, so each call re-arms the guard.
+      if (prop === 'setTimeWaitPolicy' && driver) {
+        return (host: Parameters<World['setTimeWaitPolicy']>[0], policy: TimeWaitPolicy | null) =>
+          target.setTimeWaitPolicy(host, policy && { durationMs: wrap(() => policy.durationMs()), onSegment: wrap((tw: TimeWaitView, seg: SegmentInfo) => policy.onSegment(tw, seg)) });
+      }
       if (typeof prop === 'string' && WORLD_ONLY.has(prop)) return undefined;
       if (prop === 'on') return (kind: string, fn: (e: TraceEvent) => void) => target.on(kind as '*', wrap(fn));
       if (prop === 'at') return (ms: number, fn: () => void) => target.at(ms, wrap(fn));
@@ -91,6 +97,7 @@ function programView(world: World, arm: () => void): Simulation {
       return typeof value === 'function' ? value.bind(target) : value;
     },
     has(target, prop) {
+      if (prop === 'setTimeWaitPolicy' && driver) return true;
       return !(typeof prop === 'string' && WORLD_ONLY.has(prop)) && Reflect.has(target, prop);
     },
   });
@@ -187,7 +194,7 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
     const driver = options.main;
     arm();
     try {
-      const returned = driver.run(programView(world, arm), exports);
+      const returned = driver.run(programView(world, arm, true), exports);
       if (returned && typeof (returned as Promise<unknown>).then === 'function') {
         (returned as Promise<unknown>).then(undefined, (error: unknown) => fail('load', error, driver.name));
       }
@@ -213,7 +220,16 @@ export async function runProgram(source: string, options: RunProgramOptions = {}
     }
   }
 
-  const summary = await world.run();
+  // A driver is trusted code compiled with the page (a lab's scenario): what it prints with the
+  // global console belongs in the trace, beside the learner's output, for as long as the world runs.
+  const saved = options.main ? globalThis.console : null;
+  if (saved) globalThis.console = createProgramConsole((stream, text) => world.output(stream, text), maxOutputBytes).console as unknown as Console;
+  let summary: RunSummary;
+  try {
+    summary = await world.run();
+  } finally {
+    if (saved) globalThis.console = saved;
+  }
   const mapped: RunSummary = { ...summary, failed: summary.failed.map((f) => mapFailure(f, program)) };
   const busyError = busy as BusyLoopError | null;
   if (busyError) errors.push({ kind: 'busy-loop', message: busyError.message, line: busyError.line });

@@ -1,5 +1,5 @@
 // expect-fail: ends without RST
-// expect-message: RFC 2525
+// expect-message: SO_LINGER, { onoff: true, linger: 0 }
 import type { OS } from 'closing-time';
 
 export async function fetchAll(os: OS, server: string, request: string): Promise<string> {

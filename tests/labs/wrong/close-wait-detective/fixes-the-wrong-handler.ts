@@ -1,4 +1,4 @@
-// expect-fail: no CLOSE_WAIT after the load
+// expect-fail: no CLOSE_WAIT or open descriptor after the load
 // expect-message: from reports
 import type { Socket } from 'closing-time';
 
