@@ -233,6 +233,17 @@ export class SocketImpl implements Socket {
     ownerOf = (s) => s.#owner;
   }
 
+  /**
+   * Whom the trace shows making a call on this socket: the running process if it
+   * is on this socket's host, else the process that owns the socket (learner code
+   * resumed from another host's process, e.g. after a Promise.race, still acts on
+   * this host's socket).
+   */
+  #who(): Proc | null {
+    const p = this.#k.current;
+    return p !== null && p.hostHandle === this.#h ? p : this.#owner;
+  }
+
   get fd(): number {
     return this.#tcb.fd;
   }
@@ -252,7 +263,7 @@ export class SocketImpl implements Socket {
 
   #checkOpen(call: string): void {
     if (this.#tcb.fdClosed) {
-      this.#k.traceCall(call, '', 'error', undefined, 'EBADF', this.fd);
+      this.#k.traceCall(call, '', 'error', undefined, 'EBADF', this.fd, this.#who());
       throw new SocketError('EBADF', call, `fd ${this.fd} was closed`);
     }
   }
@@ -262,11 +273,11 @@ export class SocketImpl implements Socket {
     const args = typeof argsOrThunk === 'string' ? argsOrThunk : this.#k.tracingCalls ? argsOrThunk() : '';
     try {
       const v = f();
-      this.#k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd);
+      this.#k.traceCall(call, args, 'return', show ? show(v) : '0', undefined, this.fd, this.#who());
       return v;
     } catch (e) {
       const err = toSocketError(e, call);
-      if (err instanceof SocketError) this.#k.traceCall(call, args, 'error', undefined, err.code, this.fd);
+      if (err instanceof SocketError) this.#k.traceCall(call, args, 'error', undefined, err.code, this.fd, this.#who());
       throw err;
     }
   }
@@ -366,17 +377,17 @@ export class SocketImpl implements Socket {
   close(): Promise<void> {
     const t = this.#tcb;
     if (t.fdClosed) {
-      this.#k.traceCall('close', '', 'error', undefined, 'EBADF', this.fd);
+      this.#k.traceCall('close', '', 'error', undefined, 'EBADF', this.fd, this.#who());
       return Promise.reject(new SocketError('EBADF', 'close', `fd ${this.fd} was already closed`));
     }
     const mustWait = this.#h.stack.close(t);
     if (!mustWait) {
-      this.#k.traceCall('close', '', 'return', '0', undefined, this.fd);
+      this.#k.traceCall('close', '', 'return', '0', undefined, this.fd, this.#who());
       return RESOLVED;
     }
     // SO_LINGER N > 0: wait for the FIN's ACK or N seconds; Linux returns 0 either way (sk_stream_wait_close).
     const caller = this.#k.caller(this.#owner);
-    this.#k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, caller);
+    this.#k.traceCall('close', `linger ${t.linger.linger} s`, 'call', undefined, undefined, this.fd, this.#who());
     let w: Waiter<void>;
     try {
       w = this.#k.waiter<void>('close', this.fd, caller);
@@ -389,7 +400,7 @@ export class SocketImpl implements Socket {
       .park(w)
       .then(() => {
         t.lingerWaiter = null;
-        this.#k.traceCall('close', '', 'return', '0', undefined, this.fd);
+        this.#k.traceCall('close', '', 'return', '0', undefined, this.fd, this.#who());
       });
   }
 
@@ -400,8 +411,9 @@ export class SocketImpl implements Socket {
    */
   #call<A, T>(op: WaitingCall<A, T>, a: A): Promise<T> {
     const k = this.#k;
+    const who = this.#who();
     if (this.#tcb.fdClosed) {
-      k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, 'EBADF', this.fd);
+      k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, 'EBADF', this.fd, who);
       return Promise.reject(new SocketError('EBADF', op.name, `fd ${this.fd} was closed`));
     }
     const caller = k.caller(this.#owner);
@@ -410,24 +422,24 @@ export class SocketImpl implements Socket {
       r = op.run(this, a, caller);
     } catch (e) {
       const err = toSocketError(e, op.name);
-      if (err instanceof SocketError) k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, err.code, this.fd, caller);
+      if (err instanceof SocketError) k.traceCall(op.name, k.tracingCalls ? op.args(a) : '', 'error', undefined, err.code, this.fd, who);
       return Promise.reject(err);
     }
     if (!(r instanceof Promise)) {
-      if (k.tracingCalls) k.traceCall(op.name, op.args(a), 'return', op.show(r), undefined, this.fd);
+      if (k.tracingCalls) k.traceCall(op.name, op.args(a), 'return', op.show(r), undefined, this.fd, who);
       return Promise.resolve(r);
     }
     if (!k.tracingCalls) return r; // nobody reads syscalls: no wrapper promise (the hot path of benchmarks)
     const args = op.args(a);
-    k.traceCall(op.name, args, 'call', undefined, undefined, this.fd, caller);
+    k.traceCall(op.name, args, 'call', undefined, undefined, this.fd, who);
     return r.then(
       (v) => {
-        if (this.#k.tracingCalls) this.#k.traceCall(op.name, args, 'return', op.show(v), undefined, this.fd);
+        if (this.#k.tracingCalls) this.#k.traceCall(op.name, args, 'return', op.show(v), undefined, this.fd, who);
         return v;
       },
       (e) => {
         const err = toSocketError(e, op.name);
-        if (err instanceof SocketError) this.#k.traceCall(op.name, args, 'error', undefined, err.code, this.fd);
+        if (err instanceof SocketError) this.#k.traceCall(op.name, args, 'error', undefined, err.code, this.fd, who);
         throw err;
       },
     );

@@ -80,3 +80,33 @@ describe("what a learner's code can reach", () => {
     expect(() => world.link(a, { name: 'b' } as never)).toThrow(/is not a host of this simulation/);
   });
 });
+
+describe('whom the trace shows making a socket call', () => {
+  it("is the socket's own host even when code resumed by another host's process makes it", async () => {
+    const world = createWorld({ seed: 5 });
+    const a = world.host('a');
+    const b = world.host('b');
+    world.link(a, b, { delayMs: 2 });
+    let go: () => void = () => {};
+    const signal = new Promise<void>((resolve) => (go = resolve));
+    b.run(async (os) => {
+      const ls = os.socket();
+      ls.bind({ port: 9 });
+      ls.listen();
+      const conn = await ls.accept();
+      await os.sleep(50);
+      go(); // a's opener resumes inside this process's slice
+      await conn.recv();
+      await conn.close();
+    }, 'server');
+    a.run(async (os) => {
+      const s = os.socket();
+      await s.connect({ host: 'b', port: 9 });
+      await signal;
+      await s.close();
+    }, 'opener');
+    await world.run();
+    const closes = world.trace.filter((e) => e.kind === 'syscall' && e.call === 'close' && e.phase === 'return');
+    expect(closes.map((e) => (e.kind === 'syscall' ? `${e.host}/${e.process}` : ''))).toEqual(['a/opener', 'b/server']);
+  });
+});
