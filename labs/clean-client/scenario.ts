@@ -22,7 +22,7 @@ export default function scenario(sim: Simulation, learner: CleanClient): void {
   const client = sim.host('client');
   const server = sim.host('server');
   sim.link(client, server, { delayMs: 5 });
-  sim.until(5_000);
+  sim.until(65_000); // long enough to see TIME_WAIT run out (60 s)
 
   const reply = Array.from({ length: 6000 / 50 }, (_, i) => `line ${String(i + 1).padStart(3, '0')} of the report `.padEnd(49, '.') + '\n').join('');
 

@@ -22,7 +22,7 @@ export default function scenario(sim: Simulation, learner: CloseWaitLeak): void 
   const server = sim.host('server');
   const client = sim.host('client');
   sim.link(client, server, { delayMs: 5 });
-  sim.until(5_000);
+  sim.until(65_000); // long enough to see TIME_WAIT run out (60 s)
 
   server.run(async (os) => {
     const ls = os.socket();

@@ -19,7 +19,7 @@ export default function scenario(sim: Simulation, learner: ManyShort): void {
   const server = sim.host('server');
   sim.link(client, server, { delayMs: 1 });
   // A few seconds are enough to see it; the TIME_WAIT sockets are still there in the final ss.
-  sim.until(5_000);
+  sim.until(65_000); // long enough to see TIME_WAIT run out (60 s)
   // 200 ports instead of 28,232: the wall shows up after 200 connections the client closed first.
   client.sysctl('net.ipv4.ip_local_port_range', '32768 32967');
 

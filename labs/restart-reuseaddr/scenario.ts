@@ -19,7 +19,7 @@ export default function scenario(sim: Simulation, learner: RestartReuseaddr): vo
   const server = sim.host('server');
   const client = sim.host('client');
   sim.link(client, server, { delayMs: 5 });
-  sim.until(5_000);
+  sim.until(65_000); // long enough to see TIME_WAIT run out (60 s)
   let served = 0;
 
   async function serve(os: Parameters<Parameters<typeof server.run>[0]>[0], n: number, ls: Awaited<ReturnType<RestartReuseaddr['listen']>>) {
