@@ -2,7 +2,7 @@
 // the trace and summary of its worlds and the trace event its failure names;
 // and a lab's Run drives the learner's exports with a scenario through the
 // runner, its errors placed in the learner's file.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkers } from '../../labs/index.ts';
@@ -11,8 +11,7 @@ import { defineChecker, fail } from '../../src/grading/define-checker.ts';
 import { gradeSource } from '../../src/grading/grade-lab.ts';
 import { compileLearner } from '../../src/grading/runner-compiler.ts';
 import { runProgram } from '../../src/runner/run-program.ts';
-import type { Simulation, TraceEvent } from '../../src/sim/index.ts';
-import { ExpectationTracker, parseExpectations } from '../../src/components/playground/expectations.ts';
+import type { Simulation } from '../../src/sim/index.ts';
 import { gradeText } from './grade-file.ts';
 
 const LABS = join(import.meta.dirname, '../../labs');
@@ -101,32 +100,3 @@ describe("a lab's Run", () => {
   });
 });
 
-describe('each lab scenario, run as the lab page runs it', () => {
-  const labs = [...checkers.keys()].filter((lab) => existsSync(join(LABS, lab, 'scenario.ts')));
-  it('exists for every lab', () => {
-    expect(labs.sort()).toEqual([...checkers.keys()].sort());
-  });
-  for (const lab of labs) {
-    it(`${lab}: the solution shows everything the scenario says to look for, and the starter does not`, async () => {
-      const scenario = (await import(join(LABS, lab, 'scenario.ts'))) as { default: (sim: Simulation, learner: Record<string, unknown>) => unknown; expect: unknown[] };
-      const expectations = parseExpectations(scenario.expect, `${lab}/scenario.ts`);
-      const run = async (file: string) => {
-        const events: TraceEvent[] = [];
-        const result = await runProgram(readFileSync(join(LABS, lab, file), 'utf8'), {
-          fileName: `${lab}.ts`,
-          main: { name: "the lab's scenario", run: (sim, exports) => scenario.default(sim, exports) },
-          onEvent: (e) => events.push(JSON.parse(JSON.stringify(e))),
-        });
-        const tracker = new ExpectationTracker(expectations);
-        tracker.feed(events);
-        tracker.finish();
-        return { result, missed: tracker.results.filter((r) => !r.met).map((r) => r.label) };
-      };
-      const good = await run('solution.ts');
-      expect(good.result.errors.map((e) => e.message)).toEqual([]);
-      expect(good.missed).toEqual([]);
-      const starter = await run('starter.ts');
-      expect(starter.missed.length).toBeGreaterThan(0);
-    });
-  }
-});
