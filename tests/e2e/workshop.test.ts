@@ -146,7 +146,7 @@ describe('workshop', () => {
     const [adaLine, boLine] = await Promise.all([checkAndWaitForServer(ada.page), checkAndWaitForServer(bo.page)]);
     expect(await retryLine).toBe('Workshop: not sent yet, the server is busy. Too many checks are waiting. Sending again in 1 s…');
     expect(refused).toBe(2);
-    expect(await ada.page.textContent('[data-status]')).toBe('1 of 4 checks pass: 2/9 points.');
+    expect(await ada.page.textContent('[data-check-status]')).toBe('1 of 4 checks pass: 2/9 points.');
     expect(adaLine).toBe('Workshop: graded 2/9 by the server.');
     expect(boLine).toBe('Workshop: graded 9/9 by the server.');
     expect(await ada.page.getAttribute('[data-workshop-status]', 'data-agree')).toBe('true');

@@ -152,12 +152,20 @@ export class PlaygroundController {
     const check = this.onCheckCommand;
     if (check) editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => check());
     let saveTimer: ReturnType<typeof setTimeout> | undefined;
+    const save = () => {
+      clearTimeout(saveTimer);
+      saveTimer = undefined;
+      saveSource(this.id, model.getValue(), this.original);
+    };
     model.onDidChangeContent(() => {
       fitHeight();
       monaco.editor.setModelMarkers(model, MARKER_OWNER, []);
       clearTimeout(saveTimer);
-      saveTimer = setTimeout(() => saveSource(this.id, model.getValue(), this.original), 300);
+      saveTimer = setTimeout(save, 300);
     });
+    // A reload or a closed tab within the debounce keeps the last keystrokes.
+    window.addEventListener('pagehide', () => saveTimer !== undefined && save());
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveTimer !== undefined && save());
     this.editor = editor;
     this.root.dataset.editor = 'ready';
   }
