@@ -238,9 +238,13 @@ function closeProblem(r: Run): string | undefined {
   if (open.length) {
     const d = open[0];
     const peer = connectedTo(r.world, 'client', d.fd, d.t);
+    const wasReset = r.outcomes.some((o) => o.plan.name === peer && o.plan.resetAfter !== undefined);
+    const advice = wasReset
+      ? `That server reset the connection: recv() threw ECONNRESET, and the descriptor is still the process's until close(). Close it on every path (try/finally), and let the error reach the caller.`
+      : `ss no longer lists a connection that has ended, yet its descriptor stays with the process until close(): call close() once recv() returned ''.`;
     return (
       `the client still holds ${count(open.length, 'descriptor')} after every fetch had ended: ${describeLeak(r.world, d)}${peer ? `; it was the connection to '${peer}'` : ''}` +
-      `${open.length > 1 ? `, and ${open.length - 1} more` : ''}. ss no longer lists a connection that has ended, yet its descriptor stays with the process until close(): call close() once recv() returned ''.`
+      `${open.length > 1 ? `, and ${open.length - 1} more` : ''}. ${advice}`
     );
   }
   return undefined;
@@ -310,9 +314,9 @@ export default defineChecker<CleanClient>({
       points: 2,
       task: 2,
       description:
-        'After fetches of 5,000 bytes in pieces over a second apart, a short reply and an empty one, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
+        'After fetches of 5,000 bytes in pieces over a second apart, a short reply, an empty one and one whose server resets partway, the client host must hold no socket in CLOSE_WAIT and no descriptor from socket() that was never closed.',
       async run(t) {
-        const r = await runPlans(t, plans(t, [{ ...SHAPES.pausing(t), bytes: 5_000 }, SHAPES.oneLine(t), SHAPES.empty(t)]));
+        const r = await runPlans(t, plans(t, [{ ...SHAPES.pausing(t), bytes: 5_000 }, SHAPES.oneLine(t), SHAPES.empty(t), resetting(t)]));
         const problem = closeProblem(r);
         if (problem) fail(problem);
       },

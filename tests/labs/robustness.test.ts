@@ -102,7 +102,7 @@ describe('grading a broken program', () => {
     // Passes the first check only if it is the first call in this module instance.
     const r = await grade(
       'let calls = 0;\nexport async function fetchAll(os: OS, server: string, request: string): Promise<string> {\n  calls++;\n  if (calls > 1) throw new Error("second call in one module");\n' +
-        '  const s = os.socket();\n  await s.connect({ host: server, port: 80 });\n  await s.send(request);\n  let r = "";\n  for (;;) { const p = await s.recv(); if (p === "") break; r += p; }\n  await s.close();\n  return r;\n}\n',
+        '  const s = os.socket();\n  try {\n    await s.connect({ host: server, port: 80 });\n    await s.send(request);\n    let r = "";\n    for (;;) { const p = await s.recv(); if (p === "") break; r += p; }\n    return r;\n  } finally {\n    await s.close();\n  }\n}\n',
     );
     expect(r.status).toBe('pass');
   });
