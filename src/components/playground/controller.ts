@@ -51,7 +51,7 @@ export class PlaygroundController {
    * batches from the last point the worker gave (a batch's clockMs, a skip's
    * toMs) at the run's speed; otherwise it shows the last event's time.
    */
-  private clock = { speed: 0, anchorMs: 0, anchorAt: 0, shownMs: 0, frame: 0 };
+  private clock = { speed: 0, anchorMs: 0, anchorAt: 0, shownMs: 0, frame: 0, live: false };
   private readonly els: {
     run: HTMLButtonElement;
     stop: HTMLButtonElement;
@@ -402,12 +402,13 @@ export class PlaygroundController {
 
   private startClock(speed: number): void {
     cancelAnimationFrame(this.clock.frame);
-    this.clock = { speed, anchorMs: 0, anchorAt: performance.now(), shownMs: 0, frame: 0 };
+    this.clock = { speed, anchorMs: 0, anchorAt: performance.now(), shownMs: 0, frame: 0, live: false };
     this.showClock(0);
     if (speed > 0) {
+      // It runs from the worker's first word on: the pace starts once the program has compiled.
       const tick = () => {
         const c = this.clock;
-        this.showClock(c.anchorMs + (performance.now() - c.anchorAt) * c.speed);
+        if (c.live) this.showClock(c.anchorMs + (performance.now() - c.anchorAt) * c.speed);
         c.frame = requestAnimationFrame(tick);
       };
       this.clock.frame = requestAnimationFrame(tick);
@@ -418,6 +419,7 @@ export class PlaygroundController {
   private advanceClock(ms: number): void {
     this.clock.anchorMs = Math.max(ms, this.clock.shownMs);
     this.clock.anchorAt = performance.now();
+    this.clock.live = true;
     this.showClock(this.clock.anchorMs);
   }
 
