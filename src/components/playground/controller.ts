@@ -18,6 +18,9 @@ type Editor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEd
 const MAX_EVENTS = 400_000;
 const MARKER_OWNER = 'closing-time-run';
 
+/** Virtual time as the clock and the stop message write it. */
+const formatClock = (ms: number) => `t = ${(ms / 1000).toFixed(3)} s`;
+
 const $ = <T extends Element>(root: ParentNode, sel: string) => root.querySelector<T>(sel)!;
 const isDark = () => document.documentElement.dataset.theme === 'dark';
 
@@ -39,6 +42,16 @@ export class PlaygroundController {
   private selectedN: number | null = null;
   private runStartedAt = 0;
   private firstBatchSeen = false;
+  /** The learner pressed Stop during this run. */
+  private stopRequested = false;
+  /** Virtual time of the last event shown in this run. */
+  private lastShownMs = 0;
+  /**
+   * The virtual clock beside the controls. In a paced run it runs on between
+   * batches from the last point the worker gave (a batch's clockMs, a skip's
+   * toMs) at the run's speed; otherwise it shows the last event's time.
+   */
+  private clock = { speed: 0, anchorMs: 0, anchorAt: 0, shownMs: 0, frame: 0, live: false };
   private readonly els: {
     run: HTMLButtonElement;
     stop: HTMLButtonElement;
@@ -46,6 +59,7 @@ export class PlaygroundController {
     pcap: HTMLButtonElement;
     speed: HTMLSelectElement;
     status: HTMLElement;
+    clock: HTMLElement | null;
     editorHost: HTMLElement;
   };
 
@@ -69,6 +83,7 @@ export class PlaygroundController {
       pcap: $(root, '[data-action="pcap"]'),
       speed: $(root, '[data-speed]'),
       status: $(root, '[data-status]'),
+      clock: root.querySelector<HTMLElement>('[data-clock]'),
       editorHost: $(root, '[data-editor]'),
     };
   }
@@ -210,21 +225,26 @@ export class PlaygroundController {
     this.shownError = null;
     this.firstBatchSeen = false;
     this.runStartedAt = performance.now();
+    this.stopRequested = false;
+    this.lastShownMs = 0;
     delete this.root.dataset.runLatencyMs;
     this.setRunning(true, 'Running…');
     const speed = Number(this.els.speed.value) || 0;
+    this.startClock(speed);
     this.client.run(
       { source, fileName: this.fileName, seed: this.seed, untilMs: this.untilMs, speed, ...(this.scenario ? { scenario: this.scenario } : {}) },
       {
-        onEvents: (events) => this.onEvents(events),
+        onEvents: (events, clockMs) => this.onEvents(events, clockMs),
+        onSkip: (skip) => this.onSkip(skip),
         onDiagnostics: (d) => this.onDiagnostics(d),
         onDone: (s) => this.onDone(s),
         onError: (e) => this.onError(e),
         onStopped: ({ forced }) => {
+          const at = this.stoppedAt();
           this.console.println(
-            paint('yellow', forced ? 'Stopped. The program did not give control back (a loop that never awaits?), so its worker was shut down.' : 'Stopped.', true),
+            paint('yellow', forced ? `${at} The program did not give control back (a loop that never awaits?), so its worker was shut down.` : at, true),
           );
-          this.finish(forced ? 'Stopped (the worker was restarted).' : 'Stopped.');
+          this.finish(forced ? `${at} (The worker was restarted.)` : at);
         },
       },
     );
@@ -232,6 +252,7 @@ export class PlaygroundController {
 
   stop(): void {
     if (!this.client.running) return;
+    this.stopRequested = true;
     this.els.status.textContent = 'Stopping…';
     this.client.stop();
   }
@@ -306,6 +327,7 @@ export class PlaygroundController {
     this.ladder.update();
     this.ladder.flush();
     this.console.printSummary(summary);
+    this.settleClock(summary.virtualMs);
     if (options.markN !== undefined) {
       this.selectedN = options.markN;
       this.ladder.select(options.markN);
@@ -338,7 +360,10 @@ export class PlaygroundController {
     setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 
-  private onEvents(events: TraceEvent[]): void {
+  private onEvents(events: TraceEvent[], clockMs?: number): void {
+    const last = events[events.length - 1];
+    if (last) this.lastShownMs = Math.max(this.lastShownMs, last.t);
+    this.advanceClock(clockMs ?? this.lastShownMs);
     if (!this.firstBatchSeen) {
       this.firstBatchSeen = true;
       this.root.dataset.firstBatchMs = String(Math.round((performance.now() - this.runStartedAt) * 10) / 10);
@@ -369,8 +394,66 @@ export class PlaygroundController {
     this.setMarkers(diagnostics.map((d) => ({ line: d.line, column: d.column, message: d.message, error: d.severity !== 'warning' })));
   }
 
+  /** A paced run jumped over a quiet stretch: the console says so, the clock jumps with it. */
+  private onSkip({ fromMs, toMs }: { fromMs: number; toMs: number }): void {
+    this.console.println(paint('dim', `⋯ ${((toMs - fromMs) / 1000).toFixed(1)} s of waiting skipped ⋯`, true));
+    this.advanceClock(toMs);
+  }
+
+  private startClock(speed: number): void {
+    cancelAnimationFrame(this.clock.frame);
+    this.clock = { speed, anchorMs: 0, anchorAt: performance.now(), shownMs: 0, frame: 0, live: false };
+    this.showClock(0);
+    if (speed > 0) {
+      // It runs from the worker's first word on: the pace starts once the program has compiled.
+      const tick = () => {
+        const c = this.clock;
+        if (c.live) this.showClock(c.anchorMs + (performance.now() - c.anchorAt) * c.speed);
+        c.frame = requestAnimationFrame(tick);
+      };
+      this.clock.frame = requestAnimationFrame(tick);
+    }
+  }
+
+  /** The worker's word on where virtual time is now. */
+  private advanceClock(ms: number): void {
+    this.clock.anchorMs = Math.max(ms, this.clock.shownMs);
+    this.clock.anchorAt = performance.now();
+    this.clock.live = true;
+    this.showClock(this.clock.anchorMs);
+  }
+
+  /** Stops the clock's ticking and shows `ms` (the run's end or where it stopped). */
+  private settleClock(ms: number): void {
+    cancelAnimationFrame(this.clock.frame);
+    this.clock.frame = 0;
+    this.clock.shownMs = ms;
+    this.writeClock(ms);
+  }
+
+  private showClock(ms: number): void {
+    if (ms < this.clock.shownMs) return;
+    this.clock.shownMs = ms;
+    this.writeClock(ms);
+  }
+
+  private writeClock(ms: number): void {
+    const el = this.els.clock;
+    if (!el) return;
+    el.textContent = formatClock(ms);
+    el.dataset.ms = String(Math.round(ms));
+  }
+
+  /** Where a stopped run stopped: the last event the learner saw, not the simulation's end. */
+  private stoppedAt(): string {
+    this.settleClock(this.lastShownMs);
+    return `Stopped at ${formatClock(this.lastShownMs)} (virtual time).`;
+  }
+
   private onDone(summary: RunSummary): void {
+    if (this.stopRequested) return this.onStoppedDone();
     this.summary = summary;
+    this.settleClock(summary.virtualMs);
     this.console.printSummary(summary);
     this.ladder.flush();
     for (const i of this.tracker.finish()) this.renderExpectation(i);
@@ -385,7 +468,22 @@ export class PlaygroundController {
     this.root.dataset.endedBy = summary.endedBy;
   }
 
+  /**
+   * A run the learner stopped. The worker's summary describes the simulation,
+   * which may have run on past what was shown (a paced run is simulated
+   * ahead): it is not shown, and `ss` rebuilds the sockets from the trace seen.
+   */
+  private onStoppedDone(): void {
+    this.summary = null;
+    const at = this.stoppedAt();
+    this.console.println(paint('yellow', at, true));
+    this.ladder.flush();
+    this.finish(at);
+    this.root.dataset.endedBy = 'stopped';
+  }
+
   private onError(e: { message: string; line?: number; column?: number }): void {
+    this.settleClock(this.lastShownMs);
     // A compile error's message already says where, and its diagnostic is on the console.
     const located = e.message.startsWith(`${this.fileName}:`);
     const where = e.line !== undefined && !located ? `${this.fileName}:${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : '';

@@ -11,7 +11,10 @@ import type { Diagnostic, PageToWorker, RunRequest, WorkerToPage } from './proto
 export const STOP_GRACE_MS = 500;
 
 export interface RunHandlers {
-  onEvents(events: TraceEvent[]): void;
+  /** A batch of the trace; `clockMs` is the pacing clock when it was released (paced runs). */
+  onEvents(events: TraceEvent[], clockMs?: number): void;
+  /** A paced run jumped over a quiet stretch of virtual time (no event in it). */
+  onSkip?(skip: { fromMs: number; toMs: number }): void;
   onDiagnostics(diagnostics: Diagnostic[]): void;
   onDone(summary: RunSummary): void;
   onError(error: { message: string; line?: number; column?: number }): void;
@@ -139,7 +142,10 @@ export class RunnerClient {
     if (from !== this.worker || !run || !msg || msg.id !== run.id) return; // a late message from an old run
     switch (msg.type) {
       case 'event':
-        run.handlers.onEvents(msg.events);
+        run.handlers.onEvents(msg.events, msg.clockMs);
+        break;
+      case 'skip':
+        run.handlers.onSkip?.({ fromMs: msg.fromMs, toMs: msg.toMs });
         break;
       case 'diagnostic':
         run.handlers.onDiagnostics(msg.diagnostics);

@@ -29,7 +29,13 @@ export interface Diagnostic {
 }
 
 export type WorkerToPage =
-  | { type: 'event'; id: number; events: TraceEvent[] }
+  /** `clockMs`: in a paced run, the pacing clock (virtual ms) when the batch was released. */
+  | { type: 'event'; id: number; events: TraceEvent[]; clockMs?: number }
+  /**
+   * A paced run jumped its clock from `fromMs` to `toMs` (virtual ms) over a quiet
+   * stretch: no event lies between them. Optional: a page may ignore it.
+   */
+  | { type: 'skip'; id: number; fromMs: number; toMs: number }
   | { type: 'diagnostic'; id: number; diagnostics: Diagnostic[] }
   | { type: 'done'; id: number; summary: RunSummary }
   | { type: 'error'; id: number; message: string; line?: number; column?: number };

@@ -6,7 +6,9 @@
 // src/runner/browser/protocol.ts):
 //   page -> worker  { type: 'run', id, source, fileName, seed?, untilMs?, wallMs?, speed?, scenario? }
 //                   { type: 'stop', id }
-//   worker -> page  { type: 'event', id, events }       batches, at most every ~16 ms
+//   worker -> page  { type: 'event', id, events, clockMs? } batches, at most every ~16 ms;
+//                                                       clockMs: the pacing clock (paced runs only)
+//                   { type: 'skip', id, fromMs, toMs }   a paced run jumped over a quiet stretch
 //                   { type: 'diagnostic', id, diagnostics } compile errors, before 'error'
 //                   { type: 'done', id, summary }        the run ended (also after a stop)
 //                   { type: 'error', id, message, line?, column? }  it could not run
@@ -18,6 +20,10 @@
 // makes them; s > 0 releases an event at virtual time t once t / s real ms have
 // passed since the run began (s = 1: real time; s = 10: ten times faster).
 // The simulation itself always runs at full speed; only delivery waits.
+// When the next event is more than ~1.5 s of real time away at that pace, the
+// pacing clock jumps ahead to a second before it and says so with 'skip'
+// (pacing.ts), so a 60 s TIME_WAIT in slow motion costs a second, not an hour.
+// A page that does not know 'skip' or clockMs just ignores them.
 // `scenario` names a driver the worker knows (a lab's scenario): the source is
 // then a module whose exports the driver calls, instead of a program with a
 // default export.
@@ -25,6 +31,7 @@ import type { TraceEvent } from '../../../types/closing-time.d.ts';
 import { runProgram, type ProgramMain } from '../run-program.ts';
 import type { RunRequest as RunMessage, StopRequest as StopMessage } from './protocol.ts';
 import { serializeSummary, type SerializedRunSummary } from '../serialize.ts';
+import { paceStep, type PaceState } from './pacing.ts';
 
 /** Finds the driver a run request names; a string is a message for the learner when there is none. */
 export type ScenarioResolver = (name: string) => Promise<ProgramMain | string>;
@@ -41,8 +48,9 @@ interface ActiveRun {
   id: number;
   stop?: (reason: string) => void;
   queue: TraceEvent[];
-  startedAt: number;
   speed: number;
+  /** Where the pacing clock is (speed > 0). */
+  pace: PaceState;
   /** Stop was asked for while simulating: no more events go to the page. */
   muted?: boolean;
   pacer?: ReturnType<typeof setInterval>;
@@ -56,9 +64,9 @@ function post(message: unknown): void {
   scope.postMessage(message);
 }
 
-function sendEvents(run: ActiveRun, events: TraceEvent[]): void {
+function sendEvents(run: ActiveRun, events: TraceEvent[], clockMs?: number): void {
   // The simulator's segments compute fields in getters: JSON (their toJSON) keeps them.
-  if (events.length) post({ type: 'event', id: run.id, events: JSON.parse(JSON.stringify(events)) });
+  if (events.length) post({ type: 'event', id: run.id, events: JSON.parse(JSON.stringify(events)), ...(clockMs !== undefined ? { clockMs } : {}) });
 }
 
 /** Sends what is due; for speed 0 that is everything queued. */
@@ -69,10 +77,10 @@ function release(run: ActiveRun): void {
     run.queue = [];
     sendEvents(run, events);
   } else {
-    const due = (Date.now() - run.startedAt) * run.speed;
-    let i = 0;
-    while (i < run.queue.length && run.queue[i].t <= due) i++;
-    if (i > 0) sendEvents(run, run.queue.splice(0, i));
+    const step = paceStep(run.pace, run.queue, Date.now());
+    run.pace = step.state;
+    if (step.due > 0) sendEvents(run, run.queue.splice(0, step.due), step.skip ? step.skip.fromMs : step.clockMs);
+    if (step.skip) post({ type: 'skip', id: run.id, fromMs: step.skip.fromMs, toMs: step.skip.toMs });
   }
   if (run.finished && run.queue.length === 0) finish(run, run.finished);
 }
@@ -111,7 +119,8 @@ async function start(msg: RunMessage): Promise<void> {
   }
   const problem = validRun(msg);
   if (problem) return fail(msg.id, `invalid run request: ${problem}`);
-  const run: ActiveRun = { id: msg.id, queue: [], startedAt: Date.now(), speed: msg.speed ?? 0, closed: false };
+  const speed = msg.speed ?? 0;
+  const run: ActiveRun = { id: msg.id, queue: [], speed, pace: { speed, startedAt: Date.now(), skippedMs: 0 }, closed: false };
   active = run;
   let main: ProgramMain | undefined;
   if (msg.scenario !== undefined) {
@@ -133,7 +142,11 @@ async function start(msg: RunMessage): Promise<void> {
       seed: msg.seed,
       untilMs: msg.untilMs,
       wallMs: msg.wallMs,
-      onStart: (control) => (run.stop = control.stop),
+      onStart: (control) => {
+        run.stop = control.stop;
+        // The pace counts from the world's start, not from the request (compiling takes a while).
+        run.pace = { ...run.pace, startedAt: Date.now() };
+      },
       onEvent(event) {
         if (run.closed || run.muted) return;
         run.queue.push(event);
