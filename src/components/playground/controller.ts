@@ -314,7 +314,8 @@ export class PlaygroundController {
    * announced as the moment of `note`.
    */
   showTrace(events: TraceEvent[], summary: RunSummary, options: { title: string; note: string; markN?: number }): void {
-    if (this.client.running) this.client.stop();
+    // A run still going is dropped: its late events and summary must not land on the check's trace.
+    if (this.client.running) this.client.abandon();
     this.events = events.slice(0, MAX_EVENTS);
     this.summary = summary;
     this.selectedN = null;

@@ -89,6 +89,19 @@ export class RunnerClient {
     }, STOP_GRACE_MS);
   }
 
+  /** Stops the active run and forgets it: none of its handlers is called again (the page shows something else now). */
+  abandon(): void {
+    const run = this.active;
+    if (!run) return;
+    if (run.stopTimer) clearTimeout(run.stopTimer);
+    this.active = null;
+    try {
+      this.post({ type: 'stop', id: run.id });
+    } catch {
+      // No worker: nothing runs.
+    }
+  }
+
   get running(): boolean {
     return this.active !== null;
   }
