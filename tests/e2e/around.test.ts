@@ -289,9 +289,17 @@ describe('what it looks like', () => {
           // Nothing overflows the page sideways.
           expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} ${width}`).toBe(true);
         }
+        await page.goto(`${origin}/`);
+        await page.locator('#site-search').fill('half-close');
+        await page.waitForSelector('#search-results:not([hidden]) .search__kind');
+        await page.screenshot({ path: path.join(screenshotDir, `around-search-${width}-${theme}.png`) });
+        // The results stay on screen, at phone width too.
+        const box = (await page.locator('#search-results').boundingBox())!;
+        expect(box.x, `search results at ${width}`).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, `search results at ${width}`).toBeLessThanOrEqual(width);
         expect(errors).toEqual([]);
         await context.close();
       }
     }
-  });
+  }, 180_000);
 });
