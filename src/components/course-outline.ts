@@ -57,3 +57,14 @@ export function neighbours(outline: OutlineLesson[], kind: OutlineItem['kind'], 
   const i = flat.findIndex((x) => x.kind === kind && x.id === id);
   return { prev: i > 0 ? flat[i - 1] : undefined, next: i >= 0 && i < flat.length - 1 ? flat[i + 1] : undefined };
 }
+
+/** How a lab's difficulty reads on the page (the lab page and the labs index agree). */
+export const difficultyLabel: Record<string, string> = { intro: 'Introductory', core: 'Core', advanced: 'Advanced' };
+
+/**
+ * The reading order as the browser needs it to say where to continue: one entry per
+ * lesson and lab with its progress key (the keys progress.ts keeps).
+ */
+export function progressOrder(outline: OutlineLesson[]): { key: string; kind: OutlineItem['kind']; title: string; href: string }[] {
+  return flatten(outline).map((i) => ({ key: `${i.kind}:${i.id}`, kind: i.kind, title: i.title, href: i.href }));
+}

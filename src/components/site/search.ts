@@ -1,11 +1,63 @@
 // Full-text search over the built site with Pagefind. Its script and index load
 // only when the reader focuses the search box, so pages stay light.
+interface PagefindSubResult {
+  title: string;
+  url: string;
+  excerpt: string;
+}
+interface PagefindData {
+  url: string;
+  excerpt: string;
+  meta: { title?: string };
+  sub_results?: PagefindSubResult[];
+}
 interface PagefindResult {
-  data(): Promise<{ url: string; excerpt: string; meta: { title?: string } }>;
+  data(): Promise<PagefindData>;
 }
 interface Pagefind {
   init?(): Promise<void>;
   debouncedSearch(q: string, opts?: object, ms?: number): Promise<{ results: PagefindResult[] } | null>;
+}
+
+const words = (s: string) => s.toLowerCase().split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '')).filter(Boolean);
+const marked = (excerpt: string) => [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].flatMap((m) => words(m[1]!));
+
+/**
+ * Whether a Pagefind result really matches the query. Pagefind (1.6 here) always
+ * returns something: for "xyzzy" it offers the lesson where it marked "x,", for
+ * "lingr" one where it marked "-l", i.e. it falls back to a short prefix of the
+ * query. A result counts only when one of the words its excerpts mark contains the
+ * first three quarters (at least three letters, or the whole word if shorter) of a
+ * query word: that keeps stemmed and longer forms ("half-closing" for "half-close",
+ * "SO_LINGER" for "linger") and drops the one-letter fallbacks.
+ */
+export function matchesQuery(query: string, excerpts: string[]): boolean {
+  const stems = words(query).map((w) => w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length * 0.75)))));
+  return excerpts.some((e) => marked(e).some((m) => stems.some((s) => m.includes(s))));
+}
+
+export type HitKind = 'lesson' | 'lab' | 'page';
+
+/** Lessons live under /lessons/ and labs under /labs/ (src/pages), whatever the base path. */
+export function hitKind(url: string, base: string): HitKind {
+  const path = url.startsWith(base) ? url.slice(base.length) : url.replace(/^\//, '');
+  return path.startsWith('lessons/') ? 'lesson' : path.startsWith('labs/') ? 'lab' : 'page';
+}
+
+/**
+ * The section to link to: among the sub-results whose excerpt marks the query, the one
+ * with the most marks (the first on the page when tied), when it has an anchor. A page
+ * whose best match is its own top links to the page.
+ */
+export function bestSection(query: string, d: PagefindData): PagefindSubResult | undefined {
+  let best: PagefindSubResult | undefined;
+  let bestMarks = 0;
+  for (const s of d.sub_results ?? []) {
+    if (!matchesQuery(query, [s.excerpt])) continue;
+    const n = marked(s.excerpt).length;
+    if (n > bestMarks) [best, bestMarks] = [s, n];
+  }
+  return best?.url.includes('#') ? best : undefined;
 }
 
 export function initSearch(input: HTMLInputElement, list: HTMLElement, base: string): void {
@@ -35,15 +87,22 @@ export function initSearch(input: HTMLInputElement, list: HTMLElement, base: str
     if (!pf) return show('<p class="search__empty">Search works on the built site (<code>npm run build:site</code>).</p>');
     const found = await pf.debouncedSearch(q, {}, 150);
     if (found === null || input.value.trim() !== q) return; // superseded by newer typing
-    if (found.results.length === 0) return show(`<p class="search__empty">Nothing found for “${esc(q)}”.</p>`);
-    const items = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
+    const all = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
+    if (input.value.trim() !== q) return;
+    const items = all.filter((d) => matchesQuery(q, [d.excerpt, ...(d.sub_results ?? []).map((s) => s.excerpt)])).slice(0, 8);
+    if (items.length === 0) return show(`<p class="search__empty" role="status">Nothing found for “${esc(q)}”</p>`);
+    const kindLabel: Record<HitKind, string> = { lesson: 'Lesson', lab: 'Lab', page: 'Page' };
     // Pagefind's excerpt is its own escaped HTML with <mark> around matches.
     show(
       items
-        .map(
-          (d) =>
-            `<a class="search__hit" role="option" href="${esc(d.url)}"><span class="search__title">${esc(d.meta.title ?? d.url)}</span><span class="search__excerpt">${d.excerpt}</span></a>`,
-        )
+        .map((d) => {
+          const kind = hitKind(d.url, base);
+          const section = bestSection(q, d);
+          const url = section?.url ?? d.url;
+          const excerpt = section?.excerpt ?? d.excerpt;
+          const where = section && section.title !== d.meta.title ? `<span class="search__section"> › ${esc(section.title)}</span>` : '';
+          return `<a class="search__hit" role="option" href="${esc(url)}" data-kind="${kind}"><span class="search__title"><span class="search__kind search__kind--${kind}">${kindLabel[kind]}</span> ${esc(d.meta.title ?? d.url)}${where}</span><span class="search__excerpt">${excerpt}</span></a>`;
+        })
         .join(''),
     );
   });

@@ -1,5 +1,8 @@
 // The small script every page runs: theme toggle, mobile menu, check marks,
-// "mark as finished", search. Playground code loads separately, only where needed.
+// "mark as finished", Start/Continue on the home page, Copy on code blocks,
+// search. Playground code loads separately, only where needed.
+import { initCodeCopy } from './code-copy.ts';
+import { initContinue } from './continue.ts';
 import { initSearch } from './search.ts';
 import { initThemeToggle } from './theme.ts';
 import { isDone, markDone, renderCheckMarks, type ProgressKey } from './progress.ts';
@@ -47,6 +50,11 @@ document.querySelectorAll<HTMLButtonElement>('[data-mark-done]').forEach((button
     render();
   });
 });
+
+const courseStart = document.querySelector<HTMLElement>('[data-course-start]');
+if (courseStart) initContinue(courseStart);
+
+initCodeCopy();
 
 const searchInput = document.querySelector<HTMLInputElement>('#site-search');
 const searchList = document.getElementById('search-results');
