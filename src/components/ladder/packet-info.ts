@@ -2,7 +2,7 @@
 // absolute and relative numbers, its data, what became of it, and the state of
 // both ends just before and just after it. Pure: the trace and a position in,
 // plain fields out (ladder-view.ts writes them into the page).
-import type { Endpoint, SegmentEvent, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
+import type { Endpoint, SegmentEvent, StateEvent, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
 
 export interface PacketEnd {
   host: string;
@@ -66,7 +66,7 @@ function flagNames(flags: string): string[] {
 }
 
 /** The socket of `host` on this 4-tuple (or its listener, for a SYN that finds no connection). */
-function sockMatches(ev: TraceEvent, host: string, local: string, remote: string, port: number): boolean {
+function sockMatches(ev: TraceEvent, host: string, local: string, remote: string, port: number): ev is StateEvent {
   if (ev.kind !== 'state' || ev.host !== host) return false;
   if (ev.sock.local === local && ev.sock.remote === remote) return true;
   // A SYN reaches the listener, which makes the child socket (LISTEN -> SYN_RECEIVED).
