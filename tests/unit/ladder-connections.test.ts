@@ -77,7 +77,7 @@ describe('ladder connections', () => {
   it('draws the host names as a separate strip as wide as the diagram', async () => {
     const m = buildLadder(await fourConnections());
     const head = renderLadderHeader(m);
-    expect(head).toContain('>client</text>');
-    expect(head).toContain(`width="${m.width}"`);
+    expect(head).toContain('>client</span>');
+    expect(head).toContain(`width:${m.width}px`);
   });
 });

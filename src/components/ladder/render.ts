@@ -52,10 +52,10 @@ function arrowSvg(a: LadderArrow): string {
 /** Height of the host-name strip that stays in view while the diagram scrolls. */
 export const HEADER_PX = 32;
 
-/** The host names alone, as a strip as wide as the diagram (the page keeps it at the top of the pane). */
+/** The host names alone, as an HTML strip as wide as the diagram (the page keeps it at the top of the pane). */
 export function renderLadderHeader(model: LadderModel): string {
-  const names = model.hosts.map((h) => `<text class="lad-host" x="${h.x}" y="21" text-anchor="middle">${esc(h.name)}</text>`).join('');
-  return `<svg class="ladder ladder--head" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${r1(model.width)} ${HEADER_PX}" width="${r1(model.width)}" height="${HEADER_PX}" aria-hidden="true">${names}</svg>`;
+  const names = model.hosts.map((h) => `<span class="lad-head__host" style="left:${h.x}px">${esc(h.name)}</span>`).join('');
+  return `<div class="lad-head" aria-hidden="true" style="width:${r1(model.width)}px;height:${HEADER_PX}px">${names}</div>`;
 }
 
 export function renderLadderSvg(model: LadderModel, opts: { title?: string } = {}): string {

@@ -196,7 +196,7 @@ export class LadderView {
     }
     const scroll = { top: this.canvas.scrollTop, left: this.canvas.scrollLeft };
     this.canvas.innerHTML =
-      `<div class="lad-head-strip">${renderLadderHeader(this.model)}</div>` + renderLadderSvg(this.model, { title: 'Ladder diagram of this run' });
+      renderLadderHeader(this.model) + renderLadderSvg(this.model, { title: 'Ladder diagram of this run' });
     this.canvas.scrollTop = scroll.top;
     this.canvas.scrollLeft = scroll.left;
     this.canvas.dataset.arrows = String(this.model.arrows.length);
