@@ -128,8 +128,9 @@ describe('ladder diagram', () => {
     await runPlayground(page, 'four-way-close');
     const pg = page.locator('[data-playground][data-id="four-way-close"]');
     const fin = pg.locator('svg.ladder .lad-arrow--fin').first();
-    expect(await fin.locator('.lad-label').textContent()).toMatch(/seq 6 ack 12$/);
-    expect(await consoleText(page, 'four-way-close')).toMatch(/Flags \[F\.\], seq 6, ack 12/);
+    const [, relSeq, relAck] = (await fin.locator('.lad-label').textContent())!.match(/seq (\d+) ack (\d+)$/)!;
+    expect(Number(relSeq)).toBeLessThan(1000);
+    expect(await consoleText(page, 'four-way-close')).toContain(`Flags [F.], seq ${relSeq}, ack ${relAck},`);
     await pg.locator('[data-ladder-numbering]').selectOption('absolute');
     await expect.poll(() => consoleText(page, 'four-way-close')).toMatch(/Flags \[F\.\], seq \d{4,}, ack \d{4,}/);
     const text = await consoleText(page, 'four-way-close');
