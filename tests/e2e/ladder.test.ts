@@ -188,6 +188,13 @@ describe('ladder diagram', () => {
         await pg.locator('[data-packet-panel]').waitFor({ state: 'visible' });
         await pg.locator('.pg-pane--ladder').screenshot({ path: path.join(screenshotDir, `ladder-${name}-${scheme}.png`) });
         if (name === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+        await page.goto(`${origin}/lessons/four-way-close/`);
+        await runPlayground(page, 'four-way-close');
+        const fw = page.locator('[data-playground][data-id="four-way-close"]');
+        await fw.locator('[data-ladder]').focus();
+        await page.keyboard.press('Home');
+        await page.keyboard.press('ArrowDown');
+        await fw.locator('.pg-pane--ladder').screenshot({ path: path.join(screenshotDir, `ladder-four-way-${name}-${scheme}.png`) });
         await context.close();
       }
     }
