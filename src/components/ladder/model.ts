@@ -25,7 +25,10 @@ export interface LadderArrow {
   y2: number;
   t1: number;
   t2?: number;
+  /** Flags and numbers, e.g. "S seq 0" (relative) or "S seq 962788185" (absolute). */
   label: string;
+  /** Source and destination ports, e.g. "40001→80". */
+  ports: string;
   flags: string;
   kind: ArrowKind;
   lost: boolean;
@@ -102,6 +105,19 @@ export interface LadderOptions {
   hosts?: string[];
   /** x of the first host line: room for time labels and its state names. Default 210. */
   leftPx?: number;
+  /** Sequence numbers relative to each direction's ISN (default, as tcpdump) or absolute (tcpdump -S). */
+  numbering?: 'relative' | 'absolute';
+  /** Only this connection (a key from listConnections); states of listening sockets stay. */
+  connection?: string;
+}
+
+/** One connection of a run (a 4-tuple), for the picker. */
+export interface LadderConnection {
+  /** The two endpoints, sorted: the same key for both directions. */
+  key: string;
+  /** "10.0.0.2:40001 ↔ 10.0.0.1:80", the side that sent first on the left. */
+  label: string;
+  segments: number;
 }
 
 const TOP = 56;
@@ -129,14 +145,35 @@ function arrowKind(seg: SegmentInfo): ArrowKind {
 
 const endpointKey = (e: { ip: string; port: number }) => `${e.ip}:${e.port}`;
 
+/** The key of the connection between two endpoints ("ip:port"), the same in both directions. */
+export function connectionKey(a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+const segKey = (seg: SegmentInfo) => connectionKey(endpointKey(seg.src), endpointKey(seg.dst));
+
+/** The run's connections in order of their first segment. */
+export function listConnections(events: readonly TraceEvent[]): LadderConnection[] {
+  const byKey = new Map<string, LadderConnection>();
+  for (const ev of events) {
+    if (ev.kind !== 'segment' || ev.action !== 'send') continue;
+    const key = segKey(ev.seg);
+    const c = byKey.get(key);
+    if (c) c.segments++;
+    else byKey.set(key, { key, label: `${endpointKey(ev.seg.src)} ↔ ${endpointKey(ev.seg.dst)}`, segments: 1 });
+  }
+  return [...byKey.values()];
+}
+
 /** Sequence numbers relative to each direction's first SYN, as tcpdump shows them after the handshake. */
 class RelativeSeq {
   private isn = new Map<string, number>();
+  constructor(private readonly absolute = false) {}
   label(seg: SegmentInfo): string {
     const dir = `${endpointKey(seg.src)}>${endpointKey(seg.dst)}`;
     const rev = `${endpointKey(seg.dst)}>${endpointKey(seg.src)}`;
     if (seg.syn && !seg.retransmission) this.isn.set(dir, seg.seq);
-    const rel = (v: number, base: number | undefined) => (base === undefined ? v : (v - base) >>> 0);
+    const rel = (v: number, base: number | undefined) => (base === undefined || this.absolute ? v : (v - base) >>> 0);
     const parts = [seg.flags];
     parts.push(`seq ${rel(seg.seq, this.isn.get(dir))}`);
     if (seg.ackFlag) parts.push(`ack ${rel(seg.ack, this.isn.get(rev))}`);
@@ -215,7 +252,8 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
     return y;
   };
 
-  const rel = new RelativeSeq();
+  const rel = new RelativeSeq(options.numbering === 'absolute');
+  const only = options.connection;
   const arrows: LadderArrow[] = [];
   const pending = new Map<number, LadderArrow[]>(); // segment id -> arrows on the wire
   const lastSent = new Map<number, LadderArrow>();
@@ -226,7 +264,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
   let omitted = 0;
   let typicalDy = unitPx;
 
-  const relevant = (ev: SegmentEvent) => wanted.has(ev.seg.src.host) && wanted.has(ev.seg.dst.host);
+  const relevant = (ev: SegmentEvent) => wanted.has(ev.seg.src.host) && wanted.has(ev.seg.dst.host) && (only === undefined || segKey(ev.seg) === only);
 
   for (const ev of events) {
     if (ev.kind === 'segment') {
@@ -249,6 +287,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
           y2: yy + typicalDy,
           t1: ev.t,
           label: rel.label(seg),
+          ports: `${seg.src.port}→${seg.dst.port}`,
           flags: seg.flags,
           kind: arrowKind(seg),
           lost: false,
@@ -289,6 +328,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
       }
     } else if (ev.kind === 'state') {
       if (!wanted.has(ev.host)) continue;
+      if (only !== undefined && ev.sock.remote !== '*:*' && connectionKey(ev.sock.local, ev.sock.remote) !== only) continue;
       const yy = place(ev.t);
       const x = hostX.get(ev.host)!;
       states.push({ n: ev.n, host: ev.host, x, y: yy, t: ev.t, state: ev.to, from: ev.from, cause: ev.cause, side: sideOf(ev.host) });

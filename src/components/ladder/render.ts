@@ -6,6 +6,14 @@ import type { LadderArrow, LadderModel } from './model.ts';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
+/** "S 40001→80 seq 0": flags, then ports, then the numbers. */
+export function arrowText(a: LadderArrow): string {
+  return `${a.flags} ${a.ports}${a.label.slice(a.flags.length)}`;
+}
+
+/** Width of the invisible stroke that takes an arrow's clicks (the drawn line is under 2 px). */
+const HIT_PX = 14;
+
 function arrowLabel(a: LadderArrow): string {
   const dx = a.x2 - a.x1;
   const dy = a.y2 - a.y1;
@@ -13,7 +21,7 @@ function arrowLabel(a: LadderArrow): string {
   const angle = (Math.atan2(dx < 0 ? -dy : dy, dx < 0 ? -dx : dx) * 180) / Math.PI;
   const mx = a.x1 + dx * (a.lost ? 0.5 : 0.5);
   const my = a.y1 + dy * 0.5;
-  const text = `${a.label}${a.retransmission ? ' (retx)' : ''}${a.duplicate ? ' (dup)' : ''}`;
+  const text = `${arrowText(a)}${a.retransmission ? ' (retx)' : ''}${a.duplicate ? ' (dup)' : ''}`;
   return `<text class="lad-label" x="${r1(mx)}" y="${r1(my - 5)}" text-anchor="middle" transform="rotate(${r1(angle)} ${r1(mx)} ${r1(my)})">${esc(text)}</text>`;
 }
 
@@ -23,7 +31,7 @@ function arrowSvg(a: LadderArrow): string {
   if (a.inFlight) classes.push('lad-arrow--inflight');
   if (a.retransmission) classes.push('lad-arrow--retx');
   if (a.duplicate) classes.push('lad-arrow--dup');
-  const title = `${a.from} → ${a.to}: ${a.label}${a.lost ? ' (lost)' : ''}${a.retransmission ? ' (retransmission)' : ''}${a.duplicate ? ' (duplicate)' : ''}`;
+  const title = `${a.from} → ${a.to}: ${arrowText(a)}${a.lost ? ' (lost)' : ''}${a.retransmission ? ' (retransmission)' : ''}${a.duplicate ? ' (duplicate)' : ''}`;
   let end = '';
   if (a.lost) {
     const s = 6;
@@ -33,11 +41,21 @@ function arrowSvg(a: LadderArrow): string {
   return (
     `<g class="${classes.join(' ')}" data-n="${a.n}"${a.endN !== undefined ? ` data-end-n="${a.endN}"` : ''} tabindex="-1">` +
     `<title>${esc(title)}</title>` +
-    `<line x1="${r1(a.x1)}" y1="${r1(a.y1)}" x2="${r1(a.x2)}" y2="${r1(a.y2)}"${marker}/>` +
+    `<line class="lad-hit" x1="${r1(a.x1)}" y1="${r1(a.y1)}" x2="${r1(a.x2)}" y2="${r1(a.y2)}" stroke="transparent" stroke-width="${HIT_PX}" pointer-events="stroke"/>` +
+    `<line class="lad-line" x1="${r1(a.x1)}" y1="${r1(a.y1)}" x2="${r1(a.x2)}" y2="${r1(a.y2)}"${marker}/>` +
     end +
     arrowLabel(a) +
     `</g>`
   );
+}
+
+/** Height of the host-name strip that stays in view while the diagram scrolls. */
+export const HEADER_PX = 32;
+
+/** The host names alone, as an HTML strip as wide as the diagram (the page keeps it at the top of the pane). */
+export function renderLadderHeader(model: LadderModel): string {
+  const names = model.hosts.map((h) => `<span class="lad-head__host" style="left:${h.x}px">${esc(h.name)}</span>`).join('');
+  return `<div class="lad-head" aria-hidden="true" style="width:${r1(model.width)}px;height:${HEADER_PX}px">${names}</div>`;
 }
 
 export function renderLadderSvg(model: LadderModel, opts: { title?: string } = {}): string {

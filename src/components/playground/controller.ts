@@ -115,6 +115,7 @@ export class PlaygroundController {
         if (n !== null) this.console.highlight(n);
       },
     );
+    this.ladder.onNumbering = (absolute) => this.console.setAbsoluteSeq(absolute);
     this.ladder.clear();
     this.els.stop.addEventListener('click', () => this.stop());
     this.els.reset.addEventListener('click', () => this.reset());

@@ -40,6 +40,7 @@ export class TraceConsole {
   private readonly fit = new FitAddon();
   private formatter: TraceFormatter;
   private filterHost: string | null = null;
+  private absoluteSeq = false;
   private lines = 0;
   private truncated = false;
   private markers = new Map<number, IMarker>();
@@ -101,7 +102,15 @@ export class TraceConsole {
   }
 
   private newFormatter(): TraceFormatter {
-    return createFormatter({ color: true, fileName: this.source.fileName(), timeWidth: 9, hosts: this.filterHost ? [this.filterHost] : undefined });
+    return createFormatter({ color: true, fileName: this.source.fileName(), timeWidth: 9, absoluteSeq: this.absoluteSeq, hosts: this.filterHost ? [this.filterHost] : undefined });
+  }
+
+  /** Absolute sequence numbers (tcpdump -S) or relative ones; redraws the trace so far. */
+  setAbsoluteSeq(absolute: boolean): void {
+    if (absolute === this.absoluteSeq) return;
+    this.absoluteSeq = absolute;
+    if (this.source.events().length > 0) this.run('replay');
+    else this.formatter = this.newFormatter();
   }
 
   /** A new run: fresh numbering, fresh screen. */
