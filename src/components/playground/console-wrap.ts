@@ -29,7 +29,8 @@ export function wrapToColumns(text: string, cols: number, indent = 2): string {
 }
 
 function wrapLine(line: string, cols: number, indent: number): string {
-  const lead = /^ */.exec(line)![0].length;
+  // The line's own indentation, past any colour codes before it (a dim timestamp's).
+  const lead = /^ */.exec(line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ''))![0].length;
   const pad = ' '.repeat(lead + indent);
   // Too narrow for an indented continuation to help: leave it to the terminal.
   if (cols < pad.length + 10) return line;

@@ -36,6 +36,8 @@ describe('console lines folded to the terminal width', () => {
     expect(stripAnsi(out).replace(/\n +/g, ' ')).toBe(stripAnsi(coloured));
     expect(widest(out)).toBeLessThanOrEqual(50);
     expect(out.match(/\x1b\[[0-9;]*m/g)).toEqual(coloured.match(/\x1b\[[0-9;]*m/g));
+    // The timestamp's own indentation counts although a colour code comes first.
+    for (const r of rows(out).slice(1)) expect(r).toMatch(/^ {6}\S/);
   });
 
   it('cuts a token only when it alone is wider than a row', () => {
