@@ -89,7 +89,14 @@ export async function benchSite(): Promise<Record<string, number>> {
       const sizes: Promise<number>[] = [];
       context.on('requestfinished', (req) => {
         if (!touching || !counted) return;
-        sizes.push(req.sizes().then((s) => s.responseBodySize + s.responseHeadersSize, () => 0));
+        sizes.push(
+          (async () => {
+            const sizes = await req.sizes();
+            // Chromium reports no body size for a worker's own script: its Content-Length is the bytes sent.
+            const length = Number((await req.response())?.headers()['content-length'] ?? 0);
+            return (sizes.responseBodySize || length) + sizes.responseHeadersSize;
+          })().catch(() => 0),
+        );
       });
       touching = true;
       await pg.locator('[data-action="run"]').click();
