@@ -13,6 +13,7 @@ import { savedSource, saveSource, forgetSource } from './source-store.ts';
 
 type Monaco = typeof import('monaco-editor/editor/editor.api');
 type Editor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEditor;
+type MonacoSetup = typeof import('./monaco-setup.ts');
 
 /** Events kept for the diagram, replay and ss; a lab making 100k connections stops recording here. */
 const MAX_EVENTS = 400_000;
@@ -34,6 +35,9 @@ export class PlaygroundController {
   private readonly client: RunnerClient;
   private monaco: Monaco | null = null;
   private editor: Editor | null = null;
+  /** Settles with the editor once Monaco has loaded (null if it could not). */
+  private editorReady: Promise<Editor | null> = Promise.resolve(null);
+  private editorTheme: MonacoSetup['editorTheme'] = (dark) => (dark ? 'vs-dark' : 'vs');
   private console!: TraceConsole;
   private ladder!: LadderView;
   private events: TraceEvent[] = [];
@@ -122,23 +126,25 @@ export class PlaygroundController {
     this.els.pcap.addEventListener('click', () => this.downloadPcap());
     window.addEventListener('closing-time:theme', () => {
       this.console.setDark(isDark());
-      this.monaco?.editor.setTheme(isDark() ? 'vs-dark' : 'vs');
+      this.monaco?.editor.setTheme(this.editorTheme(isDark()));
     });
     this.root.dataset.state = 'ready';
-    void this.loadEditor();
+    this.editorReady = this.loadEditor();
   }
 
-  private async loadEditor(): Promise<void> {
+  private async loadEditor(): Promise<Editor | null> {
     this.root.dataset.editor = 'loading';
-    let monaco: Monaco;
+    let setup: MonacoSetup;
     try {
-      ({ monaco } = await import('./monaco-setup.ts'));
+      setup = await import('./monaco-setup.ts');
     } catch (e) {
       this.root.dataset.editor = 'failed';
       this.console.println(paint('red', `The editor could not load (${(e as Error).message}); Run still runs the program shown.`, true));
-      return;
+      return null;
     }
+    const { monaco } = setup;
     this.monaco = monaco;
+    this.editorTheme = setup.editorTheme;
     const host = this.els.editorHost;
     const value = savedSource(this.id) ?? this.original;
     const uri = monaco.Uri.parse(`file:///playground/${this.fileName}`);
@@ -152,7 +158,7 @@ export class PlaygroundController {
     fitHeight();
     const editor = monaco.editor.create(host, {
       model,
-      theme: isDark() ? 'vs-dark' : 'vs',
+      theme: setup.editorTheme(isDark()),
       automaticLayout: true,
       minimap: { enabled: false },
       fontSize: 13.5,
@@ -182,8 +188,20 @@ export class PlaygroundController {
     // A reload or a closed tab within the debounce keeps the last keystrokes.
     window.addEventListener('pagehide', () => saveTimer !== undefined && save());
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveTimer !== undefined && save());
+    // IntelliSense only once the learner works in the editor: a Run needs none of it.
+    const intelliSense = () => {
+      setup.loadIntelliSense().then(
+        () => (this.root.dataset.intellisense = 'ready'),
+        () => (this.root.dataset.intellisense = 'failed'),
+      );
+      focused.dispose();
+      edited.dispose();
+    };
+    const focused = editor.onDidFocusEditorText(intelliSense);
+    const edited = model.onDidChangeContent(intelliSense);
     this.editor = editor;
     this.root.dataset.editor = 'ready';
+    return editor;
   }
 
   /** The console's text and selection: what a reader sees, for tests and assistive tools. */
@@ -202,8 +220,19 @@ export class PlaygroundController {
     return this.monaco.editor.getModelMarkers({ owner: MARKER_OWNER, resource: model.uri }).map((m) => ({ line: m.startLineNumber, message: m.message }));
   }
 
-  focusEditor(): void {
-    this.editor?.focus();
+  /**
+   * Focuses the editor once it has loaded: at `offset` (a character offset
+   * into the program, where the reader clicked the static code) or where the
+   * caret was, then types what the reader typed while it loaded.
+   */
+  async focusEditor(options: { offset?: number; typed?: () => string } = {}): Promise<void> {
+    const editor = await this.editorReady;
+    const model = editor?.getModel();
+    if (!editor || !model) return;
+    if (options.offset !== undefined) editor.setPosition(model.getPositionAt(options.offset));
+    editor.focus();
+    const text = options.typed?.();
+    if (text) editor.trigger('keyboard', 'type', { text });
   }
 
   source(): string {

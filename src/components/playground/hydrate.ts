@@ -3,11 +3,51 @@
 // focus, Run), so reading a lesson costs almost no JavaScript.
 import type { PlaygroundController } from './controller.ts';
 
+/** Character offset into the static code of the point clicked (null outside its text). */
+function offsetAt(code: HTMLElement, x: number, y: number): number | null {
+  const doc = document as Document & { caretPositionFromPoint?(x: number, y: number): { offsetNode: Node; offset: number } | null };
+  const pos = doc.caretPositionFromPoint?.(x, y);
+  const node = pos?.offsetNode ?? document.caretRangeFromPoint?.(x, y)?.startContainer;
+  const offset = pos?.offset ?? document.caretRangeFromPoint?.(x, y)?.startOffset ?? 0;
+  if (!node || !code.contains(node)) return null;
+  const range = document.createRange();
+  range.setStart(code, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+/**
+ * Keys typed into the static code while Monaco loads: kept (and kept off the
+ * page, so Space does not scroll) until the editor takes them.
+ */
+function bufferKeys(target: HTMLElement): () => string {
+  let typed = '';
+  const onKey = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    if (e.key.length === 1) typed += e.key;
+    else if (e.key === 'Enter') typed += '\n';
+    else if (e.key === 'Backspace') typed = typed.slice(0, -1);
+    else return;
+    e.preventDefault();
+  };
+  target.addEventListener('keydown', onKey);
+  return () => {
+    target.removeEventListener('keydown', onKey);
+    const text = typed;
+    typed = '';
+    return text;
+  };
+}
+
 function hydrate(root: HTMLElement): void {
   if (root.dataset.hydrated) return;
   root.dataset.hydrated = 'true';
   const controls = root.querySelector<HTMLElement>('.playground__controls');
   if (controls) controls.hidden = false;
+  // The console and diagram take their place now, not when the pointer first
+  // passes over the playground (which would push the page down under it).
+  const panes = root.querySelector<HTMLElement>('.playground__panes');
+  if (panes) panes.hidden = false;
   let controller: Promise<PlaygroundController | null> | null = null;
   const status = root.querySelector<HTMLElement>('[data-status]');
   const load = () =>
@@ -24,9 +64,19 @@ function hydrate(root: HTMLElement): void {
     const c = await load();
     c?.run();
   });
-  root.querySelector('[data-editor]')?.addEventListener('click', async () => {
+  const editorHost = root.querySelector<HTMLElement>('[data-editor]');
+  editorHost?.addEventListener('click', async (e) => {
+    // Once Monaco is there it places the caret itself.
+    const code = editorHost.querySelector<HTMLElement>('.playground__static');
+    if (!code) return;
+    const offset = offsetAt(code, e.clientX, e.clientY) ?? 0;
+    // Keep focus (and the keys typed next) in the playground until the editor takes over.
+    if (!code.hasAttribute('tabindex')) code.tabIndex = -1;
+    code.focus({ preventScroll: true });
+    const typed = bufferKeys(code);
     const c = await load();
-    c?.focusEditor();
+    await c?.focusEditor({ offset, typed });
+    typed();
   });
 }
 

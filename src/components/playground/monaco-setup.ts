@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 // Monaco, loaded on demand (dynamic import) by a playground the reader touches.
-// Only the TypeScript language and the editor features a learner uses are
-// bundled; the program API's declarations feed IntelliSense and squiggles.
+// Only the editor features a learner uses and TypeScript's highlighting are in
+// this module; the TypeScript language service (completion, squiggles, the
+// program API's declarations) is monaco-typescript.ts, loaded on first focus.
 import * as monaco from 'monaco-editor/editor/editor.api';
 // Services that the contributions below expect to find registered.
 import 'monaco-editor/editor/contrib/codelens/browser/codeLensCache';
@@ -29,10 +30,7 @@ import 'monaco-editor/features/find/register';
 import 'monaco-editor/editor/browser/coreCommands';
 import 'monaco-editor/editor/common/standaloneStrings';
 import 'monaco-editor/languages/definitions/typescript/register';
-import * as typescript from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
-import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
-import programApi from '../../../types/closing-time.d.ts?raw';
 
 declare global {
   interface Window {
@@ -40,25 +38,68 @@ declare global {
   }
 }
 
+/** Workers of language services loaded later (monaco-typescript.ts), by Monaco's worker label. */
+const languageWorkers = new Map<string, () => Worker>();
+
+export function registerLanguageWorker(labels: string[], create: () => Worker): void {
+  for (const label of labels) languageWorkers.set(label, create);
+}
+
 // Without this Monaco runs its language services on the main thread.
 self.MonacoEnvironment = {
   getWorker(_id: string, label: string) {
-    return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
+    return languageWorkers.get(label)?.() ?? new EditorWorker();
   },
 };
 
-const ts = typescript;
-ts.typescriptDefaults.setCompilerOptions({
-  target: ts.ScriptTarget.ES2020,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeJs,
-  strict: true,
-  noEmit: true,
-  allowNonTsExtensions: true,
-  lib: ['es2022', 'dom'],
+// The page's own colours (src/styles/global.css: --bg-raised, --text, --accent),
+// so the editor sits in the playground like the code it replaced.
+monaco.editor.defineTheme('closing-time-light', {
+  base: 'vs',
+  inherit: true,
+  rules: [],
+  colors: {
+    'editor.background': '#ffffff',
+    'editor.foreground': '#1f2328',
+    'editorLineNumber.foreground': '#5b616b',
+    'editorLineNumber.activeForeground': '#1f2328',
+    'editorCursor.foreground': '#b4530d',
+    'editor.lineHighlightBackground': '#f2f0ea',
+    'editor.lineHighlightBorder': '#00000000',
+    'editor.selectionBackground': '#f5c27a88',
+    'editorGutter.background': '#ffffff',
+  },
 });
-ts.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
-// The learner's `import type { Simulation } from 'closing-time'` resolves here.
-ts.typescriptDefaults.addExtraLib(programApi, 'file:///node_modules/closing-time/index.d.ts');
+monaco.editor.defineTheme('closing-time-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [],
+  colors: {
+    'editor.background': '#151c25',
+    'editor.foreground': '#e6e8eb',
+    'editorLineNumber.foreground': '#9aa4b2',
+    'editorLineNumber.activeForeground': '#e6e8eb',
+    'editorCursor.foreground': '#f5a04a',
+    'editor.lineHighlightBackground': '#0f141b',
+    'editor.lineHighlightBorder': '#00000000',
+    'editor.selectionBackground': '#f5a04a55',
+    'editorGutter.background': '#151c25',
+    'editorWidget.background': '#0f141b',
+    'editorSuggestWidget.background': '#0f141b',
+    'editorHoverWidget.background': '#0f141b',
+  },
+});
+
+/** The editor theme that matches the page's light or dark theme. */
+export const editorTheme = (dark: boolean): string => (dark ? 'closing-time-dark' : 'closing-time-light');
+
+/**
+ * IntelliSense (the TypeScript language service and its 7 MB worker), loaded
+ * on the learner's first focus or edit: Run needs none of it.
+ */
+let intelliSense: Promise<unknown> | null = null;
+export function loadIntelliSense(): Promise<unknown> {
+  return (intelliSense ??= import('./monaco-typescript.ts'));
+}
 
 export { monaco };

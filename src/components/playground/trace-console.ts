@@ -10,17 +10,39 @@ import type { RunSummary } from '../../sim/world-types.ts';
 import { createFormatter, formatSsTable, formatSummary, paint, type TraceFormatter } from '../../console/index.ts';
 import { HELP_TEXT, parseCommand } from './console-commands.ts';
 import { socketsFromTrace } from './live-ss.ts';
+import { wrapToColumns } from './console-wrap.ts';
 
 const LIGHT: ITheme = {
   background: '#fbfaf7', foreground: '#1f2328', cursor: '#b4530d', selectionBackground: '#f5c27a88',
-  black: '#1f2328', red: '#c0262d', green: '#1a7f37', yellow: '#9a6700', blue: '#0b5cad', magenta: '#8250df', cyan: '#0b6b77', white: '#6e7781',
-  brightBlack: '#6e7781', brightRed: '#a40e26', brightGreen: '#116329', brightYellow: '#7d4e00', brightBlue: '#0550ae', brightMagenta: '#6639ba', brightCyan: '#1b7c83', brightWhite: '#1f2328',
+  black: '#1f2328', red: '#c0262d', green: '#1a7f37', yellow: '#9a6700', blue: '#0b5cad', magenta: '#8250df', cyan: '#0b6b77', white: '#646b74',
+  brightBlack: '#646b74', brightRed: '#a40e26', brightGreen: '#116329', brightYellow: '#7d4e00', brightBlue: '#0550ae', brightMagenta: '#6639ba', brightCyan: '#1b7c83', brightWhite: '#1f2328',
 };
 const DARK: ITheme = {
   background: '#0b1016', foreground: '#e6e8eb', cursor: '#f5a04a', selectionBackground: '#f5a04a55',
   black: '#484f58', red: '#ff7b72', green: '#4ac26b', yellow: '#e3b341', blue: '#79a8ff', magenta: '#d2a8ff', cyan: '#5cc8d6', white: '#b1bac4',
-  brightBlack: '#6e7681', brightRed: '#ffa198', brightGreen: '#56d364', brightYellow: '#f0c45a', brightBlue: '#a5c8ff', brightMagenta: '#e2c5ff', brightCyan: '#76e3ea', brightWhite: '#ffffff',
+  brightBlack: '#8b949e', brightRed: '#ffa198', brightGreen: '#56d364', brightYellow: '#f0c45a', brightBlue: '#a5c8ff', brightMagenta: '#e2c5ff', brightCyan: '#76e3ea', brightWhite: '#ffffff',
 };
+
+/**
+ * Dim text (timestamps, timers being set, causes) in bright black instead:
+ * xterm draws SGR 2 at half opacity, 3.1:1 on the light background; bright
+ * black is 5.2:1 there and 6.2:1 on the dark one (WCAG AA asks 4.5:1).
+ */
+export function legible(text: string): string {
+  let dim = false;
+  return text.replace(/\x1b\[(2|22)m/g, (sgr, code: string) => {
+    if (code === '2') {
+      dim = true;
+      return '\x1b[90m';
+    }
+    if (!dim) return sgr;
+    dim = false;
+    return '\x1b[39m';
+  });
+}
+
+/** Continuation rows of a folded console line start this much further in. */
+const WRAP_INDENT = 2;
 
 /** Lines written before the console stops echoing a huge trace (commands still see all of it). */
 const MAX_LINES = 20_000;
@@ -67,6 +89,7 @@ export class TraceConsole {
       screenReaderMode: false,
     });
     this.term.loadAddon(this.fit);
+    host.replaceChildren();
     this.term.open(host);
     this.formatter = this.newFormatter();
     this.ro = new ResizeObserver(() => {
@@ -123,8 +146,13 @@ export class TraceConsole {
     this.markers.clear();
   }
 
+  /** A line as the console shows it: legible colours, folded at spaces to the terminal's width. */
+  private fold(text: string): string {
+    return wrapToColumns(legible(text), this.term.cols, WRAP_INDENT);
+  }
+
   println(text: string): void {
-    this.term.write(`${text}\n`);
+    this.term.write(`${this.fold(text)}\n`);
     this.lines += text.split('\n').length;
   }
 
@@ -136,7 +164,7 @@ export class TraceConsole {
       if (this.lines >= MAX_LINES) {
         if (!this.truncated) {
           this.truncated = true;
-          chunk += `${paint('yellow', `… the console stops here after ${MAX_LINES} lines; the run goes on. Use filter HOST, replay or ss -tan.`, true)}\n`;
+          chunk += `${this.fold(paint('yellow', `… the console stops here after ${MAX_LINES} lines; the run goes on. Use filter HOST, replay or ss -tan.`, true))}\n`;
         }
         continue;
       }
@@ -151,7 +179,7 @@ export class TraceConsole {
           if (m) this.markers.set(n, m);
         });
       }
-      chunk += `${line}\n`;
+      chunk += `${this.fold(line)}\n`;
       this.lines += 1 + (line.match(/\n/g)?.length ?? 0);
     }
     if (chunk) this.term.write(chunk);
