@@ -279,7 +279,7 @@ function setupSolution(root: HTMLElement, lab: string, source: () => string, loa
       const body = (await response.json()) as { source?: unknown };
       if (typeof body.source !== 'string') throw new Error('the solution file is not readable');
       await load();
-      const { monaco } = await import('../playground/monaco-setup.ts');
+      const { monaco, editorTheme } = await import('../playground/monaco-setup.ts');
       panel.hidden = false;
       diffHost.replaceChildren();
       const dark = document.documentElement.dataset.theme === 'dark';
@@ -291,7 +291,7 @@ function setupSolution(root: HTMLElement, lab: string, source: () => string, loa
         minimap: { enabled: false },
         fontSize: 13,
         scrollBeyondLastLine: false,
-        theme: dark ? 'vs-dark' : 'vs',
+        theme: editorTheme(dark),
       });
       diff.setModel({
         original: monaco.editor.createModel(source(), 'typescript'),
