@@ -4,7 +4,7 @@ import type { Stack } from './tcp/stack.ts';
 import { Tcb } from './tcp/tcb.ts';
 
 /** ss -o timer text: e.g. timewait,59sec,0 or on,200ms,1 (iproute2 misc/ss.c print_timer). */
-function timerText(kind: string, msLeft: number, retrans: number): string {
+export function timerText(kind: string, msLeft: number, retrans: number): string {
   const ms = Math.max(0, Math.round(msLeft));
   let t: string;
   if (ms >= 60_000) t = `${Math.floor(ms / 60_000)}min${Math.floor((ms % 60_000) / 1000)}sec`;

@@ -21,4 +21,15 @@ describe('lesson 1 (four-way-close): ss -tan in the console', () => {
     const at = socketsFromTrace(events, lastAck.n).get('client') ?? [];
     expect(at.map((row) => row.state)).toContain('TIME-WAIT');
   });
+
+  it('ss -tano at a step counts the TIME_WAIT timer down, as ss -o prints it', async () => {
+    const pg = playgroundsOfLesson(content, 'four-way-close').find((p) => p.id === 'four-way-close')!;
+    const events: TraceEvent[] = [];
+    await runProgram(pg.source, { fileName: `${pg.id}.ts`, seed: pg.seed, untilMs: pg.untilMs, onEvent: (e) => events.push(e) });
+    const tw = events.find((e) => e.kind === 'state' && e.host === 'client' && e.to === 'TIME_WAIT')!;
+    const row = (n: number, t: number) => (socketsFromTrace(events, n, t).get('client') ?? []).find((r) => r.state === 'TIME-WAIT');
+    expect(row(tw.n, tw.t)?.timer ?? row(tw.n + 5, tw.t)?.timer).toMatch(/^timewait,(59sec|1min0sec),0$/);
+    // Thirty seconds on, by the clock alone: the same socket, half the time left.
+    expect((socketsFromTrace(events, tw.n + 5, tw.t + 30_000).get('client') ?? []).find((r) => r.state === 'TIME-WAIT')?.timer).toMatch(/^timewait,(29|30)sec,0$/);
+  });
 });

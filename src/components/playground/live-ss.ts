@@ -1,21 +1,43 @@
 // `ss -tan` for a moment inside a run, rebuilt from the trace's state changes
 // (the run's summary has the exact tables, queues included, once it ends).
-import type { SsRow, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
+import type { SsRow, TcpState, TimerName, TraceEvent } from '../../../types/closing-time.d.ts';
 import { ssStateName } from '../../sim/ss-format.ts';
+import { timerText } from '../../sim/ss.ts';
 
-/** Each host's sockets after the events up to trace position `untilN` (all if left out). */
-export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinity): Map<string, SsRow[]> {
+/** How `ss -o` names a timer (iproute2 misc/ss.c: on, keepalive, timewait, persist); the linger wait is close()'s, not a socket timer. */
+const SS_TIMER: Partial<Record<TimerName, string>> = { retransmit: 'on', 'syn-ack': 'on', 'time-wait': 'timewait', 'fin-wait-2': 'timewait', persist: 'persist' };
+
+/**
+ * Each host's sockets after the events up to trace position `untilN` (all if
+ * left out). With `atMs`, the virtual time of that position, each row carries
+ * the timer `ss -o` would show then, counting down (timewait,59sec,0).
+ */
+export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinity, atMs?: number): Map<string, SsRow[]> {
   const socks = new Map<number, { host: string; state: TcpState; local: string; remote: string }>();
+  const timers = new Map<number, { kind: string; due: number; retries: number }>();
   for (const ev of events) {
     if (ev.n > untilN) break;
+    if (ev.kind === 'timer') {
+      const kind = SS_TIMER[ev.timer];
+      if (!kind) continue;
+      const old = timers.get(ev.sock.id);
+      if (ev.action === 'set' && ev.at !== undefined) timers.set(ev.sock.id, { kind, due: ev.at, retries: old && old.kind === kind ? old.retries : 0 });
+      else if (ev.action === 'fire' && old && ev.timer === 'retransmit') old.retries++;
+      else if (old && old.kind === kind) timers.delete(ev.sock.id);
+      continue;
+    }
     if (ev.kind !== 'state') continue;
-    if (ev.to === 'CLOSED') socks.delete(ev.sock.id);
-    else socks.set(ev.sock.id, { host: ev.host, state: ev.to, local: ev.sock.local, remote: ev.sock.remote });
+    if (ev.to === 'CLOSED') {
+      socks.delete(ev.sock.id);
+      timers.delete(ev.sock.id);
+    } else socks.set(ev.sock.id, { host: ev.host, state: ev.to, local: ev.sock.local, remote: ev.sock.remote });
   }
   const byHost = new Map<string, SsRow[]>();
-  for (const s of socks.values()) {
+  for (const [id, s] of socks) {
     // CLOSED sockets were dropped above: every state left is one ss lists.
     const row: SsRow = { state: ssStateName(s.state), recvQ: 0, sendQ: 0, local: s.local, peer: s.state === 'LISTEN' || !s.remote ? '*:*' : s.remote };
+    const tm = atMs === undefined ? undefined : timers.get(id);
+    if (tm && atMs !== undefined && tm.due >= atMs) (row as { timer?: string }).timer = timerText(tm.kind, tm.due - atMs, tm.retries);
     const rows = byHost.get(s.host);
     if (rows) rows.push(row);
     else byHost.set(s.host, [row]);

@@ -273,11 +273,10 @@ export class TraceConsole {
       }
       const upTo = selected ?? Infinity;
       const t = selected === null ? events[events.length - 1]!.t : (events.find((e) => e.n === selected)?.t ?? 0);
-      const byHost = socketsFromTrace(events, upTo);
+      const byHost = socketsFromTrace(events, upTo, t);
       const names = [...new Set(events.flatMap((e) => ('host' in e && e.host ? [e.host] : [])))];
       tables = names.map((name) => ({ name, rows: byHost.get(name) ?? [] }));
       note = `at ${(t / 1000).toFixed(3)} s, rebuilt from the trace (queues not known until the run ends)`;
-      timers = false;
     }
     if (host) {
       tables = tables.filter((t) => t.name === host);
