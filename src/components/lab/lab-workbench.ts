@@ -195,6 +195,11 @@ function setupBench(root: HTMLElement): void {
           status.textContent = `The check “${name}” built no world to show.`;
           return;
         }
+        if (r.events.length === 0) {
+          // A load test's world runs without recording (100,000 connections): there is no trace to show.
+          status.textContent = `The check “${name}” runs its world without recording a trace (it simulates too many connections to keep). Its message says what happened; Run shows the lab's scenario on a smaller scale.`;
+          return;
+        }
         const last = r.events[r.events.length - 1];
         const markN = r.at ?? last?.n;
         const when = r.at !== undefined ? 'The marked segment or state change is what the check failed on.' : 'Marked: the end of the run, where the check judged it.';
