@@ -122,7 +122,8 @@ describe('lab page', () => {
     await pg.locator('[data-action="run"]').click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.lab-bench [data-playground]')?.dataset.state === 'done', null, { timeout: 60_000 });
     const text = () => page.evaluate(() => (document.querySelector('.lab-bench [data-playground]') as HTMLElement & { playground: { consoleText(): string } }).playground.consoleText());
-    expect(await text()).toMatch(/\[S\]/);
+    // The terminal renders what it is given a moment later: wait for the SYN line.
+    await expect.poll(text, { timeout: 10_000 }).toMatch(/\[S\]/);
     expect(Number(await pg.locator('[data-ladder]').getAttribute('data-arrows'))).toBeGreaterThan(0);
     await pg.locator('[data-prompt]').fill('ss -tan');
     await pg.locator('[data-prompt]').press('Enter');
