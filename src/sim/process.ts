@@ -17,7 +17,8 @@ import type {
 } from '../../types/closing-time.d.ts';
 import { SocketError } from './errors.ts';
 import { SocketCallError, type Stack } from './tcp/stack.ts';
-import { NONE, type Tcb } from './tcp/tcb.ts';
+import { append } from './tcp/lazy-queue.ts';
+import type { Tcb } from './tcp/tcb.ts';
 import type { Waiter } from './tcp/env.ts';
 
 /** What processes and sockets need from the world. */
@@ -466,10 +467,8 @@ function acceptTake(this: SocketImpl, c: Tcb): Socket {
   const k = kOf(this);
   const h = hOf(this);
   const owner = ownerOf(this);
-  c.fdClosed = false;
   const p = k.caller(owner);
-  c.owner = p?.name ?? '';
-  c.fd = h.stack.allocFd();
+  h.stack.accepted(c, p?.name ?? '');
   return new SocketImpl(k, h, c, p);
 }
 
@@ -483,8 +482,7 @@ const ACCEPT: WaitingCall<undefined, Socket> = {
     const ready = t.acceptQueue.shift();
     if (ready) return acceptTake.call(s, ready);
     const w = kOf(s).mappedWaiter('accept', s.fd, caller, acceptTake, s);
-    if (t.acceptWaiters === NONE) t.acceptWaiters = [];
-    t.acceptWaiters.push(w);
+    t.acceptWaiters = append(t.acceptWaiters, w);
     return kOf(s).park(w);
   },
 };
@@ -530,8 +528,7 @@ const SEND: WaitingCall<string, number> = {
     }
     const w = kOf(s).waiter<number>('send', s.fd, caller);
     const p = kOf(s).park(w);
-    if (t.sendWaiters === NONE) t.sendWaiters = [];
-    t.sendWaiters.push({ w, data, done: 0 });
+    t.sendWaiters = append(t.sendWaiters, { w, data, done: 0 });
     t.wakeSenders();
     return p;
   },
@@ -555,8 +552,7 @@ const RECV: WaitingCall<number | undefined, string> = {
     }
     const w = kOf(s).waiter<string>('recv', s.fd, caller);
     w.n = max;
-    if (t.recvWaiters === NONE) t.recvWaiters = [];
-    t.recvWaiters.push(w);
+    t.recvWaiters = append(t.recvWaiters, w);
     return kOf(s).park(w);
   },
 };

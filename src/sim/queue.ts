@@ -3,24 +3,20 @@
 // (most events in a run fall on few distinct times: link delays are integers).
 
 export const enum EvKind {
-  /** A segment arrives: the segment itself is the event (Segment.kind). */
+  /** A segment arrives (`a`: the segment). */
   Deliver,
   /** A duplicate of a segment arrives (`a`: the segment, again). */
   DeliverCopy,
-  TcbTimer,
-  TwTimer,
+  /** A timer (`a`: its TimerTarget, see tcp/timers.ts; `gen`: the generation it was set with). */
+  Timer,
   Wake,
   Call,
   /** A cancelled timer: popped and dropped, without moving the clock. */
   Dead,
 }
 
-/** What the queue holds: an Ev, or a segment in flight (its own Deliver event). */
-export interface QItem {
-  readonly kind: EvKind;
-}
-
-export class Ev implements QItem {
+/** One event: its kind and what it acts on. The queue reuses them (make, release): a busy run allocates none per event. */
+export class Ev {
   constructor(
     public kind: EvKind,
     public a: any,
@@ -31,7 +27,7 @@ export class Ev implements QItem {
 
 /** The events of one millisecond, in order. Reused: `n` counts them, the array keeps its storage. */
 interface Bucket {
-  evs: (QItem | undefined)[];
+  evs: (Ev | undefined)[];
   n: number;
 }
 
@@ -65,7 +61,7 @@ export class EventQueue {
   }
 
   /** Queues `ev` at time `t` (integer milliseconds), after everything already queued at `t`. */
-  push(t: number, ev: QItem): void {
+  push(t: number, ev: Ev): void {
     this.size++;
     if (t === this.curTime && this.cur) {
       this.cur.evs[this.cur.n++] = ev;
@@ -87,7 +83,7 @@ export class EventQueue {
   }
 
   /** The next item; its time is what peekTime() gave just before. */
-  pop(): QItem | undefined {
+  pop(): Ev | undefined {
     for (;;) {
       const cur = this.cur;
       if (cur && this.curIdx < cur.n) {
@@ -159,10 +155,5 @@ export class Timeline {
     const ev = this.queue.make(kind, a, b, gen);
     this.queue.push(t < this.now ? this.now : t, ev);
     return ev;
-  }
-
-  /** An item that is its own event (a segment in flight) at `t` (never in the past). */
-  scheduleItem(t: number, item: QItem): void {
-    this.queue.push(t < this.now ? this.now : t, item);
   }
 }

@@ -1,5 +1,4 @@
 import type { Endpoint, SegmentInfo, TcpState } from '../../types/closing-time.d.ts';
-import { EvKind } from './queue.ts';
 
 export const FIN = 1;
 export const SYN = 2;
@@ -67,18 +66,21 @@ export class SegPath {
 /**
  * One TCP segment on the wire. Immutable once sent: a duplicated segment is
  * the same object delivered twice. It is also the trace's SegmentInfo, with
- * the derived fields computed only when somebody reads them; and, while in
- * flight, its own delivery event in the engine's queue (its kind is on the
- * prototype: see the end of this file).
+ * the derived fields computed only when somebody reads them.
  */
 export class Segment implements SegmentInfo {
   readonly id: number;
-  /** Sequence and acknowledgment numbers, int32 (see seqAdd); `seq` and `ack` give them unsigned. */
-  readonly sq: number;
-  readonly ak: number;
-  /** Timestamp option values as int32 (valid when hasTs). */
-  readonly tv: number;
-  readonly te: number;
+  /**
+   * Sequence and acknowledgment numbers as int32 (see seqAdd), the form the
+   * stacks compute with; `seq` and `ack` give them unsigned, as the trace shows
+   * them. (Throughout the simulator a `32` suffix marks the int32 form of a
+   * number that also has an unsigned view.)
+   */
+  readonly seq32: number;
+  readonly ack32: number;
+  /** Timestamp option values as int32 (valid when hasTs); `tsval` and `tsecr` give them unsigned. */
+  readonly tsval32: number;
+  readonly tsecr32: number;
   /** Source port << 16 | destination port. */
   private readonly ports: number;
   /**
@@ -94,8 +96,6 @@ export class Segment implements SegmentInfo {
   from: { peerHint: unknown } | null = null;
   /** The sender's peerHint when it left: read here, the receiver need not touch the sending socket. */
   hint: unknown = null;
-  /** In the engine's queue, a segment is its own delivery event (on the prototype: no word per segment). */
-  declare readonly kind: EvKind.Deliver;
   constructor(
     readonly path: SegPath,
     srcPort: number,
@@ -112,10 +112,10 @@ export class Segment implements SegmentInfo {
     senderState: TcpState | undefined,
   ) {
     this.id = nextSegId++;
-    this.sq = seq | 0;
-    this.ak = ack | 0;
-    this.tv = tsval === undefined ? 0 : tsval | 0;
-    this.te = tsecr === undefined ? 0 : tsecr | 0;
+    this.seq32 = seq | 0;
+    this.ack32 = ack | 0;
+    this.tsval32 = tsval === undefined ? 0 : tsval | 0;
+    this.tsecr32 = tsecr === undefined ? 0 : tsecr | 0;
     this.ports = (srcPort << 16) | dstPort;
     this.fw =
       (bits & 0xff) |
@@ -160,16 +160,16 @@ export class Segment implements SegmentInfo {
     return (this.fw & TS_BIT) !== 0;
   }
   get seq(): number {
-    return this.sq >>> 0;
+    return this.seq32 >>> 0;
   }
   get ack(): number {
-    return this.ak >>> 0;
+    return this.ack32 >>> 0;
   }
   get tsval(): number | undefined {
-    return this.hasTs ? this.tv >>> 0 : undefined;
+    return this.hasTs ? this.tsval32 >>> 0 : undefined;
   }
   get tsecr(): number | undefined {
-    return this.hasTs ? this.te >>> 0 : undefined;
+    return this.hasTs ? this.tsecr32 >>> 0 : undefined;
   }
   get len(): number {
     return this.data.length;
@@ -223,8 +223,6 @@ export class Segment implements SegmentInfo {
     return o;
   }
 }
-
-Object.defineProperty(Segment.prototype, 'kind', { value: EvKind.Deliver });
 
 /** tcpdump's flag letters: S F R P, '.' for ACK. */
 export function flagString(bits: number): string {

@@ -30,8 +30,8 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
     if (s instanceof Tcb) {
       const listen = s.state === 'LISTEN';
       let timer: string | undefined;
-      if (s.timer === 'retransmit') timer = timerText('on', s.timerAt - now, s.retries);
-      else if (s.timer === 'persist') timer = timerText('persist', s.timerAt - now, s.probes);
+      if (s.rtx.kind === 'retransmit') timer = timerText('on', s.rtx.at - now, s.retries);
+      else if (s.rtx.kind === 'persist') timer = timerText('persist', s.rtx.at - now, s.probes);
       rows.push({
         state: ssStateName(s.state),
         // For a listener ss shows the accept queue and the backlog.

@@ -14,8 +14,7 @@ import { Ev, EvKind, Timeline } from './queue.ts';
 import { Scheduler, WaiterImpl, macrotask } from './scheduler.ts';
 import { Segment, resetSegmentIds } from './segment.ts';
 import type { StackEnv } from './tcp/env.ts';
-import type { Stack } from './tcp/stack.ts';
-import type { Tcb } from './tcp/tcb.ts';
+import type { TimerTarget } from './tcp/timers.ts';
 import { SegmentEvent, TraceBus } from './trace-bus.ts';
 import { checkAt, checkFaultRule, checkHostName, checkHostOptions, checkMsl, checkPartitionWindow, checkProfile, checkSubscriber, checkUntil } from './world-checks.ts';
 import type { BlockedProcess, RunSummary, TimeWaitPolicy, World, WorldOptions } from './world-types.ts';
@@ -59,13 +58,12 @@ class WorldImpl implements World, HostWorld {
     const net = this.net;
     this.env = {
       now: () => timeline.now,
-      scheduleTcbTimer: (tcb, at, gen) => timeline.schedule(at, EvKind.TcbTimer, tcb, null, gen),
-      cancelTcbTimer: (handle) => {
+      scheduleTimer: (target, at, gen) => timeline.schedule(at, EvKind.Timer, target, null, gen),
+      cancelTimer: (handle) => {
         const ev = handle as Ev;
         ev.kind = EvKind.Dead;
         ev.a = null;
       },
-      scheduleTwTimer: (stack, tw, at, gen) => timeline.schedule(at, EvKind.TwTimer, tw, stack, gen),
       transmit: (seg, from) => net.transmit(seg, from.host as HostImpl),
       wake: (wt, value) => sched.wake(wt as WaiterImpl<any>, value, undefined),
       fail: (wt, code, syscall, message) => sched.wake(wt as WaiterImpl<any>, undefined, new SocketError(code, syscall, message)),
@@ -290,16 +288,17 @@ class WorldImpl implements World, HostWorld {
           `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${pending} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`,
         );
       }
-      const item = queue.pop()!;
-      if (item.kind === EvKind.Deliver) {
-        timeline.now = t;
-        this.deliver(item as Segment, false);
+      const ev = queue.pop()!;
+      // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
+      if (ev.kind === EvKind.Dead || (ev.kind === EvKind.Timer && (ev.a as TimerTarget).idle(ev.gen))) {
+        queue.release(ev);
         continue;
       }
-      const ev = item as Ev;
-      // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
-      if (ev.kind === EvKind.Dead || (ev.kind === EvKind.TcbTimer && (ev.a as Tcb).idleTimerEvent(ev.gen))) {
+      if (ev.kind === EvKind.Deliver) {
+        timeline.now = t;
+        const seg = ev.a as Segment;
         queue.release(ev);
+        this.deliver(seg, false);
         continue;
       }
       timeline.now = t;
@@ -342,11 +341,8 @@ class WorldImpl implements World, HostWorld {
       case EvKind.DeliverCopy:
         this.deliver(ev.a as Segment, true);
         return;
-      case EvKind.TcbTimer:
-        (ev.a as Tcb).onTimer();
-        return;
-      case EvKind.TwTimer:
-        (ev.b as Stack).onTwTimer();
+      case EvKind.Timer:
+        (ev.a as TimerTarget).fire();
         return;
       case EvKind.Wake:
         this.sched.wakeEvent(ev.a as WaiterImpl<void>, ev.gen);

@@ -1,5 +1,6 @@
-import type { Errno, TcpState, TimerName } from '../../../types/closing-time.d.ts';
+import type { Errno, TcpState } from '../../../types/closing-time.d.ts';
 import type { Segment } from '../segment.ts';
+import type { TimerEnv } from './timers.ts';
 
 /** Something a process waits on: resolved or rejected by the world, one process at a time. */
 export interface Waiter<T = unknown> {
@@ -13,14 +14,7 @@ export interface Waiter<T = unknown> {
 }
 
 /** What a host's TCP stack needs from the world around it. */
-export interface StackEnv {
-  now(): number;
-  /** Schedules a TCB timer event at absolute time `at`. */
-  /** Schedules a TCB timer event; the handle cancels it (only while it is pending: not after it fired). */
-  scheduleTcbTimer(tcb: object, at: number, gen: number): object;
-  /** The event will do nothing, and no longer holds its socket (a closed socket is not kept until its old timers pass). */
-  cancelTcbTimer(handle: object): void;
-  scheduleTwTimer(stack: object, tw: object, at: number, gen: number): void;
+export interface StackEnv extends TimerEnv {
   /** Puts a segment on the wire from the host of stack `from`. */
   transmit(seg: Segment, from: { readonly host: unknown }): void;
   wake<T>(w: Waiter<T>, value: T): void;
@@ -29,9 +23,7 @@ export interface StackEnv {
   readonly tracing: boolean;
   /** Somebody reads state changes, or timer events (building them costs: addresses are formatted). */
   readonly tracingState: boolean;
-  readonly tracingTimer: boolean;
   traceState(host: string, id: number, local: string, remote: string, from: TcpState, to: TcpState, cause: string): void;
-  traceTimer(host: string, id: number, local: string, remote: string, timer: TimerName, action: 'set' | 'fire' | 'cancel', at?: number): void;
   note(level: 'info' | 'warn', text: string, host?: string): void;
   /** A learner-supplied TIME_WAIT handler threw. */
   policyError(error: unknown): void;

@@ -5,8 +5,10 @@ import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts'
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
-import { NONE, Tcb, none } from './tcb.ts';
+import { append, emptyQueue } from './lazy-queue.ts';
+import { Tcb, type TcbStack } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
+import { MinisockTimerQueue } from './timers.ts';
 import { transition } from './transitions.ts';
 
 /**
@@ -51,7 +53,7 @@ export class SocketCallError {
 
 
 /** One host's TCP: its tables, its ports and the demultiplexing of segments. */
-export class Stack {
+export class Stack implements TcbStack {
   /** Connections by 4-tuple: peer (peerOf) and ports (portsKey). */
   readonly conns = new ConnTable();
   /** Small numbers for peer addresses, so that a 4-tuple key is one number rather than a string. */
@@ -60,8 +62,8 @@ export class Stack {
   readonly binds = new Map<number, BindBucket>();
   /** Connections (and minisocks) per port that connect() picked, by port; allocated at the first connect(). */
   private autoPorts: Uint32Array | null = null;
-  /** Incremented by a crash: sockets of an earlier incarnation are closed (Tcb.fdClosed). */
-  epoch = 0;
+  /** Sockets an application holds the fd of: a crash closes them all (Tcb.fdClosed). */
+  private readonly openFiles = new Set<Tcb>();
   twCount = 0;
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
@@ -73,6 +75,8 @@ export class Stack {
   /** HostOptions.isn: false drops the ISN clock (every incarnation of a 4-tuple starts alike). */
   isnClock = true;
   private nextFd = 3;
+  /** The timers of this host's TIME_WAIT and orphaned FIN_WAIT_2 minisocks (timers.ts). */
+  private readonly twTimers: MinisockTimerQueue<TimeWait>;
   /** The world's host object for this stack (set by the world; the stack does not look inside). */
   host: unknown = null;
 
@@ -85,6 +89,9 @@ export class Stack {
     /** Resolves a peer address to its host name (for the trace). */
     readonly hostOf: (ip: string) => string,
   ) {
+    this.twTimers = new MinisockTimerQueue<TimeWait>(env, name, (tw) =>
+      this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)'),
+    );
     this.hashOffset = env.random32();
     this.isnSecret = env.random32();
     this.tsSecret = env.random32();
@@ -126,7 +133,16 @@ export class Stack {
   socket(owner: string): Tcb {
     const t = new Tcb(this, this.ids(), this.allocFd());
     t.owner = owner;
+    this.openFiles.add(t);
     return t;
+  }
+
+  /** accept() hands a queued connection to the process `owner`: it gets an fd. */
+  accepted(c: Tcb, owner: string): void {
+    c.fdClosed = false;
+    c.owner = owner;
+    c.fd = this.allocFd();
+    this.openFiles.add(c);
   }
 
   /** ISN: Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a clock ticking every 64 ns. */
@@ -300,15 +316,7 @@ export class Stack {
     sk.key = portsKey(sk.localPort, rport);
     this.conns.set(sk.peer, sk.key, sk);
     sk.hashed = true;
-    sk.iss = this.isn(sk.localIp, sk.localPort, rip, rport);
-    sk.sndUna = sk.iss;
-    sk.sndNxt = seqAdd(sk.iss, 1);
-    sk.sndMax = sk.sndNxt;
-    sk.tsOn = this.sysctl('net.ipv4.tcp_timestamps') === 1;
-    sk.connectWaiter = w;
-    sk.setState('SYN_SENT', 'connect()');
-    sk.sendSyn(false, false);
-    sk.armRetransmit();
+    sk.activeOpen(this.isn(sk.localIp, sk.localPort, rip, rport), this.sysctl('net.ipv4.tcp_timestamps') === 1, w);
   }
 
   /** tcp_twsk_unique: connect() may take over a TIME_WAIT 4-tuple with tcp_tw_reuse and timestamps, once it is over 1 s old. */
@@ -326,6 +334,7 @@ export class Stack {
   close(sk: Tcb, cause = 'close()'): boolean {
     if (sk.fdClosed) return false;
     sk.fdClosed = true;
+    this.openFiles.delete(sk);
     sk.shutRd = true;
     sk.shutWr = true;
     if (sk.state === 'LISTEN') {
@@ -345,7 +354,7 @@ export class Stack {
     // Data the application never read: RST instead of FIN (RFC 2525 §2.17). An unread FIN is not data.
     const unread = sk.rqBytes > 0 || sk.oooBytes > 0;
     if (unread && sk.state !== 'SYN_SENT') {
-      sk.rq = none();
+      sk.rq = emptyQueue();
       sk.rqBytes = 0;
       sk.sendActiveReset();
       sk.done(`${cause} with unread data`);
@@ -376,7 +385,7 @@ export class Stack {
       st === 'ESTABLISHED' || st === 'CLOSE_WAIT' || st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2' || st === 'SYN_RECEIVED' ||
       ((st === 'CLOSING' || st === 'LAST_ACK') && sk.sndNxt !== seqAdd(sk.sndUna, sk.sqLen + (sk.finQueued ? 1 : 0)));
     if (needReset) sk.sendActiveReset();
-    sk.rq = none();
+    sk.rq = emptyQueue();
     sk.rqBytes = 0;
     sk.done(cause);
   }
@@ -519,88 +528,7 @@ export class Stack {
     }
     sk.bound = false;
     sk.wakeLinger();
-    this.armTw(tw, now + lengthMs);
-  }
-
-  /**
-   * Minisock timers live in one queue per host, ordered by expiry (almost always
-   * in arrival order: every TIME_WAIT lasts the same). One engine event waits for
-   * the head, so a TIME_WAIT socket costs no event of its own (Linux's
-   * inet_twsk_schedule uses a timer wheel for the same reason).
-   *
-   * Entries in expiry order. A TimeWait is its own live entry, due at its expiresAt; a number
-   * is the due time of an entry whose minisock was re-armed or killed since (it still wakes the
-   * queue at that time). One slot per entry, and a dead minisock is not kept by the queue.
-   */
-  private twQ: (TimeWait | number)[] = new Array<TimeWait | number>(64).fill(0);
-  /** A ring: entries from twHead to twTail, absolute indices (TimeWait.qi), slot = index & twMask. */
-  private twMask = 63;
-  private twHead = 0;
-  private twTail = 0;
-  private twArmedAt = Infinity;
-
-  /** Its live queue entry becomes a bare due time. */
-  private twUnqueue(tw: TimeWait): void {
-    if (tw.qi < 0) return;
-    this.twQ[tw.qi & this.twMask] = tw.expiresAt;
-    tw.qi = -1;
-  }
-
-  private armTw(tw: TimeWait, at: number): void {
-    this.twUnqueue(tw);
-    tw.expiresAt = at;
-    if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'set', at);
-    if (this.twTail - this.twHead === this.twQ.length) this.twGrow();
-    const q = this.twQ;
-    const mask = this.twMask;
-    let i = this.twTail++;
-    // Keep the queue sorted: shift the new entry back past later ones (rare: a shorter timer after longer ones).
-    while (i > this.twHead && twDue(q[(i - 1) & mask]!) > at) {
-      const later = q[(i - 1) & mask]!;
-      q[i & mask] = later;
-      if (typeof later !== 'number') later.qi = i;
-      i--;
-    }
-    q[i & mask] = tw;
-    tw.qi = i;
-    if (at < this.twArmedAt) {
-      this.twArmedAt = at;
-      this.env.scheduleTwTimer(this, null as unknown as object, at, 0);
-    }
-  }
-
-  /** Twice the ring; entries keep their absolute indices. */
-  private twGrow(): void {
-    const old = this.twQ;
-    const oldMask = this.twMask;
-    const q = new Array<TimeWait | number>(old.length * 2).fill(0);
-    const mask = q.length - 1;
-    for (let i = this.twHead; i < this.twTail; i++) q[i & mask] = old[i & oldMask]!;
-    this.twQ = q;
-    this.twMask = mask;
-  }
-
-  /** The engine's event for the head of the minisock queue. */
-  onTwTimer(): void {
-    const now = this.env.now();
-    if (now < this.twArmedAt) return; // an earlier event, superseded
-    this.twArmedAt = Infinity;
-    while (this.twHead < this.twTail) {
-      const slot = this.twHead & this.twMask;
-      const tw = this.twQ[slot]!;
-      if (twDue(tw) > now) break;
-      this.twQ[slot] = 0;
-      this.twHead++;
-      if (typeof tw === 'number') continue;
-      tw.qi = -1;
-      // A live entry is a minisock still in the table: a kill or a re-arm turns its slot into a number.
-      if (this.env.tracingTimer) this.env.traceTimer(this.name, tw.id, tw.local, tw.remote, tw.substate === 'TIME_WAIT' ? 'time-wait' : 'fin-wait-2', 'fire');
-      this.killTimeWait(tw, tw.substate === 'TIME_WAIT' ? 'TIME_WAIT timer' : 'FIN_WAIT_2 timer (tcp_fin_timeout)');
-    }
-    if (this.twHead < this.twTail) {
-      this.twArmedAt = twDue(this.twQ[this.twHead & this.twMask]!);
-      this.env.scheduleTwTimer(this, null as unknown as object, this.twArmedAt, 0);
-    }
+    this.twTimers.arm(tw, now + lengthMs);
   }
 
   killTimeWait(tw: TimeWait, cause: string): void {
@@ -608,7 +536,7 @@ export class Stack {
     if (tw.boundByBind) this.removeOwner(tw.localPort, tw);
     else this.autoPortRef(tw.localPort, -1);
     this.twCount--;
-    this.twUnqueue(tw);
+    this.twTimers.unqueue(tw);
     transition(this.env, this.name, tw, tw.substate, 'CLOSED', cause);
     if (tw.tcb) {
       tw.tcb.leaveMinisock(cause);
@@ -627,29 +555,29 @@ export class Stack {
   private twInput(tw: TimeWait, seg: Segment): void {
     const now = this.env.now();
     const ts = seg.hasTs && tw.hasTs;
-    const pawsReject = ts && !seg.rst && ((seg.tv - tw.ts32) | 0) < 0;
-    const endSeq = seqAdd(seg.sq, seg.seqLen);
+    const pawsReject = ts && !seg.rst && ((seg.tsval32 - tw.tsRecent32) | 0) < 0;
+    const endSeq = seqAdd(seg.seq32, seg.seqLen);
 
     if (tw.substate === 'FIN_WAIT_2') {
-      const inWindow = !seqLt(endSeq, tw.rcv) && !seqGt(seg.sq, seqAdd(tw.rcv, tw.rcvWnd));
+      const inWindow = !seqLt(endSeq, tw.rcvNxt32) && !seqGt(seg.seq32, seqAdd(tw.rcvNxt32, tw.rcvWnd));
       if (pawsReject || !inWindow) return this.twOowAck(tw, seg);
       if (seg.rst) return this.killTimeWait(tw, 'rcv RST');
-      if (seg.syn && !seqLt(seg.sq, tw.rcv)) return this.sendReset(seg);
-      if (!seg.ackFlag || !seqGt(endSeq, tw.rcv) || endSeq === seg.sq) return; // a duplicate ACK
+      if (seg.syn && !seqLt(seg.seq32, tw.rcvNxt32)) return this.sendReset(seg);
+      if (!seg.ackFlag || !seqGt(endSeq, tw.rcvNxt32) || endSeq === seg.seq32) return; // a duplicate ACK
       // New data after the application closed: reset (half-duplex close, RFC 2525 §2.17).
-      if (!seg.fin || endSeq !== seqAdd(tw.rcv, 1)) {
+      if (!seg.fin || endSeq !== seqAdd(tw.rcvNxt32, 1)) {
         this.sendReset(seg, 'FIN_WAIT_2');
         return this.killTimeWait(tw, 'data after close()');
       }
       // The peer's FIN: into real TIME_WAIT.
       tw.substate = 'TIME_WAIT';
-      tw.rcv = endSeq;
+      tw.rcvNxt32 = endSeq;
       if (seg.hasTs && tw.hasTs) {
-        tw.tsRecent = seg.tv;
+        tw.tsRecent = seg.tsval32;
         tw.tsRecentStamp = now;
       }
       transition(this.env, this.name, tw, 'FIN_WAIT_2', 'TIME_WAIT', 'rcv FIN');
-      this.armTw(tw, now + this.timeWaitLength());
+      this.twTimers.arm(tw, now + this.timeWaitLength());
       return this.twAck(tw);
     }
 
@@ -675,26 +603,26 @@ export class Stack {
     }
 
     // In-window: only a RST or a bare ACK may carry exactly rcv_nxt.
-    if (!pawsReject && seg.sq === tw.rcv && (endSeq === seg.sq || seg.rst)) {
+    if (!pawsReject && seg.seq32 === tw.rcvNxt32 && (endSeq === seg.seq32 || seg.rst)) {
       if (seg.rst) {
         // TIME_WAIT assassination (RFC 1337): Linux lets it kill unless tcp_rfc1337 = 1.
         if (this.sysctl('net.ipv4.tcp_rfc1337') === 0) return this.killTimeWait(tw, 'rcv RST (TIME_WAIT assassination)');
-      } else this.armTw(tw, now + this.timeWaitLength());
+      } else this.twTimers.arm(tw, now + this.timeWaitLength());
       if (ts && !pawsReject) {
-        tw.tsRecent = seg.tv;
+        tw.tsRecent = seg.tsval32;
         tw.tsRecentStamp = now;
       }
       return;
     }
 
     // A new SYN: a new incarnation if its sequence number is beyond the old rcv_nxt or its timestamp is newer (RFC 6191).
-    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.sq, tw.rcv) || (ts && ((tw.ts32 - seg.tv) | 0) < 0))) {
+    if (seg.syn && !seg.rst && !seg.ackFlag && !pawsReject && (seqGt(seg.seq32, tw.rcvNxt32) || (ts && ((tw.tsRecent32 - seg.tsval32) | 0) < 0))) {
       return this.acceptSynInTimeWait(tw, seg);
     }
 
     if (!seg.rst) {
       // Everything else is ACKed; the timer restarts for an ACK (e.g. a retransmitted FIN+ACK).
-      if (pawsReject || seg.ackFlag) this.armTw(tw, now + this.timeWaitLength());
+      if (pawsReject || seg.ackFlag) this.twTimers.arm(tw, now + this.timeWaitLength());
       return this.twOowAck(tw, seg);
     }
   }
@@ -705,7 +633,7 @@ export class Stack {
       case 'ack':
         return this.twAck(tw);
       case 'ack-restart':
-        this.armTw(tw, now + this.timeWaitLength());
+        this.twTimers.arm(tw, now + this.timeWaitLength());
         return this.twAck(tw);
       case 'ignore':
         return;
@@ -724,7 +652,7 @@ export class Stack {
   private acceptSynInTimeWait(tw: TimeWait, seg: Segment): void {
     const listener = this.findListener(seg.dstIp, seg.dstPort, seg);
     if (!listener) return this.twAck(tw); // tcp_v4_rcv: TCP_TW_SYN without a listener falls through to an ACK
-    const isn = seqAdd(tw.snd, 65_535 + 2);
+    const isn = seqAdd(tw.sndNxt32, 65_535 + 2);
     this.killTimeWait(tw, 'rcv SYN (new incarnation)');
     this.synToListener(listener, seg, isn || 1);
   }
@@ -745,13 +673,13 @@ export class Stack {
       new SegPath(this.name, tw.localIp, this.hostOf(tw.remoteIp), tw.remoteIp),
       tw.localPort,
       tw.remotePort,
-      tw.snd,
-      tw.rcv,
+      tw.sndNxt32,
+      tw.rcvNxt32,
       ACK,
       tw.rcvWnd,
       '',
       tw.hasTs ? this.tsval(tw.remoteIp, now) : undefined,
-      tw.hasTs ? tw.ts32 : undefined,
+      tw.hasTs ? tw.tsRecent32 : undefined,
       false,
       tw.substate,
     );
@@ -819,45 +747,14 @@ export class Stack {
       this.env.note('info', `listen queue of ${l.local} is full: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
       return;
     }
-    // Starts in LISTEN, a copy of its listener, so its first edge is RFC 9293's LISTEN -> SYN_RECEIVED (transitions.ts).
-    const c = new Tcb(this, this.ids(), -1, 'LISTEN');
-    c.owner = '';
-    c.fdClosed = true; // no application holds it until accept()
-    c.localIp = seg.dstIp;
-    c.localPort = seg.dstPort;
-    c.remoteIp = seg.srcIp;
-    c.remotePort = seg.srcPort;
-    c.remoteHost = seg.srcHost;
+    const c = Tcb.fromSyn(this, this.ids(), l, seg, isn || this.isn(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort), this.sysctl('net.ipv4.tcp_timestamps') === 1);
     c.peer = this.peerOf(c.localIp, c.remoteIp);
     c.key = portsKey(c.localPort, c.remotePort);
-    c.reuse = l.reuse;
-    c.reuseport = l.reuseport;
-    c.linger = l.linger;
-    c.rcvBufSize = l.rcvBufSize;
-    c.sndBufSize = l.sndBufSize;
-    c.boundByBind = true;
-    c.bound = true;
-    c.parent = l;
-    c.irs = seg.sq;
-    c.rcvNxt = seqAdd(seg.sq, 1);
-    c.iss = isn || this.isn(c.localIp, c.localPort, c.remoteIp, c.remotePort);
-    c.sndUna = c.iss;
-    c.sndNxt = seqAdd(c.iss, 1);
-    c.sndMax = c.sndNxt;
-    c.sndWnd = seg.win;
-    c.sndWl1 = seg.sq;
-    c.tsOn = seg.hasTs && this.sysctl('net.ipv4.tcp_timestamps') === 1;
-    if (c.tsOn) {
-      c.setTsRecent(seg.tv);
-      c.tsRecentStamp = this.env.now();
-    }
     l.synQueue++;
     this.conns.set(c.peer, c.key, c);
     c.hashed = true;
     this.addOwner(c.localPort, c);
-    c.setState('SYN_RECEIVED', 'rcv SYN');
-    c.sendSyn(true, false);
-    c.armRetransmit();
+    c.passiveOpen();
   }
 
   /** A passive connection finished its handshake: into the accept queue (inet_csk_complete_hashdance). */
@@ -871,8 +768,7 @@ export class Stack {
       this.abort(c, 'listener closed');
       return;
     }
-    if (l.acceptQueue === NONE) l.acceptQueue = [];
-    l.acceptQueue.push(c);
+    l.acceptQueue = append(l.acceptQueue, c);
     const w = l.acceptWaiters.shift();
     if (w) this.env.wake(w, l.acceptQueue.shift()!);
   }
@@ -880,8 +776,8 @@ export class Stack {
   /** RST in reply to a segment no socket wants (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
   sendReset(seg: Segment, state?: TcpState): void {
     if (seg.rst) return;
-    const seq = seg.ackFlag ? seg.ak : 0;
-    const ack = seg.ackFlag ? 0 : seqAdd(seg.sq, seg.seqLen);
+    const seq = seg.ackFlag ? seg.ack32 : 0;
+    const ack = seg.ackFlag ? 0 : seqAdd(seg.seq32, seg.seqLen);
     const bits = seg.ackFlag ? RST : RST | ACK;
     this.env.transmit(
       new Segment(new SegPath(this.name, seg.dstIp, seg.srcHost, seg.srcIp), seg.dstPort, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
@@ -893,7 +789,9 @@ export class Stack {
 
   /** Power loss: everything vanishes without a segment. */
   crash(): Tcb[] {
-    this.epoch++; // every socket of the old incarnation, in a table or not, is closed
+    // Every fd of the host is gone, whether or not its socket is in a table.
+    for (const t of this.openFiles) t.fdClosed = true;
+    this.openFiles.clear();
     const all: Tcb[] = [];
     for (const c of this.conns.values()) {
       if (c instanceof Tcb) {
@@ -903,9 +801,7 @@ export class Stack {
     }
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
-    this.twQ = new Array<TimeWait | number>(64).fill(0);
-    this.twMask = 63;
-    this.twHead = this.twTail = 0;
+    this.twTimers.clear();
     this.listeners.clear();
     this.binds.clear();
     this.autoPorts = null;
@@ -925,11 +821,6 @@ export class Stack {
 /** The ports half of a 4-tuple: both ports in one int32 (a small integer to V8). */
 function portsKey(lport: number, rport: number): number {
   return (lport << 16) | rport;
-}
-
-/** When a timer-queue entry is due. */
-function twDue(e: TimeWait | number): number {
-  return typeof e === 'number' ? e : e.expiresAt;
 }
 
 /** Addresses met so far, as numbers (the hot paths hash addresses for every connection). */

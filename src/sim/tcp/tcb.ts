@@ -1,22 +1,45 @@
-import type { Errno, Linger, TcpState } from '../../../types/closing-time.d.ts';
+import type { Errno, Linger, SysctlName, Sysctls, TcpState } from '../../../types/closing-time.d.ts';
 import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
-import type { Waiter } from './env.ts';
+import type { StackEnv, Waiter } from './env.ts';
 import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
-import type { Stack } from './stack.ts';
+import { append, emptyQueue, insert } from './lazy-queue.ts';
+import { TcbFlags } from './tcb-flags.ts';
+import { TimerSlot, type TimerOwner } from './timers.ts';
 import { checkTransition, transition } from './transitions.ts';
 
-type TimerKind = 'retransmit' | 'persist' | null;
+/** The kinds the retransmission slot holds. */
+type RtxTimer = 'retransmit' | 'persist';
 
 const NO_LINGER: Linger = Object.freeze({ onoff: false, linger: 0 });
 
+
 /**
- * The shared empty queue every socket starts with (most sockets never use most
- * of their queues; an array each would be most of a socket's size). It cannot
- * grow: code that adds to a queue first gives the socket its own array, and a
- * place that forgot would throw rather than share data between sockets.
+ * What a Tcb may ask of its host's stack: the whole contract between the two
+ * (Stack implements it). The stack owns the tables (connections, listeners,
+ * ports) and the minisocks; a Tcb owns its connection's state, sequence space,
+ * queues and timers, and hands over to the stack only at these points.
  */
-export const NONE: unknown[] = Object.preventExtensions([]);
-export const none = <T>(): T[] => NONE as T[];
+export interface TcbStack {
+  /** The host's name, for the trace. */
+  readonly name: string;
+  /** The world: clock, timers, wire, waking processes, trace. */
+  readonly env: StackEnv;
+  /** The world's host object: who the world puts our segments on the wire from (StackEnv.transmit). */
+  readonly host: unknown;
+  sysctl<K extends SysctlName>(name: K): Sysctls[K];
+  /** The host's timestamp clock toward a peer (Linux secure_tcp_ts_off plus the clock). */
+  tsval(remoteIp: string, now: number): number;
+  /** A RST in reply to `seg` (no socket's sequence space: Linux tcp_v4_send_reset). */
+  sendReset(seg: Segment, state?: TcpState): void;
+  /** A passive connection finished its handshake: into its listener's accept queue. */
+  established(c: Tcb): void;
+  /** Both FINs are done: the stack replaces the socket with a TIME_WAIT minisock (Linux tcp_time_wait). */
+  enterTimeWait(c: Tcb, cause: string): void;
+  /** An orphan's FIN was ACKed: parked as a FIN_WAIT_2 minisock (Linux only). */
+  orphanFinWait2(c: Tcb): void;
+  /** The socket leaves the connection table and gives up its port (CLOSED). */
+  unhash(c: Tcb): void;
+}
 
 /**
  * A full TCP socket (Linux's struct tcp_sock, reduced). One state field, one
@@ -24,7 +47,7 @@ export const none = <T>(): T[] => NONE as T[];
  * one function that decides what to send (`output`), one timer slot. User
  * calls change state and then call `output`.
  */
-export class Tcb {
+export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
   state: TcpState = 'CLOSED';
   localIp = '0.0.0.0';
   localPort = 0;
@@ -48,16 +71,6 @@ export class Tcb {
 
   // Socket flags (Linux sk_shutdown, SOCK_DEAD, SOCK_DONE, sk_err)
   err: Errno | null = null;
-  /** The host's incarnation the socket belongs to: a crash ends every socket of the host at once. */
-  readonly epoch: number;
-  /** The fd was closed by the application (close() returned or is lingering), or the host crashed since. */
-  get fdClosed(): boolean {
-    return this.fdShut || this.epoch !== this.stack.epoch;
-  }
-  set fdClosed(v: boolean) {
-    this.fdShut = v;
-  }
-
   // Send side (RFC 9293 §3.3.1)
   iss = 0;
   sndUna = 0;
@@ -72,7 +85,7 @@ export class Tcb {
    * with += would be flattened, copied whole, by the next substr).
    */
   sqLen = 0;
-  private sqParts: string[] = none();
+  private sqParts: string[] = emptyQueue();
   /** The parts still queued are sqParts[sqHead .. sqTail): the array is reused, not spliced. */
   private sqHead = 0;
   private sqTail = 0;
@@ -85,10 +98,10 @@ export class Tcb {
   // Receive side
   irs = 0;
   rcvNxt = 0;
-  rq: string[] = none();
+  rq: string[] = emptyQueue();
   rqBytes = 0;
   /** Out-of-order segments, sorted by sequence number, and the bytes they hold. */
-  ooo: Segment[] = none();
+  ooo: Segment[] = emptyQueue();
   oooBytes = 0;
   lastAdvWnd = 0;
 
@@ -108,24 +121,19 @@ export class Tcb {
   /** The segment being timed for an RTT sample ends here (rttOn). */
   rttSeq = 0;
   rttTime = 0;
-  timer: TimerKind = null;
-  timerAt = 0;
-  timerGen = 0;
-  /** Time of the earliest scheduled engine event for this timer (lazy re-arming). */
-  timerEvAt = -1; // -1: none (a small integer: Infinity would be a boxed number in every socket)
-  /** That event, while it is pending (see StackEnv.cancelTcbTimer). */
-  private timerEv: object | null = null;
+  /** The retransmit or zero-window probe timer (Linux icsk_retransmit_timer: one of the two at a time). */
+  readonly rtx: TimerSlot<RtxTimer>;
 
   // Listener
   parent: Tcb | null = null;
-  acceptQueue: Tcb[] = none();
+  acceptQueue: Tcb[] = emptyQueue();
   synQueue = 0;
 
   // Waiters
   connectWaiter: Waiter | null = null;
-  recvWaiters: Waiter[] = none();
-  sendWaiters: { w: Waiter; data: string; done: number }[] = none();
-  acceptWaiters: Waiter[] = none();
+  recvWaiters: Waiter[] = emptyQueue();
+  sendWaiters: { w: Waiter; data: string; done: number }[] = emptyQueue();
+  acceptWaiters: Waiter[] = emptyQueue();
   lingerWaiter: Waiter | null = null;
 
   /** Process that owns the fd, for ss. */
@@ -135,126 +143,83 @@ export class Tcb {
   /** The addresses of the segments it sends (shared by them while the addresses stay the same). */
   private txPath: SegPath | null = null;
 
-  /** The socket's yes/no state in one small integer (see the accessors below): a socket has sixteen of them. */
-  private bf = 0;
-  private setBit(bit: number, v: boolean): void {
-    this.bf = v ? this.bf | bit : this.bf & ~bit;
-  }
-  /** In the stack's connection table under `key` (not yet, or no longer: closed, or handed to a minisock). */
-  get hashed(): boolean {
-    return (this.bf & 1) !== 0;
-  }
-  set hashed(v: boolean) {
-    this.setBit(1, v);
-  }
-  /** Bound with bind() (Linux: bind bucket fastreuse >= 0), as opposed to autobind by connect(). */
-  get boundByBind(): boolean {
-    return (this.bf & 2) !== 0;
-  }
-  set boundByBind(v: boolean) {
-    this.setBit(2, v);
-  }
-  get bound(): boolean {
-    return (this.bf & 4) !== 0;
-  }
-  set bound(v: boolean) {
-    this.setBit(4, v);
-  }
-  get reuse(): boolean {
-    return (this.bf & 8) !== 0;
-  }
-  set reuse(v: boolean) {
-    this.setBit(8, v);
-  }
-  get reuseport(): boolean {
-    return (this.bf & 16) !== 0;
-  }
-  set reuseport(v: boolean) {
-    this.setBit(16, v);
-  }
-  /** Socket flags (Linux sk_shutdown, SOCK_DEAD as orphan). */
-  get shutRd(): boolean {
-    return (this.bf & 32) !== 0;
-  }
-  set shutRd(v: boolean) {
-    this.setBit(32, v);
-  }
-  get shutWr(): boolean {
-    return (this.bf & 64) !== 0;
-  }
-  set shutWr(v: boolean) {
-    this.setBit(64, v);
-  }
-  get orphan(): boolean {
-    return (this.bf & 128) !== 0;
-  }
-  set orphan(v: boolean) {
-    this.setBit(128, v);
-  }
-  get finQueued(): boolean {
-    return (this.bf & 256) !== 0;
-  }
-  set finQueued(v: boolean) {
-    this.setBit(256, v);
-  }
-  /** Our FIN was sent (finSeq is its sequence number). */
-  get finSent(): boolean {
-    return (this.bf & 512) !== 0;
-  }
-  set finSent(v: boolean) {
-    this.setBit(512, v);
-  }
-  get finRcvd(): boolean {
-    return (this.bf & 1024) !== 0;
-  }
-  set finRcvd(v: boolean) {
-    this.setBit(1024, v);
-  }
-  get tsOn(): boolean {
-    return (this.bf & 2048) !== 0;
-  }
-  set tsOn(v: boolean) {
-    this.setBit(2048, v);
-  }
-  /** tsRecent holds a timestamp from the peer. */
-  get tsSeen(): boolean {
-    return (this.bf & 4096) !== 0;
-  }
-  set tsSeen(v: boolean) {
-    this.setBit(4096, v);
-  }
-  /** tsOffset is computed. */
-  get tsOffsetSet(): boolean {
-    return (this.bf & 8192) !== 0;
-  }
-  set tsOffsetSet(v: boolean) {
-    this.setBit(8192, v);
-  }
-  /** A segment is being timed (rttSeq). */
-  get rttOn(): boolean {
-    return (this.bf & 16384) !== 0;
-  }
-  set rttOn(v: boolean) {
-    this.setBit(16384, v);
-  }
-  /** close() was called on the fd (see fdClosed). */
-  private get fdShut(): boolean {
-    return (this.bf & 32768) !== 0;
-  }
-  private set fdShut(v: boolean) {
-    this.setBit(32768, v);
-  }
-
   constructor(
-    readonly stack: Stack,
+    readonly stack: TcbStack,
     readonly id: number,
     /** The file descriptor; an accepted connection gets one from accept(). */
     public fd: number,
     /** LISTEN for a connection made from a listener's SYN (see Stack.synToListener and the LISTEN -> SYN_RECEIVED edge). */
     state: 'CLOSED' | 'LISTEN' = 'CLOSED',
   ) {
-    this.epoch = stack.epoch;
+    super();
     this.state = state;
+    this.rtx = new TimerSlot(stack.env, this);
+  }
+
+  /**
+   * A connection made from a SYN that reached listener `l` (Linux tcp_conn_request
+   * and inet_csk_clone_lock): a copy of the listener's options, the 4-tuple and
+   * the peer's sequence space from the SYN. It starts in LISTEN, as its listener,
+   * so that its first edge is RFC 9293's LISTEN -> SYN_RECEIVED (transitions.ts);
+   * no application holds it until accept(). The stack hashes it, then calls passiveOpen().
+   */
+  static fromSyn(stack: TcbStack, id: number, l: Tcb, seg: Segment, iss: number, tsAllowed: boolean): Tcb {
+    const c = new Tcb(stack, id, -1, 'LISTEN');
+    c.fdClosed = true;
+    c.localIp = seg.dstIp;
+    c.localPort = seg.dstPort;
+    c.remoteIp = seg.srcIp;
+    c.remotePort = seg.srcPort;
+    c.remoteHost = seg.srcHost;
+    c.reuse = l.reuse;
+    c.reuseport = l.reuseport;
+    c.linger = l.linger;
+    c.rcvBufSize = l.rcvBufSize;
+    c.sndBufSize = l.sndBufSize;
+    c.boundByBind = true;
+    c.bound = true;
+    c.parent = l;
+    c.irs = seg.seq32;
+    c.rcvNxt = seqAdd(seg.seq32, 1);
+    c.iss = iss;
+    c.sndUna = iss;
+    c.sndNxt = seqAdd(iss, 1);
+    c.sndMax = c.sndNxt;
+    c.sndWnd = seg.win;
+    c.sndWl1 = seg.seq32;
+    c.tsOn = seg.hasTs && tsAllowed;
+    if (c.tsOn) {
+      c.setTsRecent(seg.tsval32);
+      c.tsRecentStamp = stack.env.now();
+    }
+    return c;
+  }
+
+  /** RFC 9293 §3.10.7.2 (LISTEN, SYN): the connection is in the table; send SYN,ACK. */
+  passiveOpen(): void {
+    this.setState('SYN_RECEIVED', 'rcv SYN');
+    this.sendSyn(true, false);
+    this.armRetransmit();
+  }
+
+  /**
+   * RFC 9293 §3.10.1 OPEN, active: the stack chose the 4-tuple and hashed the
+   * socket; pick up the ISS, send the SYN. `tsAllowed`: tcp_timestamps is on.
+   */
+  activeOpen(iss: number, tsAllowed: boolean, w: Waiter): void {
+    this.iss = iss;
+    this.sndUna = iss;
+    this.sndNxt = seqAdd(iss, 1);
+    this.sndMax = this.sndNxt;
+    this.tsOn = tsAllowed;
+    this.connectWaiter = w;
+    this.setState('SYN_SENT', 'connect()');
+    this.sendSyn(false, false);
+    this.armRetransmit();
+  }
+
+  get hostName(): string {
+    return this.stack.name;
   }
 
   get local(): string {
@@ -300,7 +265,7 @@ export class Tcb {
 
   /** Linux tcp_done: the connection is over; wake every waiter. */
   done(cause: string): void {
-    this.setTimer(null, 0);
+    this.rtx.stop();
     this.sqClear();
     this.shutRd = true;
     this.shutWr = true;
@@ -328,78 +293,15 @@ export class Tcb {
    * timer stops and its pending engine event is disarmed, so it keeps nothing alive.
    */
   setTimerNull(): void {
-    this.setTimer(null, 0);
-    this.timerGen++;
-    this.timerEvAt = -1;
-    this.dropTimerEvent();
+    this.rtx.disarm();
   }
 
   armRetransmit(): void {
-    if (this.timer !== 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.backedOffRto());
+    if (this.rtx.kind !== 'retransmit') this.rtx.set('retransmit', this.stack.env.now() + this.backedOffRto());
   }
 
-  /**
-   * Lazy timers, as Linux's sk_reset_timer and a timer wheel would have it: stopping
-   * a timer leaves its engine event pending, and the engine skips it (idleTimerEvent).
-   * Setting a timer schedules an event only when none is pending at or before the new
-   * expiry: a pending earlier event re-arms itself for the rest (onTimer). A socket
-   * whose timer is stopped and set again for every segment it sends (the retransmit
-   * timer of a request/response connection) schedules one event, not one per segment.
-   */
-  private setTimer(kind: TimerKind, at: number): void {
-    const env = this.stack.env;
-    if (kind === null) {
-      if (this.timer && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, this.timer, 'cancel');
-      this.timer = null;
-      return;
-    }
-    const fresh = this.timer !== kind;
-    this.timer = kind;
-    this.timerAt = at;
-    if (fresh && env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'set', at);
-    if (this.timerEvAt < 0 || at < this.timerEvAt) {
-      this.timerGen++;
-      this.timerEvAt = at;
-      this.dropTimerEvent();
-      this.timerEv = env.scheduleTcbTimer(this, at, this.timerGen);
-    }
-  }
-
-  /** The pending engine event is superseded: it must neither fire nor keep this socket alive. */
-  private dropTimerEvent(): void {
-    if (this.timerEv) {
-      this.stack.env.cancelTcbTimer(this.timerEv);
-      this.timerEv = null;
-    }
-  }
-
-  /**
-   * Whether the engine event with this generation has nothing to do: superseded, or
-   * its timer was stopped. The engine then drops it without moving the clock.
-   */
-  idleTimerEvent(gen: number): boolean {
-    if (gen !== this.timerGen) return true;
-    if (this.timer !== null) return false;
-    this.timerEv = null;
-    this.timerEvAt = -1;
-    return true;
-  }
-
-  /** The timer's engine event came up, and is live: the engine drops idle ones first (idleTimerEvent). */
-  onTimer(): void {
-    this.timerEv = null; // this event is being handled: its handle is no longer ours
-    this.timerEvAt = -1;
-    const now = this.stack.env.now();
-    if (now < this.timerAt) {
-      this.timerGen++;
-      this.timerEvAt = this.timerAt;
-      this.timerEv = this.stack.env.scheduleTcbTimer(this, this.timerAt, this.timerGen);
-      return;
-    }
-    const kind = this.timer!;
-    this.timer = null;
-    const env = this.stack.env;
-    if (env.tracingTimer) env.traceTimer(this.stack.name, this.id, this.local, this.remote, kind, 'fire');
+  /** The retransmission slot's timer expired (timers.ts). */
+  timerExpired(kind: RtxTimer): void {
     if (kind === 'retransmit') this.onRetransmitTimer();
     else this.onPersistTimer();
   }
@@ -438,7 +340,7 @@ export class Tcb {
       this.cwnd = 1;
       this.output();
     }
-    this.setTimer('retransmit', this.stack.env.now() + this.backedOffRto());
+    this.rtx.set('retransmit', this.stack.env.now() + this.backedOffRto());
   }
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_write_wakeup). */
@@ -455,7 +357,7 @@ export class Tcb {
     this.probes++;
     // seq = snd_una - 1: an old byte, so the peer answers with an ACK carrying its window.
     this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
-    this.setTimer('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
+    this.rtx.set('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
   }
 
   setTsRecent(v: number): void {
@@ -472,10 +374,9 @@ export class Tcb {
 
   sqAppend(d: string): void {
     if (d.length === 0) return;
-    if (this.sqParts === NONE) {
-      this.sqParts = [d]; // sized to what it holds: most sockets queue one string at a time
-      this.sqTail = 1;
-    } else this.sqParts[this.sqTail++] = d;
+    if (this.sqTail === this.sqParts.length) this.sqParts = append(this.sqParts, d);
+    else this.sqParts[this.sqTail] = d;
+    this.sqTail++;
     this.sqLen += d.length;
   }
 
@@ -649,10 +550,10 @@ export class Tcb {
   private armTimers(): void {
     const now = this.stack.env.now();
     if (this.sndNxt !== this.sndUna) {
-      if (this.timer !== 'retransmit') this.setTimer('retransmit', now + this.backedOffRto());
+      if (this.rtx.kind !== 'retransmit') this.rtx.set('retransmit', now + this.backedOffRto());
     } else if (this.sqLen > 0 && this.sndWnd === 0) {
-      if (this.timer !== 'persist') this.setTimer('persist', now + this.rto);
-    } else if (this.timer) this.setTimer(null, 0);
+      if (this.rtx.kind !== 'persist') this.rtx.set('persist', now + this.rto);
+    } else if (this.rtx.kind) this.rtx.stop();
   }
 
   // ---------------------------------------------------------------- input
@@ -663,29 +564,29 @@ export class Tcb {
     if (this.state === 'CLOSED') return;
 
     // PAWS (RFC 7323 §5): an older timestamp marks an old duplicate.
-    if (this.tsOn && seg.hasTs && this.tsSeen && !seg.rst && ((seg.tv - this.tsRecent) | 0) < 0) {
+    if (this.tsOn && seg.hasTs && this.tsSeen && !seg.rst && ((seg.tsval32 - this.tsRecent) | 0) < 0) {
       this.sendOowAck(seg);
       return;
     }
 
     // First: sequence number acceptable? (Linux tcp_sequence: not wholly before rcv_nxt, not after the window.)
-    const endSeq = seqAdd(seg.sq, seg.seqLen);
+    const endSeq = seqAdd(seg.seq32, seg.seqLen);
     const wnd = this.rcvWnd();
-    if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.sq, seqAdd(this.rcvNxt, wnd))) {
+    if (seqLt(endSeq, this.rcvNxt) || seqGt(seg.seq32, seqAdd(this.rcvNxt, wnd))) {
       if (!seg.rst) this.sendOowAck(seg);
       return;
     }
 
     // Second: RST (RFC 5961 §3: exact match resets, anything else in window gets a challenge ACK).
     if (seg.rst) {
-      if (seg.sq === this.rcvNxt) this.reset();
+      if (seg.seq32 === this.rcvNxt) this.reset();
       else this.sendOowAck(seg);
       return;
     }
 
     // Fourth: SYN in a synchronized state (RFC 5961 §4: challenge ACK).
     if (seg.syn) {
-      if (this.state === 'SYN_RECEIVED' && seg.sq === this.irs && !seg.ackFlag) {
+      if (this.state === 'SYN_RECEIVED' && seg.seq32 === this.irs && !seg.ackFlag) {
         this.sendSyn(true, true); // the peer retransmitted its SYN: our SYN-ACK was lost
         return;
       }
@@ -696,22 +597,22 @@ export class Tcb {
     // Fifth: ACK.
     if (!seg.ackFlag) return;
     if (this.state === 'SYN_RECEIVED') {
-      if (seqLe(seg.ak, this.sndUna) || seqGt(seg.ak, this.sndNxt)) {
+      if (seqLe(seg.ack32, this.sndUna) || seqGt(seg.ack32, this.sndNxt)) {
         this.stack.sendReset(seg);
         return;
       }
-      this.sampleRtt(seg.ak);
-      this.sndUna = seg.ak;
+      this.sampleRtt(seg.ack32);
+      this.sndUna = seg.ack32;
       this.sndWnd = seg.win;
-      this.sndWl1 = seg.sq;
-      this.sndWl2 = seg.ak;
+      this.sndWl1 = seg.seq32;
+      this.sndWl2 = seg.ack32;
       this.retries = 0;
-      this.setTimer(null, 0);
-      if (seg.hasTs && this.tsOn) this.setTsRecent(seg.tv);
+      this.rtx.stop();
+      if (seg.hasTs && this.tsOn) this.setTsRecent(seg.tsval32);
       this.setState('ESTABLISHED', 'rcv ACK of SYN');
       this.stack.established(this);
     }
-    if (seqGt(seg.ak, this.sndNxt) && seqGt(seg.ak, this.sndMax)) {
+    if (seqGt(seg.ack32, this.sndNxt) && seqGt(seg.ack32, this.sndMax)) {
       this.sendAck(); // acks something never sent
       return;
     }
@@ -726,13 +627,8 @@ export class Tcb {
       this.processData(seg);
       if (!this.hashed) return;
     }
-    // FIN_WAIT_1 -> FIN_WAIT_2, decided here only: after the data step, which
-    // decides first when the segment carries data or a FIN (FIN+ACK of FIN goes
-    // straight to TIME_WAIT; data after close() resets).
-    if (this.state === 'FIN_WAIT_1' && this.finAcked()) {
-      this.toFinWait2();
-      if (!this.hashed) return; // an orphan: handed to a FIN_WAIT_2 minisock
-    }
+    this.step('end');
+    if (!this.hashed) return; // an orphan whose FIN was ACKed: handed to a FIN_WAIT_2 minisock
     // A bare ACK updates ts_recent after the state step: a minisock made above keeps the value from before it.
     if (!carries) this.updateTsRecent(seg);
     this.output();
@@ -740,14 +636,14 @@ export class Tcb {
 
   /** RFC 7323 §4.3: ts_recent from a segment that is not beyond RCV.NXT. */
   private updateTsRecent(seg: Segment): void {
-    if (seg.hasTs && this.tsOn && seqLe(seg.sq, this.rcvNxt)) {
-      this.setTsRecent(seg.tv);
+    if (seg.hasTs && this.tsOn && seqLe(seg.seq32, this.rcvNxt)) {
+      this.setTsRecent(seg.tsval32);
       this.tsRecentStamp = this.stack.env.now();
     }
   }
 
   private inputSynSent(seg: Segment): void {
-    if (seg.ackFlag && (seqLe(seg.ak, this.iss) || seqGt(seg.ak, this.sndNxt))) {
+    if (seg.ackFlag && (seqLe(seg.ack32, this.iss) || seqGt(seg.ack32, this.sndNxt))) {
       if (!seg.rst) this.stack.sendReset(seg);
       return;
     }
@@ -756,21 +652,21 @@ export class Tcb {
       return;
     }
     if (!seg.syn) return;
-    this.irs = seg.sq;
-    this.rcvNxt = seqAdd(seg.sq, 1);
+    this.irs = seg.seq32;
+    this.rcvNxt = seqAdd(seg.seq32, 1);
     this.tsOn = this.tsOn && seg.hasTs;
     if (this.tsOn) {
-      this.setTsRecent(seg.tv);
+      this.setTsRecent(seg.tsval32);
       this.tsRecentStamp = this.stack.env.now();
     }
     this.sndWnd = seg.win;
-    this.sndWl1 = seg.sq;
-    this.sndWl2 = seg.ak;
+    this.sndWl1 = seg.seq32;
+    this.sndWl2 = seg.ack32;
     if (seg.ackFlag) {
-      this.sndUna = seg.ak;
+      this.sndUna = seg.ack32;
       this.retries = 0;
-      this.sampleRtt(seg.ak);
-      this.setTimer(null, 0);
+      this.sampleRtt(seg.ack32);
+      this.rtx.stop();
       this.setState('ESTABLISHED', 'rcv SYN-ACK');
       this.sendAck();
       this.wakeConnect(null);
@@ -797,7 +693,7 @@ export class Tcb {
   }
 
   private processAck(seg: Segment): void {
-    const ack = seg.ak;
+    const ack = seg.ack32;
     if (seqGt(ack, this.sndUna)) {
       const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sqLen);
       if (dataAcked > 0) this.sqDrop(dataAcked);
@@ -808,20 +704,17 @@ export class Tcb {
       this.probes = 0;
       if (this.cwnd < 1000) this.cwnd++;
       if (dataAcked > 0) this.wakeSenders();
-      if (this.sndUna === this.sndNxt && this.timer === 'retransmit') this.setTimer(null, 0);
-      else if (this.timer === 'retransmit') this.setTimer('retransmit', this.stack.env.now() + this.rto);
+      if (this.sndUna === this.sndNxt && this.rtx.kind === 'retransmit') this.rtx.stop();
+      else if (this.rtx.kind === 'retransmit') this.rtx.set('retransmit', this.stack.env.now() + this.rto);
     }
-    if (seqLt(this.sndWl1, seg.sq) || (this.sndWl1 === seg.sq && seqLe(this.sndWl2, ack))) {
+    if (seqLt(this.sndWl1, seg.seq32) || (this.sndWl1 === seg.seq32 && seqLe(this.sndWl2, ack))) {
       this.sndWnd = seg.win;
-      this.sndWl1 = seg.sq;
+      this.sndWl1 = seg.seq32;
       this.sndWl2 = ack;
     }
     if (seg.win > 0) this.probes = 0;
 
-    // Our FIN is acknowledged: CLOSING and LAST_ACK end here (FIN_WAIT_1 -> FIN_WAIT_2 is input()'s, after the data step).
-    if (!this.finAcked()) return;
-    if (this.state === 'CLOSING') this.finsDone('rcv ACK of FIN');
-    else if (this.state === 'LAST_ACK') this.done('rcv ACK of FIN');
+    this.step('ack');
   }
 
   finAcked(): boolean {
@@ -829,22 +722,53 @@ export class Tcb {
   }
 
   /**
-   * The active closer enters TIME_WAIT when both FINs are done: ours ACKed and
-   * the peer's received (RFC 9293 Figure 5: FIN_WAIT_1 on FIN+ACK, FIN_WAIT_2 on
-   * FIN, CLOSING on ACK; Linux tcp_fin and tcp_rcv_state_process call
-   * tcp_time_wait). Called after each of the two events; true when it entered
-   * TIME_WAIT. (A FIN_WAIT_2 minisock does the same in Stack.twInput.)
+   * Where a segment takes a synchronized connection: every state change that
+   * segment arrival makes, in one switch (RFC 9293 §3.10.7.4: the fifth check,
+   * the ACK field, and the eighth, the FIN bit; Linux tcp_rcv_state_process and
+   * tcp_fin). `ev` is the step of input() that just ran:
+   * - 'ack': the segment's ACK was processed (our FIN may now be acknowledged);
+   * - 'fin': the peer's FIN arrived in order;
+   * - 'end': the segment's data and FIN were processed.
+   * SYN_RECEIVED's ACK of our SYN (to ESTABLISHED) is decided before the ACK
+   * step, in input(), since the ACK's acceptability there differs; LISTEN and
+   * SYN_SENT are the stack's and inputSynSent's; TIME_WAIT and an orphan's
+   * FIN_WAIT_2 are minisocks (Stack.twInput).
    */
-  private finsDone(cause: string): boolean {
-    const st = this.state;
-    if (!this.finRcvd || !this.finAcked() || (st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2' && st !== 'CLOSING')) return false;
-    this.stack.enterTimeWait(this, cause);
-    return true;
+  private step(ev: 'ack' | 'fin' | 'end'): void {
+    switch (this.state) {
+      case 'SYN_RECEIVED':
+      case 'ESTABLISHED':
+        if (ev === 'fin') this.setState('CLOSE_WAIT', 'rcv FIN');
+        return;
+      case 'FIN_WAIT_1':
+        if (ev === 'fin') {
+          // A FIN that also ACKs ours ends both halves at once (no CLOSING: the ACK is cumulative).
+          if (this.finAcked()) this.stack.enterTimeWait(this, 'rcv FIN+ACK of FIN');
+          else this.setState('CLOSING', 'rcv FIN (simultaneous close)');
+        } else if (ev === 'end' && this.finAcked()) {
+          // Decided after the data step, not at the ACK step: a segment that also carries the
+          // peer's FIN goes straight to TIME_WAIT, and data after close() resets (processData).
+          this.toFinWait2();
+        }
+        return;
+      case 'FIN_WAIT_2':
+        if (ev === 'fin') this.stack.enterTimeWait(this, 'rcv FIN');
+        return;
+      case 'CLOSING':
+        if (ev === 'ack' && this.finAcked()) this.stack.enterTimeWait(this, 'rcv ACK of FIN');
+        return;
+      case 'LAST_ACK':
+        if (ev === 'ack' && this.finAcked()) this.done('rcv ACK of FIN');
+        return;
+      case 'CLOSE_WAIT': // the peer's FIN is in: only close() moves on
+      default:
+        return;
+    }
   }
 
   private toFinWait2(): void {
     this.setState('FIN_WAIT_2', 'rcv ACK of FIN');
-    this.setTimer(null, 0);
+    this.rtx.stop();
     // Linux tcp_rcv_state_process: an orphan waits in FIN_WAIT_2 at most tcp_fin_timeout.
     if (this.orphan) this.stack.orphanFinWait2(this);
   }
@@ -857,19 +781,19 @@ export class Tcb {
       return;
     }
     // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
-    if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.sq, seg.len), this.rcvNxt)) {
+    if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq32, seg.len), this.rcvNxt)) {
       this.stack.sendReset(seg, st);
       this.err = 'ECONNRESET';
       this.done(this.fdClosed ? 'data after close()' : 'data after shutdown(SHUT_RD)');
       return;
     }
-    let seq = seg.sq;
+    let seq = seg.seq32;
     let data = seg.data;
     if (seqLt(seq, this.rcvNxt)) {
       const skip = seqDiff(this.rcvNxt, seq);
       data = skip >= data.length ? '' : data.slice(skip);
       seq = this.rcvNxt;
-      if (data.length === 0 && !(seg.fin && seqAdd(seg.sq, seg.len) === this.rcvNxt)) {
+      if (data.length === 0 && !(seg.fin && seqAdd(seg.seq32, seg.len) === this.rcvNxt)) {
         this.sendAck(); // a duplicate
         return;
       }
@@ -878,10 +802,9 @@ export class Tcb {
       // Out of order: keep it for later, send a duplicate ACK.
       // Insert in order (segments mostly arrive in order, so look from the end).
       let i = this.ooo.length;
-      while (i > 0 && seqGt(this.ooo[i - 1]!.sq, seg.sq)) i--;
-      if (i === 0 || this.ooo[i - 1]!.sq !== seg.sq) {
-        if (this.ooo === NONE) this.ooo = [];
-        this.ooo.splice(i, 0, seg);
+      while (i > 0 && seqGt(this.ooo[i - 1]!.seq32, seg.seq32)) i--;
+      if (i === 0 || this.ooo[i - 1]!.seq32 !== seg.seq32) {
+        this.ooo = insert(this.ooo, i, seg);
         this.oooBytes += seg.data.length;
       }
       this.sendAck();
@@ -889,45 +812,33 @@ export class Tcb {
     }
     const room = this.rcvBufSize - this.rqBytes;
     if (data.length > room) data = data.slice(0, Math.max(0, room));
-    let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.sq);
+    let fin = seg.fin && data.length === seg.len - seqDiff(seq, seg.seq32);
     if (data.length > 0) {
-      if (this.rq === NONE) this.rq = [data]; // sized to what it holds: most sockets queue one string at a time
-      else this.rq.push(data);
+      this.rq = append(this.rq, data);
       this.rqBytes += data.length;
       this.rcvNxt = seqAdd(this.rcvNxt, data.length);
     }
     // Pull in queued out-of-order segments that now fit.
     while (this.ooo.length && !fin) {
       const s = this.ooo[0]!;
-      if (seqGt(s.sq, this.rcvNxt)) break;
+      if (seqGt(s.seq32, this.rcvNxt)) break;
       this.ooo.shift();
       this.oooBytes -= s.data.length;
-      const skip = seqDiff(this.rcvNxt, s.sq);
+      const skip = seqDiff(this.rcvNxt, s.seq32);
       if (skip < s.data.length) {
         const d = s.data.slice(skip);
-        if (this.rq === NONE) this.rq = [d];
-        else this.rq.push(d);
+        this.rq = append(this.rq, d);
         this.rqBytes += d.length;
         this.rcvNxt = seqAdd(this.rcvNxt, d.length);
       }
-      if (s.fin && seqAdd(s.sq, s.len) === this.rcvNxt) fin = true;
+      if (s.fin && seqAdd(s.seq32, s.len) === this.rcvNxt) fin = true;
     }
     if (fin) {
       if (this.ooo.length) this.ooo.length = 0;
       this.oooBytes = 0;
       this.rcvNxt = seqAdd(this.rcvNxt, 1);
       this.finRcvd = true;
-      switch (this.state) {
-        case 'ESTABLISHED':
-          this.setState('CLOSE_WAIT', 'rcv FIN');
-          break;
-        case 'FIN_WAIT_1':
-          if (!this.finsDone('rcv FIN+ACK of FIN')) this.setState('CLOSING', 'rcv FIN (simultaneous close)');
-          break;
-        case 'FIN_WAIT_2':
-          this.finsDone('rcv FIN');
-          break;
-      }
+      this.step('fin');
       this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)
     } else this.sendAck();
     this.wakeReaders();

@@ -30,9 +30,11 @@ export class TimeWait implements TimeWaitView {
   tcb: Tcb | null = null;
   // Sequence numbers and the timestamp are kept as int32 (V8 small integers, no boxed doubles);
   // the getters give the usual unsigned values.
-  rcv: number;
-  snd: number;
-  private ts: number;
+  /** RCV.NXT and SND.NXT as int32; rcvNxt and sndNxt give them unsigned. */
+  rcvNxt32: number;
+  sndNxt32: number;
+  /** The peer's last timestamp as int32 (valid when hasTs); tsRecent gives it unsigned, or -1. */
+  tsRecent32: number;
   /** Local port << 16 | remote port, as an int32 (one small integer for both). */
   private ports: number;
   /** TW_REUSE | TW_REUSEPORT | TW_BYBIND (| TW_TS | TW_FIN_WAIT_2): folded into one field to keep the minisock small. */
@@ -55,9 +57,9 @@ export class TimeWait implements TimeWaitView {
     flags: number,
     readonly since: number,
   ) {
-    this.rcv = rcvNxt | 0;
-    this.snd = sndNxt | 0;
-    this.ts = tsRecent | 0;
+    this.rcvNxt32 = rcvNxt | 0;
+    this.sndNxt32 = sndNxt | 0;
+    this.tsRecent32 = tsRecent | 0;
     this.ports = (localPort << 16) | remotePort;
     this.flags = flags | (tsRecent >= 0 ? TW_TS : 0) | (substate === 'FIN_WAIT_2' ? TW_FIN_WAIT_2 : 0);
   }
@@ -74,27 +76,23 @@ export class TimeWait implements TimeWaitView {
     this.flags = v === 'FIN_WAIT_2' ? this.flags | TW_FIN_WAIT_2 : this.flags & ~TW_FIN_WAIT_2;
   }
   get rcvNxt(): number {
-    return this.rcv >>> 0;
+    return this.rcvNxt32 >>> 0;
   }
   set rcvNxt(v: number) {
-    this.rcv = v | 0;
+    this.rcvNxt32 = v | 0;
   }
   get sndNxt(): number {
-    return this.snd >>> 0;
+    return this.sndNxt32 >>> 0;
   }
   /** The peer's timestamps are on (tsRecent holds one). */
   get hasTs(): boolean {
     return (this.flags & TW_TS) !== 0;
   }
-  /** tsRecent as int32 (for sequence-space comparisons; no boxed number). */
-  get ts32(): number {
-    return this.ts;
-  }
   get tsRecent(): number {
-    return this.flags & TW_TS ? this.ts >>> 0 : -1;
+    return this.flags & TW_TS ? this.tsRecent32 >>> 0 : -1;
   }
   set tsRecent(v: number) {
-    this.ts = v | 0;
+    this.tsRecent32 = v | 0;
   }
   get reuse(): boolean {
     return (this.flags & TW_REUSE) !== 0;
