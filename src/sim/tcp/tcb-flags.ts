@@ -106,11 +106,11 @@ export abstract class TcbFlags {
   set rttOn(v: boolean) {
     this.setBit(16384, v);
   }
-  /** No application holds the fd: close() was called (it returned or is lingering), the host crashed, or accept() has not taken it yet. */
-  get fdClosed(): boolean {
+  /** close() was called on the fd (it returned or is lingering), or accept() has not taken it yet: see Tcb.fdClosed. */
+  protected get fdShut(): boolean {
     return (this.bf & 32768) !== 0;
   }
-  set fdClosed(v: boolean) {
+  protected set fdShut(v: boolean) {
     this.setBit(32768, v);
   }
 

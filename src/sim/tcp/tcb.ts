@@ -37,6 +37,8 @@ export interface TcbStack {
   enterTimeWait(c: Tcb, cause: string): void;
   /** An orphan's FIN was ACKed: parked as a FIN_WAIT_2 minisock (Linux only). */
   orphanFinWait2(c: Tcb): void;
+  /** Starts again at each crash of the host: a socket of an earlier incarnation has lost its fd. */
+  readonly incarnation: number;
   /** The socket leaves the connection table and gives up its port (CLOSED). */
   unhash(c: Tcb): void;
 }
@@ -152,6 +154,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
     state: 'CLOSED' | 'LISTEN' = 'CLOSED',
   ) {
     super();
+    this.incarnation = stack.incarnation;
     this.state = state;
     this.rtx = new TimerSlot(stack.env, this);
   }
@@ -216,6 +219,17 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
     this.setState('SYN_SENT', 'connect()');
     this.sendSyn(false, false);
     this.armRetransmit();
+  }
+
+  /** The host's incarnation the socket was made in. */
+  private readonly incarnation: number;
+
+  /** No application holds the fd: close() was called (it returned or is lingering), the host crashed since, or accept() has not taken it yet. */
+  get fdClosed(): boolean {
+    return this.fdShut || this.incarnation !== this.stack.incarnation;
+  }
+  set fdClosed(v: boolean) {
+    this.fdShut = v;
   }
 
   get hostName(): string {
