@@ -574,10 +574,11 @@ export default defineChecker<ImplementTimeWait>({
       },
     },
     {
-      name: 'an old duplicate is ACKed and changes nothing',
+      name: 'an old duplicate is ACKed and restarts the timer',
       points: 1,
       task: 3,
-      description: "A copy of the server's reply, delayed 5 s, reaches each client's TIME_WAIT; the client must answer with an ACK and keep TIME_WAIT for its full length (timestamps on and off, numbers that wrap).",
+      description:
+        "A copy of the server's reply, delayed 5 s, reaches each client's TIME_WAIT; as on Linux, the client must answer with an ACK, keep TIME_WAIT and restart its timer, so that it lasts a full durationMs() from the copy (timestamps on and off, numbers that wrap).",
       async run(t) {
         const r = await runScenario(t, {
           closer: 'client',
@@ -598,6 +599,15 @@ export default defineChecker<ImplementTimeWait>({
           if (dup.verdict === 'rst') fail(`your handler answered ${what} with RST. RFC 9293 §3.10.7.4: a segment that is not acceptable is answered with an ACK (and dropped), never a reset.`);
           if (dup.verdict === 'ignore') {
             fail(`your handler ignored ${what}. RFC 9293 §3.10.7.4 (and Linux): a segment outside the window is answered with an ACK of rcvNxt, which tells a confused peer where the connection stands.`);
+          }
+          if (dup.verdict !== 'ack-restart') {
+            fail(
+              `your handler returned '${dup.verdict}' for ${what}: the ACK is right, but Linux also restarts the timer for it. tcp_timewait_state_process() calls inet_twsk_reschedule() for every ` +
+                `segment outside the window that carries an ACK (or that PAWS rejects): a peer still sending old segments is not done, and TIME_WAIT must outlast them. Return 'ack-restart'.`,
+            );
+          }
+          if (s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1) {
+            fail(`after your handler restarted the timer for ${what}, TIME_WAIT ended at ${at(s.leftAt!)} instead of ${at(dueAt(s))}: durationMs() must return the same length every time.`);
           }
         }
       },
