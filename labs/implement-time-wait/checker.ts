@@ -647,7 +647,7 @@ export default defineChecker<ImplementTimeWait>({
       points: 2,
       task: 4,
       description:
-        'The server closes first and sits in TIME_WAIT; about 1 s later each client connects again from the same port. A SYN that is provably new (by sequence number or by timestamp) must be accepted: connect within 1 s.',
+        'The server closes first and sits in TIME_WAIT; about 1 s later each client connects again from the same port. A SYN that Linux takes as new (a newer timestamp, or a sequence number beyond rcvNxt) must be accepted: connect within 1 s.',
       async run(t) {
         const r = await runScenario(t, {
           closer: 'server',
@@ -689,7 +689,7 @@ export default defineChecker<ImplementTimeWait>({
       points: 1,
       task: 4,
       description:
-        "A copy of each client's first SYN, delayed 3 s, reaches the server's TIME_WAIT, and a client with a per-tuple ISN and no timestamps reconnects: a SYN that is not provably new must be answered with an ACK, neither accepted nor reset.",
+        "A copy of each client's first SYN, delayed 3 s, reaches the server's TIME_WAIT, and a client with a per-tuple ISN and no timestamps reconnects: a SYN that Linux does not take as new must be answered with an ACK, neither accepted nor reset.",
       async run(t) {
         const r = await runScenario(t, {
           closer: 'server',
@@ -721,7 +721,7 @@ export default defineChecker<ImplementTimeWait>({
             fail(
               `your handler answered ${what} with RST at ${at(old.t)}. ` +
                 `A reset tells the sender that nothing listens: a client really reconnecting gets ECONNREFUSED instead of retrying${ambiguous && p.second?.error ? ` (here connect() failed with ${p.second.error})` : ''}. ` +
-                `Linux answers a SYN that is not provably new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
+                `Linux answers a SYN it does not take as new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
             );
           }
           if (old.verdict === 'ignore') {
