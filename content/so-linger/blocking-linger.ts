@@ -3,7 +3,7 @@ import type { Simulation } from 'closing-time';
 // SO_LINGER { onoff: true, linger: 5 }: close() blocks until the peer has
 // acknowledged our data and FIN, or 5 s pass. On Linux it returns 0 either
 // way; at the timeout nothing is reset: the orphaned socket goes on
-// retransmitting its FIN. (BSD and Windows differ: see the lesson.)
+// retransmitting its FIN. (Windows differs: see the lesson.)
 export default function (sim: Simulation) {
   const client = sim.host('client');
   const server = sim.host('server');

@@ -70,7 +70,9 @@ export default function (sim: Simulation) {
     console.log(`new data: ${gap} bytes; the old copy's sequence number is next`);
     await t.send('n'.repeat(gap));
     await os.sleep(60);
-    // The two ends no longer agree on the byte count; end it with RST.
+    // The two ends no longer agree on the byte count. Try to end it with RST: its
+    // sequence number is below what the server now expects, so the server drops it
+    // and is left half-open.
     t.setsockopt('SO_LINGER', { onoff: true, linger: 0 });
     await t.close();
   });

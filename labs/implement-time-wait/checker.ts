@@ -574,10 +574,11 @@ export default defineChecker<ImplementTimeWait>({
       },
     },
     {
-      name: 'an old duplicate is ACKed and changes nothing',
+      name: 'an old duplicate is ACKed and restarts the timer',
       points: 1,
       task: 3,
-      description: "A copy of the server's reply, delayed 5 s, reaches each client's TIME_WAIT; the client must answer with an ACK and keep TIME_WAIT for its full length (timestamps on and off, numbers that wrap).",
+      description:
+        "A copy of the server's reply, delayed 5 s, reaches each client's TIME_WAIT; as on Linux, the client must answer with an ACK, keep TIME_WAIT and restart its timer, so that it lasts a full durationMs() from the copy (timestamps on and off, numbers that wrap).",
       async run(t) {
         const r = await runScenario(t, {
           closer: 'client',
@@ -598,6 +599,15 @@ export default defineChecker<ImplementTimeWait>({
           if (dup.verdict === 'rst') fail(`your handler answered ${what} with RST. RFC 9293 §3.10.7.4: a segment that is not acceptable is answered with an ACK (and dropped), never a reset.`);
           if (dup.verdict === 'ignore') {
             fail(`your handler ignored ${what}. RFC 9293 §3.10.7.4 (and Linux): a segment outside the window is answered with an ACK of rcvNxt, which tells a confused peer where the connection stands.`);
+          }
+          if (dup.verdict !== 'ack-restart') {
+            fail(
+              `your handler returned '${dup.verdict}' for ${what}: the ACK is right, but Linux also restarts the timer for it. tcp_timewait_state_process() calls inet_twsk_reschedule() for every ` +
+                `segment outside the window that carries an ACK (or that PAWS rejects): a peer still sending old segments is not done, and TIME_WAIT must outlast them. Return 'ack-restart'.`,
+            );
+          }
+          if (s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1) {
+            fail(`after your handler restarted the timer for ${what}, TIME_WAIT ended at ${at(s.leftAt!)} instead of ${at(dueAt(s))}: durationMs() must return the same length every time.`);
           }
         }
       },
@@ -637,7 +647,7 @@ export default defineChecker<ImplementTimeWait>({
       points: 2,
       task: 4,
       description:
-        'The server closes first and sits in TIME_WAIT; about 1 s later each client connects again from the same port. A SYN that is provably new (by sequence number or by timestamp) must be accepted: connect within 1 s.',
+        'The server closes first and sits in TIME_WAIT; about 1 s later each client connects again from the same port. A SYN that Linux takes as new (a newer timestamp, or a sequence number beyond rcvNxt) must be accepted: connect within 1 s.',
       async run(t) {
         const r = await runScenario(t, {
           closer: 'server',
@@ -679,7 +689,7 @@ export default defineChecker<ImplementTimeWait>({
       points: 1,
       task: 4,
       description:
-        "A copy of each client's first SYN, delayed 3 s, reaches the server's TIME_WAIT, and a client with a per-tuple ISN and no timestamps reconnects: a SYN that is not provably new must be answered with an ACK, neither accepted nor reset.",
+        "A copy of each client's first SYN, delayed 3 s, reaches the server's TIME_WAIT, and a client with a per-tuple ISN and no timestamps reconnects: a SYN that Linux does not take as new must be answered with an ACK, neither accepted nor reset.",
       async run(t) {
         const r = await runScenario(t, {
           closer: 'server',
@@ -711,7 +721,7 @@ export default defineChecker<ImplementTimeWait>({
             fail(
               `your handler answered ${what} with RST at ${at(old.t)}. ` +
                 `A reset tells the sender that nothing listens: a client really reconnecting gets ECONNREFUSED instead of retrying${ambiguous && p.second?.error ? ` (here connect() failed with ${p.second.error})` : ''}. ` +
-                `Linux answers a SYN that is not provably new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
+                `Linux answers a SYN it does not take as new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
             );
           }
           if (old.verdict === 'ignore') {

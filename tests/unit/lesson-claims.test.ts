@@ -33,3 +33,94 @@ describe('lesson 1 (four-way-close): ss -tan in the console', () => {
     expect((socketsFromTrace(events, tw.n + 5, tw.t + 30_000).get('client') ?? []).find((r) => r.state === 'TIME-WAIT')?.timer).toMatch(/^timewait,(29|30)sec,0$/);
   });
 });
+
+async function runLessonPlayground(lesson: string, id: string) {
+  const pg = playgroundsOfLesson(content, lesson).find((p) => p.id === id)!;
+  const events: TraceEvent[] = [];
+  const r = await runProgram(pg.source, { fileName: `${pg.id}.ts`, seed: pg.seed, untilMs: pg.untilMs, onEvent: (e) => events.push(e) });
+  return { r, events };
+}
+
+async function runSource(source: string) {
+  const events: TraceEvent[] = [];
+  const r = await runProgram(source, { fileName: 'claim.ts', seed: 1, onEvent: (e) => events.push(e) });
+  expect(r.errors).toEqual([]);
+  return { r, events, output: events.flatMap((e) => (e.kind === 'output' ? [e.text] : [])) };
+}
+
+describe('lesson 1 (four-way-close): what the simulator shows of a FIN', () => {
+  it('in the simulator the FIN is ACKed at once: the close takes four segments, the ACK before the server\'s FIN', async () => {
+    const { events } = await runLessonPlayground('four-way-close', 'four-way-close');
+    const sends = events.flatMap((e) => (e.kind === 'segment' && e.action === 'send' ? [e] : []));
+    const fin = sends.find((e) => e.seg.src.host === 'client' && e.seg.fin)!;
+    const finEnd = (fin.seg.seq + fin.seg.len + 1) >>> 0;
+    const ackOfFin = sends.find((e) => e.seg.src.host === 'server' && e.n > fin.n && e.seg.ack === finEnd)!;
+    const serverFin = sends.find((e) => e.seg.src.host === 'server' && e.seg.fin)!;
+    // A segment of its own, before the server's FIN: no ACK riding on it.
+    expect(ackOfFin.seg.flags).toBe('.');
+    expect(ackOfFin.n).toBeLessThan(serverFin.n);
+    expect(ackOfFin.t).toBe(events.find((e) => e.kind === 'segment' && e.action === 'deliver' && e.seg.id === fin.seg.id)!.t);
+  });
+});
+
+describe('lesson 2 (half-close): SHUT_RD', () => {
+  it('still lets queued data be read, and reads return end of stream once the queue is empty, with nothing sent', async () => {
+    const { output, events } = await runSource(`
+      import type { Simulation } from 'closing-time';
+      export default function (sim: Simulation) {
+        const a = sim.host('a');
+        const b = sim.host('b');
+        sim.link(a, b, { delayMs: 5 });
+        b.run(async (os) => {
+          const ls = os.socket();
+          ls.bind({ port: 7 });
+          ls.listen();
+          const conn = await ls.accept();
+          await os.sleep(100); // the data is queued by now
+          conn.shutdown('SHUT_RD');
+          const first = await conn.recv();
+          const second = await conn.recv();
+          console.log('read ' + JSON.stringify(first) + ' then ' + JSON.stringify(second));
+          await conn.close();
+        });
+        a.run(async (os) => {
+          const s = os.socket();
+          await s.connect({ host: 'b', port: 7 });
+          await s.send('queued');
+          await os.sleep(500);
+          await s.close();
+        });
+      }`);
+    expect(output.map((line) => line.trim())).toContain('read "queued" then ""');
+    // SHUT_RD puts nothing on the wire: from shutdown() to the end of both reads, b sends no FIN, RST or data.
+    const shut = events.find((e) => e.kind === 'syscall' && e.call === 'shutdown')!;
+    const close = events.find((e) => e.kind === 'output' && e.host === 'b')!;
+    const between = events.flatMap((e) => (e.kind === 'segment' && e.action === 'send' && e.seg.src.host === 'b' && e.n > shut.n && e.n < close.n ? [e.seg] : []));
+    expect(between.filter((seg) => seg.fin || seg.rst || seg.len > 0)).toEqual([]);
+  });
+});
+
+describe('lesson 4 (time-wait): what the corruption leaves behind', () => {
+  it("the client's RST is below the server's rcv_nxt, is dropped, and the server is left half-open in ESTABLISHED", async () => {
+    const { r, events } = await runLessonPlayground('time-wait', 'wandering-duplicate');
+    const rst = events.find((e) => e.kind === 'segment' && e.action === 'send' && e.seg.src.host === 'client' && e.seg.rst);
+    if (!rst || rst.kind !== 'segment') throw new Error('the client sent no RST');
+    // The server's last ACK before the RST says what it expects next.
+    const serverAck = events.filter((e) => e.kind === 'segment' && e.action === 'send' && e.seg.src.host === 'server' && e.n < rst.n).at(-1);
+    if (!serverAck || serverAck.kind !== 'segment') throw new Error('no ACK from the server');
+    expect(((rst.seg.seq - serverAck.seg.ack) | 0) < 0).toBe(true);
+    const server = r.summary!.hosts.find((h) => h.name === 'server')!;
+    expect(server.ss.map((row) => row.state)).toContain('ESTAB');
+    expect(events.some((e) => e.kind === 'state' && e.host === 'server' && e.from === 'ESTABLISHED' && e.cause.includes('RST'))).toBe(false);
+  });
+});
+
+describe('lesson 8 (port-exhaustion): the ports connect() picks', () => {
+  it('in the simulator come one after another (modulo the range), all ten of them before the wall', async () => {
+    const { events } = await runLessonPlayground('port-exhaustion', 'port-exhaustion');
+    const ports = events.flatMap((e) => (e.kind === 'segment' && e.action === 'send' && e.seg.src.host === 'client' && e.seg.syn ? [e.seg.src.port] : []));
+    expect(ports).toHaveLength(10);
+    expect(new Set(ports).size).toBe(10);
+    for (let i = 1; i < ports.length; i++) expect((ports[i]! - 40000) % 10).toBe((ports[i - 1]! - 40000 + 1) % 10);
+  });
+});

@@ -39,7 +39,7 @@ export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict {
   // In window, nothing new: only an RST or a bare ACK can carry exactly rcv_nxt.
   if (!paws && seg.seq === tw.rcvNxt && (endSeq === seg.seq || seg.rst)) return 'ignore';
 
-  // TCP_TW_SYN: a new incarnation, provably newer by sequence number or timestamp.
+  // TCP_TW_SYN: a new incarnation, newer by timestamp or sequence number.
   if (seg.syn && !seg.rst && !seg.ackFlag && !paws && (after(seg.seq, tw.rcvNxt) || (hasTs && after(seg.tsval!, tw.tsRecent!)))) {
     return 'accept-syn';
   }

@@ -29,7 +29,7 @@ export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict {
   // RFC 1337: an RST must not end TIME_WAIT early ("assassination").
   if (seg.rst) return 'ignore';
 
-  // A SYN for the same 4-tuple: a new incarnation if it is provably newer,
+  // A SYN for the same 4-tuple: a new incarnation if it looks newer,
   // by sequence number or by timestamp (RFC 6191).
   if (seg.syn && !seg.ackFlag) {
     const newerSeq = seqAfter(seg.seq, tw.rcvNxt);

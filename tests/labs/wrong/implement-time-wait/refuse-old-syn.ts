@@ -28,7 +28,7 @@ export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict {
   if (seg.syn && !seg.ackFlag) {
     const newerSeq = after(seg.seq, tw.rcvNxt);
     const newerTs = seg.tsval !== undefined && tw.tsRecent !== undefined && after(seg.tsval, tw.tsRecent);
-    // Not provably new: refuse it outright, so nobody mistakes it for a live connection.
+    // Not shown to be new: refuse it outright, so nobody mistakes it for a live connection.
     return newerSeq || newerTs ? 'accept-syn' : 'rst';
   }
   if (seg.seq === tw.rcvNxt && seg.len === 0 && !seg.fin) return 'ignore';
