@@ -88,14 +88,6 @@ export class Segment implements SegmentInfo {
    * then the sender's state (STATES index + 1, 4 bits): one small integer.
    */
   private readonly fw: number;
-  /**
-   * The socket that sent it, when a full socket did: the receiving stack keeps, on
-   * it, which of its own sockets took the last segment (a demultiplexing hint; see
-   * Stack.deliver). Not part of the trace.
-   */
-  from: { peerHint: unknown } | null = null;
-  /** The sender's peerHint when it left: read here, the receiver need not touch the sending socket. */
-  hint: unknown = null;
   constructor(
     readonly path: SegPath,
     srcPort: number,

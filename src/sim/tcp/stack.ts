@@ -455,6 +455,7 @@ export class Stack implements TcbStack {
     if (sk.hashed) {
       this.conns.delete(sk.peer, sk.key);
       sk.hashed = false;
+      this.forget(sk);
     }
     // An explicitly bound port stays with its fd until close() (Linux SOCK_BINDPORT_LOCK).
     if (sk.bound && !(sk.boundByBind && !sk.fdClosed)) {
@@ -520,6 +521,7 @@ export class Stack implements TcbStack {
     if (from !== substate) sk.moveState(substate, cause);
     this.conns.set(sk.peer, sk.key, tw);
     sk.hashed = false;
+    this.forget(sk);
     if (sk.boundByBind) {
       this.removeOwner(sk.localPort, sk);
       this.addOwner(sk.localPort, tw);
@@ -690,25 +692,41 @@ export class Stack implements TcbStack {
 
   // ---------------------------------------------------------------- demultiplexing
 
+  /**
+   * A front for the connection table on every segment's path: the socket that
+   * took the last segment whose ports hash to each slot (direct-mapped, checked
+   * against the whole 4-tuple before use). A busy host's segments mostly come in
+   * runs per connection, and the check is cheaper than the table's lookup
+   * (peer index, hash, probe). Allocated at the first segment; a socket leaves
+   * it when it leaves the table (forget), so it keeps no closed socket alive.
+   */
+  private demux: (Tcb | undefined)[] | null = null;
+
+  private forget(sk: Tcb): void {
+    const d = this.demux;
+    if (d !== null) {
+      const slot = demuxSlot(sk.remotePort, sk.localPort);
+      if (d[slot] === sk) d[slot] = undefined;
+    }
+  }
+
   /** A segment arrives at this host. */
   deliver(seg: Segment): void {
-    // The socket that took the sender's last segment is almost always the one for this
-    // one: checked to be in our table under exactly this 4-tuple, it spares the lookup.
-    const h = seg.hint;
-    let c: Tcb | TimeWait | undefined;
+    const sport = seg.srcPort;
+    const dport = seg.dstPort;
+    const demux = (this.demux ??= new Array<Tcb | undefined>(DEMUX_SLOTS).fill(undefined));
+    const slot = demuxSlot(sport, dport);
+    let c: Tcb | TimeWait | undefined = demux[slot];
     if (
-      h instanceof Tcb &&
-      h.hashed &&
-      h.stack === this &&
-      h.localPort === seg.dstPort &&
-      h.remotePort === seg.srcPort &&
-      h.remoteIp === seg.path.srcIp &&
-      h.localIp === seg.path.dstIp
+      c === undefined ||
+      c.localPort !== dport ||
+      c.remotePort !== sport ||
+      c.remoteIp !== seg.path.srcIp ||
+      c.localIp !== seg.path.dstIp ||
+      !c.hashed
     ) {
-      c = h;
-    } else {
-      c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(seg.dstPort, seg.srcPort));
-      if (seg.from !== null) seg.from.peerHint = c instanceof Tcb ? c : null;
+      c = this.conns.get(this.peerOf(seg.dstIp, seg.srcIp), portsKey(dport, sport));
+      if (c instanceof Tcb) demux[slot] = c;
     }
     if (c) {
       if (c instanceof TimeWait) this.twInput(c, seg);
@@ -801,6 +819,7 @@ export class Stack implements TcbStack {
     }
     for (const ls of this.listeners.values()) all.push(...ls);
     this.conns.clear();
+    this.demux = null;
     this.twTimers.clear();
     this.listeners.clear();
     this.binds.clear();
@@ -816,6 +835,13 @@ export class Stack implements TcbStack {
     for (const c of this.conns.values()) out.push(c);
     return out;
   }
+}
+
+const DEMUX_SLOTS = 4096;
+
+/** The demultiplexing cache's slot for a segment from `sport` to `dport` (ephemeral ports are mostly consecutive: their low bits spread). */
+function demuxSlot(sport: number, dport: number): number {
+  return (sport ^ (dport << 3) ^ (dport >>> 9)) & (DEMUX_SLOTS - 1);
 }
 
 /** The ports half of a 4-tuple: both ports in one int32 (a small integer to V8). */

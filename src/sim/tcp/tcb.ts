@@ -140,8 +140,6 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
 
   /** Process that owns the fd, for ss. */
   owner = '';
-  /** The peer's socket that took our last segment (see Stack.deliver): the peer stack's to read and write. */
-  peerHint: unknown = null;
   /** The addresses of the segments it sends (shared by them while the addresses stay the same). */
   private txPath: SegPath | null = null;
 
@@ -471,8 +469,6 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
       retrans,
       this.state,
     );
-    seg.from = this;
-    seg.hint = this.peerHint;
     s.env.transmit(seg, s);
   }
 
