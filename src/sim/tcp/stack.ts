@@ -73,7 +73,6 @@ export class Stack implements TcbStack {
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
   private hashOffset: number;
-  private connectOffset = 0;
   private isnSecret: number;
   private tsSecret: number;
   timeWaitPolicy: TimeWaitPolicy | null = null;
@@ -208,20 +207,28 @@ export class Stack implements TcbStack {
     sk.bound = true;
   }
 
-  /** bind(0): a port nobody holds, neither bind() nor connect(). */
+  /**
+   * bind(0): a port nobody holds, neither bind() nor connect() (Linux
+   * inet_csk_find_open_port): a random start, odd offsets first, "to not pollute
+   * connect() users", who start with even ones (ephemeralPort).
+   */
   private freePort(): number {
     const [lo, hi] = this.portRange;
-    const n = hi - lo + 1;
-    const off = this.hashOffset % n;
-    // inet_csk_find_open_port prefers odd offsets for bind(0), leaving even ones to connect().
-    for (const parity of [1, 0]) {
-      for (let i = 0; i < n; i++) {
-        const port = (lo + ((off + i) % n)) | 0; // a small integer for V8, as every socket's localPort
-        if ((port - lo) % 2 !== parity) continue;
+    const high = hi + 1;
+    let remaining = high - lo;
+    if (remaining > 1) remaining &= ~1;
+    let offset = (hash32(this.tsSecret, ++this.portDraws, 2, 0, 0) >>> 0) % remaining;
+    offset |= 1;
+    for (;;) {
+      let port = lo + offset;
+      for (let i = 0; i < remaining; i += 2, port += 2) {
+        if (port >= high) port -= remaining;
+        port |= 0; // a small integer for V8, as every socket's localPort
         if (!this.binds.has(port) && !this.autoPortUsed(port)) return port;
       }
+      offset--;
+      if (offset & 1) return 0;
     }
-    return 0;
   }
 
   private addOwner(port: number, o: Tcb | TimeWait): void {
@@ -269,48 +276,48 @@ export class Stack implements TcbStack {
     sk.setState('LISTEN', 'listen()');
   }
 
-  /** Linux __inet_hash_connect: pick a local port whose 4-tuple to this destination is free. */
+  /**
+   * Linux __inet_hash_connect: the local port of a connect(). A socket with a port
+   * (bind() or bind(0)) keeps it and only its 4-tuple is checked; otherwise the
+   * port is chosen from ip_local_port_range. Either way a TIME_WAIT holding the
+   * 4-tuple may be taken over (tcp_twsk_unique; see takesOver).
+   */
   connect(sk: Tcb, rip: string, rport: number, w: Waiter): void {
     const lip = sk.bound && sk.localIp !== '0.0.0.0' ? sk.localIp : rip.startsWith('127.') ? '127.0.0.1' : this.ip;
+    let tw: TimeWait | null = null;
+    let takeover = 'taken over by connect() from a bound port (timestamps)';
     if (sk.bound) {
       const old = this.conns.get(this.peerOf(lip, rip), portsKey(sk.localPort, rport));
-      if (old && !(old instanceof TimeWait && this.twReusable(old, rip))) throw new SocketCallError('EADDRNOTAVAIL', `the 4-tuple ${lip}:${sk.localPort} > ${rip}:${rport} is in use`);
-      if (old instanceof TimeWait) this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
+      if (old && !(old instanceof TimeWait && this.takesOver(old, rip, true))) {
+        throw new SocketCallError('EADDRNOTAVAIL', `the 4-tuple ${lip}:${sk.localPort} > ${rip}:${rport} is in use`);
+      }
+      if (old instanceof TimeWait) tw = old;
       sk.localIp = lip;
     } else {
-      const [lo, hi] = this.portRange;
-      const n = hi - lo + 1;
-      // The next connect starts past the last port taken (Linux advances table_perturb).
-      const off = (this.hashOffset + this.connectOffset + hash32(this.isnSecret, ipNum(rip), rport)) % n;
-      let chosen = 0;
-      const peer = this.peerOf(lip, rip);
-      // One pass from a keyed offset (Linux also tries even offsets before odd ones; the set of
-      // usable ports, and so the point where EADDRNOTAVAIL starts, is the same).
-      for (let i = 0; i < n; i++) {
-        // `| 0`: the sum above is a double; a socket's localPort must stay a small integer to V8
-        // (one double-valued port turns the field into a boxed number in every socket).
-        const port = (lo + ((off + i) % n)) | 0;
-        if (this.binds.has(port)) continue;
-        const old = this.conns.get(peer, portsKey(port, rport));
-        if (old) {
-          if (old instanceof TimeWait && this.twReusable(old, rip)) {
-            this.killTimeWait(old, 'reused by connect() (tcp_tw_reuse)');
-          } else continue;
-        }
-        chosen = port;
-        this.connectOffset = (this.connectOffset + i + 1) >>> 0;
-        break;
-      }
+      const chosen = this.ephemeralPort(lip, rip, rport);
       if (!chosen) {
+        const [lo, hi] = this.portRange;
         throw new SocketCallError(
           'EADDRNOTAVAIL',
           `every local port in ip_local_port_range ${lo}-${hi} already has a connection to ${rip}:${rport} (TIME_WAIT counts)`,
         );
       }
+      tw = this.twTaken;
+      this.twTaken = null;
+      takeover = 'reused by connect() (tcp_tw_reuse)';
       sk.localIp = lip;
       sk.localPort = chosen;
       this.autoPortRef(chosen, 1);
       sk.bound = true;
+    }
+    let iss = 0;
+    if (tw !== null) {
+      // tcp_twsk_unique: the new connection starts past the old one's sequence space
+      // (write_seq = tw_snd_nxt + 65535 + 2) and keeps its peer's last timestamp.
+      iss = seqAdd(tw.sndNxt32, 65_535 + 2) || 1;
+      sk.setTsRecent(tw.tsRecent32);
+      sk.tsRecentStamp = tw.tsRecentStamp;
+      this.killTimeWait(tw, takeover);
     }
     sk.remoteIp = rip;
     sk.remotePort = rport;
@@ -319,15 +326,72 @@ export class Stack implements TcbStack {
     sk.key = portsKey(sk.localPort, rport);
     this.conns.set(sk.peer, sk.key, sk);
     sk.hashed = true;
-    sk.activeOpen(this.isn(sk.localIp, sk.localPort, rip, rport), this.sysctl('net.ipv4.tcp_timestamps') === 1, w);
+    sk.activeOpen(iss || this.isn(sk.localIp, sk.localPort, rip, rport), this.sysctl('net.ipv4.tcp_timestamps') === 1, w);
   }
 
-  /** tcp_twsk_unique: connect() may take over a TIME_WAIT 4-tuple with tcp_tw_reuse and timestamps, once it is over 1 s old. */
-  private twReusable(tw: TimeWait, rip: string): boolean {
-    const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
+  /** The TIME_WAIT the port search decided to take over (ephemeralPort), for connect() to end. */
+  private twTaken: TimeWait | null = null;
+  /** Linux's table_perturb: per hashed destination, how far the next search starts past the last (sparse; seeded entries). */
+  private perturb = new Map<number, number>();
+  private portDraws = 0;
+
+  /**
+   * The port search of __inet_hash_connect (Linux 6.x): the range's size rounded
+   * down to even (`remaining &= ~1`: with an odd-sized range one port is never
+   * used), a start from a keyed hash of the destination plus its table_perturb
+   * entry, ports of the start's parity first (even offsets; bind(0) takes odd ones
+   * first, freePort), then the others. Ports taken with bind() are skipped; a
+   * port whose 4-tuple is held is skipped unless its TIME_WAIT can be taken over.
+   * 0 when none is left.
+   */
+  private ephemeralPort(lip: string, rip: string, rport: number): number {
+    const [lo, hi] = this.portRange;
+    const high = hi + 1;
+    let remaining = high - lo;
+    if (remaining > 1) remaining &= ~1;
+    // secure_ipv4_port_ephemeral: a keyed hash of the addresses and the destination port.
+    const index = hash32(this.isnSecret, ipNum(lip), ipNum(rip), rport) & (PERTURB_SIZE - 1);
+    let perturb = this.perturb.get(index);
+    if (perturb === undefined) perturb = hash32(this.tsSecret, index, 0, 0, 0) >>> 0; // get_random_sleepable_once
+    const high32 = hash32(this.hashOffset, ipNum(lip), ipNum(rip), rport) >>> 0;
+    let offset = ((perturb + high32) >>> 0) % remaining;
+    offset &= ~1;
+    const peer = this.peerOf(lip, rip);
+    for (;;) {
+      let port = lo + offset;
+      for (let i = 0; i < remaining; i += 2, port += 2) {
+        if (port >= high) port -= remaining;
+        port |= 0; // a small integer to V8, as every socket's localPort must stay
+        if (this.binds.has(port)) continue; // a bind() bucket (fastreuse >= 0): not for connect()
+        const old = this.conns.get(peer, portsKey(port, rport));
+        if (old) {
+          if (!(old instanceof TimeWait && this.takesOver(old, rip, false))) continue;
+          this.twTaken = old;
+        }
+        // A little randomness in the next start: i = max(i, get_random_u32_below(8) * 2).
+        const step = Math.max(i, (hash32(this.tsSecret, ++this.portDraws, 1, 0, 0) % 8) * 2);
+        this.perturb.set(index, (perturb + step + 2) >>> 0);
+        return port;
+      }
+      offset++;
+      if (!((offset & 1) && remaining > 1)) return 0;
+    }
+  }
+
+  /**
+   * tcp_twsk_unique: may connect() take over this TIME_WAIT 4-tuple? From a port the
+   * socket already had (`bound`: bind() or bind(0); the kernel passes no twp), any
+   * minisock with the peer's timestamps, whatever tcp_tw_reuse says. From the port
+   * search, only with tcp_tw_reuse (2: loopback only), timestamps, a TIME_WAIT (not
+   * FIN_WAIT_2) and a last timestamp over a second old.
+   */
+  private takesOver(tw: TimeWait, rip: string, bound: boolean): boolean {
+    if (!tw.hasTs) return false;
+    if (bound) return true;
+    let reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
+    if (tw.substate === 'FIN_WAIT_2') reuse = 0;
     const loopback = rip.startsWith('127.') || rip === this.ip;
     if (reuse === 0 || (reuse === 2 && !loopback)) return false;
-    if (!tw.hasTs || tw.substate !== 'TIME_WAIT') return false;
     return Math.floor(this.env.now() / 1000) > Math.floor(tw.tsRecentStamp / 1000);
   }
 
@@ -838,6 +902,8 @@ export class Stack implements TcbStack {
 }
 
 const DEMUX_SLOTS = 4096;
+/** INET_TABLE_PERTURB_SIZE (1 << CONFIG_INET_TABLE_PERTURB_ORDER, 16). */
+const PERTURB_SIZE = 1 << 16;
 
 /** The demultiplexing cache's slot for a segment from `sport` to `dport` (ephemeral ports are mostly consecutive: their low bits spread). */
 function demuxSlot(sport: number, dport: number): number {

@@ -240,3 +240,132 @@ describe('ephemeral ports (tcp-semantics 18-19)', () => {
     expect(r.states('client').filter((s) => s.endsWith('->TIME_WAIT')).length).toBe(3 + 0);
   });
 });
+
+describe('how connect() and bind(0) pick ports, and what a bound connect() may take over (Linux __inet_hash_connect, inet_csk_find_open_port, tcp_twsk_unique)', () => {
+  /** Local ports of `n` connect()s from one client (each left open), and the errnos. */
+  async function connectPorts(range: string, n: number, seed = 7) {
+    const ports: number[] = [];
+    const errors: string[] = [];
+    await run(
+      (sim) => {
+        const { client, server } = pair(sim);
+        client.sysctl('net.ipv4.ip_local_port_range', range);
+        server.run(async (os) => {
+          const ls = tryBind(os, 80, { reuse: true }).s;
+          ls.listen(4096);
+          for (;;) await ls.accept();
+        });
+        client.run(async (os) => {
+          for (let i = 0; i < n; i++) {
+            const s = os.socket();
+            try {
+              await s.connect({ host: 'server', port: 80 });
+              ports.push(s.localAddress!.port);
+            } catch (e: any) {
+              errors.push(e.code);
+            }
+          }
+        });
+      },
+      { seed, untilMs: 10_000 },
+    );
+    return { ports, errors };
+  }
+
+  it('connect() takes ports of even offset in the range first, then odd ones', async () => {
+    for (const seed of [1, 2, 3]) {
+      const { ports, errors } = await connectPorts('40000 40019', 20, seed);
+      expect(errors).toEqual([]);
+      expect(new Set(ports).size).toBe(20);
+      expect(ports.slice(0, 10).every((p) => (p - 40000) % 2 === 0)).toBe(true);
+      expect(ports.slice(10).every((p) => (p - 40000) % 2 === 1)).toBe(true);
+    }
+  });
+
+  it('with an odd number of ports in the range, connect() never uses one of them (remaining &= ~1)', async () => {
+    const { ports, errors } = await connectPorts('40000 40002', 3);
+    expect(ports.sort()).toEqual([40000, 40001]);
+    expect(errors).toEqual(['EADDRNOTAVAIL']);
+  });
+
+  it('bind(0) takes a port of odd offset first, leaving even ones to connect()', async () => {
+    const ports: number[] = [];
+    await run((sim) => {
+      const h = sim.host('a');
+      h.sysctl('net.ipv4.ip_local_port_range', '40000 40009');
+      h.run(async (os) => {
+        for (let i = 0; i < 6; i++) {
+          const s = os.socket();
+          s.bind({ port: 0 });
+          ports.push(s.localAddress!.port);
+        }
+      });
+    });
+    expect(ports.slice(0, 5).every((p) => (p - 40000) % 2 === 1)).toBe(true);
+    expect((ports[5]! - 40000) % 2).toBe(0);
+  });
+
+  /**
+   * A client bound to port 5000 connects to the server, closes first (TIME_WAIT on
+   * the client), then a second socket binds 5000 again (SO_REUSEADDR) and connects to
+   * the same server port: the same 4-tuple.
+   */
+  async function boundReconnect(sysctls: Record<string, number>) {
+    const out: string[] = [];
+    const r = await run((sim) => {
+      const { client, server } = pair(sim);
+      for (const [k, v] of Object.entries(sysctls)) client.sysctl(k as any, v as any);
+      server.run(async (os) => {
+        const ls = tryBind(os, 80, { reuse: true }).s;
+        ls.listen();
+        for (;;) {
+          const c = await ls.accept();
+          os.spawn(async () => {
+            await c.recv();
+            await c.close();
+          });
+        }
+      });
+      client.run(async (os) => {
+        const first = tryBind(os, 5000, { reuse: true }).s;
+        await first.connect({ host: 'server', port: 80 });
+        await first.close();
+        await os.sleep(2000);
+        out.push(String(os.ss().inState('TIME-WAIT').length));
+        const second = tryBind(os, 5000, { reuse: true }).s;
+        try {
+          await second.connect({ host: 'server', port: 80 });
+          out.push('connected');
+        } catch (e: any) {
+          out.push(e.code);
+        }
+      });
+    });
+    return { out, r };
+  }
+
+  it('a connect() from a bound port takes over its 4-tuple\'s TIME_WAIT when timestamps are on, whatever tcp_tw_reuse says', async () => {
+    for (const reuse of [0, 1, 2]) {
+      const { out, r } = await boundReconnect({ 'net.ipv4.tcp_tw_reuse': reuse });
+      expect(out).toEqual(['1', 'connected']);
+      expect(r.states('client')).toContain('client TIME_WAIT->CLOSED');
+    }
+  });
+
+  it('without timestamps the bound connect() fails with EADDRNOTAVAIL while the TIME_WAIT lasts', async () => {
+    const { out } = await boundReconnect({ 'net.ipv4.tcp_timestamps': 0 });
+    expect(out).toEqual(['1', 'EADDRNOTAVAIL']);
+  });
+
+  it('the connection that takes over starts past the old sequence space (snd_nxt + 65537) and echoes the peer\'s last timestamp in its SYN', async () => {
+    const { r } = await boundReconnect({});
+    const syns = r.sent('client').filter((e) => e.seg.syn);
+    const finOfFirst = r.sent('client').find((e) => e.seg.fin)!;
+    const oldSndNxt = (finOfFirst.seg.seq + 1) >>> 0;
+    expect(syns).toHaveLength(2);
+    expect(syns[1]!.seg.seq).toBe((oldSndNxt + 65_537) >>> 0);
+    const lastFromServer = r.sent('server').filter((e) => e.seg.tsval !== undefined && e.n < syns[1]!.n).at(-1)!;
+    expect(syns[1]!.seg.tsecr).toBe(lastFromServer.seg.tsval);
+  });
+});
+
