@@ -28,8 +28,8 @@ export interface ScenarioReport {
   kernel: { status: 'as-documented' | 'differs-from-documentation' | 'failed'; issues: string[] };
   /** matched: no difference; listed: every difference is in known-differences.ts; differs: some is not. */
   simulator: { status: 'matched' | 'listed' | 'differs' | 'not-run'; differences: Difference[] };
-  /** The segment column: both runs' segments as compared (encodeSegments), and the verdict on them. */
-  segments?: { status: 'matched' | 'listed' | 'differs'; kernel: Record<Side, string[]>; simulator: Record<Side, string[]> };
+  /** The segment column: the verdict on the segments, and the simulator's when they differ (encodeSegments; the kernel's are in `observations`). */
+  segments?: { status: 'matched' | 'listed' | 'differs'; simulator?: Record<Side, string[]> };
   /** The kernel's observations, as the comparison sees them. */
   observations?: RecordedObservations;
 }
