@@ -124,8 +124,8 @@ export interface Difference {
   simulator: unknown;
   /** A segment difference (the report's segment column). */
   segment?: boolean;
-  /** The known-differences.ts entry that lists it, if one does. */
-  listed?: { what: string; why: string; fixedBy: string };
+  /** The index in known-differences.ts of the entry that lists it, if one does (the report carries the table once). */
+  listed?: number;
 }
 
 /** The segments a run is compared by: recorded ones, or the capture normalised. */
@@ -153,18 +153,18 @@ function whereListing(scenario: Scenario, where: string): KnownDifference | unde
   return listing(scenario, side, (k) => k.where !== undefined && where.startsWith(k.where));
 }
 
-const reason = (k: KnownDifference | undefined) => (k ? { listed: { what: k.what, why: k.why, fixedBy: k.fixedBy } } : {});
+const reason = (k: KnownDifference | undefined) => (k ? { listed: knownDifferences.indexOf(k) } : {});
 
 /** The differences no entry of known-differences.ts lists: each fails the suite. */
 export function unlisted(diffs: Difference[]): Difference[] {
-  return diffs.filter((d) => !d.listed);
+  return diffs.filter((d) => d.listed === undefined);
 }
 
 /** Entries of known-differences.ts for this scenario that match none of its differences. */
 export function staleListings(scenario: Scenario, diffs: Difference[]): string[] {
   return knownDifferences
     .filter((k) => k.scenarios !== 'all' && k.scenarios.includes(scenario.id) && !k.timing)
-    .filter((k) => !diffs.some((d) => d.listed?.what === k.what && d.listed.why === k.why && (k.where === undefined ? d.segment : d.where.startsWith(k.where))))
+    .filter((k) => !diffs.some((d) => d.listed === knownDifferences.indexOf(k)))
     .map((k) => `${scenario.id} (${k.side}): ${k.where ?? k.kinds?.join('/')}: ${k.what.slice(0, 80)}`);
 }
 

@@ -8,6 +8,7 @@ import { inCI, unavailable } from './environment.ts';
 import { kernelRelease, runAllOnKernel } from './kernel-executor.ts';
 import { comparedList, encodedSegments, recordObservations, writeReport, type ScenarioReport } from './report.ts';
 import type { Observations } from './scenario.ts';
+import { knownDifferences } from './known-differences.ts';
 import { scenarios } from './scenarios/index.ts';
 
 const verdict = (diffs: Difference[]) => (unlisted(diffs).length ? 'differs' : diffs.length ? 'listed' : 'matched');
@@ -79,6 +80,7 @@ describe.skipIf(unavailable !== null)('Linux kernel conformance', () => {
     });
     writeReport({
       generatedAt: new Date().toISOString(),
+      knownDifferences,
       kernel: kernelRelease(),
       host: `${osType()} ${arch()}`,
       durationMs: Date.now() - started,

@@ -12,6 +12,7 @@ import type { Observations, Scenario, Side, Step, StepResult } from './scenario.
 import { SIDES, countSegments, describeCount, describeGaps, segmentGaps } from './scenario.ts';
 import { comparedSegments } from './compare.ts';
 import type { NormSegment } from './segments.ts';
+import type { KnownDifference } from './known-differences.ts';
 
 export const REPORT_PATH = fileURLToPath(new URL('../../content/conformance/report.json', import.meta.url));
 
@@ -75,6 +76,8 @@ export function encodedSegments(scenario: Scenario, obs: Observations): Record<S
 
 export interface Report {
   generatedAt: string;
+  /** known-differences.ts as it was for this run; a difference's `listed` indexes it. */
+  knownDifferences: KnownDifference[];
   kernel: string;
   host: string;
   durationMs: number;
