@@ -2,7 +2,7 @@
 // TIME_WAIT assassination by a RST (RFC 1337), the TIME_WAIT bucket limit,
 // SO_RCVBUF as getsockopt reports it, and the timer values `ss -tano` prints.
 import type { Scenario, Step } from '../scenario.ts';
-import { close, connectOne, recvall, serveOne, signal, sleep, ss, wait } from './steps.ts';
+import { close, connectOne, recv, recvall, send, serveOne, signal, sleep, ss, wait } from './steps.ts';
 
 /** `ss -tano` with the ms left on each timer: rows sorted, one range per row. */
 const ssValues = (rows: [string, [number, number] | null][]): Step => {
@@ -102,6 +102,46 @@ export const kernelTruth: Scenario[] = [
     ],
     // "TCP: time wait bucket table overflow" was a net_info_ratelimited() message once; current kernels only count.
     kernelLog: { contains: 'time wait bucket table overflow', expect: 0 },
+  },
+  {
+    id: 'retransmissions-exhausted',
+    title: 'Data never acknowledged: after tcp_retries2 retransmissions the connection is dropped with ETIMEDOUT, no RST, and TCPAbortOnTimeout counts it',
+    teaches: '13',
+    sysctls: { client: { 'net.ipv4.tcp_retries2': 2 } },
+    client: [
+      ...connectOne(),
+      wait('cut'),
+      send('s', 'hello', { bytes: 5 }),
+      // Linux: a tail-loss probe about 200 ms after the send, then RTOs of 200,
+      // 400 and 800 ms, and the abort when the next one (1.6 s) fires: about 3.3 s.
+      {
+        ...recv('s', { ok: false, errno: 'ETIMEDOUT', tookMs: [2500, 5000] }),
+        kernelOnly: 'the simulator sends no tail-loss probe and gives up at 1.4 s (listed)',
+      },
+      ss(),
+      signal('client-done'),
+    ],
+    server: [
+      ...serveOne(),
+      // Everything the server sends is lost: the client never sees an ACK.
+      { op: 'drop', id: 'cut', from: 'server' },
+      signal('cut'),
+      wait('client-done'),
+      { op: 'undrop', id: 'cut', noCompare: 'how many ACKs the server sent into the cut depends on real timing' },
+      ss('ESTAB', 'LISTEN'),
+    ],
+    counts: [
+      { side: 'client', flags: 'R', expect: 0 },
+      // The probe and three RTO retransmissions.
+      { side: 'client', flags: 'P', rtx: true, expect: 4, kernelOnly: 'the simulator retransmits twice (listed)' },
+    ],
+    counters: [
+      { side: 'client', name: 'TcpExtTCPAbortOnTimeout', expect: 1 },
+      { side: 'client', name: 'TcpRetransSegs', expect: 4 },
+      // tcp_done() from ESTABLISHED counts as an established connection reset.
+      { side: 'client', name: 'TcpEstabResets', expect: 1 },
+      { side: 'client', name: 'TcpOutRsts', expect: 0 },
+    ],
   },
   {
     id: 'so-rcvbuf-doubled',
