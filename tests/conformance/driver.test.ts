@@ -16,7 +16,7 @@ function py(code: string): unknown {
   return JSON.parse(res.stdout);
 }
 
-describe.skipIf(!hasPython)('kernel driver helpers', () => {
+describe.skipIf(!hasPython)('kernel driver pieces', () => {
   test('a crafted RST carries a checksum that verifies over the pseudo-header, and the fields asked for', () => {
     const out = py(`
 import socket, struct
