@@ -188,7 +188,9 @@ class Capture(threading.Thread):
                     sent = sec + nsec / 1e9
             if sent is None:
                 sent = time.time()
-            seg["t"] = round((sent - self.t0_wall) * 1000)
+            # Microseconds: the two captures are merged by time to tell which
+            # SYN a SYN-ACK answers, and a veth round trip is far below 1 ms.
+            seg["t"] = round((sent - self.t0_wall) * 1000, 3)
             self.segments.append(seg)
         s.close()
 
@@ -292,6 +294,94 @@ def ss_states(timers=False):
     return sorted(rows)
 
 
+# Counters the course teaches, as `nstat` names them (its prefix + the field name).
+COUNTERS = (
+    "TcpExtTW", "TcpExtTWKilled", "TcpExtTCPTimeWaitOverflow", "TcpExtTCPAbortOnClose",
+    "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnLinger", "TcpExtTCPAbortOnTimeout",
+    "TcpExtTCPAbortOnMemory", "TcpActiveOpens", "TcpPassiveOpens", "TcpEstabResets",
+    "TcpOutRsts", "TcpRetransSegs",
+)
+
+
+def read_counters():
+    """This thread's namespace's SNMP and TcpExt counters, named as nstat names
+    them. Reads /proc/thread-self/net (not /proc/net, which is /proc/self/net:
+    the main thread's namespace, not this thread's after setns) instead of
+    running nstat, which keeps history files between runs."""
+    values = {}
+    for name in ("netstat", "snmp"):
+        with open("/proc/thread-self/net/" + name) as f:
+            lines = f.read().splitlines()
+        # Pairs of lines: "Prefix: names..." then "Prefix: values...".
+        for head, vals in zip(lines[0::2], lines[1::2]):
+            prefix, names = head.split(":", 1)
+            _, numbers = vals.split(":", 1)
+            for key, value in zip(names.split(), numbers.split()):
+                try:
+                    values[prefix + key] = int(value)
+                except ValueError:
+                    pass
+    return values
+
+
+def counter_deltas(before, after):
+    return {name: after.get(name, 0) - before.get(name, 0) for name in COUNTERS if name in after}
+
+
+def kernel_log_count(text):
+    """Kernel log lines containing `text`, or None when dmesg cannot be read."""
+    res = run(["dmesg"], check=False)
+    if res.returncode != 0:
+        return None
+    return sum(1 for line in res.stdout.splitlines() if text in line)
+
+
+def timer_ms(text):
+    """An `ss -o` timer value in ms: '59sec', '1min2sec', '1.500ms', '200ms' (iproute2 print_ms_timer)."""
+    import re
+    m = re.fullmatch(r"(?:(\d+)min)?(?:(\d+)(sec|\.))?(?:(\d+)ms)?", text)
+    if not m:
+        raise StepFailure("unparsable ss timer value %r" % text)
+    minutes, secs, _sep, ms = m.groups()
+    return int(minutes or 0) * 60000 + int(secs or 0) * 1000 + int(ms or 0)
+
+
+def ss_timer_values():
+    """Each socket as ('STATE kind', ms left), sorted, from `ss -tano`."""
+    out = run(["ss", "-tanoH"]).stdout
+    rows = []
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        state = line.split()[0]
+        if "timer:(" in line:
+            kind, value = line.split("timer:(", 1)[1].split(")", 1)[0].split(",")[:2]
+            rows.append(("%s %s" % (state, kind), timer_ms(value)))
+        else:
+            rows.append(("%s -" % state, None))
+    return sorted(rows, key=lambda r: r[0])
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def tcp_segment(src_ip, dst_ip, sport, dport, seq, ack, flags):
+    """A 20-byte TCP header with a correct checksum (RFC 9293 pseudo-header)."""
+    bits = 0
+    for letter, bit in (("F", 0x01), ("S", 0x02), ("R", 0x04), ("P", 0x08), (".", 0x10), ("A", 0x10)):
+        if letter in flags:
+            bits |= bit
+    header = struct.pack("!HHIIHHHH", sport, dport, seq, ack, (5 << 12) | bits, 0, 0, 0)
+    pseudo = socket.inet_aton(src_ip) + socket.inet_aton(dst_ip) + struct.pack("!BBH", 0, 6, len(header))
+    return header[:16] + struct.pack("!H", checksum(pseudo + header)) + header[18:]
+
+
 def errno_name(e):
     return errno.errorcode.get(e.errno, "E%d" % (e.errno or 0))
 
@@ -302,9 +392,11 @@ class Side(threading.Thread):
         self.side, self.steps, self.shared, self.ns_fd = side, steps, shared, ns_fd
         self.peer_ip = SERVER_IP if side == "client" else CLIENT_IP
         self.socks = {}
+        self.tuples = {}  # socket name -> (local port, peer port), kept after close
         self.marks = {}
         self.results = []
         self.error = None
+        self.counters = None
 
     def sock(self, name):
         if name not in self.socks:
@@ -314,6 +406,7 @@ class Side(threading.Thread):
     def run(self):
         try:
             enter_namespace(self.ns_fd)
+            before = read_counters()
             for index, step in enumerate(self.steps):
                 start = self.shared.now_ms()
                 if "mark" in step:
@@ -327,6 +420,7 @@ class Side(threading.Thread):
                     result["errno"] = errno_name(e)
                 result["tookMs"] = round(self.shared.now_ms() - start)
                 self.results.append(result)
+            self.counters = counter_deltas(before, read_counters())
         except StepFailure as e:
             self.error = "%s step %d: %s" % (self.side, len(self.results), e)
         except Exception as e:  # the report must say what broke, not hang
@@ -362,15 +456,41 @@ class Side(threading.Thread):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(value))
             else:
                 raise StepFailure("unknown socket option %r" % name)
+        elif op == "getsockopt":
+            level_opt = {"SO_RCVBUF": socket.SO_RCVBUF, "SO_SNDBUF": socket.SO_SNDBUF}
+            if step["opt"] not in level_opt:
+                raise StepFailure("getsockopt of %r is not supported" % step["opt"])
+            return {"value": self.sock(step["sock"]).getsockopt(socket.SOL_SOCKET, level_opt[step["opt"]])}
+        elif op == "inject":
+            # A segment this side's stack did not send, on the 4-tuple of
+            # socket `sock` (open or closed), numbered from the capture: seq is
+            # the next sequence number this side would use there.
+            if step["sock"] not in self.tuples:
+                raise StepFailure("inject on %r, which never connected" % step["sock"])
+            local, remote = self.tuples[step["sock"]]
+            mine = [x for x in sh.captures[self.side].segments if x["sport"] == local and x["dport"] == remote]
+            if not mine:
+                raise StepFailure("inject: the capture has no segment of %r yet" % step["sock"])
+            last = mine[-1]
+            seq = (last["seq"] + last["len"] + (1 if "F" in last["flags"] or "S" in last["flags"] else 0)) % (1 << 32)
+            my_ip = CLIENT_IP if self.side == "client" else SERVER_IP
+            raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+            try:
+                raw.sendto(tcp_segment(my_ip, self.peer_ip, local, remote, seq, 0, step["flags"]), (self.peer_ip, 0))
+            finally:
+                raw.close()
         elif op == "bind":
             self.sock(step["sock"]).bind(("0.0.0.0", step.get("port", 0)))
         elif op == "listen":
             self.sock(step["sock"]).listen(step.get("backlog", 16))
         elif op == "accept":
-            conn, _ = self.sock(step["sock"]).accept()
+            conn, peer = self.sock(step["sock"]).accept()
             self.socks[step["as"]] = conn
+            self.tuples[step["as"]] = (conn.getsockname()[1], peer[1])
         elif op == "connect":
-            self.sock(step["sock"]).connect((self.peer_ip, step["port"]))
+            s = self.sock(step["sock"])
+            s.connect((self.peer_ip, step["port"]))
+            self.tuples[step["sock"]] = (s.getsockname()[1], step["port"])
         elif op == "send":
             data = (step["data"] * step.get("times", 1)).encode("latin-1")
             s = self.sock(step["sock"])
@@ -409,6 +529,9 @@ class Side(threading.Thread):
             else:
                 time.sleep(step["ms"] / 1000)
         elif op == "ss":
+            if step.get("values"):
+                rows = ss_timer_values()
+                return {"timers": [r[0] for r in rows], "timerMs": [r[1] for r in rows]}
             if step.get("timers"):
                 return {"timers": ss_states(timers=True)}
             return {"states": ss_states()}
@@ -472,6 +595,8 @@ def run_scenario(scenario):
     tag = "%d-%s" % (os.getpid(), str(scenario.get("tag", "0")).replace("-", ""))
     out = {"id": scenario["id"], "kernel": os.uname().release, "sides": {}, "segments": {},
            "drops": {}, "errors": []}
+    log = scenario.get("kernelLog")
+    log_before = kernel_log_count(log["contains"]) if log else None
     with Namespaces(tag) as ns:
         for side in SIDES:
             for name, value in scenario.get("sysctls", {}).get(side, {}).items():
@@ -486,6 +611,7 @@ def run_scenario(scenario):
                 if c.error:
                     raise RuntimeError("capture: " + c.error)
             shared = Shared(ns, t0)
+            shared.captures = captures
             threads = {side: Side(side, scenario.get(side, []), shared, fds[side]) for side in SIDES}
             for t in threads.values():
                 t.start()
@@ -498,6 +624,8 @@ def run_scenario(scenario):
                 if t.error:
                     out["errors"].append(t.error)
                 out["sides"][side] = t.results
+                if t.counters is not None:
+                    out.setdefault("counters", {})[side] = t.counters
             # Let the last segments of the run reach the capture before it stops.
             time.sleep(0.1)
             for side, c in captures.items():
@@ -513,6 +641,9 @@ def run_scenario(scenario):
         finally:
             for fd in fds.values():
                 os.close(fd)
+    if log:
+        after = kernel_log_count(log["contains"])
+        out["kernelLog"] = None if after is None or log_before is None else after - log_before
     return out
 
 

@@ -51,6 +51,8 @@ export function runOnKernel(scenario: Scenario, tag: string): Promise<Observatio
           },
           drops: raw.drops,
           errors: raw.errors,
+          ...(raw.counters ? { counters: raw.counters } : {}),
+          ...('kernelLog' in raw ? { kernelLog: raw.kernelLog } : {}),
         });
       } catch (e) {
         reject(new Error(`kernel driver for '${scenario.id}' printed no observations: ${stderr.trim() || (e as Error).message}`));

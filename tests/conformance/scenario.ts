@@ -5,6 +5,8 @@
 // says Linux does, and is checked against the kernel run itself, so a wrong
 // claim fails here before it can be taught.
 
+import type { NormSegment } from './segments.ts';
+
 export type Side = 'client' | 'server';
 export const SIDES: readonly Side[] = ['client', 'server'];
 
@@ -24,6 +26,10 @@ export interface StepExpect {
   hits?: number | [number, number];
   /** Wall (kernel) or virtual (simulator) duration of the call, ms, inclusive range. */
   tookMs?: [number, number];
+  /** For getsockopt: the value it reports. */
+  value?: number;
+  /** For ss with values: one inclusive range (ms left) per sorted row of `timers`; null for a row with no timer. */
+  timerMs?: ([number, number] | null)[];
 }
 
 interface StepBase {
@@ -36,6 +42,11 @@ interface StepBase {
    * Expectations are still checked on both.
    */
   noCompare?: string;
+  /**
+   * Check `expect` on the kernel run only, and why (the simulator cannot do
+   * this yet; its difference is listed in known-differences.ts).
+   */
+  kernelOnly?: string;
 }
 
 export type Step = StepBase &
@@ -44,6 +55,14 @@ export type Step = StepBase &
     | { op: 'setsockopt'; sock: string; opt: 'SO_REUSEADDR' | 'SO_REUSEPORT'; value: boolean }
     | { op: 'setsockopt'; sock: string; opt: 'SO_LINGER'; value: { onoff: boolean; linger: number } }
     | { op: 'setsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF'; value: number }
+    /** Reads an option back (what getsockopt(2) reports). */
+    | { op: 'getsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF' }
+    /**
+     * Sends a segment this side's TCP did not make (a raw socket on the kernel),
+     * on socket `sock`'s 4-tuple (it may be closed), with the next sequence
+     * number this side would use there.
+     */
+    | { op: 'inject'; sock: string; flags: 'R' }
     | { op: 'bind'; sock: string; port?: number }
     | { op: 'listen'; sock: string; backlog?: number }
     | { op: 'accept'; sock: string; as: string }
@@ -59,8 +78,11 @@ export type Step = StepBase &
     | { op: 'close'; sock: string }
     /** Sleeps `ms`, or with `since` until `ms` after the step marked so started. */
     | { op: 'sleep'; ms: number; since?: string }
-    /** Samples this side's sockets like `ss -tan` (with `timers`, like `ss -tano`: 'STATE kind' per socket). */
-    | { op: 'ss'; timers?: boolean }
+    /**
+     * Samples this side's sockets like `ss -tan` (with `timers`, like `ss -tano`:
+     * 'STATE kind' per socket; with `values` as well, each timer's ms left).
+     */
+    | { op: 'ss'; timers?: boolean; values?: boolean }
     | { op: 'signal'; name: string }
     | { op: 'wait'; name: string }
     /** From now on, segments that `from` sends with these flags are lost on the way ('' = all). */
@@ -81,6 +103,8 @@ export interface SegmentCount {
   expect?: number | [number, number];
   /** Leave it out of the kernel-versus-simulator comparison, and why. */
   noCompare?: string;
+  /** Check `expect` on the kernel run only, and why. */
+  kernelOnly?: string;
 }
 
 /**
@@ -108,8 +132,30 @@ export interface Scenario {
   gaps?: SegmentGaps[];
   /** Differences between kernel and simulator that are deliberate, and why. */
   deliberate?: string[];
+  /**
+   * Compare consecutive copies of a segment (its retransmissions, and the
+   * identical ACKs answering each) as one, and why: how many copies fit in a
+   * cut of the link is real timing. Order, flags, numbers and lengths are
+   * still compared.
+   */
+  segmentRepeats?: string;
+  /** Kernel counters (nstat names) whose change over the scenario is checked on the kernel run. */
+  counters?: CounterExpect[];
+  /**
+   * Kernel log lines containing this text, counted from before the scenario to
+   * after it (when dmesg is readable); `expect` the count.
+   */
+  kernelLog?: { contains: string; expect: number };
   /** Kernel deadline for the whole scenario, ms. Default 20000. */
   deadlineMs?: number;
+}
+
+/** A kernel counter's change over the whole scenario, as `nstat` names it (TcpExtTW, TcpActiveOpens...). */
+export interface CounterExpect {
+  side: Side;
+  name: string;
+  /** Exact or an inclusive range. */
+  expect: number | [number, number];
 }
 
 /** What a step did, the same shape from both executors. */
@@ -124,6 +170,9 @@ export interface StepResult {
   states?: string[];
   timers?: string[];
   hits?: number;
+  value?: number;
+  /** With ss values: ms left on each row's timer (null: none), in the order of `timers`. */
+  timerMs?: (number | null)[];
   /** Start of the step, ms since the scenario began (wall or virtual). */
   at: number;
   tookMs: number;
@@ -133,6 +182,8 @@ export interface SegmentRecord {
   t: number;
   flags: string;
   seq: number;
+  /** Acknowledgment number (meaningful with the ACK flag). */
+  ack: number;
   len: number;
   sport: number;
   dport: number;
@@ -152,6 +203,12 @@ export interface Observations {
   recordedCounts?: { side: Side; flags: string; rtx: boolean; n: number }[];
   /** Retransmission gaps of a recorded run, one list per entry of the scenario's `gaps`. */
   recordedGaps?: number[][];
+  /** Normalised segments of a recorded run (segments.ts). */
+  recordedSegments?: Record<Side, NormSegment[]>;
+  /** Kernel only: each counter's change over the scenario, per side (nstat names). */
+  counters?: Record<Side, Record<string, number>>;
+  /** Kernel only: kernel log lines matching the scenario's `kernelLog`, or null when dmesg is unreadable. */
+  kernelLog?: number | null;
 }
 
 /** A segment matches 'F' if FIN is set; '=.' only if its flags are exactly ACK. */

@@ -85,6 +85,12 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         // The union keeps option and value types paired; the API wants the same pairing.
         (sock(step.sock).setsockopt as (n: string, v: unknown) => void)(step.opt, step.value);
         return;
+      case 'getsockopt':
+        return { value: sock(step.sock).getsockopt(step.opt) };
+      case 'inject':
+        // The simulator has no way to put a segment on the wire that no socket
+        // made (issue: segment truth item 7): the step records that nothing was sent.
+        return { ok: false, errno: 'ENOTSUP' };
       case 'bind':
         sock(step.sock).bind(step.port === undefined ? {} : { port: step.port });
         return;
@@ -136,6 +142,13 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         return;
       }
       case 'ss':
+        if (step.values) {
+          const rows = os
+            .ss({ timers: true })
+            .map((row) => ({ row: `${row.state} ${row.timer ? row.timer.split(',')[0] : '-'}`, ms: row.timer ? timerMs(row.timer.split(',')[1]) : null }))
+            .sort((a, b) => (a.row < b.row ? -1 : a.row > b.row ? 1 : 0));
+          return { timers: rows.map((r) => r.row), timerMs: rows.map((r) => r.ms) };
+        }
         if (step.timers) return { timers: os.ss({ timers: true }).map((row) => `${row.state} ${row.timer ? row.timer.split(',')[0] : '-'}`).sort() };
         return { states: os.ss().map((row) => row.state).sort() };
       case 'signal':
@@ -162,6 +175,13 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
   }
 }
 
+/** An `ss -o` timer value in ms: '59sec', '1min2sec', '1.500ms', '200ms' (same rule as the driver's). */
+export function timerMs(text: string): number {
+  const m = /^(?:(\d+)min)?(?:(\d+)(sec|\.))?(?:(\d+)ms)?$/.exec(text);
+  if (!m) throw new Error(`unparsable ss timer value '${text}'`);
+  return Number(m[1] ?? 0) * 60_000 + Number(m[2] ?? 0) * 1000 + Number(m[4] ?? 0);
+}
+
 export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Observations> {
   const world = createWorld({ seed, untilMs: UNTIL_MS });
   const hosts = { client: world.host('client'), server: world.host('server') } as Record<Side, Host>;
@@ -174,7 +194,7 @@ export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Obse
   const segments: Record<Side, Omit<SegmentRecord, 'rtx'>[]> = { client: [], server: [] };
   world.on('segment', (e) => {
     if (e.action !== 'send' || (e.host !== 'client' && e.host !== 'server')) return;
-    segments[e.host].push({ t: e.t, flags: e.seg.flags, seq: e.seg.seq, len: e.seg.len, sport: e.seg.src.port, dport: e.seg.dst.port });
+    segments[e.host].push({ t: e.t, flags: e.seg.flags, seq: e.seg.seq, ack: e.seg.ack, len: e.seg.len, sport: e.seg.src.port, dport: e.seg.dst.port });
   });
   const shared: Shared = { signals: new Signals(), faults: new Map(), drops: {}, hosts, world };
   const results: Record<Side, StepResult[]> = { client: [], server: [] };

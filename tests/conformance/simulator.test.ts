@@ -3,7 +3,8 @@
 // match the kernel run recorded in content/conformance/report.json (refreshed
 // by kernel.test.ts whenever the kernel side runs).
 import { describe, expect, test } from 'vitest';
-import { checkExpectations, compareRuns } from './compare.ts';
+import { checkExpectations, compareRuns, staleListings, unlisted } from './compare.ts';
+import { knownDifferences } from './known-differences.ts';
 import { fingerprint, readReport, recordedAsObservations } from './report.ts';
 import { scenarios } from './scenarios/index.ts';
 import { runOnSimulator } from './sim-executor.ts';
@@ -21,12 +22,20 @@ describe('simulator conformance', () => {
     // the kernel suite (as root) records it again.
     const found = report?.scenarios.find((r) => r.id === s.id)?.observations;
     const recorded = found && found.scenario === fingerprint(s) ? found : undefined;
-    test.skipIf(!recorded)(`${s.id}: the simulator matches the recorded Linux run`, async () => {
+    test.skipIf(!recorded)(`${s.id}: the simulator matches the recorded Linux run, segment by segment, but for listed differences`, async () => {
       const obs = await runOnSimulator(s);
       const kernel = recordedAsObservations(recorded!, report!.kernel);
-      expect(compareRuns(s, kernel, obs)).toEqual([]);
+      const diffs = compareRuns(s, kernel, obs);
+      expect(unlisted(diffs)).toEqual([]);
+      // An entry of known-differences.ts that matches nothing any more must go.
+      expect(staleListings(s, diffs)).toEqual([]);
     });
   }
+
+  test('every known difference names scenarios that exist', () => {
+    const ids = new Set(scenarios.map((s) => s.id));
+    expect(knownDifferences.flatMap((k) => (k.scenarios === 'all' ? [] : k.scenarios)).filter((id) => !ids.has(id))).toEqual([]);
+  });
 
   test('the same seed gives the same observations', async () => {
     const s = scenarios.find((x) => x.id === 'lost-last-ack')!;

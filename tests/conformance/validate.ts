@@ -10,14 +10,18 @@ export function validateScenario(s: Scenario): string[] {
   const drops = new Map<string, number>();
   for (const side of SIDES) {
     const socks = new Set<string>();
+    const ever = new Set<string>();
     const marks = new Set<string>();
     s[side].forEach((step: Step, i) => {
       const where = `${s.id}: ${side} step ${i} (${step.op})`;
-      if ('sock' in step && step.op !== 'socket' && !socks.has(step.sock)) out.push(`${where}: socket '${step.sock}' does not exist yet`);
+      // inject may use the 4-tuple of a socket already closed.
+      if (step.op === 'inject' && !ever.has(step.sock)) out.push(`${where}: socket '${step.sock}' never existed`);
+      if ('sock' in step && step.op !== 'socket' && step.op !== 'inject' && !socks.has(step.sock)) out.push(`${where}: socket '${step.sock}' does not exist yet`);
       if (step.op === 'sleep' && step.since !== undefined && !marks.has(step.since)) out.push(`${where}: no earlier step is marked '${step.since}'`);
       if (step.mark) marks.add(step.mark);
       if (step.op === 'socket') socks.add(step.sock);
       if (step.op === 'accept') socks.add(step.as);
+      for (const name of socks) ever.add(name);
       if (step.op === 'close') socks.delete(step.sock);
       if (step.op === 'wait' && !signals.has(step.name)) out.push(`${where}: nobody signals '${step.name}'`);
       if (step.op === 'drop') drops.set(step.id, (drops.get(step.id) ?? 0) + 1);

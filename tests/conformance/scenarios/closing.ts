@@ -72,6 +72,13 @@ export const closing: Scenario[] = [
       sleep(100),
       ss('LISTEN'),
     ],
+    counters: [
+      // __inet_twsk_schedule() counts a TIME_WAIT as it starts: TW for a timer over 4 s, TWKilled for a shorter one.
+      { side: 'client', name: 'TcpExtTW', expect: 1 },
+      { side: 'client', name: 'TcpActiveOpens', expect: 1 },
+      { side: 'server', name: 'TcpPassiveOpens', expect: 1 },
+      { side: 'server', name: 'TcpExtTW', expect: 0 },
+    ],
     counts: [
       { side: 'client', flags: 'F', expect: 1 },
       { side: 'server', flags: 'F', expect: 1 },
@@ -104,6 +111,10 @@ export const closing: Scenario[] = [
       signal('server-sampled'),
       wait('client-closed'),
       ss('LISTEN', 'TIME-WAIT'),
+    ],
+    counters: [
+      { side: 'server', name: 'TcpExtTW', expect: 1 },
+      { side: 'client', name: 'TcpExtTW', expect: 0 },
     ],
     counts: [
       { side: 'client', flags: 'F', expect: 1 },
@@ -149,6 +160,7 @@ export const closing: Scenario[] = [
       { side: 'client', flags: 'R', expect: 0 },
       { side: 'server', flags: 'R', expect: 0 },
     ],
+    segmentRepeats: 'how many FIN retransmissions fit in the cut depends on real timer slack',
   },
   {
     id: 'half-close',
@@ -214,6 +226,12 @@ export const closing: Scenario[] = [
       ss('LISTEN'),
       // RST in CLOSE_WAIT sets EPIPE, not ECONNRESET (tcp_reset() in tcp_input.c).
       send('c', 'again', { ok: false, errno: 'EPIPE' }),
+    ],
+    counters: [
+      // The orphan's FIN_WAIT_2 is a timewait minisock with a 3 s timer: counted as killed (timer <= 4 s), not as TW.
+      { side: 'client', name: 'TcpExtTWKilled', expect: 1 },
+      { side: 'client', name: 'TcpExtTW', expect: 0 },
+      { side: 'server', name: 'TcpEstabResets', expect: 1 },
     ],
     counts: [
       { side: 'client', flags: 'F', expect: 1 },
@@ -300,6 +318,11 @@ export const closing: Scenario[] = [
       recv('c', { ok: false, errno: 'ECONNRESET' }),
       ss('LISTEN'),
     ],
+    counters: [
+      { side: 'client', name: 'TcpExtTCPAbortOnClose', expect: 1 },
+      { side: 'client', name: 'TcpOutRsts', expect: 1 },
+      { side: 'server', name: 'TcpEstabResets', expect: 1 },
+    ],
     counts: [
       { side: 'client', flags: 'R', expect: 1 },
       { side: 'client', flags: 'F', expect: 0 },
@@ -327,6 +350,10 @@ export const closing: Scenario[] = [
       signal('sampled'),
       wait('done'),
       ss('LISTEN'),
+    ],
+    counters: [
+      { side: 'server', name: 'TcpOutRsts', expect: 1 },
+      { side: 'client', name: 'TcpEstabResets', expect: 1 },
     ],
     counts: [
       { side: 'server', flags: 'R', expect: 1 },
@@ -367,12 +394,17 @@ export const closing: Scenario[] = [
       sleep(3500),
       ss('LISTEN'),
     ],
+    counters: [
+      { side: 'server', name: 'TcpRetransSegs', expect: [3, 7] },
+      { side: 'client', name: 'TcpRetransSegs', expect: 0 },
+    ],
     counts: [
       { side: 'server', flags: 'F', expect: [4, 7], noCompare: 'as for the drop count' },
       { side: 'server', flags: 'F', rtx: true, expect: [3, 6], noCompare: 'as for the drop count' },
       { side: 'client', flags: 'F', expect: 1 },
       { side: 'client', flags: 'R', expect: 0 },
     ],
+    segmentRepeats: 'how many FIN retransmissions (and re-ACKs) fit before the rule goes depends on real scheduling',
     gaps: [
       // Linux re-sends the FIN about 200 ms after the first one (a tail-loss
       // probe, RFC 8985, then the RTO at its tcp_rto_min floor of 200 ms, since

@@ -25,6 +25,13 @@ export const lingering: Scenario[] = [
       recv('c', { data: 'delivered' }),
       recv('c', { ok: false, errno: 'ECONNRESET' }),
     ],
+    counters: [
+      // SO_LINGER 0 with nothing unread: tcp_close() counts TCPAbortOnData.
+      { side: 'client', name: 'TcpExtTCPAbortOnData', expect: 1 },
+      { side: 'client', name: 'TcpExtTCPAbortOnClose', expect: 0 },
+      { side: 'client', name: 'TcpOutRsts', expect: 1 },
+      { side: 'server', name: 'TcpEstabResets', expect: 1 },
+    ],
     counts: [
       { side: 'client', flags: 'R', expect: 1 },
       { side: 'client', flags: 'F', expect: 0 },

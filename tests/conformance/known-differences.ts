@@ -1,0 +1,138 @@
+// Every difference between the kernel and the simulator that the suite accepts,
+// in one place, each with its reason and the work that removes it. A
+// difference that no entry lists fails kernel.test.ts and simulator.test.ts;
+// an entry that no longer matches anything fails simulator.test.ts (against
+// the recorded kernel run), so the table cannot outlive the difference.
+//
+// Segment differences are matched by scenario, side, kind (segments.ts) and
+// which run has the segment; step and count differences by the start of the
+// comparison's `where` text.
+import type { Side } from './scenario.ts';
+import type { SegmentDiffKind } from './segments.ts';
+
+export interface KnownDifference {
+  /** Scenario ids this entry applies to; 'all' only for a difference of timing that any scenario may show. */
+  scenarios: string[] | 'all';
+  /** The difference depends on real timing, so a kernel run may not show it (no stale-entry check). */
+  timing?: string;
+  /** Whose segments (or steps) differ. */
+  side: Side | 'both';
+  /** Segment differences of these kinds. */
+  kinds?: SegmentDiffKind[];
+  /** Only segments that this run sent and the other did not ('ack-value' differences have both). */
+  onlyIn?: 'kernel' | 'simulator';
+  /** A step or count difference whose description starts with this text (compare.ts's `where`). */
+  where?: string;
+  what: string;
+  why: string;
+  /** Which later work removes the difference (issue 15's items). */
+  fixedBy: string;
+}
+
+const NO_INJECTION = 'simulator: no way to send a segment that no socket made (a raw socket) is modelled yet; issue: segment truth item 7';
+
+export const knownDifferences: KnownDifference[] = [
+  {
+    scenarios: 'all',
+    side: 'both',
+    kinds: ['ack-piggybacked'],
+    onlyIn: 'simulator',
+    timing: 'Linux sends the bare ACK itself when the program takes longer than the delayed-ACK timeout to write or close',
+    what: 'the simulator sends a bare ACK at once (of a FIN, or of data); Linux delays it and carries the acknowledgment on the segment the program sends next, typically its own FIN: a three-segment close (F. / F. / .)',
+    why: 'Linux delays ACKs (tcp_fin() enters pingpong mode; the delayed-ACK timer is 40 ms at least) and the simulator ACKs every segment at once',
+    fixedBy: 'simulator: delayed ACKs not modelled yet; issue: segment truth item 2',
+  },
+  {
+    scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full'],
+    side: 'both',
+    kinds: ['data', 'bare-ack', 'ack-value', 'control'],
+    what: 'how the data is cut into segments and when it is acknowledged: Linux sends 1448-byte segments (MSS 1460 less 12 bytes of timestamps option) into a receive window that it sizes from twice SO_RCVBUF and grows, delays ACKs, and probes a zero window on a schedule that depends on real time; the simulator sends 1460-byte segments into a window of exactly SO_RCVBUF and ACKs at once',
+    why: 'the simulator models neither the timestamps option\'s room in the MSS, nor SO_RCVBUF doubling and receive-window growth, nor delayed ACKs; and how many probes fit in the scenario\'s seconds is real timing',
+    fixedBy: 'simulator: SO_RCVBUF doubling and delayed ACKs not modelled yet; issue: segment truth items 2 and the SO_RCVBUF part of the issue text; the probe count stays timing',
+  },
+  {
+    scenarios: ['simultaneous-close'],
+    side: 'server',
+    kinds: ['control', 'bare-ack'],
+    onlyIn: 'kernel',
+    timing: 'only when a retransmission crosses the heal',
+    what: 'after the cut heals, Linux\'s server may retransmit its FIN once more (now acknowledging the client\'s FIN) and ACK the client\'s retransmitted FIN again',
+    why: 'timing: healing takes two nftables calls, and whether a retransmission of either FIN crosses the other depends on when each side\'s RTO fires relative to the heal',
+    fixedBy: 'none (real timing; the scenario compares retransmissions of one segment as one)',
+  },
+  {
+    scenarios: ['rst-in-time-wait-rfc1337-0', 'rst-in-time-wait-rfc1337-1'],
+    side: 'server',
+    where: 'server step 9 (inject',
+    what: 'the server\'s crafted RST: sent on Linux (a raw socket), refused by the simulator (ENOTSUP)',
+    why: 'the simulator has no raw sockets',
+    fixedBy: NO_INJECTION,
+  },
+  {
+    scenarios: ['rst-in-time-wait-rfc1337-0', 'rst-in-time-wait-rfc1337-1'],
+    side: 'server',
+    where: 'RST segments sent by the server',
+    what: 'the crafted RST is counted on Linux only',
+    why: 'the simulator sends no crafted RST',
+    fixedBy: NO_INJECTION,
+  },
+  {
+    scenarios: ['rst-in-time-wait-rfc1337-0', 'rst-in-time-wait-rfc1337-1'],
+    side: 'server',
+    kinds: ['control'],
+    onlyIn: 'kernel',
+    what: 'the crafted RST appears in Linux\'s capture only',
+    why: 'the simulator sends no crafted RST',
+    fixedBy: NO_INJECTION,
+  },
+  {
+    scenarios: ['rst-in-time-wait-rfc1337-0'],
+    side: 'client',
+    where: 'client step 10 (ss)',
+    what: 'after the RST Linux has no socket left (the RST killed TIME_WAIT: tcp_rfc1337 = 0); the simulator, which never got the RST, still shows TIME-WAIT',
+    why: 'the simulator sends no crafted RST (it does model tcp_rfc1337: its own tests cover a RST in TIME_WAIT)',
+    fixedBy: NO_INJECTION,
+  },
+  {
+    scenarios: ['retransmissions-exhausted'],
+    side: 'client',
+    kinds: ['data'],
+    onlyIn: 'kernel',
+    what: 'Linux retransmits the unacknowledged data four times (a tail-loss probe, then RTOs of 200, 400 and 800 ms) before it gives up with tcp_retries2 = 2; the simulator retransmits twice and gives up after 1.4 s',
+    why: 'the simulator has no tail-loss probe (RFC 8985) and ends the connection when 2 RTO retransmissions have gone unanswered, while Linux\'s retransmits_timed_out() compares the time since the first retransmission with the back-off schedule and checks it only when the next timer fires',
+    fixedBy: 'simulator: tail-loss probe and time-based retransmission limit not modelled yet; not in issue 15, needs an issue of its own',
+  },
+  {
+    scenarios: ['retransmissions-exhausted'],
+    side: 'client',
+    where: "'P' segments sent by the client (retransmissions only)",
+    what: 'retransmitted data segments: Linux 4, the simulator 2',
+    why: 'as above (tail-loss probe, time-based retransmission limit)',
+    fixedBy: 'simulator: tail-loss probe and time-based retransmission limit not modelled yet; not in issue 15, needs an issue of its own',
+  },
+  {
+    scenarios: ['retransmissions-exhausted'],
+    side: 'server',
+    kinds: ['bare-ack'],
+    onlyIn: 'kernel',
+    what: 'the server\'s duplicate ACKs of the two retransmissions the simulator does not send (lost in the cut either way)',
+    why: 'as above: each retransmission that reaches the server is ACKed',
+    fixedBy: 'with the client\'s retransmissions (above)',
+  },
+  {
+    scenarios: ['so-rcvbuf-doubled'],
+    side: 'client',
+    where: 'client step 2 (getsockopt',
+    what: 'getsockopt(SO_RCVBUF) after setting 10000: Linux reports 20000, the simulator 10000',
+    why: 'Linux doubles the value to leave room for its bookkeeping (socket(7)); the simulator takes it as given',
+    fixedBy: 'simulator: SO_RCVBUF doubling not modelled yet; issue: segment truth (the issue text\'s SO_RCVBUF note)',
+  },
+  {
+    scenarios: ['so-rcvbuf-doubled'],
+    side: 'client',
+    where: 'client step 4 (getsockopt',
+    what: 'getsockopt(SO_SNDBUF) after setting 10000: Linux reports 20000, the simulator 10000',
+    why: 'as for SO_RCVBUF (socket(7))',
+    fixedBy: 'simulator: SO_SNDBUF doubling not modelled yet; issue: segment truth (with SO_RCVBUF)',
+  },
+];
