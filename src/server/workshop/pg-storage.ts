@@ -87,6 +87,8 @@ export interface PgStorage extends Storage {
   readonly kind: 'postgres';
   readonly nodeId: string;
   readonly leaseMs: number;
+  renewLease(id: string, generation: number): Promise<boolean>;
+  watchQueue(onWork: () => void): Promise<void>;
   /**
    * Relays the hub's events to every process on the database and (unless
    * listen is false: a grading node has no dashboards) delivers theirs to it;
