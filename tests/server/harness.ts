@@ -79,7 +79,7 @@ export function startServer(options: StartOptions = {}): Promise<TestServer> {
       resolve({
         origin: m[1]!.replace('localhost', '127.0.0.1'),
         dataDir,
-        adminToken: readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
+        adminToken: options.env?.ADMIN_TOKEN || readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
         proc,
         output: () => out,
         async stop() {
