@@ -18,6 +18,8 @@ export const WORKSHOP_USAGE = `Usage: closing-time workshop <command> [options]
   list                     the workshops in DATA_DIR, with learners and submissions
   export CODE [--csv]      grades as JSON (the grader's format), or CSV (one row per learner x lab)
   close CODE | reopen CODE stop or restart joins and submissions
+  move-to-postgres         copy DATA_DIR's workshops, learners, sessions and grades into an empty
+                           PostgreSQL database (--database); stop the server first
 
 Options:
   --data DIR    the server's data folder (default: $DATA_DIR, else ./data)
@@ -77,6 +79,21 @@ export async function workshopCommand(argv: readonly string[], io: CliOutput): P
   const needs = (n: number, what: string) => {
     if (o.positional.length !== n) throw new UsageError(`workshop ${sub} takes ${what}`);
   };
+  if (sub === 'move-to-postgres') {
+    needs(0, 'no arguments (the source is --data DIR, the target --database URL)');
+    if (!o.database) throw new UsageError('workshop move-to-postgres needs the target: --database postgres://... (or DATABASE_URL)');
+    const { moveSqliteToPostgres } = await import('../server/workshop/move-to-postgres.ts');
+    const file = path.join(o.data, 'workshop.sqlite');
+    try {
+      const n = await moveSqliteToPostgres(file, o.database);
+      io.out(`Moved ${n.workshops} workshop(s), ${n.learners} learner(s), ${n.sessions} session(s) and ${n.submissions} submission(s) from ${file}.\n`);
+      io.out('Start the server with DATABASE_URL set to the same URL; the SQLite file is left as it was.\n');
+      return 0;
+    } catch (error) {
+      io.err(`closing-time workshop: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   const hub = new EventHub();
   let storage: Storage;
   if (o.database) {

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub, type WorkshopEvent } from '../../src/server/workshop/events.ts';
 import { MIGRATIONS } from '../../src/server/workshop/migrations.ts';
 import { openPgStorage, type PgStorage } from '../../src/server/workshop/pg-storage.ts';
-import { migrate } from '../../src/server/workshop/sqlite-storage.ts';
+import { moveSqliteToPostgres } from '../../src/server/workshop/move-to-postgres.ts';
+import { migrate, openSqliteStorage } from '../../src/server/workshop/sqlite-storage.ts';
 import { startPostgres, testBackends, type TestPostgres } from './postgres.ts';
 
 const withPostgres = testBackends().includes('postgres');
@@ -195,5 +196,37 @@ describe.runIf(withPostgres)('the PostgreSQL workshop storage', () => {
     await roomWithSubmissions(server, 1);
     for (let i = 0; i < 100 && woken === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(woken).toBeGreaterThan(0);
+  });
+
+  it('moves a SQLite workshop into an empty database with its ids, sessions and grades, and numbers new rows on from them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ct-move-'));
+    const lite = openSqliteStorage(dir);
+    await lite.createWorkshop({ code: 'AAAA-AAAA', title: 'first', instructorTokenHash: 'h1', createdAt: at() });
+    const w = await lite.createWorkshop({ code: 'KX7P-QM4W', title: 'Friday', instructorTokenHash: 'h2', createdAt: at() });
+    await lite.setSolutionsHidden(w.id, true);
+    await lite.addLearner({ id: 'ada', workshopId: w.id, name: 'Ada', nameKey: 'ada', joinedAt: at() });
+    await lite.createSession({ tokenHash: 'tok', kind: 'learner', workshopId: w.id, learnerId: 'ada', createdAt: at(), expiresAt: '2099-01-01T00:00:00.000Z' });
+    await lite.addSubmission({ id: 'done', workshopId: w.id, learnerId: 'ada', lab: 'clean-client', source: 'a', browserScore: 2.5, browserMax: 3, createdAt: at() });
+    await lite.addSubmission({ id: 'half', workshopId: w.id, learnerId: 'ada', lab: 'close-wait-leak', source: 'b', browserScore: null, browserMax: null, createdAt: at() });
+    const j = (await lite.claimNext(at()))!;
+    await lite.finishGrading(j.id, j.generation, { ...graded, score: 2.5, maxScore: 3 });
+    await lite.claimNext(at()); // 'half' is left grading, as by a server that stopped
+    const before = await lite.latestSubmissions(w.id);
+    await lite.close();
+
+    const url = await cluster!.createDatabase();
+    expect(await moveSqliteToPostgres(path.join(dir, 'workshop.sqlite'), url)).toEqual({ workshops: 2, learners: 1, sessions: 1, submissions: 2 });
+    const s = await open(url);
+    const moved = (await s.workshopByCode('KX7P-QM4W'))!;
+    expect(moved).toMatchObject({ id: w.id, title: 'Friday', solutionsHidden: true });
+    expect((await s.session('tok'))!.learnerId).toBe('ada');
+    const after = await s.latestSubmissions(w.id);
+    expect(after.find((r) => r.id === 'done')).toEqual(before.find((r) => r.id === 'done'));
+    expect(after.find((r) => r.id === 'half')!.status).toBe('queued');
+    const fresh = await s.createWorkshop({ code: 'NEW0-NEW0', title: 'next', instructorTokenHash: 'h3', createdAt: at() });
+    expect(fresh.id).toBe(w.id + 1);
+    // A second move into the same database is refused and changes nothing.
+    await expect(moveSqliteToPostgres(path.join(dir, 'workshop.sqlite'), url)).rejects.toThrow(/already holds 3 workshop/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
