@@ -3,6 +3,7 @@
 // other servers and grading nodes), and a pool of sandboxed grading processes.
 // `npm start` (scripts/start.mjs) builds the site when needed and then runs this;
 // `node --import tsx src/server/main.ts` runs it directly.
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     storage = openSqliteStorage(config.dataDir);
     where = path.join(config.dataDir, 'workshop.sqlite');
   }
+  if (!config.adminToken) mkdirSync(config.dataDir, { recursive: true });
   const admin = config.adminToken ? { token: config.adminToken, created: false, file: 'ADMIN_TOKEN' } : loadAdminToken(config.dataDir);
   const service = new WorkshopService(storage, hub);
   const pool = grader ?? (config.graders === 0 ? noGrader : (await import('./grading/pool.ts')).createGradingPool({ size: config.graders, memoryMb: config.graderMemoryMb, wallMs: config.graderWallMs }));
