@@ -28,7 +28,8 @@ beforeAll(async () => {
   // The first start migrates the new database; the others find it done.
   servers.push(await startServer({ env }));
   servers.push(await startServer({ env }));
-  graders.push(...(await Promise.all([startGrader(url, { env: { LEASE_MS: '1500' } }), startGrader(url, { env: { LEASE_MS: '1500' } })])));
+  // The first node (the one to be killed) grades two at a time, so that it surely holds a job when it dies.
+  graders.push(...(await Promise.all([startGrader(url, { graders: 2, env: { LEASE_MS: '1500' } }), startGrader(url, { env: { LEASE_MS: '1500' } })])));
 }, 180_000);
 
 afterAll(async () => {
@@ -64,17 +65,15 @@ describe.runIf(withPostgres)('two servers and two grading nodes on one database'
       }
     }
 
-    // Kill the first grading node while it holds a job.
+    // Kill the first grading node while it holds two jobs; what it still holds once dead was cut off mid-job.
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     const victim = graders[0]!;
-    let held: string | undefined;
-    for (let i = 0; i < 2000 && !held; i++) {
-      held = (await db.query("SELECT id FROM submissions WHERE status = 'grading' AND leased_by = $1", [victim.nodeId])).rows[0]?.id;
-      if (!held) await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(held).toBeDefined();
+    const holding = async () => (await db.query("SELECT id FROM submissions WHERE status = 'grading' AND leased_by = $1", [victim.nodeId])).rows.map((r) => r.id as string);
+    for (let i = 0; i < 2000 && (await holding()).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     await victim.kill();
+    const held = (await holding())[0];
+    expect(held).toBeDefined();
 
     // Every submission is graded, whichever server is asked.
     const instructorB = new Client(b.origin, ws.instructorToken);
