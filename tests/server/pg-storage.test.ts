@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventHub, type WorkshopEvent } from '../../src/server/workshop/events.ts';
+import { GradingQueue } from '../../src/server/workshop/grading-queue.ts';
 import { MIGRATIONS } from '../../src/server/workshop/migrations.ts';
 import { openPgStorage, type PgStorage } from '../../src/server/workshop/pg-storage.ts';
 import { moveSqliteToPostgres } from '../../src/server/workshop/move-to-postgres.ts';
@@ -150,6 +151,41 @@ describe.runIf(withPostgres)('the PostgreSQL workshop storage', () => {
       expect(await a.renewLease(job.id, job.generation)).toBe(true);
       expect(await b.claimNext(at())).toBeNull();
     }
+  });
+
+  it("keeps a grading that runs past its lease: the queue renews it, no other node takes it, and the result lands", async () => {
+    const url = await cluster!.createDatabase();
+    const a = await open(url, { nodeId: 'a', leaseMs: 300 });
+    const b = await open(url, { nodeId: 'b', leaseMs: 300 });
+    const { ids } = await roomWithSubmissions(a, 1);
+    let release!: () => void;
+    const started = new Promise<void>((r) => (release = r));
+    const grader = {
+      size: 1,
+      // Four leases long, in real time: the lease is the database's clock.
+      grade: async () => {
+        release();
+        await new Promise((r) => setTimeout(r, 1200));
+        return { version: 3, status: 'pass', message: null, tests: [], score: 1, max_score: 1 } as never;
+      },
+      close: async () => undefined,
+    };
+    const hub = new EventHub();
+    const done: string[] = [];
+    hub.subscribe((await a.submission(ids[0]!))!.workshopId, (e) => e.type === 'submission' && e.data.status === 'done' && done.push(e.data.id));
+    const queue = new GradingQueue(a, grader, hub, { pollMs: 50 });
+    await queue.start();
+    await started;
+    const stolen: string[] = [];
+    while (done.length === 0 && stolen.length === 0) {
+      const job = await b.claimNext(at());
+      if (job) stolen.push(job.id);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await queue.close();
+    expect(stolen).toEqual([]);
+    expect(done).toEqual(ids);
+    expect((await a.submission(ids[0]!))!).toMatchObject({ status: 'done', generation: 1 });
   });
 
   it('at a start, requeues only gradings whose lease ran out, not those of live nodes', async () => {
