@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { CliOutput } from './output.ts';
 import { UsageError } from './usage-error.ts';
 
-export const GRADER_USAGE = `Usage: closing-time grader --database URL [--graders N]
+export const GRADER_USAGE = `Usage: closing-time grader --database URL [--graders N] [--lease MS]
 
 Grades the submissions queued in a workshop's PostgreSQL database (the servers' DATABASE_URL).
 Run as many as you like, on as many machines: each takes jobs under a lease it renews while it
