@@ -26,7 +26,7 @@ describe('closing-time grader', () => {
     const none = await cli(['grader']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/needs the database: --database postgres:\/\//);
-    const sqlite = await cli(['grader', '--database', 'sqlite:///tmp/x']);
+    const sqlite = await cli(['grader', '--database', 'sqlite://data/workshop.sqlite']);
     expect(sqlite.code).toBe(2);
     expect(sqlite.stderr).toMatch(/must be a PostgreSQL URL/);
   });
