@@ -5,13 +5,23 @@
 //      the 'done' event, errors, lost submissions (acknowledged, never graded).
 //   2. The rate raised step by step until p99 passes 2 s: the saturation
 //      throughput is the gradings/s of the last step that kept p99 under 2 s.
+//   3. Each backend with one and with two grading processes, under the same
+//      burst (200 learners in a room, 10 submissions/s until 80 are sent, more
+//      than one or two processes keep up with, so the figure is the backend's
+//      and the graders' throughput): SQLite with GRADERS=1 and 2 in the server;
+//      PostgreSQL with a server that does not grade (GRADERS=0) and one or two
+//      grading nodes (`closing-time grader --graders 1`), on a throwaway
+//      cluster with fsync on. gradings/s from the first POST to the last
+//      'done', p50/p99 from each POST to its 'done'. The PostgreSQL runs skip
+//      with a line when it is not installed.
 // Run alone with `npx tsx scripts/bench-workshop.ts` (BENCH_WORKSHOP_QUICK=1 for
 // a 30 s room run); `npm run bench` calls benchWorkshop().
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresUnavailable, startPostgres } from './throwaway-postgres.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,11 +31,11 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function start(dataDir: string): Promise<Server> {
+async function start(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/main.ts')], {
     cwd: root,
     // The room joins from one address here, as many rooms do behind NAT; a real room's joins spread over a minute.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SITE_DIR: path.join(root, 'dist', 'site'), QUEUE_MAX: '100000', JOINS_PER_MINUTE: '100000' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SITE_DIR: path.join(root, 'dist', 'site'), QUEUE_MAX: '100000', JOINS_PER_MINUTE: '100000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -48,8 +58,28 @@ async function start(dataDir: string): Promise<Server> {
   };
 }
 
+/** A grading node (`closing-time grader`, the built command) on a database. */
+async function startGraderNode(databaseUrl: string, graders: number): Promise<{ stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, [path.join(root, 'bin/closing-time.mjs'), 'grader', '--database', databaseUrl, '--graders', String(graders)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      if (/is grading for/.test(out)) resolve();
+    });
+    proc.once('exit', () => reject(new Error(`grading node exited: ${out}`)));
+  });
+  return {
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** Every lab's reference solution and its starter and wrong attempts: what a room sends. */
-function corpus(): { lab: string; source: string; right: boolean }[] {
+export function corpus(): { lab: string; source: string; right: boolean }[] {
   const out: { lab: string; source: string; right: boolean }[] = [];
   for (const lab of readdirSync(path.join(root, 'labs'), { withFileTypes: true })) {
     if (!lab.isDirectory()) continue;
@@ -229,6 +259,60 @@ export async function benchWorkshop(): Promise<Record<string, number>> {
   } finally {
     await s.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+  Object.assign(figures, await benchBackends(works, quick));
+  return figures;
+}
+
+/** The same burst on SQLite and on PostgreSQL, with one and with two grading processes. */
+export async function benchBackends(works: ReturnType<typeof corpus>, quick: boolean): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  const learners = 200;
+  const total = quick ? 30 : 80;
+  const runRoom = async (label: string, s: Server) => {
+    const r = await room(s, learners);
+    const p = await phase(s, r, works, total, 100, 240_000);
+    console.log(`  ${label}: ${p.perSecond.toFixed(1)} gradings/s, p50 ${Math.round(p.p50)} ms, p99 ${Math.round(p.p99)} ms, ${p.errors + p.rejected} errors, ${p.lost} lost`);
+    figures[`workshop.backends.${label}.gradingsPerSecond`] = p.perSecond;
+    figures[`workshop.backends.${label}.p50Ms`] = p.p50;
+    figures[`workshop.backends.${label}.p99Ms`] = p.p99;
+    figures[`workshop.backends.${label}.lost`] = p.lost + p.errors + p.rejected;
+  };
+  console.log(`  ${total} submissions at 10/s from a room of ${learners}, on each backend:`);
+  for (const graders of [1, 2]) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ct-bench-workshop-'));
+    const s = await start(dataDir, { GRADERS: String(graders) });
+    try {
+      await runRoom(`sqlite.${graders}grader${graders === 1 ? '' : 's'}`, s);
+    } finally {
+      await s.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const why = postgresUnavailable();
+  if (why) {
+    console.log(`  skipping the PostgreSQL runs: ${why}`);
+    return figures;
+  }
+  // The grading nodes run the built command.
+  spawnSync(process.execPath, [path.join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'inherit' });
+  const cluster = await startPostgres();
+  try {
+    for (const nodes of [1, 2]) {
+      const url = await cluster.createDatabase();
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'ct-bench-workshop-'));
+      const s = await start(dataDir, { DATABASE_URL: url, GRADERS: '0' });
+      const graderNodes = await Promise.all(Array.from({ length: nodes }, () => startGraderNode(url, 1)));
+      try {
+        await runRoom(`postgres.${nodes}gradingNode${nodes === 1 ? '' : 's'}`, s);
+      } finally {
+        for (const g of graderNodes) await g.stop();
+        await s.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await cluster.stop();
   }
   return figures;
 }

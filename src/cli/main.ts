@@ -11,6 +11,7 @@ Usage:
   closing-time run <program.ts> [options]   run a program against the simulator
   closing-time grade ...                    grade a lab solution (closing-time grade --help)
   closing-time workshop ...                 create, list, export or close workshops (closing-time workshop --help)
+  closing-time grader --database URL        a grading node for servers that share a PostgreSQL database (closing-time grader --help)
   closing-time help [run]                   this text, or the options of run
   closing-time --version
 
@@ -71,6 +72,16 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
         } catch (error) {
           if (!(error instanceof UsageError)) throw error;
           io.err(`closing-time workshop: ${error.message}\n\n${WORKSHOP_USAGE}\n`);
+          return EXIT_USAGE;
+        }
+      }
+      case 'grader': {
+        const { graderCommand, GRADER_USAGE } = await import('./grader.ts');
+        try {
+          return await graderCommand(rest, io);
+        } catch (error) {
+          if (!(error instanceof UsageError)) throw error;
+          io.err(`closing-time grader: ${error.message}\n\n${GRADER_USAGE}\n`);
           return EXIT_USAGE;
         }
       }

@@ -1,7 +1,9 @@
 // The workshop server: the course site and the workshop API on one port, an
-// embedded SQLite file in DATA_DIR, and a pool of sandboxed grading processes.
+// embedded SQLite file in DATA_DIR (or PostgreSQL at DATABASE_URL, shared with
+// other servers and grading nodes), and a pool of sandboxed grading processes.
 // `npm start` (scripts/start.mjs) builds the site when needed and then runs this;
 // `node --import tsx src/server/main.ts` runs it directly.
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { workshopRoutes } from './workshop/routes.ts';
 import { hashToken } from './workshop/secrets.ts';
 import { WorkshopService } from './workshop/service.ts';
 import { openSqliteStorage } from './workshop/sqlite-storage.ts';
+import type { Storage } from './workshop/storage.ts';
 
 export interface RunningServer {
   app: App;
@@ -25,12 +28,32 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** GRADERS=0 on a shared database: this server queues, grading nodes (closing-time grader) grade. */
+const noGrader: Grader = {
+  size: 0,
+  grade: () => Promise.reject(new Error('this server does not grade (GRADERS=0)')),
+  close: async () => undefined,
+};
+
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log, grader?: Grader): Promise<RunningServer> {
-  const storage = openSqliteStorage(config.dataDir);
-  const admin = loadAdminToken(config.dataDir);
   const hub = new EventHub();
+  let storage: Storage;
+  let where: string;
+  if (config.databaseUrl) {
+    const { openPgStorage, redactUrl } = await import('./workshop/pg-storage.ts');
+    const pg = await openPgStorage(config.databaseUrl, { leaseMs: config.leaseMs, onError: (e) => log(`database: ${(e as Error).message}`) });
+    // Dashboards on this server see what the other servers and the grading nodes publish.
+    await pg.shareEvents(hub);
+    storage = pg;
+    where = `PostgreSQL at ${redactUrl(config.databaseUrl)}`;
+  } else {
+    storage = openSqliteStorage(config.dataDir);
+    where = path.join(config.dataDir, 'workshop.sqlite');
+  }
+  if (!config.adminToken) mkdirSync(config.dataDir, { recursive: true });
+  const admin = config.adminToken ? { token: config.adminToken, created: false, file: 'ADMIN_TOKEN' } : loadAdminToken(config.dataDir);
   const service = new WorkshopService(storage, hub);
-  const pool = grader ?? (await import('./grading/pool.ts')).createGradingPool({ size: config.graders, memoryMb: config.graderMemoryMb, wallMs: config.graderWallMs });
+  const pool = grader ?? (config.graders === 0 ? noGrader : (await import('./grading/pool.ts')).createGradingPool({ size: config.graders, memoryMb: config.graderMemoryMb, wallMs: config.graderWallMs }));
   const queue = new GradingQueue(storage, pool, hub, { maxPending: config.queueMax, onError: (e) => log(`grading queue: ${(e as Error).message}`) });
   const app = createApp({ root: config.siteDir, base: config.base, trustProxy: config.trustProxy, solutionsViaApi: true });
   await app.fastify.register(workshopRoutes, { prefix: `${config.base}api`, service, queue, adminTokenHash: hashToken(admin.token), base: config.base, siteRoot: config.siteDir, publicUrl: config.publicUrl, limits: { joinsPerIp: config.joinsPerMinute, submissionsPerLearner: config.submissionsPerMinute } });
@@ -49,11 +72,13 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       .map((i) => `http://${i!.address}:${port}${config.base}`);
     if (lan.length) log(`Learners on your network can open ${lan.join(' or ')}`);
   }
-  log(`Workshop data: ${path.join(config.dataDir, 'workshop.sqlite')} (${pool.size} grading process${pool.size === 1 ? '' : 'es'})`);
+  log(`Workshop data: ${where} (${pool.size ? `${pool.size} grading process${pool.size === 1 ? '' : 'es'}` : 'no grading here: grading nodes grade'})`);
   if (requeued) log(`${requeued} submission(s) left half-graded by the last run are queued again.`);
   if (admin.created) {
     log(`Admin token (shown once; kept in ${admin.file}): ${admin.token}`);
     log(`Create a workshop at ${url}workshop/admin/ or with: npx closing-time workshop create "Title"`);
+  } else if (config.adminToken) {
+    log(`Admin token: the one in ADMIN_TOKEN. Create a workshop at ${url}workshop/admin/`);
   } else {
     log(`Admin token: in ${admin.file}. Create a workshop at ${url}workshop/admin/`);
   }

@@ -6,9 +6,15 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL (postgres://...) instead of the SQLite file in dataDir: several servers and grading nodes on one database. */
+  databaseUrl?: string;
+  /** How long a grading stays one node's without renewal (PostgreSQL), ms. */
+  leaseMs: number;
+  /** The admin token, when given in the environment (several servers must share one); else DATA_DIR/admin-token. */
+  adminToken?: string;
   siteDir: string;
   base: string;
-  /** Grading child processes. */
+  /** Grading child processes (0, with PostgreSQL: this server only queues; grading nodes grade). */
   graders: number;
   /** Per-grading limits. */
   graderMemoryMb: number;
@@ -42,15 +48,25 @@ function publicUrl(raw: string): string {
   return u.href.replace(/\/?$/, '/');
 }
 
+function databaseUrl(raw: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(raw)) throw new Error(`DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/closing_time, got '${raw.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  return raw;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv, root: string): ServerConfig {
+  const shared = Boolean(env.DATABASE_URL);
+  if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== '' && env.ADMIN_TOKEN.length < 32) throw new Error('ADMIN_TOKEN must be at least 32 characters (make one with: openssl rand -hex 32)');
   return {
     port: int('PORT', env.PORT, 4321, 0, 65535),
     // A workshop's learners connect from their own laptops: listen on every interface unless told otherwise.
     host: env.HOST || '0.0.0.0',
     dataDir: path.resolve(env.DATA_DIR || path.join(root, 'data')),
+    ...(shared ? { databaseUrl: databaseUrl(env.DATABASE_URL!) } : {}),
+    leaseMs: int('LEASE_MS', env.LEASE_MS, 30_000, 200, 3_600_000),
+    ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
     siteDir: path.resolve(env.SITE_DIR || path.join(root, 'dist', 'site')),
     base: (env.BASE_PATH || '/').replace(/\/?$/, '/'),
-    graders: int('GRADERS', env.GRADERS, Math.max(1, os.availableParallelism()), 1, 64),
+    graders: int('GRADERS', env.GRADERS, Math.max(1, os.availableParallelism()), shared ? 0 : 1, 64),
     graderMemoryMb: int('GRADER_MEMORY_MB', env.GRADER_MEMORY_MB, 128, 16, 4096),
     graderWallMs: int('GRADER_WALL_MS', env.GRADER_WALL_MS, 20_000, 1000, 600_000),
     queueMax: int('QUEUE_MAX', env.QUEUE_MAX, 500, 1, 1_000_000),

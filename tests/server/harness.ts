@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startPostgres, type TestPostgres } from './postgres.ts';
 
 export const root = path.resolve(__dirname, '../..');
 
@@ -26,6 +27,28 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Milliseconds to wait for the "being served" line. */
   startTimeoutMs?: number;
+}
+
+export type Backend = 'sqlite' | 'postgres';
+
+let cluster: Promise<TestPostgres> | null = null;
+
+/**
+ * The environment that puts a test server on a backend: nothing for SQLite (a
+ * temporary DATA_DIR), DATABASE_URL of a new database for PostgreSQL (on one
+ * throwaway cluster per test file; stopTestPostgres() in afterAll). Reuse it
+ * for a restart. A short lease, so a killed server's gradings pass on fast.
+ */
+export async function backendEnv(backend: Backend): Promise<Record<string, string>> {
+  if (backend === 'sqlite') return {};
+  cluster ??= startPostgres({ fsync: false });
+  return { DATABASE_URL: await (await cluster).createDatabase(), LEASE_MS: '2000' };
+}
+
+export async function stopTestPostgres(): Promise<void> {
+  const c = cluster;
+  cluster = null;
+  if (c) await (await c).stop();
 }
 
 export function tempDataDir(): string {
@@ -56,7 +79,7 @@ export function startServer(options: StartOptions = {}): Promise<TestServer> {
       resolve({
         origin: m[1]!.replace('localhost', '127.0.0.1'),
         dataDir,
-        adminToken: readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
+        adminToken: options.env?.ADMIN_TOKEN || readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim(),
         proc,
         output: () => out,
         async stop() {
@@ -128,3 +151,56 @@ export async function waitGraded(client: Client, id: string, tries = 600): Promi
 }
 
 export const labFile = (lab: string, file: 'solution.ts' | 'starter.ts') => readFileSync(path.join(root, 'labs', lab, file), 'utf8');
+
+export interface TestGrader {
+  proc: ChildProcess;
+  /** The node's name in leased_by, from its first line. */
+  nodeId: string;
+  output(): string;
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/** Starts `closing-time grader` (the built command, as an operator runs it) on a database; resolves once it grades. */
+export function startGrader(databaseUrl: string, options: { graders?: number; env?: Record<string, string> } = {}): Promise<TestGrader> {
+  const proc = spawn(process.execPath, [path.join(root, 'bin/closing-time.mjs'), 'grader', '--database', databaseUrl, '--graders', String(options.graders ?? 1)], {
+    cwd: root,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the grader did not start within 60 s:\n${out}`));
+    }, 60_000);
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      const before = out;
+      out += chunk.toString('utf8');
+      const m = /Grading node (\S+) is grading/.exec(out);
+      if (!m || /Grading node (\S+) is grading/.test(before)) return;
+      clearTimeout(timer);
+      resolve({
+        proc,
+        nodeId: m[1]!,
+        output: () => out,
+        async stop() {
+          if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+          proc.kill('SIGTERM');
+          return exited;
+        },
+        async kill() {
+          if (proc.exitCode !== null || proc.signalCode !== null) return;
+          proc.kill('SIGKILL');
+          await exited;
+        },
+      });
+    });
+    proc.stderr!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the grader exited (${code}) before it started:\n${out}`));
+    });
+  });
+}

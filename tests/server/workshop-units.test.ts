@@ -83,6 +83,20 @@ describe('settings from the environment', () => {
     expect(() => configFromEnv({ PUBLIC_URL: 'ftp://x' }, '/x')).toThrow(/PUBLIC_URL/);
     expect(configFromEnv({ PUBLIC_URL: 'http://192.168.1.20:4321' }, '/x').publicUrl).toBe('http://192.168.1.20:4321/');
   });
+
+  it('takes PostgreSQL from DATABASE_URL, and only then lets a server leave grading to grading nodes (GRADERS=0)', () => {
+    expect(configFromEnv({}, '/x').databaseUrl).toBeUndefined();
+    expect(() => configFromEnv({ GRADERS: '0' }, '/x')).toThrow(/GRADERS/);
+    const shared = configFromEnv({ DATABASE_URL: 'postgres://u:p@db:5432/ct', GRADERS: '0' }, '/x');
+    expect(shared).toMatchObject({ databaseUrl: 'postgres://u:p@db:5432/ct', graders: 0, leaseMs: 30_000 });
+    expect(() => configFromEnv({ DATABASE_URL: 'mysql://u:secret@db/ct' }, '/x')).toThrow(/DATABASE_URL must be a PostgreSQL URL/);
+    expect(() => configFromEnv({ DATABASE_URL: 'mysql://u:secret@db/ct' }, '/x')).not.toThrow(/secret/);
+  });
+
+  it('takes a shared admin token from ADMIN_TOKEN, refusing a short one', () => {
+    expect(configFromEnv({ ADMIN_TOKEN: 'x'.repeat(40) }, '/x').adminToken).toBe('x'.repeat(40));
+    expect(() => configFromEnv({ ADMIN_TOKEN: 'short' }, '/x')).toThrow(/ADMIN_TOKEN/);
+  });
 });
 
 describe('the SQLite queue', () => {

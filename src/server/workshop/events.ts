@@ -1,6 +1,7 @@
 // Live updates for instructors: each workshop has its listeners (the open
-// dashboards' event streams). One process, one hub; a multi-process backend
-// would feed the same hub from its database's notifications.
+// dashboards' event streams). One process, one hub. With several processes on
+// one database (PostgreSQL), each hub also relays what it publishes to the
+// others (LISTEN/NOTIFY, pg-storage.ts) and delivers what they publish.
 
 export type WorkshopEvent =
   | { type: 'submission'; data: { id: string; learnerId: string; lab: string; status: 'queued' | 'grading' | 'done'; score?: number; max_score?: number; resultStatus?: string } }
@@ -9,8 +10,19 @@ export type WorkshopEvent =
 
 export type Listener = (event: WorkshopEvent) => void;
 
+/** Carries a hub's events to the hubs of the other processes on the same database. */
+export interface EventRelay {
+  send(workshopId: number, event: WorkshopEvent): void;
+}
+
 export class EventHub {
   private readonly listeners = new Map<number, Set<Listener>>();
+  private relay: EventRelay | null = null;
+
+  /** From now on, every event published here also goes to the other processes. */
+  relayTo(relay: EventRelay): void {
+    this.relay = relay;
+  }
 
   subscribe(workshopId: number, listener: Listener): () => void {
     let set = this.listeners.get(workshopId);
@@ -23,6 +35,12 @@ export class EventHub {
   }
 
   publish(workshopId: number, event: WorkshopEvent): void {
+    this.deliver(workshopId, event);
+    this.relay?.send(workshopId, event);
+  }
+
+  /** Hands an event to this process's listeners only (one that another process published). */
+  deliver(workshopId: number, event: WorkshopEvent): void {
     const set = this.listeners.get(workshopId);
     if (!set) return;
     for (const l of [...set]) {

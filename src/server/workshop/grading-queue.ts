@@ -3,6 +3,9 @@
 // grader is free, and recorded ('done') with the generation it was claimed
 // with, so a regrade that overtakes a running grading is never overwritten by
 // it. At start, whatever a killed server left in 'grading' goes back to 'queued'.
+// On a shared backend (PostgreSQL, several processes) a claim is a lease: the
+// queue renews it while the grading runs, and looks for work when another
+// process queues some and at a short interval (a lease that ran out elsewhere).
 import type { GradeResult } from '../../grading/result-types.ts';
 import type { EventHub } from './events.ts';
 import type { Storage, SubmissionRow } from './storage.ts';
@@ -21,6 +24,8 @@ export interface QueueOptions {
   maxPendingPerLearner?: number;
   /** Called with each failure of the queue's own (storage) work, for the log. */
   onError?: (error: unknown) => void;
+  /** On a leasing backend, how often to look for work nobody announced (a lease that ran out), ms. Default a quarter of the lease, at most 1000. */
+  pollMs?: number;
 }
 
 export class GradingQueue {
@@ -33,6 +38,7 @@ export class GradingQueue {
   private readonly running = new Set<Promise<void>>();
   /** Recent gradings' real durations, ms, for Retry-After. */
   private readonly recent: number[] = [];
+  private poll: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -47,6 +53,12 @@ export class GradingQueue {
   /** Requeues what a stopped server left half-graded, then starts grading. */
   async start(): Promise<number> {
     const n = await this.storage.requeueAbandoned();
+    if (this.storage.leaseMs !== undefined && this.grader.size > 0) {
+      await this.storage.watchQueue?.(() => this.kick());
+      const every = this.options.pollMs ?? Math.min(1000, Math.max(50, Math.floor(this.storage.leaseMs / 4)));
+      this.poll = setInterval(() => this.kick(), every);
+      this.poll.unref();
+    }
     this.kick();
     return n;
   }
@@ -110,14 +122,17 @@ export class GradingQueue {
   private async run(job: SubmissionRow): Promise<void> {
     const started = Date.now();
     let result: GradeResult;
+    const lease = this.keepLease(job);
     try {
       result = await this.grader.grade({ id: job.id, lab: job.lab, source: job.source });
     } catch (error) {
+      lease.stop();
       // The pool closed under it (shutdown): the job goes back to the queue for the next start.
       await this.storage.requeue(job.id, job.generation).catch((e) => this.options.onError?.(e));
       if (!this.closing) this.options.onError?.(error);
       return;
     }
+    lease.stop();
     this.recent.push(Date.now() - started);
     if (this.recent.length > 50) this.recent.shift();
     try {
@@ -139,6 +154,23 @@ export class GradingQueue {
     }
   }
 
+  /** Renews a leased claim at a third of the lease while the grading runs (a no-op where the backend does not lease). */
+  private keepLease(job: SubmissionRow): { stop(): void } {
+    const leaseMs = this.storage.leaseMs;
+    if (leaseMs === undefined || !this.storage.renewLease) return { stop() {} };
+    const timer = setInterval(() => {
+      this.storage.renewLease!(job.id, job.generation).then(
+        (held) => {
+          // Lost (another node took it over after a stall): its result will be refused; nothing else to do.
+          if (!held) clearInterval(timer);
+        },
+        (e) => this.options.onError?.(e),
+      );
+    }, Math.max(20, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
   stats(): { inFlight: number; size: number } {
     return { inFlight: this.inFlight, size: this.grader.size };
   }
@@ -149,6 +181,7 @@ export class GradingQueue {
    */
   async close(graceMs = 10_000): Promise<void> {
     this.closing = true;
+    if (this.poll) clearInterval(this.poll);
     await this.grader.close({ graceMs });
     await Promise.allSettled([...this.running]);
   }

@@ -108,13 +108,29 @@ export interface Storage {
   /** Stores a submission as queued. Resolves only once it is committed (it survives a kill -9). */
   addSubmission(s: NewSubmission): Promise<void>;
   submission(id: string): Promise<SubmissionRow | null>;
-  /** The oldest queued submission, now marked grading; null when none is queued. */
+  /**
+   * The oldest queued submission, now marked grading; null when none is queued.
+   * A shared backend also hands out a grading whose lease ran out (its node
+   * died), with its generation bumped so the dead node's late result is refused.
+   */
   claimNext(at: string): Promise<SubmissionRow | null>;
+  /**
+   * How long a claimed grading stays this node's without renewal, ms; absent
+   * when the backend has a single grading process tree (SQLite), which never leases.
+   */
+  readonly leaseMs?: number;
+  /** Extends this node's lease on a grading; false when it is no longer this node's. */
+  renewLease?(id: string, generation: number): Promise<boolean>;
+  /** Calls `onWork` when another process queued a submission (a shared backend); resolves once listening. */
+  watchQueue?(onWork: () => void): Promise<void>;
   /** Records a grading if the submission still has `generation`; false when it was requeued meanwhile. */
   finishGrading(id: string, generation: number, graded: GradedRecord): Promise<boolean>;
   /** Puts a submission that was being graded back in the queue (a shutdown, a lost grader). */
   requeue(id: string, generation: number): Promise<boolean>;
-  /** At start: every submission left in 'grading' by a stopped server goes back to 'queued'. */
+  /**
+   * At start: every submission left in 'grading' by a stopped server goes back
+   * to 'queued' (on a shared backend: those whose lease ran out).
+   */
   requeueAbandoned(): Promise<number>;
   /** Queued or grading, in all workshops; and for one learner. */
   pendingCount(learnerId?: string): Promise<number>;
