@@ -52,11 +52,11 @@ export const knownDifferences: KnownDifference[] = [
   },
   {
     scenarios: ['simultaneous-close'],
-    side: 'server',
+    side: 'both',
     kinds: ['control', 'bare-ack'],
     onlyIn: 'kernel',
     timing: 'only when a retransmission crosses the heal',
-    what: 'after the cut heals, Linux\'s server may retransmit its FIN once more (now acknowledging the client\'s FIN) and ACK the client\'s retransmitted FIN again',
+    what: 'after the cut heals, either Linux side may retransmit its FIN once more (now acknowledging the other\'s FIN) and ACK the other\'s retransmitted FIN again',
     why: 'timing: healing takes two nftables calls, and whether a retransmission of either FIN crosses the other depends on when each side\'s RTO fires relative to the heal',
     fixedBy: 'none (real timing; the scenario compares retransmissions of one segment as one)',
   },

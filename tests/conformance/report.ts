@@ -26,7 +26,8 @@ export interface ScenarioReport {
   /** Excluded from the kernel/simulator comparison, with the reason. */
   excluded: string[];
   deliberate: string[];
-  kernel: { status: 'as-documented' | 'differs-from-documentation' | 'failed'; issues: string[] };
+  /** runs: how many kernel runs it took (a run that shows less than the course says, or an unlisted difference, is repeated; the best counts). */
+  kernel: { status: 'as-documented' | 'differs-from-documentation' | 'failed'; issues: string[]; runs?: number };
   /** matched: no difference; listed: every difference is in known-differences.ts; differs: some is not. */
   simulator: { status: 'matched' | 'listed' | 'differs' | 'not-run'; differences: Difference[] };
   /** The segment column: the verdict on the segments, and the simulator's when they differ (encodeSegments; the kernel's are in `observations`). */

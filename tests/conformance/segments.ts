@@ -46,27 +46,31 @@ export function normalizeSegments(segments: Record<Side, SegmentRecord[]>): Reco
     const [local, remote] = [s.sport, s.dport];
     return { dir: `${side}:${local}>${remote}`, pair: side === 'client' ? `${local}|${remote}` : `${remote}|${local}` };
   };
-  const isn = new Map<string, number>(); // direction key -> ISN of its sender
+  // Two passes: connections and their ISNs first, in causal order; then each
+  // segment's numbers relative to the ISNs of its own connection, so that a tie
+  // in the stamps (an ACK stamped with the SYN-ACK it answers) cannot make an
+  // ACK count from an older connection's ISN.
+  const isn = new Map<string, number>(); // connection number + direction key -> ISN of its sender
   const conns = new Map<string, number>(); // tuple pair -> current connection number
   let nextConn = 0;
-  const out: Record<Side, NormSegment[]> = { client: [], server: [] };
+  const placed: { side: Side; s: SegmentRecord; flags: string; conn: number; dir: string; peerDir: string }[] = [];
   for (const { side, s } of all) {
     const flags = canonicalFlags(s.flags);
     const { dir, pair } = tupleKey(side, s);
     const peer = side === 'client' ? 'server' : 'client';
     const peerDir = `${peer}:${s.dport}>${s.sport}`;
-    if (flags.includes('S')) {
-      if (!flags.includes('.') && !s.rtx) {
-        conns.set(pair, nextConn++);
-        isn.delete(peerDir);
-      }
-      isn.set(dir, s.seq);
-    }
+    if (flags.includes('S') && !flags.includes('.') && !s.rtx) conns.set(pair, nextConn++);
+    const conn = conns.get(pair) ?? -1;
+    if (flags.includes('S') && !isn.has(`${conn}/${dir}`)) isn.set(`${conn}/${dir}`, s.seq);
+    placed.push({ side, s, flags, conn, dir, peerDir });
+  }
+  const out: Record<Side, NormSegment[]> = { client: [], server: [] };
+  for (const { side, s, flags, conn, dir, peerDir } of placed) {
     out[side].push({
-      conn: conns.get(pair) ?? -1,
+      conn,
       flags,
-      seq: rel(s.seq, isn.get(dir)),
-      ack: flags.includes('.') ? rel(s.ack ?? 0, isn.get(peerDir)) : null,
+      seq: rel(s.seq, isn.get(`${conn}/${dir}`)),
+      ack: flags.includes('.') ? rel(s.ack ?? 0, isn.get(`${conn}/${peerDir}`)) : null,
       len: s.len,
       rtx: s.rtx,
       t: s.t,
