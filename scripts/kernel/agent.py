@@ -12,10 +12,7 @@ interface (an AF_PACKET capture, with the kernel's timestamps) and the states of
 its sockets, sampled through sock_diag netlink after every segment seen (either
 way) and every call.
 
-Sockets are created with the file-system uid 65534, so every segment an
-application socket sends carries that uid while the kernel's own replies (the
-ACKs of TIME_WAIT sockets, RSTs for unknown connections) carry uid 0: fault
-rules on the sender's state TIME_WAIT match on that (nft `meta skuid 0`).
+Faults are not the agent's business: the wire (wire.py) carries them out.
 
 The agent exits when its stdin closes (the parent is gone, however it died).
 Python 3 standard library only.
@@ -40,7 +37,6 @@ NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
 NLMSG_ERROR = 2
 NLMSG_DONE = 3
-APP_FSUID = 65534
 
 # Linux's TCP states (include/net/tcp_states.h) as the program API names them.
 STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECEIVED", 4: "FIN_WAIT_1", 5: "FIN_WAIT_2",
@@ -52,7 +48,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 out_lock = threading.Lock()
 sample_lock = threading.Lock()
 T0 = 0.0
-FAULT_DSCP = {}  # dscp -> reason, for segments that arrive marked to be dropped
 
 
 def now_ms():
@@ -125,9 +120,14 @@ def sample(why):
                 continue
             seen[(r["local"], r["remote"])] = r["state"]
         changes = []
+        listening = {k[0].rsplit(":", 1)[1] for k, v in seen.items() if v == "LISTEN"}
+        listening |= {k[0].rsplit(":", 1)[1] for k, v in last_states.items() if v == "LISTEN"}
         for key, state in seen.items():
             if last_states.get(key) != state:
-                changes.append({"local": key[0], "remote": key[1], "from": last_states.get(key, "CLOSED"), "to": state})
+                start = "CLOSED"
+                if key[1] != "*:*" and key[0].rsplit(":", 1)[1] in listening:
+                    start = "LISTEN"  # a connection a listener is accepting starts from it, as in the simulator
+                changes.append({"local": key[0], "remote": key[1], "from": last_states.get(key, start), "to": state})
         for key, state in last_states.items():
             if key not in seen:
                 changes.append({"local": key[0], "remote": key[1], "from": state, "to": "CLOSED"})
@@ -220,9 +220,6 @@ def capture(iface, ready):
                 seen.add(key)
             state = last_states.get(("%s:%d" % (seg["src"], seg["sport"]), "%s:%d" % (seg["dst"], seg["dport"])))
             emit({"type": "seg", "action": "send", "t": t, "seg": seg, "state": state})
-        elif seg["dscp"] in FAULT_DSCP:
-            emit({"type": "seg", "action": "drop", "t": t, "seg": seg, "reason": FAULT_DSCP[seg["dscp"]]})
-            continue
         sample("segment")
 
 
@@ -257,12 +254,7 @@ def info(s):
 
 
 def new_socket():
-    # The application's sockets carry uid 65534 (see the module's docstring).
-    _libc.setfsuid(APP_FSUID)
-    try:
-        return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    finally:
-        _libc.setfsuid(0)
+    return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 
 
 def sysctl_path(name):
@@ -316,8 +308,6 @@ def do_sync(req):
         with open(path) as f:
             return {"value": f.read().strip()}
     if op == "capture":
-        for dscp, reason in req.get("marks", {}).items():
-            FAULT_DSCP[int(dscp)] = reason
         ready = threading.Event()
         threading.Thread(target=capture, args=(req["iface"], ready), daemon=True).start()
         if not ready.wait(5):

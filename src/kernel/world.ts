@@ -38,8 +38,9 @@ import { SocketError } from '../sim/errors.ts';
 import { ssStateName } from '../sim/ss-format.ts';
 import { makeSsTable, timerText } from '../sim/ss.ts';
 import type { BlockedProcess, RunSummary } from '../sim/world-types.ts';
-import { Agent, AgentGoneError, scriptPath, type AgentEvent, type AgentReply } from './agent-client.ts';
-import { addNamespace, deleteNamespace, hostTable, IFACE, nft, nftAddRule, nftDeleteRule, nftFlags, nsName, sh } from './network.ts';
+import { Agent, AgentGoneError, scriptPath, type AgentEvent, type AgentReply, type CapturedSegment } from './agent-client.ts';
+import { createInterface } from 'node:readline';
+import { addNamespace, deleteNamespace, IFACE, nsName, sh } from './network.ts';
 
 /** A feature of the program API that the kernel backend cannot carry out at all. */
 export class KernelUnsupportedError extends Error {
@@ -58,9 +59,6 @@ function mapErrno(name: string | undefined): Errno {
   return 'EINVAL';
 }
 
-const DSCP_LOSS = 60;
-const DSCP_PARTITION = 61;
-const MARK_REASONS: Record<number, string> = { [DSCP_LOSS]: 'loss', [DSCP_PARTITION]: 'partition' };
 
 export interface KernelWorldOptions {
   seed?: number;
@@ -254,7 +252,7 @@ function makeSocketView(s: KSocket): Socket {
     },
     send: (data: string) => w.asyncCall(s, 'send', dataArg(String(data)), { data: String(data) }, (r) => ({ value: r.bytes as number, shown: String(r.bytes) })),
     recv: (maxBytes?: number) =>
-      w.asyncCall(s, 'recv', maxBytes === undefined ? '' : String(maxBytes), { max: maxBytes ?? 0 }, (r) => ({ value: r.data as string, shown: dataArg(r.data as string) })),
+      w.asyncCall(s, 'recv', maxBytes === undefined ? '' : String(maxBytes), { max: maxBytes ?? 0 }, (r) => ({ value: r.data as string, shown: r.data === '' ? "'' (EOF)" : dataArg(r.data as string) })),
     shutdown(how: ShutdownHow): void {
       w.syncCall(s, 'shutdown', how, { how }, () => '0');
     },
@@ -270,14 +268,14 @@ export class KernelWorld implements Simulation {
   readonly seed: number;
   readonly trace: TraceEvent[] = [];
   readonly hosts: KHost[] = [];
-  readonly links: { a: KHost; b: KHost; options: LinkOptions; lossHandles: { host: KHost; handle: number }[] }[] = [];
+  readonly links: { a: KHost; b: KHost; options: LinkOptions }[] = [];
   readonly notes = new Set<string>();
   private readonly als = new AsyncLocalStorage<Ctx>();
   private readonly listeners = new Map<string, Set<(e: TraceEvent) => void>>();
   private readonly procs: KProcess[] = [];
   private readonly pending: (() => void)[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly faults: { rule: FaultRule; dscp: number; hits: number; installed: { host: KHost; handle: number }[] }[] = [];
+  private readonly faults: { rule: FaultRule; id: number; hits: number }[] = [];
   private readonly sockIds = new Map<string, number>();
   private nextPid = 100;
   private nextSockId = 1;
@@ -379,7 +377,7 @@ export class KernelWorld implements Simulation {
     const ha = this.byView(a, 'sim.link()');
     const hb = this.byView(b, 'sim.link()');
     this.checkLinkOptions(options);
-    const entry = { a: ha, b: hb, options: { ...options }, lossHandles: [] as { host: KHost; handle: number }[] };
+    const entry = { a: ha, b: hb, options: { ...options } };
     this.links.push(entry);
     const world = this;
     return {
@@ -392,111 +390,70 @@ export class KernelWorld implements Simulation {
       set(o: LinkOptions) {
         world.checkLinkOptions(o);
         entry.options = { ...entry.options, ...o };
-        if (world.started) {
-          world.installLoss(entry);
-          world.wire?.stdin?.write(world.linksLine());
-        }
+        if (world.started) world.wire?.stdin?.write(world.linksLine());
       },
     };
   }
 
-  private installLoss(entry: (typeof this.links)[number]): void {
-    for (const { host, handle } of entry.lossHandles) nftDeleteRule(host.ns, 'output', handle);
-    entry.lossHandles = [];
-    const loss = entry.options.loss ?? 0;
-    if (!(loss > 0)) return;
-    const n = Math.round(Math.min(1, loss) * 1_000_000);
-    for (const [from, to] of [
-      [entry.a, entry.b],
-      [entry.b, entry.a],
-    ]) {
-      entry.lossHandles.push({ host: from, handle: nftAddRule(from.ns, 'output', `ip daddr ${to.ip} meta l4proto tcp numgen random mod 1000000 < ${n} ip dscp set ${DSCP_LOSS}`) });
-    }
+  private wireSend(msg: Record<string, unknown>): void {
+    this.wire?.stdin?.write(JSON.stringify(msg) + '\n');
   }
 
   fault(rule: FaultRule): Fault {
     if (!rule || typeof rule !== 'object') throw new TypeError('sim.fault(rule): rule must be an object');
-    if (rule.action === 'duplicate') throw new KernelUnsupportedError("Fault rule action 'duplicate'", 'duplicating segments needs netem, which this kernel does not have');
-    if (rule.payload !== undefined) throw new KernelUnsupportedError('Fault rule matching on payload', 'nftables cannot search a segment for text');
-    if (rule.retransmission !== undefined) throw new KernelUnsupportedError('Fault rule matching on retransmission', 'nftables cannot tell a retransmission from a first transmission');
-    const states = rule.state === undefined ? [] : Array.isArray(rule.state) ? rule.state : [rule.state];
-    if (states.some((s) => s !== 'TIME_WAIT')) throw new KernelUnsupportedError(`Fault rule matching on the sender's state ${states.join('/')}`, 'only TIME_WAIT can be told apart in nftables (its segments are the kernel\'s own, not the application socket\'s)');
-    const dscp = this.faults.length + 1;
-    if (dscp >= DSCP_LOSS) throw new Error('sim.fault(): too many fault rules for the kernel run (at most 59)');
-    const f = { rule, dscp, hits: 0, installed: [] as { host: KHost; handle: number }[] };
+    if (rule.action === 'duplicate') throw new KernelUnsupportedError("Fault rule action 'duplicate' (duplication)", 'the kernel run carries each segment once; duplicating segments needs netem, which this kernel does not have');
+    if (rule.payload instanceof RegExp) throw new KernelUnsupportedError('Fault rule matching on a payload pattern (RegExp)', 'give the text to look for as a string');
+    const id = this.faults.length + 1;
+    const f = { rule, id, hits: 0 };
     this.faults.push(f);
-    if (rule.action === 'delay') {
-      this.note("fault rules with action 'delay' are not available on this kernel (no netem): the kernel run goes without them");
-    }
+    const states = rule.state === undefined ? null : Array.isArray(rule.state) ? rule.state : [rule.state];
     const world = this;
     let removed = false;
-    const fault: Fault = {
+    const install = () => {
+      if (removed || this.torn) return;
+      this.wireSend({
+        fault: {
+          id,
+          action: rule.action,
+          from: rule.from !== undefined ? this.hosts.indexOf(this.byView(rule.from, 'sim.fault()')) : null,
+          to: rule.to !== undefined ? this.hosts.indexOf(this.byView(rule.to, 'sim.fault()')) : null,
+          flags: rule.flags ?? null,
+          payload: rule.payload ?? null,
+          state: states,
+          retransmission: rule.retransmission ?? null,
+          nth: rule.nth ?? null,
+          count: rule.count ?? null,
+          delayMs: rule.delayMs ?? 1000,
+        },
+      });
+    };
+    const schedule = () => {
+      if (rule.fromMs && rule.fromMs > this.now()) this.after(rule.fromMs - this.now(), install);
+      else install();
+      if (rule.untilMs !== undefined) this.after(rule.untilMs - this.now(), () => this.wireSend({ remove: id }));
+    };
+    if (this.started) schedule();
+    else this.beforeStart.push(schedule);
+    return {
       get hits() {
         return f.hits;
       },
       remove() {
         removed = true;
-        world.uninstallFault(f);
+        world.wireSend({ remove: id });
       },
     };
-    if (rule.action === 'drop') {
-      const install = () => {
-        if (!removed && !this.torn) this.installFault(f);
-      };
-      if (this.started) install();
-      else this.beforeStart.push(() => {
-        if (rule.fromMs && rule.fromMs > 0) this.after(rule.fromMs, install);
-        else install();
-        if (rule.untilMs !== undefined) this.after(rule.untilMs, () => this.uninstallFault(f));
-      });
-    }
-    return fault;
   }
 
   private readonly beforeStart: (() => void)[] = [];
 
-  private installFault(f: (typeof this.faults)[number]): void {
-    const r = f.rule;
-    const senders = r.from !== undefined ? [this.byView(r.from, 'sim.fault()')] : this.hosts;
-    const to = r.to !== undefined ? this.byView(r.to, 'sim.fault()') : null;
-    const parts: string[] = [];
-    if (to) parts.push(`ip daddr ${to.ip}`);
-    parts.push(nftFlags(r.flags));
-    // TIME_WAIT sockets are minisocks: their ACKs go out through the kernel's control socket (uid 0),
-    // while the application's sockets carry the agent's uid 65534.
-    if (r.state !== undefined) parts.push('meta skuid 0');
-    if (r.nth !== undefined || r.count !== undefined) {
-      const first = Math.max(1, r.nth ?? 1) - 1;
-      const count = r.count ?? (r.nth !== undefined ? 1 : 1_000_000_000);
-      parts.push(`numgen inc mod 1000000000 ${first}-${Math.min(999_999_999, first + count - 1)}`);
-    }
-    parts.push(`ip dscp set ${f.dscp}`);
-    for (const host of senders) f.installed.push({ host, handle: nftAddRule(host.ns, 'output', parts.join(' ')) });
-  }
-
-  private uninstallFault(f: (typeof this.faults)[number]): void {
-    for (const { host, handle } of f.installed) nftDeleteRule(host.ns, 'output', handle);
-    f.installed = [];
-  }
-
   partition(a: Host, b: Host, window: { fromMs: number; untilMs: number }): void {
     const ha = this.byView(a, 'sim.partition()');
     const hb = this.byView(b, 'sim.partition()');
-    const handles: { host: KHost; handle: number }[] = [];
-    const cut = () => {
-      for (const [from, to] of [
-        [ha, hb],
-        [hb, ha],
-      ]) {
-        handles.push({ host: from, handle: nftAddRule(from.ns, 'output', `ip daddr ${to.ip} meta l4proto tcp ip dscp set ${DSCP_PARTITION}`) });
-      }
-    };
-    const heal = () => {
-      for (const { host, handle } of handles.splice(0)) nftDeleteRule(host.ns, 'output', handle);
-    };
+    const pair = [this.hosts.indexOf(ha), this.hosts.indexOf(hb)].sort((x, y) => x - y).join('-');
     const schedule = () => {
-      this.after(window?.fromMs ?? 0, cut);
-      this.after(window?.untilMs ?? Infinity, heal);
+      this.after((window?.fromMs ?? 0) - this.now(), () => this.wireSend({ cut: pair }));
+      this.after((window?.untilMs ?? Infinity) - this.now(), () => this.wireSend({ heal: pair }));
     };
     if (this.started) schedule();
     else this.beforeStart.push(schedule);
@@ -714,32 +671,33 @@ export class KernelWorld implements Simulation {
     return { host: host.name, id, local, remote };
   }
 
+  private segInfo(s: CapturedSegment) {
+    return {
+      id: this.nextSegId++,
+      src: { host: this.hostNameOf(s.src), ip: s.src, port: s.sport },
+      dst: { host: this.hostNameOf(s.dst), ip: s.dst, port: s.dport },
+      seq: s.seq,
+      ack: s.ack,
+      flags: s.flags,
+      syn: s.flags.includes('S'),
+      fin: s.flags.includes('F'),
+      rst: s.flags.includes('R'),
+      ackFlag: s.flags.includes('.'),
+      win: s.win,
+      len: s.data.length,
+      data: s.data,
+      retransmission: !!s.rtx,
+      ...(s.tsval !== undefined ? { tsval: s.tsval, tsecr: s.tsecr } : {}),
+    };
+  }
+
   private onAgentEvent(host: KHost, e: AgentEvent): void {
     if (!this.started || this.torn) return;
     if (e.type === 'seg') {
       const s = e.seg;
-      if (e.action === 'drop') {
-        const f = this.faults.find((x) => x.dscp === s.dscp);
-        if (f) f.hits++;
-      }
-      const seg = {
-        id: this.nextSegId++,
-        src: { host: this.hostNameOf(s.src), ip: s.src, port: s.sport },
-        dst: { host: this.hostNameOf(s.dst), ip: s.dst, port: s.dport },
-        seq: s.seq,
-        ack: s.ack,
-        flags: s.flags,
-        syn: s.flags.includes('S'),
-        fin: s.flags.includes('F'),
-        rst: s.flags.includes('R'),
-        ackFlag: s.flags.includes('.'),
-        win: s.win,
-        len: s.data.length,
-        data: s.data,
-        retransmission: !!s.rtx,
-        ...(s.tsval !== undefined ? { tsval: s.tsval, tsecr: s.tsecr } : {}),
-      };
-      const reason = e.action === 'drop' ? (this.faults.some((x) => x.dscp === s.dscp) ? 'fault' : (MARK_REASONS[s.dscp] ?? 'fault')) : undefined;
+      if (e.action === 'drop') return; // the wire reports drops
+      const seg = this.segInfo(s);
+      const reason = undefined as string | undefined;
       this.record({
         kind: 'segment',
         action: e.action,
@@ -805,7 +763,6 @@ export class KernelWorld implements Simulation {
   private async buildNetwork(): Promise<void> {
     const hosts = this.hosts;
     if (hosts.length < 2) {
-      for (const h of hosts) nft(h.ns, hostTable());
       return;
     }
     const wire = nsName(process.pid, 'wire');
@@ -816,7 +773,6 @@ export class KernelWorld implements Simulation {
       sh('ip', ['-n', wire, 'link', 'set', `w${i}`, 'up']);
       sh('ip', ['-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', IFACE]);
       sh('ip', ['-n', h.ns, 'link', 'set', IFACE, 'up']);
-      nft(h.ns, hostTable());
     });
     const child = spawn('ip', ['netns', 'exec', wire, 'python3', '-u', scriptPath('wire.py'), String(hosts.length), String(this.seed)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.wire = child;
@@ -824,7 +780,10 @@ export class KernelWorld implements Simulation {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin!.write(this.linksLine());
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.once('data', () => resolve());
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line === 'ready') return resolve();
+        this.onWireEvent(line);
+      });
       child.once('exit', (code) => reject(new Error(`the wire between the hosts did not start (exit ${code}): ${stderr.trim()}`)));
     });
     child.on('exit', () => {
@@ -834,15 +793,31 @@ export class KernelWorld implements Simulation {
 
   private wire: ChildProcess | null = null;
 
+  /** A segment the wire dropped (or held back) for a fault rule, a link's loss or a partition. */
+  private onWireEvent(line: string): void {
+    if (!this.started || this.torn) return;
+    let e: { type: string; t: number; to: number; reason: string; rule: number | null; seg: CapturedSegment };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const f = e.rule !== null ? this.faults.find((x) => x.id === Number(e.rule)) : undefined;
+    if (f) f.hits++;
+    if (e.type !== 'drop') return;
+    const to = this.hosts[e.to];
+    this.record({ kind: 'segment', action: 'drop', host: to?.name ?? '', seg: this.segInfo(e.seg), reason: e.reason, t: Math.max(0, Math.round(e.t * 1000) / 1000) } as unknown as SegmentEvent);
+  }
+
   private linksLine(): string {
     const index = (h: KHost) => this.hosts.indexOf(h);
-    const links: Record<string, { delayMs: number; jitterMs: number }> = {};
+    const links: Record<string, { delayMs: number; jitterMs: number; loss: number }> = {};
     const pairs: [KHost, KHost, LinkOptions][] = this.links.length
       ? this.links.map((l) => [l.a, l.b, l.options])
       : this.hosts.flatMap((a, i) => this.hosts.slice(i + 1).map((b) => [a, b, {}] as [KHost, KHost, LinkOptions]));
     for (const [a, b, o] of pairs) {
       const [x, y] = [index(a), index(b)].sort((p, q) => p - q);
-      links[`${x}-${y}`] = { delayMs: o.delayMs ?? 10, jitterMs: o.jitterMs ?? 0 };
+      links[`${x}-${y}`] = { delayMs: o.delayMs ?? 10, jitterMs: o.jitterMs ?? 0, loss: o.loss ?? 0 };
     }
     return JSON.stringify({ links }) + '\n';
   }
@@ -855,9 +830,7 @@ export class KernelWorld implements Simulation {
       await this.buildNetwork();
       for (const h of this.hosts) {
         if (this.hosts.length > 1) {
-          const marks: Record<number, string> = {};
-          for (let d = 1; d < 64; d++) marks[d] = MARK_REASONS[d] ?? 'fault';
-          const r = h.call('capture', { iface: IFACE, marks });
+          const r = h.call('capture', { iface: IFACE });
           if (!r.ok) throw new Error(`capture on ${h.name}: ${r.message}`);
         }
       }
@@ -865,7 +838,7 @@ export class KernelWorld implements Simulation {
       this.t0 = performance.timeOrigin + performance.now();
       for (const h of this.hosts) h.call('t0', { t0: this.t0 / 1000 });
       this.started = true;
-      for (const l of this.links) this.installLoss(l);
+      this.wireSend({ t0: this.t0 / 1000 });
       for (const fn of this.beforeStart.splice(0)) fn();
       this.lastActivity = performance.now();
       for (const start of this.pending.splice(0)) start();
