@@ -127,7 +127,13 @@ def sample(why):
                 start = "CLOSED"
                 if key[1] != "*:*" and key[0].rsplit(":", 1)[1] in listening:
                     start = "LISTEN"  # a connection a listener is accepting starts from it, as in the simulator
-                changes.append({"local": key[0], "remote": key[1], "from": last_states.get(key, start), "to": state})
+                before = last_states.get(key, start)
+                if (state in ("SYN_SENT", "SYN_RECEIVED", "ESTABLISHED") and key in last_states
+                        and before not in ("CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED")):
+                    # A new connection on the 4-tuple of an old one (a SYN that ended a TIME_WAIT).
+                    changes.append({"local": key[0], "remote": key[1], "from": before, "to": "CLOSED"})
+                    before = start
+                changes.append({"local": key[0], "remote": key[1], "from": before, "to": state})
         for key, state in last_states.items():
             if key not in seen:
                 changes.append({"local": key[0], "remote": key[1], "from": state, "to": "CLOSED"})

@@ -23,6 +23,8 @@ export interface Comparison {
   compared: Record<string, number>;
   /** The time up to which the simulator's trace was compared (the kernel run's end), ms. */
   cutAtMs: number;
+  /** The kernel run hit its time limit: only what it reached was compared. */
+  truncated: boolean;
 }
 
 /** Ports that some listener in the trace has as its local port; every other port is ephemeral. */
@@ -124,14 +126,14 @@ export function directions(events: readonly TraceEvent[]): Map<string, Seg[]> {
       const k = (seen.get(base) ?? 0) + 1;
       seen.set(base, k);
       connKey.set(pair, `#${k}`);
-      isn.delete(a);
-      isn.delete(b);
+      isn.delete(`${pair}|${a}`);
+      isn.delete(`${pair}|${b}`);
     }
-    if (g.syn) isn.set(a, g.seq);
+    if (g.syn) isn.set(`${pair}|${a}`, g.seq);
     const conn = connKey.get(pair) ?? '#0';
     const key = `${g.src.host} ${normAddr(a, ports)} > ${g.dst.host} ${normAddr(b, ports)} ${conn}`;
-    const mine = isn.get(a) ?? g.seq;
-    const theirs = isn.get(b);
+    const mine = isn.get(`${pair}|${a}`) ?? g.seq;
+    const theirs = isn.get(`${pair}|${b}`);
     const list = out.get(key) ?? [];
     out.set(key, list);
     list.push({ flags: g.flags, seq: (g.seq - mine) >>> 0, ack: g.ackFlag && theirs !== undefined ? (g.ack - theirs) >>> 0 : 0, len: g.len, data: g.data ?? '' });
@@ -142,7 +144,12 @@ export function directions(events: readonly TraceEvent[]): Map<string, Seg[]> {
 const show = (s: Seg) => `${s.flags} ${s.seq}${s.len ? `:${s.seq + s.len}` : ''}${s.flags.includes('.') ? ` ack ${s.ack}` : ''}`;
 const bareAck = (s: Seg) => s.flags === '.' && s.len === 0;
 
-export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly TraceEvent[], kernelEndMs: number): Comparison {
+/**
+ * `truncated`: the kernel run stopped at its time limit (real time, slower per call than the
+ * simulator's virtual time), so it may have got less far: calls and sockets the simulator had
+ * and the kernel run never reached are not differences, only those both reached are compared.
+ */
+export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly TraceEvent[], kernelEndMs: number, truncated = false): Comparison {
   const sim = simIn.filter((e) => e.t <= kernelEndMs);
   const differences: Difference[] = [];
   const compared: Record<string, number> = { states: 0, calls: 0, bytes: 0, segments: 0 };
@@ -154,6 +161,7 @@ export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly Tra
     const a = sp.get(key);
     const b = kp.get(key);
     compared.states++;
+    if (!b && truncated) continue;
     if (!a || !b) {
       differences.push({ aspect: 'states', subject: key, sim: a ? a.join(' > ') : '(no such socket)', kernel: b ? b.join(' > ') : '(no such socket)' });
       continue;
@@ -174,6 +182,7 @@ export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly Tra
       const x = a[i];
       const y = b[i];
       if (x && y && x.call === y.call && x.outcome === y.outcome) continue;
+      if (truncated && x && !y) break;
       differences.push({
         aspect: 'calls',
         subject: `${key} call ${i + 1}`,
@@ -184,7 +193,7 @@ export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly Tra
     }
     const bytes = (list: CallOutcome[]) => list.filter((c) => c.call === 'recv').reduce((sum, c) => sum + (/\((\d+) bytes\)$/.exec(c.outcome)?.[1] ? Number(/\((\d+) bytes\)$/.exec(c.outcome)![1]) : 0), 0);
     compared.bytes++;
-    if (bytes(a) !== bytes(b)) differences.push({ aspect: 'bytes', subject: `${key} bytes read`, sim: String(bytes(a)), kernel: String(bytes(b)) });
+    if (bytes(a) !== bytes(b) && !(truncated && b.length < a.length)) differences.push({ aspect: 'bytes', subject: `${key} bytes read`, sim: String(bytes(a)), kernel: String(bytes(b)) });
   }
 
   // Segments per direction.
@@ -224,6 +233,7 @@ export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly Tra
     differences,
     compared,
     cutAtMs: kernelEndMs,
+    truncated,
   };
 }
 
@@ -234,6 +244,7 @@ export function formatComparison(c: Comparison, fileName: string): string {
     .map(([k, v]) => `${v} ${k}`)
     .join(', ');
   lines.push(`compared ${fileName} on the simulator and on the kernel, up to ${(c.cutAtMs / 1000).toFixed(3)} s (the kernel run's end): ${counted}`);
+  if (c.truncated) lines.push("the kernel run hit its time limit: only the calls and sockets it reached are compared");
   const width = Math.max(10, ...c.differences.map((d) => d.sim.length).filter((n) => n < 60));
   for (const d of c.differences) {
     lines.push('');

@@ -589,7 +589,7 @@ export class KernelWorld implements Simulation {
         });
       },
       now: () => Math.round(world.now()),
-      spawn: (fn, name) => world.spawn(host, fn, name ?? (fn.name && fn.name !== 'anonymous' ? fn.name : `${proc.name}-child`)),
+      spawn: (fn, name) => world.spawn(host, fn, name ?? `${proc.name}/${fn.name || 'child'}`),
       ss: (options) => host.ss(options),
       sysctl: ((name: SysctlName) => host.sysctl(name)) as OS['sysctl'],
     };
@@ -661,10 +661,12 @@ export class KernelWorld implements Simulation {
 
   // --- what the agents report -------------------------------------------------
 
-  private sockRef(host: KHost, local: string, remote: string) {
+  private readonly ended = new Set<number>();
+
+  private sockRef(host: KHost, local: string, remote: string, to?: string) {
     const key = `${host.name}|${local}|${remote}`;
     let id = this.sockIds.get(key);
-    if (id === undefined) {
+    if (id === undefined || this.ended.has(id)) {
       id = this.nextSockId++;
       this.sockIds.set(key, id);
     }
@@ -714,7 +716,10 @@ export class KernelWorld implements Simulation {
         this.record({
           kind: 'state',
           host: host.name,
-          sock: this.sockRef(host, c.local, c.remote),
+          sock: ((ref) => {
+            if (c.to === 'CLOSED') this.ended.add(ref.id);
+            return ref;
+          })(this.sockRef(host, c.local, c.remote)),
           from: c.from as TcpState,
           to: c.to as TcpState,
           cause: `ss after ${e.why}`,
