@@ -116,9 +116,10 @@ def sample(why):
         for r in rows:
             if r["state"] == "LISTEN":
                 # As the simulator names a listener: the address it was bound to, no peer.
-                seen[(r["local"], "*:*")] = r["state"]
+                # (several listeners share a port with SO_REUSEPORT: the inode tells them apart)
+                seen[(r["local"], "*:*", r["inode"])] = r["state"]
                 continue
-            seen[(r["local"], r["remote"])] = r["state"]
+            seen[(r["local"], r["remote"], None)] = r["state"]
         changes = []
         listening = {k[0].rsplit(":", 1)[1] for k, v in seen.items() if v == "LISTEN"}
         listening |= {k[0].rsplit(":", 1)[1] for k, v in last_states.items() if v == "LISTEN"}
@@ -131,12 +132,12 @@ def sample(why):
                 if (state in ("SYN_SENT", "SYN_RECEIVED", "ESTABLISHED") and key in last_states
                         and before not in ("CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED")):
                     # A new connection on the 4-tuple of an old one (a SYN that ended a TIME_WAIT).
-                    changes.append({"local": key[0], "remote": key[1], "from": before, "to": "CLOSED"})
+                    changes.append({"local": key[0], "remote": key[1], "sk": key[2], "from": before, "to": "CLOSED"})
                     before = start
-                changes.append({"local": key[0], "remote": key[1], "from": before, "to": state})
+                changes.append({"local": key[0], "remote": key[1], "sk": key[2], "from": before, "to": state})
         for key, state in last_states.items():
             if key not in seen:
-                changes.append({"local": key[0], "remote": key[1], "from": state, "to": "CLOSED"})
+                changes.append({"local": key[0], "remote": key[1], "sk": key[2], "from": state, "to": "CLOSED"})
         last_states.clear()
         last_states.update(seen)
         if changes:
@@ -224,7 +225,7 @@ def capture(iface, ready):
             seg["rtx"] = bool(consumes) and key in seen
             if consumes:
                 seen.add(key)
-            state = last_states.get(("%s:%d" % (seg["src"], seg["sport"]), "%s:%d" % (seg["dst"], seg["dport"])))
+            state = last_states.get(("%s:%d" % (seg["src"], seg["sport"]), "%s:%d" % (seg["dst"], seg["dport"]), None))
             emit({"type": "seg", "action": "send", "t": t, "seg": seg, "state": state})
         sample("segment")
 

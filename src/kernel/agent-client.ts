@@ -24,7 +24,7 @@ export type AgentEvent =
   | { type: 'ready'; pid: number }
   | { type: 'done'; id: number; ok: boolean; t: number; result?: Record<string, unknown>; errno?: string; message?: string }
   | { type: 'seg'; action: 'send' | 'drop'; t: number; seg: CapturedSegment; state?: string | null; reason?: string }
-  | { type: 'states'; t: number; why: string; changes: { local: string; remote: string; from: string; to: string }[] };
+  | { type: 'states'; t: number; why: string; changes: { local: string; remote: string; sk?: number | null; from: string; to: string }[] };
 
 export interface CapturedSegment {
   src: string;

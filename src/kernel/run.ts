@@ -29,23 +29,33 @@ export interface KernelRunResult extends RunResult {
 }
 
 const live = new Set<KernelWorld>();
-let handlersInstalled = false;
+const handlers = new Map<NodeJS.Signals, () => void>();
 
-/** Ctrl-C or SIGTERM mid-run: delete the namespaces of every world still running, then exit as the signal would. */
+/**
+ * Ctrl-C or SIGTERM mid-run: delete the namespaces of every world still running, then exit as
+ * the signal would. Installed only while a kernel run is under way.
+ */
 function installSignalHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
+  if (handlers.size) return;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const) {
-    process.on(signal, () => {
+    const handler = () => {
       for (const w of live) w.teardown();
       process.stderr.write(`closing-time: ${signal}: the kernel run was stopped and its namespaces deleted\n`);
       process.exit(code);
-    });
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
   }
+}
+
+function removeSignalHandlers(): void {
+  if (live.size) return;
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  handlers.clear();
 }
 
 export function sortedTrace(trace: readonly TraceEvent[]): TraceEvent[] {
@@ -126,5 +136,6 @@ export async function runKernelProgram(source: string, options: KernelRunOptions
   } finally {
     world.teardown();
     live.delete(world);
+    removeSignalHandlers();
   }
 }

@@ -663,8 +663,8 @@ export class KernelWorld implements Simulation {
 
   private readonly ended = new Set<number>();
 
-  private sockRef(host: KHost, local: string, remote: string, to?: string) {
-    const key = `${host.name}|${local}|${remote}`;
+  private sockRef(host: KHost, local: string, remote: string, sk?: number | null) {
+    const key = `${host.name}|${local}|${remote}|${sk ?? ''}`;
     let id = this.sockIds.get(key);
     if (id === undefined || this.ended.has(id)) {
       id = this.nextSockId++;
@@ -719,7 +719,7 @@ export class KernelWorld implements Simulation {
           sock: ((ref) => {
             if (c.to === 'CLOSED') this.ended.add(ref.id);
             return ref;
-          })(this.sockRef(host, c.local, c.remote)),
+          })(this.sockRef(host, c.local, c.remote, c.sk)),
           from: c.from as TcpState,
           to: c.to as TcpState,
           cause: `ss after ${e.why}`,
