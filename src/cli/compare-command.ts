@@ -75,7 +75,7 @@ export async function compareCommand(argv: readonly string[], io: CliOutput): Pr
     for (const f of failed) io.err(`error: ${f}\n`);
     return 1;
   }
-  const comparison = compareTraces(simEvents, kernel.events, kernel.summary.virtualMs, kernel.summary.endedBy === 'time-limit');
+  const comparison = compareTraces(simEvents, kernel.events, kernel.summary.virtualMs, kernel.summary.endedBy === 'time-limit', sim.summary?.endedBy === 'time-limit' ? sim.summary.virtualMs : undefined);
   if (args.json) {
     io.out(JSON.stringify({ fileName: args.file, kernel: release(), ...comparison, notes: kernel.notes, notCompared: NOT_COMPARED, errors: failed }) + '\n');
   } else {

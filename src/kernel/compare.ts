@@ -82,14 +82,27 @@ interface CallOutcome {
   outcome: string;
 }
 
-/** Each process's calls as they ended: the result (data for recv) or the errno. */
+/**
+ * Each process's calls as they ended: the result (data for recv) or the errno. Processes of
+ * the same name (one handler per connection) are told apart by the order they started in.
+ */
 export function callLists(events: readonly TraceEvent[]): Map<string, CallOutcome[]> {
   const lists = new Map<string, CallOutcome[]>();
+  const ordinal = new Map<string, number>();
+  const named = new Map<string, number>();
+  for (const e of events) {
+    if (e.kind !== 'process' || e.action !== 'start') continue;
+    const name = `${e.host}[${e.process}]`;
+    const k = (named.get(name) ?? 0) + 1;
+    named.set(name, k);
+    ordinal.set(`${e.host}|${e.pid}`, k);
+  }
   for (const e of events) {
     if (e.kind !== 'syscall') continue;
     const c = e as SyscallEvent;
     if (c.phase === 'call') continue;
-    const key = `${c.host}[${c.process}]`;
+    const k = ordinal.get(`${c.host}|${c.pid}`) ?? 1;
+    const key = `${c.host}[${c.process}${k > 1 ? ` #${k}` : ''}]`;
     const list = lists.get(key) ?? [];
     lists.set(key, list);
     let outcome = c.errno ?? c.result ?? '';
@@ -148,9 +161,12 @@ const bareAck = (s: Seg) => s.flags === '.' && s.len === 0;
  * `truncated`: the kernel run stopped at its time limit (real time, slower per call than the
  * simulator's virtual time), so it may have got less far: calls and sockets the simulator had
  * and the kernel run never reached are not differences, only those both reached are compared.
+ * `simEndMs`: where the simulator's run stopped, when it stopped at its time limit.
  */
-export function compareTraces(simIn: readonly TraceEvent[], kernel: readonly TraceEvent[], kernelEndMs: number, truncated = false): Comparison {
+export function compareTraces(simIn: readonly TraceEvent[], kernelIn: readonly TraceEvent[], kernelEndMs: number, truncated = false, simEndMs?: number): Comparison {
   const sim = simIn.filter((e) => e.t <= kernelEndMs);
+  // A simulator run that stopped at its time limit before the kernel's did is compared with as much of the kernel's.
+  const kernel = simEndMs !== undefined && simEndMs < kernelEndMs ? kernelIn.filter((e) => e.t <= simEndMs) : kernelIn;
   const differences: Difference[] = [];
   const compared: Record<string, number> = { states: 0, calls: 0, bytes: 0, segments: 0 };
 

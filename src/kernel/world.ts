@@ -779,6 +779,14 @@ export class KernelWorld implements Simulation {
       sh('ip', ['-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', IFACE]);
       sh('ip', ['-n', h.ns, 'link', 'set', IFACE, 'up']);
     });
+    // Every host knows every other's MAC address from the start: the simulator has no ARP, and an
+    // ARP exchange over a 100 ms link would delay the first SYN by two link delays.
+    const macs = hosts.map((h) => (JSON.parse(sh('ip', ['-n', h.ns, '-j', 'link', 'show', IFACE])) as { address: string }[])[0].address);
+    hosts.forEach((h, i) => {
+      hosts.forEach((o, j) => {
+        if (i !== j) sh('ip', ['-n', h.ns, 'neigh', 'replace', o.ip, 'lladdr', macs[j], 'dev', IFACE, 'nud', 'permanent']);
+      });
+    });
     const child = spawn('ip', ['netns', 'exec', wire, 'python3', '-u', scriptPath('wire.py'), String(hosts.length), String(this.seed)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.wire = child;
     let stderr = '';

@@ -8,6 +8,6 @@ export async function compareProgram(source: string, fileName: string, opts: { u
   const simEvents: TraceEvent[] = [];
   const sim = await runProgram(source, { fileName, seed: opts.seed, untilMs: opts.untilMs, wallMs: 60_000, onEvent: (e) => simEvents.push(JSON.parse(JSON.stringify(e))) });
   const kernel = await runKernelProgram(source, { fileName, seed: opts.seed, untilMs: opts.untilMs });
-  const comparison = compareTraces(simEvents, kernel.events, kernel.summary?.virtualMs ?? 0, kernel.summary?.endedBy === 'time-limit');
+  const comparison = compareTraces(simEvents, kernel.events, kernel.summary?.virtualMs ?? 0, kernel.summary?.endedBy === 'time-limit', sim.summary?.endedBy === 'time-limit' ? sim.summary.virtualMs : undefined);
   return { comparison, text: formatComparison(comparison, fileName), kernel, simErrors: sim.errors.map((e) => e.message) };
 }

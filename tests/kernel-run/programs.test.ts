@@ -24,12 +24,10 @@ const LESSON_CAP_MS = 4000;
  * does not depend on scheduling), not a verdict: remove an entry once it agrees.
  */
 const NOT_YET: Record<string, string> = {
-  'close-wait/close-wait-leak': 'handlers of the same name take the clients in another order on the kernel (real scheduling), so the per-process call lists are aligned wrongly',
-  'half-close/simultaneous-close': 'the two close() calls are a few real ms apart on the kernel, more than the link delay, so the FINs do not cross',
   'port-exhaustion/server-closes-scale': 'TIME_WAIT sockets end within the first 4 s on the kernel but not in the simulator: to investigate',
   'port-exhaustion/tw-reuse': 'TIME_WAIT sockets end within the first 4 s on the kernel but not in the simulator: to investigate',
+  'so-linger/linger-blocking': 'during the partition Linux sends a tail loss probe (its FIN again, F. 11) before the first RTO retransmission (FP. 1:11); the simulator has no TLP, so one FIN fewer',
   'so-linger/linger-abort': 'a recv() returns 1448 bytes (one MSS with timestamps) on Linux where the simulator returns all 2000: segment size',
-  'so-linger/linger-blocking': "the kernel run's state samples stop at SYN_SENT/SYN_RECEIVED: to investigate",
 };
 
 if (unavailable && inCI) {
