@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { kernelUnavailableReason, nsList, sweepStale } from '../../src/kernel/network.ts';
 import { runKernelProgram } from '../../src/kernel/run.ts';
+import { parseRunArgs } from '../../src/cli/run-args.ts';
 import { buildCli, ROOT } from '../cli/run-cli.ts';
 import { inCI, unavailable } from './environment.ts';
 
@@ -50,6 +51,13 @@ function startCli(): { child: ReturnType<typeof spawn>; sleeping: Promise<void>;
   const exit = new Promise<{ code: number | null; signal: string | null; stderr: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, stderr })));
   return { child, sleeping, exit };
 }
+
+describe('run --kernel', () => {
+  test('is an option of run, off by default', () => {
+    expect(parseRunArgs(['p.ts', '--kernel']).kernel).toBe(true);
+    expect(parseRunArgs(['p.ts']).kernel).toBe(false);
+  });
+});
 
 describe('messages where the kernel run cannot work (the check, simulated)', () => {
   test('not root: says it needs root and why', () => {
@@ -118,6 +126,18 @@ describe.skipIf(unavailable !== null)('clean-up of the kernel run', () => {
     expect(r.ok).toBe(false);
     expect(r.errors.map((e) => e.message).join('\n')).toMatch(/Link duplication \(duplicate\) is not available on the kernel run/);
     expect(of(process.pid)).toEqual([]);
+  }, 60_000);
+
+  test('closing-time compare prints the verdict, names the simplification, and exits 0', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/closing-time.mjs'), 'compare', 'examples/four-way-close.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.resume();
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(out).toMatch(/verdict: the same on the simulator and on Linux, but for the simulator's deliberate simplifications \(delayed-ack\)/);
+    expect(out).toMatch(/three segments F\. \/ F\. \/ \./);
+    expect(code).toBe(0);
+    expect(of(child.pid!)).toEqual([]);
   }, 60_000);
 
   test('a fault rule that duplicates gets a message naming it', async () => {
