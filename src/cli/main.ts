@@ -8,7 +8,8 @@ import { packageVersion } from './version.ts';
 export const USAGE = `closing-time: an interactive course on how TCP connections end
 
 Usage:
-  closing-time run <program.ts> [options]   run a program against the simulator
+  closing-time run <program.ts> [options]   run a program against the simulator (--kernel: on this machine's Linux)
+  closing-time compare <program.ts>         run it on both and show the differences that matter
   closing-time grade ...                    grade a lab solution (closing-time grade --help)
   closing-time workshop ...                 create, list, export or close workshops (closing-time workshop --help)
   closing-time grader --database URL        a grading node for servers that share a PostgreSQL database (closing-time grader --help)
@@ -63,6 +64,20 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
           return 0;
         }
         return await runCommand(rest, io);
+      case 'compare': {
+        const { compareCommand, COMPARE_USAGE } = await import('./compare-command.ts');
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.out(`${COMPARE_USAGE}\n`);
+          return 0;
+        }
+        try {
+          return await compareCommand(rest, io);
+        } catch (error) {
+          if (!(error instanceof UsageError)) throw error;
+          io.err(`closing-time compare: ${error.message}\n\n${COMPARE_USAGE}\n`);
+          return EXIT_USAGE;
+        }
+      }
       case 'grade':
         return await gradeCommand(rest, io);
       case 'workshop': {

@@ -18,6 +18,8 @@ export interface RunArgs {
   typecheck: boolean;
   /** Where to write a capture of the run's segments (libpcap), if anywhere. */
   pcap?: string;
+  /** Run on the machine's own TCP stack (network namespaces, real sockets) instead of the simulator. */
+  kernel: boolean;
 }
 
 export const DEFAULTS = { seed: 1, wallMs: 10_000, busyLoopMs: 2000 } as const;
@@ -36,6 +38,9 @@ Options:
   --pcap FILE      also write the run's segments to FILE as a capture (libpcap, raw IPv4)
                    for tcpdump -r or Wireshark: taken at each sender, so lost segments
                    are in it; timestamps are virtual time from 1970-01-01 00:00:00 UTC
+  --kernel         run on this machine's own Linux TCP stack instead of the simulator
+                   (root: a network namespace per host, real sockets; virtual time becomes
+                   real time, --until caps it; link delay is not available)
   -S               absolute sequence numbers (like tcpdump -S)
   -n               endpoints as addresses, not host names (like tcpdump -n)
   --deliveries     also show each segment's arrival
@@ -58,7 +63,7 @@ function number(flag: string, value: string | undefined, { min, integer }: { min
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const args: Partial<RunArgs> & Pick<RunArgs, 'json' | 'color' | 'absoluteSeq' | 'addresses' | 'deliveries' | 'timers' | 'quiet' | 'typecheck'> = {
+  const args: Partial<RunArgs> & Pick<RunArgs, 'json' | 'color' | 'absoluteSeq' | 'addresses' | 'deliveries' | 'timers' | 'quiet' | 'typecheck' | 'kernel'> = {
     json: false,
     color: 'auto',
     absoluteSeq: false,
@@ -67,6 +72,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     timers: 'notable',
     quiet: false,
     typecheck: true,
+    kernel: false,
   };
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -123,6 +129,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '-q':
       case '--quiet':
         args.quiet = true;
+        break;
+      case '--kernel':
+        args.kernel = true;
         break;
       case '--no-typecheck':
         args.typecheck = false;

@@ -9,6 +9,7 @@ import { runProgramInWorker } from '../runner/run-in-worker.ts';
 import { typecheckProgram } from '../runner/typecheck.ts';
 import type { SerializedRunResult } from '../runner/worker-protocol.ts';
 import type { CliOutput } from './output.ts';
+import { kernelRun } from './kernel-run.ts';
 import { parseRunArgs, type RunArgs } from './run-args.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -81,6 +82,12 @@ export async function runCommand(argv: readonly string[], io: CliOutput): Promis
     for (const line of errors) io.err(`${paint('boldRed', line, color)}\n`);
     if (capture) io.err(await writeCapture(capture, args.pcap!, captured));
     return EXIT_PROGRAM_ERROR;
+  }
+
+  if (args.kernel) {
+    const { exitCode } = await kernelRun(args, source, io, (e) => captured.push(e));
+    if (capture) io.err(await writeCapture(capture, args.pcap!, captured));
+    return exitCode;
   }
 
   const formatter = createFormatter({

@@ -1,0 +1,279 @@
+// Compares the trace of a program on the simulator with its trace on the
+// kernel: states per socket, call results and errnos per process, bytes read,
+// segment flags and relative seq/ack per direction, FIN/RST counts. Pure: no
+// I/O, so it is tested on recorded traces.
+import type { SegmentEvent, StateEvent, SyscallEvent, TcpState, TraceEvent } from '../../types/closing-time.d.ts';
+import { SIMPLIFICATIONS, type SimplificationId } from './simplifications.ts';
+
+export interface Difference {
+  /** What differs: 'states', 'calls', 'bytes', 'segments', 'counts'. */
+  aspect: string;
+  /** Which socket, process or direction. */
+  subject: string;
+  sim: string;
+  kernel: string;
+  /** The deliberate simplification of the simulator that explains it, if any. */
+  explainedBy?: SimplificationId;
+}
+
+export interface Comparison {
+  verdict: 'same' | 'same-but-simplifications' | 'different';
+  differences: Difference[];
+  /** How many items of each aspect were compared, e.g. { states: 4, calls: 22, segments: 9 }. */
+  compared: Record<string, number>;
+  /** The time up to which the simulator's trace was compared (the kernel run's end), ms. */
+  cutAtMs: number;
+  /** The kernel run hit its time limit: only what it reached was compared. */
+  truncated: boolean;
+}
+
+/** Ports that some listener in the trace has as its local port; every other port is ephemeral. */
+function listenPorts(events: readonly TraceEvent[]): Set<number> {
+  const ports = new Set<number>();
+  for (const e of events) {
+    if (e.kind === 'state' && e.to === 'LISTEN') ports.add(Number(e.sock.local.split(':').pop()));
+  }
+  return ports;
+}
+
+function normAddr(addr: string, ports: Set<number>): string {
+  if (addr === '*:*') return addr;
+  const i = addr.lastIndexOf(':');
+  const port = Number(addr.slice(i + 1));
+  return `${addr.slice(0, i)}:${ports.has(port) ? port : 'ephemeral'}`;
+}
+
+/** Each socket's path of states, keyed by host, normalized addresses and the how-manieth such socket it is. */
+export function statePaths(events: readonly TraceEvent[]): Map<string, TcpState[]> {
+  const ports = listenPorts(events);
+  const byId = new Map<string, string>();
+  const seen = new Map<string, number>();
+  const paths = new Map<string, TcpState[]>();
+  for (const e of events) {
+    if (e.kind !== 'state') continue;
+    const s = (e as StateEvent).sock;
+    const idKey = `${s.host}|${s.id}`;
+    let key = byId.get(idKey);
+    if (key === undefined) {
+      const base = `${s.host} ${normAddr(s.local, ports)} > ${normAddr(s.remote, ports)}`;
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      key = `${base} #${k}`;
+      byId.set(idKey, key);
+      paths.set(key, [e.from]);
+    }
+    const path = paths.get(key)!;
+    if (path[path.length - 1] !== e.from) path.push(e.from);
+    path.push(e.to);
+  }
+  return paths;
+}
+
+/** Is `sub` what sampling `full` could give: the same states in the same order with some left out, and the same last one? */
+function sampledFrom(sub: readonly string[], full: readonly string[]): boolean {
+  if (sub[sub.length - 1] !== full[full.length - 1] || sub[0] !== full[0]) return false;
+  let i = 0;
+  for (const s of full) if (i < sub.length && sub[i] === s) i++;
+  return i === sub.length;
+}
+
+interface CallOutcome {
+  call: string;
+  outcome: string;
+}
+
+/**
+ * Each process's calls as they ended: the result (data for recv) or the errno. Processes of
+ * the same name (one handler per connection) are told apart by the order they started in.
+ */
+export function callLists(events: readonly TraceEvent[]): Map<string, CallOutcome[]> {
+  const lists = new Map<string, CallOutcome[]>();
+  const ordinal = new Map<string, number>();
+  const named = new Map<string, number>();
+  for (const e of events) {
+    if (e.kind !== 'process' || e.action !== 'start') continue;
+    const name = `${e.host}[${e.process}]`;
+    const k = (named.get(name) ?? 0) + 1;
+    named.set(name, k);
+    ordinal.set(`${e.host}|${e.pid}`, k);
+  }
+  for (const e of events) {
+    if (e.kind !== 'syscall') continue;
+    const c = e as SyscallEvent;
+    if (c.phase === 'call') continue;
+    const k = ordinal.get(`${c.host}|${c.pid}`) ?? 1;
+    const key = `${c.host}[${c.process}${k > 1 ? ` #${k}` : ''}]`;
+    const list = lists.get(key) ?? [];
+    lists.set(key, list);
+    let outcome = c.errno ?? c.result ?? '';
+    if (c.call === 'accept' && !c.errno) outcome = outcome.replace(/ \(.*\)$/, '');
+    list.push({ call: c.call, outcome });
+  }
+  return lists;
+}
+
+interface Seg {
+  flags: string;
+  seq: number;
+  ack: number;
+  len: number;
+  data: string;
+}
+
+/** Each direction's segments with seq and ack relative to the two ISNs, per connection (ports normalized). */
+export function directions(events: readonly TraceEvent[]): Map<string, Seg[]> {
+  const ports = listenPorts(events);
+  const isn = new Map<string, number>();
+  const seen = new Map<string, number>();
+  const connKey = new Map<string, string>();
+  const out = new Map<string, Seg[]>();
+  for (const e of events) {
+    if (e.kind !== 'segment' || (e as SegmentEvent).action !== 'send') continue;
+    const g = (e as SegmentEvent).seg;
+    const a = `${g.src.ip}:${g.src.port}`;
+    const b = `${g.dst.ip}:${g.dst.port}`;
+    const pair = [a, b].sort().join('|');
+    if (g.syn && !g.ackFlag && !g.retransmission) {
+      // A new connection on this 4-tuple (a reused port starts afresh).
+      const base = `${normAddr(a, ports)} > ${normAddr(b, ports)}`;
+      const k = (seen.get(base) ?? 0) + 1;
+      seen.set(base, k);
+      connKey.set(pair, `#${k}`);
+      isn.delete(`${pair}|${a}`);
+      isn.delete(`${pair}|${b}`);
+    }
+    if (g.syn) isn.set(`${pair}|${a}`, g.seq);
+    const conn = connKey.get(pair) ?? '#0';
+    const key = `${g.src.host} ${normAddr(a, ports)} > ${g.dst.host} ${normAddr(b, ports)} ${conn}`;
+    const mine = isn.get(`${pair}|${a}`) ?? g.seq;
+    const theirs = isn.get(`${pair}|${b}`);
+    const list = out.get(key) ?? [];
+    out.set(key, list);
+    list.push({ flags: g.flags, seq: (g.seq - mine) >>> 0, ack: g.ackFlag && theirs !== undefined ? (g.ack - theirs) >>> 0 : 0, len: g.len, data: g.data ?? '' });
+  }
+  return out;
+}
+
+const show = (s: Seg) => `${s.flags} ${s.seq}${s.len ? `:${s.seq + s.len}` : ''}${s.flags.includes('.') ? ` ack ${s.ack}` : ''}`;
+const bareAck = (s: Seg) => s.flags === '.' && s.len === 0;
+
+/**
+ * `truncated`: the kernel run stopped at its time limit (real time, slower per call than the
+ * simulator's virtual time), so it may have got less far: calls and sockets the simulator had
+ * and the kernel run never reached are not differences, only those both reached are compared.
+ * `simEndMs`: where the simulator's run stopped, when it stopped at its time limit.
+ */
+export function compareTraces(simIn: readonly TraceEvent[], kernelIn: readonly TraceEvent[], kernelEndMs: number, truncated = false, simEndMs?: number): Comparison {
+  const sim = simIn.filter((e) => e.t <= kernelEndMs);
+  // A simulator run that stopped at its time limit before the kernel's did is compared with as much of the kernel's.
+  const kernel = simEndMs !== undefined && simEndMs < kernelEndMs ? kernelIn.filter((e) => e.t <= simEndMs) : kernelIn;
+  const differences: Difference[] = [];
+  const compared: Record<string, number> = { states: 0, calls: 0, bytes: 0, segments: 0 };
+
+  // States per socket.
+  const sp = statePaths(sim);
+  const kp = statePaths(kernel);
+  for (const key of new Set([...sp.keys(), ...kp.keys()])) {
+    const a = sp.get(key);
+    const b = kp.get(key);
+    compared.states++;
+    if (!b && truncated) continue;
+    if (!a || !b) {
+      differences.push({ aspect: 'states', subject: key, sim: a ? a.join(' > ') : '(no such socket)', kernel: b ? b.join(' > ') : '(no such socket)' });
+      continue;
+    }
+    if (a.join() === b.join() || sampledFrom(b, a)) continue;
+    differences.push({ aspect: 'states', subject: key, sim: a.join(' > '), kernel: b.join(' > ') });
+  }
+
+  // Calls and bytes read per process.
+  const sc = callLists(sim);
+  const kc = callLists(kernel);
+  for (const key of new Set([...sc.keys(), ...kc.keys()])) {
+    const a = sc.get(key) ?? [];
+    const b = kc.get(key) ?? [];
+    const n = Math.max(a.length, b.length);
+    compared.calls += n;
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x && y && x.call === y.call && x.outcome === y.outcome) continue;
+      if (truncated && x && !y) break;
+      differences.push({
+        aspect: 'calls',
+        subject: `${key} call ${i + 1}`,
+        sim: x ? `${x.call} = ${x.outcome}` : '(no more calls)',
+        kernel: y ? `${y.call} = ${y.outcome}` : '(no more calls)',
+      });
+      break; // after the first divergence the rest would all differ
+    }
+    const bytes = (list: CallOutcome[]) => list.filter((c) => c.call === 'recv').reduce((sum, c) => sum + (/\((\d+) bytes\)$/.exec(c.outcome)?.[1] ? Number(/\((\d+) bytes\)$/.exec(c.outcome)![1]) : 0), 0);
+    compared.bytes++;
+    if (bytes(a) !== bytes(b) && !(truncated && b.length < a.length)) differences.push({ aspect: 'bytes', subject: `${key} bytes read`, sim: String(bytes(a)), kernel: String(bytes(b)) });
+  }
+
+  // Segments per direction.
+  const sd = directions(sim);
+  const kd = directions(kernel);
+  for (const key of new Set([...sd.keys(), ...kd.keys()])) {
+    const a = sd.get(key) ?? [];
+    const b = kd.get(key) ?? [];
+    const ma = a.filter((s) => !bareAck(s));
+    const mb = b.filter((s) => !bareAck(s));
+    compared.segments += Math.max(ma.length, mb.length);
+    const count = (list: Seg[], flag: string) => list.filter((s) => s.flags.includes(flag)).length;
+    for (const [flag, name] of [
+      ['F', 'FIN'],
+      ['R', 'RST'],
+    ] as const) {
+      if (count(a, flag) !== count(b, flag)) differences.push({ aspect: 'counts', subject: `${key} ${name}s`, sim: String(count(a, flag)), kernel: String(count(b, flag)) });
+    }
+    const same = ma.length === mb.length && ma.every((s, i) => show(s) === show(mb[i]));
+    if (!same) {
+      const dataA = ma.map((s) => s.data).join('');
+      const dataB = mb.map((s) => s.data).join('');
+      const ctl = (list: Seg[]) => ['S', 'F', 'R'].map((f) => count(list, f)).join('/');
+      // The same bytes and as many SYNs, FINs and RSTs, cut into other segments (a FIN riding on
+      // data that Nagle held back): Nagle.
+      const nagle = dataA === dataB && ctl(ma) === ctl(mb);
+      differences.push({ aspect: 'segments', subject: key, sim: ma.map(show).join(', ') || '(none)', kernel: mb.map(show).join(', ') || '(none)', ...(nagle ? { explainedBy: 'nagle' as const } : {}) });
+    }
+    const acksA = a.filter(bareAck).length;
+    const acksB = b.filter(bareAck).length;
+    if (acksA !== acksB) differences.push({ aspect: 'segments', subject: `${key} bare ACKs`, sim: String(acksA), kernel: String(acksB), explainedBy: 'delayed-ack' });
+  }
+
+  const undocumented = differences.some((d) => !d.explainedBy);
+  return {
+    verdict: undocumented ? 'different' : differences.length ? 'same-but-simplifications' : 'same',
+    differences,
+    compared,
+    cutAtMs: kernelEndMs,
+    truncated,
+  };
+}
+
+/** The comparison for people: aligned differences, the simplifications they come from, and the verdict. */
+export function formatComparison(c: Comparison, fileName: string): string {
+  const lines: string[] = [];
+  const counted = Object.entries(c.compared)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  lines.push(`compared ${fileName} on the simulator and on the kernel, up to ${(c.cutAtMs / 1000).toFixed(3)} s (the kernel run's end): ${counted}`);
+  if (c.truncated) lines.push("the kernel run hit its time limit: only the calls and sockets it reached are compared");
+  const width = Math.max(10, ...c.differences.map((d) => d.sim.length).filter((n) => n < 60));
+  for (const d of c.differences) {
+    lines.push('');
+    lines.push(`${d.explainedBy ? 'simplification' : 'DIFFERENT'} ${d.aspect}: ${d.subject}`);
+    lines.push(`  simulator: ${d.sim.padEnd(width)}`);
+    lines.push(`  kernel:    ${d.kernel}`);
+    if (d.explainedBy) lines.push(`  (${SIMPLIFICATIONS[d.explainedBy].text})`);
+  }
+  lines.push('');
+  if (c.verdict === 'same') lines.push('verdict: the same on the simulator and on Linux');
+  else if (c.verdict === 'same-but-simplifications') {
+    const ids = [...new Set(c.differences.map((d) => d.explainedBy!))];
+    lines.push(`verdict: the same on the simulator and on Linux, but for the simulator's deliberate simplifications (${ids.join(', ')})`);
+  } else lines.push(`verdict: DIFFERENT: ${c.differences.filter((d) => !d.explainedBy).length} difference(s) no simplification explains`);
+  return lines.join('\n');
+}

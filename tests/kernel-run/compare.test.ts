@@ -1,0 +1,92 @@
+// The comparison on small traces written by hand: what counts as the same,
+// what a simplification explains, and what is a difference.
+import { describe, expect, test } from 'vitest';
+import type { SegmentEvent, StateEvent, SyscallEvent, TcpState, TraceEvent } from '../../types/closing-time.d.ts';
+import { compareTraces, formatComparison } from '../../src/kernel/compare.ts';
+import { SIMPLIFICATIONS } from '../../src/kernel/simplifications.ts';
+
+const C = { host: 'client', ip: '10.0.0.1' };
+const S = { host: 'server', ip: '10.0.0.2' };
+
+function seg(t: number, from: 'c' | 's', flags: string, seq: number, ack: number, data = '', cport = 40000): SegmentEvent {
+  const [src, dst] = from === 'c' ? [{ ...C, port: cport }, { ...S, port: 80 }] : [{ ...S, port: 80 }, { ...C, port: cport }];
+  return {
+    kind: 'segment', action: 'send', host: src.host, t, n: 0,
+    seg: { id: 0, src, dst, seq, ack, flags, syn: flags.includes('S'), fin: flags.includes('F'), rst: flags.includes('R'), ackFlag: flags.includes('.'), win: 1000, len: data.length, data, retransmission: false },
+  } as SegmentEvent;
+}
+function state(t: number, host: string, local: string, remote: string, from: TcpState, to: TcpState, id = host === 'client' ? 1 : 2): StateEvent {
+  return { kind: 'state', host, t, n: 0, sock: { host, id, local, remote }, from, to, cause: '' };
+}
+function call(t: number, host: string, name: string, result: string, errno?: string): SyscallEvent {
+  return { kind: 'syscall', host, pid: 1, process: host, call: name, args: '', phase: errno ? 'error' : 'return', t, n: 0, ...(errno ? { errno } : { result }) } as SyscallEvent;
+}
+
+/** A close with the given client ISN and port: the simulator's four segments, or Linux's three. */
+function close(isn: number, port: number, linux: boolean): TraceEvent[] {
+  const c = (t: number, f: string, s: number, a: number, d = '') => seg(t, 'c', f, isn + s, 5000 + a, d, port);
+  const s = (t: number, f: string, q: number, a: number) => seg(t, 's', f, 5000 + q, isn + a, '', port);
+  const ev: TraceEvent[] = [
+    state(0, 'server', '0.0.0.0:80', '*:*', 'CLOSED', 'LISTEN', 9),
+    c(1, 'S', 0, 0), s(2, 'S.', 0, 1), c(3, '.', 1, 1), c(4, 'P.', 1, 1, 'hi'),
+    state(1, 'client', `10.0.0.1:${port}`, '10.0.0.2:80', 'CLOSED', 'SYN_SENT'),
+    state(3, 'client', `10.0.0.1:${port}`, '10.0.0.2:80', 'SYN_SENT', 'ESTABLISHED'),
+    call(4, 'client', 'send', '2'),
+    c(5, 'F.', 3, 1),
+    state(5, 'client', `10.0.0.1:${port}`, '10.0.0.2:80', 'ESTABLISHED', 'FIN_WAIT_1'),
+  ];
+  if (!linux) ev.push(s(6, '.', 1, 4), state(6, 'client', `10.0.0.1:${port}`, '10.0.0.2:80', 'FIN_WAIT_1', 'FIN_WAIT_2'));
+  ev.push(s(7, 'F.', 1, 4), c(8, '.', 4, 2));
+  ev.push(state(8, 'client', `10.0.0.1:${port}`, '10.0.0.2:80', linux ? 'FIN_WAIT_1' : 'FIN_WAIT_2', 'TIME_WAIT'));
+  return ev.sort((a, b) => a.t - b.t);
+}
+
+describe('compareTraces', () => {
+  test('the same run with other ISNs and another ephemeral port is the same', () => {
+    const c = compareTraces(close(100, 40000, false), close(987654, 51234, false), 100);
+    expect(c.differences).toEqual([]);
+    expect(c.verdict).toBe('same');
+    expect(c.compared.segments).toBeGreaterThan(3);
+  });
+
+  test("Linux's three-segment close (F. / F. / .) is the delayed-ack simplification, and the state it skips is a sampling gap", () => {
+    const c = compareTraces(close(100, 40000, false), close(7, 40001, true), 100);
+    expect(c.verdict).toBe('same-but-simplifications');
+    expect(c.differences.map((d) => d.explainedBy)).toEqual(['delayed-ack']);
+    expect(formatComparison(c, 'p.ts')).toContain(SIMPLIFICATIONS['delayed-ack'].text);
+  });
+
+  test('a RST where the simulator closed with FIN is an undocumented difference', () => {
+    const kernel = close(7, 40001, false).map((e) => (e.kind === 'segment' && e.seg.flags === 'F.' && e.host === 'server' ? { ...e, seg: { ...e.seg, flags: 'R.', fin: false, rst: true } } : e)) as TraceEvent[];
+    const c = compareTraces(close(100, 40000, false), kernel, 100);
+    expect(c.verdict).toBe('different');
+    expect(c.differences.some((d) => d.aspect === 'counts' && /RSTs/.test(d.subject) && d.sim === '0' && d.kernel === '1')).toBe(true);
+    expect(formatComparison(c, 'p.ts')).toMatch(/verdict: DIFFERENT/);
+  });
+
+  test('another errno from the same call is a difference', () => {
+    const sim = [...close(1, 40000, false), call(9, 'client', 'recv', '', 'ECONNRESET')];
+    const kernel = [...close(1, 40000, false), call(9, 'client', 'recv', "'' (EOF)")];
+    const c = compareTraces(sim, kernel, 100);
+    expect(c.differences.find((d) => d.aspect === 'calls')).toMatchObject({ sim: 'recv = ECONNRESET', kernel: "recv = '' (EOF)" });
+    expect(c.verdict).toBe('different');
+  });
+
+  test('a state the kernel shows and the simulator never reaches is a difference', () => {
+    const kernel = close(1, 40000, false).map((e) => (e.kind === 'state' && e.to === 'TIME_WAIT' ? { ...e, to: 'CLOSING' as TcpState } : e));
+    expect(compareTraces(close(1, 40000, false), kernel, 100).verdict).toBe('different');
+  });
+
+  test('the same bytes cut into other segments (a FIN riding on held-back data) is the Nagle simplification', () => {
+    const sim = [seg(1, 'c', 'S', 0, 0), seg(2, 's', 'S.', 50, 1), seg(3, 'c', 'P.', 1, 51, 'a'), seg(4, 'c', 'P.', 2, 51, 'b'), seg(5, 'c', 'F.', 3, 51)];
+    const kernel = [seg(1, 'c', 'S', 0, 0), seg(2, 's', 'S.', 50, 1), seg(3, 'c', 'P.', 1, 51, 'a'), seg(5, 'c', 'FP.', 2, 51, 'b')];
+    const c = compareTraces(sim, kernel, 100);
+    expect(c.differences.map((d) => d.explainedBy)).toEqual(['nagle']);
+  });
+
+  test("the simulator's events after the kernel run ended are not compared", () => {
+    const sim = [...close(1, 40000, false), state(60_008, 'client', '10.0.0.1:40000', '10.0.0.2:80', 'TIME_WAIT', 'CLOSED')];
+    expect(compareTraces(sim, close(1, 40000, false), 1000).verdict).toBe('same');
+    expect(compareTraces(sim, close(1, 40000, false), 70_000).verdict).toBe('different');
+  });
+});
