@@ -20,7 +20,7 @@ export const SIMPLIFICATIONS = {
   },
   'ephemeral-ports': {
     id: 'ephemeral-ports',
-    text: 'the simulator hands out ephemeral ports in sequence where Linux picks them by a hash of the destination: ports are compared as "ephemeral", not by number',
+    text: 'both pick ephemeral ports as __inet_hash_connect does (a keyed hash of the destination, even offsets first), but from different secret keys, so the numbers differ: ports are compared as "ephemeral", not by number',
   },
 } as const satisfies Record<string, Simplification>;
 
