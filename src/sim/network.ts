@@ -130,7 +130,7 @@ export class Network {
   private pushSegment(t: number, seg: Segment, dst: HostImpl, duplicate: boolean): void {
     seg.path.dst = dst;
     if (duplicate) this.timeline.schedule(t, EvKind.DeliverCopy, seg, null, 0);
-    else this.timeline.schedule(t, EvKind.Deliver, seg, null, 0);
+    else this.timeline.scheduleSegment(t, seg);
   }
 
   /** Where a segment from `src` to `dstIp` goes: cached per sending host and address (transmit is the hot path). */

@@ -3,8 +3,6 @@
 // (most events in a run fall on few distinct times: link delays are integers).
 
 export const enum EvKind {
-  /** A segment arrives (`a`: the segment). */
-  Deliver,
   /** A duplicate of a segment arrives (`a`: the segment, again). */
   DeliverCopy,
   /** A timer (`a`: its TimerTarget, see tcp/timers.ts; `gen`: the generation it was set with). */
@@ -25,9 +23,16 @@ export class Ev {
   ) {}
 }
 
-/** The events of one millisecond, in order. Reused: `n` counts them, the array keeps its storage. */
+/**
+ * The entries of one millisecond, in order. Reused: `n` counts them, the arrays
+ * keep their storage. An entry is an Ev, or a segment in flight, which is its
+ * own entry (`seg` marks it): wrapping it in a pooled Ev would have long-lived
+ * events point at young segments, and the garbage collector's write barrier and
+ * remembered set cost a busy run a fifth of its speed (measured).
+ */
 interface Bucket {
-  evs: (Ev | undefined)[];
+  evs: unknown[];
+  seg: number[];
   n: number;
 }
 
@@ -60,21 +65,25 @@ export class EventQueue {
     if (this.freeEvs.length < 65_536) this.freeEvs.push(ev);
   }
 
-  /** Queues `ev` at time `t` (integer milliseconds), after everything already queued at `t`. */
-  push(t: number, ev: Ev): void {
+  /** Queues an entry at time `t` (integer milliseconds), after everything already queued at `t`. `seg`: 1 for a segment in flight, 0 for an Ev. */
+  push(t: number, entry: Ev | object, seg: number): void {
     this.size++;
-    if (t === this.curTime && this.cur) {
-      this.cur.evs[this.cur.n++] = ev;
-      return;
+    let b: Bucket | undefined;
+    if (t === this.curTime && this.cur) b = this.cur;
+    else {
+      b = this.buckets.get(t);
+      if (!b) {
+        b = this.freeBuckets.pop() ?? { evs: [], seg: [], n: 0 };
+        this.buckets.set(t, b);
+        this.heapPush(t);
+      }
     }
-    let b = this.buckets.get(t);
-    if (!b) {
-      b = this.freeBuckets.pop() ?? { evs: [], n: 0 };
-      this.buckets.set(t, b);
-      this.heapPush(t);
-    }
-    b.evs[b.n++] = ev;
+    b.seg[b.n] = seg;
+    b.evs[b.n++] = entry;
   }
+
+  /** The entry pop() returned last is a segment in flight (not an Ev). */
+  poppedSegment = false;
 
   /** Time of the next event, or Infinity. */
   peekTime(): number {
@@ -82,15 +91,17 @@ export class EventQueue {
     return this.times.length ? this.times[0]! : Infinity;
   }
 
-  /** The next item; its time is what peekTime() gave just before. */
-  pop(): Ev | undefined {
+  /** The next entry (see poppedSegment); its time is what peekTime() gave just before. */
+  pop(): unknown {
     for (;;) {
       const cur = this.cur;
       if (cur && this.curIdx < cur.n) {
         this.size--;
-        const ev = cur.evs[this.curIdx]!;
-        cur.evs[this.curIdx++] = undefined;
-        return ev;
+        const i = this.curIdx++;
+        const entry = cur.evs[i];
+        cur.evs[i] = undefined;
+        this.poppedSegment = cur.seg[i] === 1;
+        return entry;
       }
       if (cur) {
         this.buckets.delete(this.curTime);
@@ -153,7 +164,12 @@ export class Timeline {
   /** A new event at `t` (never in the past). */
   schedule(t: number, kind: EvKind, a: unknown, b: unknown, gen: number): Ev {
     const ev = this.queue.make(kind, a, b, gen);
-    this.queue.push(t < this.now ? this.now : t, ev);
+    this.queue.push(t < this.now ? this.now : t, ev, 0);
     return ev;
+  }
+
+  /** A segment arriving at `t` (never in the past): its own entry, no Ev. */
+  scheduleSegment(t: number, seg: object): void {
+    this.queue.push(t < this.now ? this.now : t, seg, 1);
   }
 }

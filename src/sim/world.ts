@@ -288,17 +288,16 @@ class WorldImpl implements World, HostWorld {
           `The run reached its virtual-time limit of ${fmtMs(this.untilMs)} with ${pending} event(s) still scheduled (for example a process sleeping in a loop, or timers that keep firing).`,
         );
       }
-      const ev = queue.pop()!;
+      const entry = queue.pop();
+      if (queue.poppedSegment) {
+        timeline.now = t;
+        this.deliver(entry as Segment, false);
+        continue;
+      }
+      const ev = entry as Ev;
       // A cancelled timer does nothing: it must not move the clock either (the run's end time stays honest).
       if (ev.kind === EvKind.Dead || (ev.kind === EvKind.Timer && (ev.a as TimerTarget).idle(ev.gen))) {
         queue.release(ev);
-        continue;
-      }
-      if (ev.kind === EvKind.Deliver) {
-        timeline.now = t;
-        const seg = ev.a as Segment;
-        queue.release(ev);
-        this.deliver(seg, false);
         continue;
       }
       timeline.now = t;
