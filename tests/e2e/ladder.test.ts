@@ -130,7 +130,8 @@ describe('ladder diagram', () => {
     const fin = pg.locator('svg.ladder .lad-arrow--fin').first();
     const [, relSeq, relAck] = (await fin.locator('.lad-label').textContent())!.match(/seq (\d+) ack (\d+)$/)!;
     expect(Number(relSeq)).toBeLessThan(1000);
-    expect(await consoleText(page, 'four-way-close')).toContain(`Flags [F.], seq ${relSeq}, ack ${relAck},`);
+    // The console writes the trace in frames: wait for the FIN's line rather than reading it in the same turn.
+    await expect.poll(() => consoleText(page, 'four-way-close'), { timeout: 20_000 }).toContain(`Flags [F.], seq ${relSeq}, ack ${relAck},`);
     await pg.locator('[data-ladder-numbering]').selectOption('absolute');
     await expect.poll(() => consoleText(page, 'four-way-close')).toMatch(/Flags \[F\.\], seq \d{4,}, ack \d{4,}/);
     const text = await consoleText(page, 'four-way-close');
