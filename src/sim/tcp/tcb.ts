@@ -36,7 +36,12 @@ export class DeadPeer {
    * rcv_tstamp). Kept only from the moment this object exists.
    */
   lastRcv = 0;
-  /** When the oldest unacknowledged data was sent, for TCP_USER_TIMEOUT (Linux retrans_stamp). */
+  /**
+   * When the first retransmission of the oldest unacknowledged data went out, for
+   * TCP_USER_TIMEOUT (Linux retrans_stamp: tcp_retransmit_skb takes it from the
+   * segment it has just sent again, so the timeout counts from there, as a kernel
+   * run shows: a 1.5 s user timeout ends the connection 1.5 s after the first RTO).
+   */
   rtxStamp = 0;
   /** The keepalive timer (Linux sk_timer), made when SO_KEEPALIVE is first set. */
   slot: TimerSlot<'keepalive'> | null = null;
@@ -471,8 +476,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
 
   /**
    * Linux tcp_retransmit_timer / tcp_write_timeout. With TCP_USER_TIMEOUT the
-   * connection gives up once its oldest unacknowledged data has waited that
-   * long (retransmits_timed_out with icsk_user_timeout), instead of after
+   * connection gives up once that long has passed since the first
+   * retransmission (retransmits_timed_out with icsk_user_timeout), instead of after
    * tcp_retries2 (the handshake states keep their retry counts as well), and
    * the timer is cut short to fire at that moment (tcp_clamp_rto_to_user_timeout).
    */
@@ -480,8 +485,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     const ka = this.ka;
     const ut = ka !== null ? ka.userTimeout : 0;
     const now = this.stack.env.now();
-    // The first expiry: the oldest data went out one RTO ago (the timer was started when it was sent).
-    if (ka !== null && this.retries === 0) ka.rtxStamp = now - this.rto;
+    // The first expiry: its retransmission starts the user timeout's clock (retrans_stamp).
+    if (ka !== null && this.retries === 0) ka.rtxStamp = now;
     const handshake = this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED';
     let expired = (ut === 0 || handshake) && this.retries >= this.retryLimit();
     if (!expired && ut !== 0) expired = this.retries > 0 && now - ka!.rtxStamp >= ut;

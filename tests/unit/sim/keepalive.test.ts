@@ -230,11 +230,12 @@ describe('TCP_USER_TIMEOUT', () => {
     sk.output();
     const n = b.env.sent.length;
     // The handshake's RTT sample gives an RTO of 200 ms: retransmissions at 0.2, 0.6, 1.4 and
-    // 3 s; the next would be at 6.2 s, and is cut to the user timeout (5 s after the data went out).
+    // 3 s; the next would be at 6.2 s, and is cut to the user timeout, counted from the first
+    // retransmission (Linux retrans_stamp): 5.2 s.
     b.env.advance(3_000);
     expect(b.env.sent.length).toBe(n + 4);
-    expect(sk.rtx.at).toBe(5_000);
-    b.env.advance(1_999);
+    expect(sk.rtx.at).toBe(5_200);
+    b.env.advance(2_199);
     expect(sk.state).toBe('ESTABLISHED');
     b.env.advance(1);
     expect(sk.state).toBe('CLOSED');
@@ -249,10 +250,12 @@ describe('TCP_USER_TIMEOUT', () => {
     sk.deadPeer().userTimeout = 60_000;
     sk.sqAppend('payload');
     sk.output();
-    b.env.advance(30_000); // retries2 alone would have given up after 1 + 2 + 4 s
+    b.env.advance(30_000); // retries2 alone would have given up after 0.2 + 0.4 + 0.8 s
     expect(sk.state).toBe('ESTABLISHED');
     expect(sk.retries).toBeGreaterThan(2);
-    b.env.advance(30_000);
+    b.env.advance(30_199); // 60 s after the first retransmission (at 0.2 s)
+    expect(sk.state).toBe('ESTABLISHED');
+    b.env.advance(1);
     expect(sk.state).toBe('CLOSED');
   });
 
