@@ -104,6 +104,20 @@ export interface SocketOptions {
   SO_RCVBUF: number;
   /** Send buffer in bytes: send() waits while it is full. Default 65535. */
   SO_SNDBUF: number;
+  /** Keepalive probes on an idle connection (Linux SOCK_KEEPOPEN). Default false. Inherited by accepted sockets. */
+  SO_KEEPALIVE: boolean;
+  /** Seconds of idleness (nothing received) before the first keepalive probe, 1-32767. Default net.ipv4.tcp_keepalive_time. */
+  TCP_KEEPIDLE: number;
+  /** Seconds between unanswered keepalive probes, 1-32767. Default net.ipv4.tcp_keepalive_intvl. */
+  TCP_KEEPINTVL: number;
+  /** Unanswered keepalive probes before the connection is reset (ETIMEDOUT), 1-127. Default net.ipv4.tcp_keepalive_probes. */
+  TCP_KEEPCNT: number;
+  /**
+   * Milliseconds data may stay unacknowledged before the connection fails with ETIMEDOUT
+   * (it replaces tcp_retries2); with keepalive, also the longest a peer may stay silent
+   * once probes have started (it replaces TCP_KEEPCNT). 0 (default) is off.
+   */
+  TCP_USER_TIMEOUT: number;
 }
 export type SocketOption = keyof SocketOptions;
 
@@ -226,6 +240,12 @@ export interface Sysctls {
   'net.ipv4.tcp_retries2': number;
   /** Retransmissions for orphaned sockets; 0 means 8. Default 0. */
   'net.ipv4.tcp_orphan_retries': number;
+  /** Seconds a connection with SO_KEEPALIVE may be idle before the first probe. Default 7200. */
+  'net.ipv4.tcp_keepalive_time': number;
+  /** Seconds between keepalive probes. Default 75. */
+  'net.ipv4.tcp_keepalive_intvl': number;
+  /** Unanswered keepalive probes before the connection is reset. Default 9. */
+  'net.ipv4.tcp_keepalive_probes': number;
   /** Cap on listen() backlogs. Default 4096. */
   'net.core.somaxconn': number;
 }
@@ -434,7 +454,7 @@ export interface StateEvent extends TraceBase {
   readonly cause: string;
 }
 
-export type TimerName = 'retransmit' | 'time-wait' | 'fin-wait-2' | 'persist' | 'linger' | 'syn-ack';
+export type TimerName = 'retransmit' | 'time-wait' | 'fin-wait-2' | 'persist' | 'linger' | 'syn-ack' | 'keepalive';
 
 export interface TimerEvent extends TraceBase {
   readonly kind: 'timer';

@@ -270,6 +270,10 @@ def sysctl_path(name):
     return "/proc/sys/" + name.replace(".", "/")
 
 
+def option_level(name):
+    return socket.IPPROTO_TCP if name.startswith("TCP_") else socket.SOL_SOCKET
+
+
 def do_sync(req):
     op = req["op"]
     if op == "socket":
@@ -280,16 +284,16 @@ def do_sync(req):
         if name == "SO_LINGER":
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", int(bool(value["onoff"])), int(value["linger"])))
         else:
-            opt = getattr(socket, name)
-            s.setsockopt(socket.SOL_SOCKET, opt, int(value))
+            # TCP_KEEPIDLE, TCP_USER_TIMEOUT ... are IPPROTO_TCP options; the rest SOL_SOCKET.
+            s.setsockopt(option_level(name), getattr(socket, name), int(value))
         return {}
     if op == "getsockopt":
         s, name = sock(req["sock"]), req["name"]
         if name == "SO_LINGER":
             onoff, linger = struct.unpack("ii", s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8))
             return {"value": {"onoff": bool(onoff), "linger": linger}}
-        value = s.getsockopt(socket.SOL_SOCKET, getattr(socket, name))
-        return {"value": bool(value) if name in ("SO_REUSEADDR", "SO_REUSEPORT") else value}
+        value = s.getsockopt(option_level(name), getattr(socket, name))
+        return {"value": bool(value) if name in ("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE") else value}
     if op == "bind":
         sock(req["sock"]).bind((req.get("ip") or "0.0.0.0", req.get("port", 0)))
         return info(sock(req["sock"]))

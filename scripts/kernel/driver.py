@@ -454,6 +454,10 @@ class Side(threading.Thread):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(value))
             elif name == "SO_SNDBUF":
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(value))
+            elif name == "SO_KEEPALIVE":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, int(bool(value)))
+            elif name in ("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_USER_TIMEOUT"):
+                s.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), int(value))
             else:
                 raise StepFailure("unknown socket option %r" % name)
         elif op == "getsockopt":

@@ -18,6 +18,7 @@ import type {
 import { SocketError } from './errors.ts';
 import { SocketCallError, type Stack } from './tcp/stack.ts';
 import { append } from './tcp/lazy-queue.ts';
+import { MAX_TCP_KEEPCNT, MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL } from './tcp/params.ts';
 import type { Tcb } from './tcp/tcb.ts';
 import type { Waiter } from './tcp/env.ts';
 
@@ -211,7 +212,21 @@ let ownerOf: (s: SocketImpl) => Proc | null;
 /** close() that need not wait returns this one settled promise (awaiting it any number of times is fine). */
 const RESOLVED: Promise<void> = Promise.resolve();
 
-const OPTION_NAMES: SocketOption[] = ['SO_REUSEADDR', 'SO_REUSEPORT', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF'];
+const OPTION_NAMES: SocketOption[] = [
+  'SO_REUSEADDR',
+  'SO_REUSEPORT',
+  'SO_LINGER',
+  'SO_RCVBUF',
+  'SO_SNDBUF',
+  'SO_KEEPALIVE',
+  'TCP_KEEPIDLE',
+  'TCP_KEEPINTVL',
+  'TCP_KEEPCNT',
+  'TCP_USER_TIMEOUT',
+];
+
+/** Linux's ranges for the keepalive options (tcp_sock_set_keepidle_locked, do_tcp_setsockopt). */
+const KEEPALIVE_RANGES = { TCP_KEEPIDLE: MAX_TCP_KEEPIDLE, TCP_KEEPINTVL: MAX_TCP_KEEPINTVL, TCP_KEEPCNT: MAX_TCP_KEEPCNT } as const;
 
 export class SocketImpl implements Socket {
   // Private in the language, not only in the types: a learner's code holds this
@@ -309,6 +324,27 @@ export class SocketImpl implements Socket {
           else t.sndBufSize = Math.max(256, value as number);
           return;
         }
+        case 'SO_KEEPALIVE':
+          if (typeof value !== 'boolean' && value !== 0 && value !== 1)
+            throw new SocketError('EINVAL', 'setsockopt', `SO_KEEPALIVE takes true or false, got ${JSON.stringify(value)}`);
+          t.setKeepalive(!!value);
+          return;
+        case 'TCP_KEEPIDLE':
+        case 'TCP_KEEPINTVL':
+        case 'TCP_KEEPCNT': {
+          const max = KEEPALIVE_RANGES[name as keyof typeof KEEPALIVE_RANGES];
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+            throw new SocketError('EINVAL', 'setsockopt', `${name} takes an integer from 1 to ${max}${name === 'TCP_KEEPCNT' ? '' : ' (seconds)'}, got ${JSON.stringify(value)}`);
+          if (name === 'TCP_KEEPIDLE') t.setKeepidle(value);
+          else if (name === 'TCP_KEEPINTVL') t.deadPeer().intvl = value;
+          else t.deadPeer().cnt = value;
+          return;
+        }
+        case 'TCP_USER_TIMEOUT':
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)
+            throw new SocketError('EINVAL', 'setsockopt', `TCP_USER_TIMEOUT takes an integer >= 0 (milliseconds, 0 is off), got ${JSON.stringify(value)}`);
+          t.deadPeer().userTimeout = value;
+          return;
         default:
           throw new SocketError('ENOPROTOOPT', 'setsockopt', `unknown option ${JSON.stringify(name)}; known: ${OPTION_NAMES.join(', ')}`);
       }
@@ -328,7 +364,17 @@ export class SocketImpl implements Socket {
               ? t.rcvBufSize
               : name === 'SO_SNDBUF'
                 ? t.sndBufSize
-                : undefined;
+                : name === 'SO_KEEPALIVE'
+                  ? t.ka !== null && t.ka.on
+                  : name === 'TCP_KEEPIDLE'
+                    ? t.keepaliveTimeMs() / 1000
+                    : name === 'TCP_KEEPINTVL'
+                      ? t.keepaliveIntvlMs() / 1000
+                      : name === 'TCP_KEEPCNT'
+                        ? t.keepaliveProbes()
+                        : name === 'TCP_USER_TIMEOUT'
+                          ? (t.ka?.userTimeout ?? 0)
+                          : undefined;
     if (v === undefined) throw new SocketError('ENOPROTOOPT', 'getsockopt', `unknown option ${JSON.stringify(name)}; known: ${OPTION_NAMES.join(', ')}`);
     return v as SocketOptions[K];
   }

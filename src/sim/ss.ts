@@ -32,6 +32,7 @@ export function ssRows(stack: Stack, now: number): SsRow[] {
       let timer: string | undefined;
       if (s.rtx.kind === 'retransmit') timer = timerText('on', s.rtx.at - now, s.retries);
       else if (s.rtx.kind === 'persist') timer = timerText('persist', s.rtx.at - now, s.probes);
+      else if (s.ka !== null && s.ka.slot !== null && s.ka.slot.kind === 'keepalive') timer = timerText('keepalive', s.ka.slot.at - now, s.ka.probesOut);
       rows.push({
         state: ssStateName(s.state),
         // For a listener ss shows the accept queue and the backlog.

@@ -55,6 +55,9 @@ export type Step = StepBase &
     | { op: 'setsockopt'; sock: string; opt: 'SO_REUSEADDR' | 'SO_REUSEPORT'; value: boolean }
     | { op: 'setsockopt'; sock: string; opt: 'SO_LINGER'; value: { onoff: boolean; linger: number } }
     | { op: 'setsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF'; value: number }
+    | { op: 'setsockopt'; sock: string; opt: 'SO_KEEPALIVE'; value: boolean }
+    /** Seconds for the keepalive times, a count for TCP_KEEPCNT, ms for TCP_USER_TIMEOUT. */
+    | { op: 'setsockopt'; sock: string; opt: 'TCP_KEEPIDLE' | 'TCP_KEEPINTVL' | 'TCP_KEEPCNT' | 'TCP_USER_TIMEOUT'; value: number }
     /** Reads an option back (what getsockopt(2) reports). */
     | { op: 'getsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF' }
     /**

@@ -9,6 +9,9 @@ export const MSS = 1460;
 export const OOW_RATELIMIT_MS = 500; // net.ipv4.tcp_invalid_ratelimit
 export const DEFAULT_BUF = 65_535;
 export const MAX_WINDOW = 65_535; // no window scaling in the simulator
+export const MAX_TCP_KEEPIDLE = 32_767; // seconds
+export const MAX_TCP_KEEPINTVL = 32_767; // seconds
+export const MAX_TCP_KEEPCNT = 127;
 
 export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_fin_timeout': 60,
@@ -21,6 +24,9 @@ export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_synack_retries': 5,
   'net.ipv4.tcp_retries2': 15,
   'net.ipv4.tcp_orphan_retries': 0,
+  'net.ipv4.tcp_keepalive_time': 7200,
+  'net.ipv4.tcp_keepalive_intvl': 75,
+  'net.ipv4.tcp_keepalive_probes': 9,
   'net.core.somaxconn': 4096,
 };
 
@@ -46,6 +52,10 @@ export function checkSysctl(name: string, value: unknown): string | null {
     'net.ipv4.tcp_synack_retries': [0, 255],
     'net.ipv4.tcp_retries2': [0, 255],
     'net.ipv4.tcp_orphan_retries': [0, 255],
+    // proc_dointvec_jiffies (seconds that fit an int of jiffies) and a u8 for the probes.
+    'net.ipv4.tcp_keepalive_time': [0, 2_147_483],
+    'net.ipv4.tcp_keepalive_intvl': [0, 2_147_483],
+    'net.ipv4.tcp_keepalive_probes': [0, 255],
     'net.core.somaxconn': [0, 2 ** 31 - 1],
   };
   const r = ranges[n];

@@ -12,6 +12,57 @@ type RtxTimer = 'retransmit' | 'persist';
 
 const NO_LINGER: Linger = Object.freeze({ onoff: false, linger: 0 });
 
+/**
+ * A socket's dead-peer options and the keepalive timer's state (Linux
+ * SOCK_KEEPOPEN, tp->keepalive_time/intvl/probes, icsk_user_timeout,
+ * icsk_probes_out, sk_timer). Made only when the application sets one of
+ * SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT or TCP_USER_TIMEOUT:
+ * a socket that sets none carries a null and does no work for them.
+ */
+export class DeadPeer {
+  /** SO_KEEPALIVE. */
+  on = false;
+  /** TCP_KEEPIDLE, TCP_KEEPINTVL (seconds), TCP_KEEPCNT; 0 means the sysctl, as in Linux. */
+  idle = 0;
+  intvl = 0;
+  cnt = 0;
+  /** TCP_USER_TIMEOUT, ms; 0 is off. */
+  userTimeout = 0;
+  /** Keepalive probes sent since the peer was last heard from (Linux icsk_probes_out). */
+  probesOut = 0;
+  /**
+   * When the peer was last heard from: an acceptable segment with an ACK that is
+   * not old (Linux keepalive_time_elapsed: the later of icsk_ack.lrcvtime and
+   * rcv_tstamp). Kept only from the moment this object exists.
+   */
+  lastRcv = 0;
+  /**
+   * When the first retransmission of the oldest unacknowledged data went out, for
+   * TCP_USER_TIMEOUT (Linux retrans_stamp: tcp_retransmit_skb takes it from the
+   * segment it has just sent again, so the timeout counts from there, as a kernel
+   * run shows: a 1.5 s user timeout ends the connection 1.5 s after the first RTO).
+   */
+  rtxStamp = 0;
+  /** The keepalive timer (Linux sk_timer), made when SO_KEEPALIVE is first set. */
+  slot: TimerSlot<'keepalive'> | null = null;
+
+  constructor(now: number) {
+    this.lastRcv = now;
+    this.rtxStamp = now;
+  }
+
+  /** An accepted socket's copy of its listener's options (sk_clone_lock copies them). */
+  copy(now: number): DeadPeer {
+    const d = new DeadPeer(now);
+    d.on = this.on;
+    d.idle = this.idle;
+    d.intvl = this.intvl;
+    d.cnt = this.cnt;
+    d.userTimeout = this.userTimeout;
+    return d;
+  }
+}
+
 
 /**
  * What a Tcb may ask of its host's stack: the whole contract between the two
@@ -49,7 +100,7 @@ export interface TcbStack {
  * one function that decides what to send (`output`), one timer slot. User
  * calls change state and then call `output`.
  */
-export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
+export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> {
   state: TcpState = 'CLOSED';
   localIp = '0.0.0.0';
   localPort = 0;
@@ -125,6 +176,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
   rttTime = 0;
   /** The retransmit or zero-window probe timer (Linux icsk_retransmit_timer: one of the two at a time). */
   readonly rtx: TimerSlot<RtxTimer>;
+  /** Keepalive and TCP_USER_TIMEOUT, once the application set one of their options. */
+  ka: DeadPeer | null = null;
 
   // Listener
   parent: Tcb | null = null;
@@ -154,7 +207,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
     super();
     this.incarnation = stack.incarnation;
     this.state = state;
-    this.rtx = new TimerSlot(stack.env, this);
+    this.rtx = new TimerSlot<RtxTimer>(stack.env, this);
   }
 
   /**
@@ -177,6 +230,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
     c.linger = l.linger;
     c.rcvBufSize = l.rcvBufSize;
     c.sndBufSize = l.sndBufSize;
+    if (l.ka) c.ka = l.ka.copy(stack.env.now());
     c.boundByBind = true;
     c.bound = true;
     c.parent = l;
@@ -306,16 +360,106 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
    */
   setTimerNull(): void {
     this.rtx.disarm();
+    if (this.ka?.slot) this.ka.slot.disarm();
   }
 
   armRetransmit(): void {
     if (this.rtx.kind !== 'retransmit') this.rtx.set('retransmit', this.stack.env.now() + this.backedOffRto());
   }
 
-  /** The retransmission slot's timer expired (timers.ts). */
-  timerExpired(kind: RtxTimer): void {
+  /** A timer slot's timer expired (timers.ts). */
+  timerExpired(kind: RtxTimer | 'keepalive'): void {
     if (kind === 'retransmit') this.onRetransmitTimer();
-    else this.onPersistTimer();
+    else if (kind === 'persist') this.onPersistTimer();
+    else this.onKeepaliveTimer();
+  }
+
+  // ---------------------------------------------------------------- keepalive
+
+  /** The dead-peer options, made on first use. */
+  deadPeer(): DeadPeer {
+    return (this.ka ??= new DeadPeer(this.stack.env.now()));
+  }
+
+  /** Linux keepalive_time_when / keepalive_intvl_when (ms) and keepalive_probes. */
+  keepaliveTimeMs(): number {
+    return (this.ka?.idle || this.stack.sysctl('net.ipv4.tcp_keepalive_time')) * 1000;
+  }
+  keepaliveIntvlMs(): number {
+    return (this.ka?.intvl || this.stack.sysctl('net.ipv4.tcp_keepalive_intvl')) * 1000;
+  }
+  keepaliveProbes(): number {
+    return this.ka?.cnt || this.stack.sysctl('net.ipv4.tcp_keepalive_probes');
+  }
+
+  /** Linux inet_csk_reset_keepalive_timer: the keepalive timer runs out `delay` ms from now. */
+  resetKeepalive(delay: number): void {
+    const ka = this.deadPeer();
+    ka.slot ??= new TimerSlot<'keepalive'>(this.stack.env, this);
+    ka.slot.set('keepalive', this.stack.env.now() + delay);
+  }
+
+  /** Linux tcp_set_keepalive (SO_KEEPALIVE): the timer starts, or stops, unless the socket is CLOSED or listening. */
+  setKeepalive(on: boolean): void {
+    const ka = this.deadPeer();
+    const was = ka.on;
+    ka.on = on;
+    if (this.state === 'CLOSED' || this.state === 'LISTEN') return;
+    if (on && !was) this.resetKeepalive(this.keepaliveTimeMs());
+    else if (!on && ka.slot) ka.slot.stop();
+  }
+
+  /** Linux tcp_sock_set_keepidle_locked: a running timer is moved to the new idle time, counted from the last segment received. */
+  setKeepidle(seconds: number): void {
+    const ka = this.deadPeer();
+    ka.idle = seconds;
+    if (!ka.on || this.state === 'CLOSED' || this.state === 'LISTEN') return;
+    const elapsed = this.stack.env.now() - ka.lastRcv;
+    this.resetKeepalive(Math.max(0, seconds * 1000 - elapsed));
+  }
+
+  /** The connection is established (tcp_finish_connect, tcp_create_openreq_child): the peer was just heard from. */
+  private keepaliveEstablished(): void {
+    const ka = this.ka!;
+    ka.lastRcv = this.stack.env.now();
+    ka.probesOut = 0;
+    if (ka.on) this.resetKeepalive(this.keepaliveTimeMs());
+  }
+
+  /**
+   * Linux tcp_keepalive_timer. Nothing is sent while data or a FIN is
+   * outstanding (the retransmission timer watches the peer then); otherwise,
+   * after the idle time a probe (tcp_write_wakeup: seq = snd_una - 1, no data,
+   * so a live peer answers with an ACK), then one per interval; after the
+   * last unanswered probe (or, with TCP_USER_TIMEOUT, once the peer has been
+   * silent that long) RST and ETIMEDOUT (tcp_send_active_reset, tcp_write_err).
+   * It runs in every synchronized state a full socket has, CLOSE_WAIT included:
+   * a dead peer's connection ends there, though its descriptor stays open
+   * until close(). (An orphan in FIN_WAIT_2 is a minisock with its own timer.)
+   */
+  private onKeepaliveTimer(): void {
+    const ka = this.ka!;
+    const st = this.state;
+    if (!ka.on || st === 'CLOSED' || st === 'SYN_SENT' || st === 'LISTEN') return;
+    const now = this.stack.env.now();
+    let next = this.keepaliveTimeMs();
+    if (this.sndNxt === this.sndUna && this.sqLen === 0 && !(this.finQueued && !this.finSent)) {
+      const elapsed = now - ka.lastRcv;
+      if (elapsed >= next) {
+        const ut = ka.userTimeout;
+        if (ut !== 0 ? elapsed >= ut && ka.probesOut > 0 : ka.probesOut >= this.keepaliveProbes()) {
+          this.sendActiveReset();
+          this.err = 'ETIMEDOUT';
+          this.stack.env.note('info', `${this.local} > ${this.remote}: ${ka.probesOut} keepalive probes unanswered (ETIMEDOUT)`, this.stack.name);
+          this.done('keepalive timeout');
+          return;
+        }
+        this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
+        ka.probesOut++;
+        next = this.keepaliveIntvlMs();
+      } else next -= elapsed;
+    }
+    this.resetKeepalive(next);
   }
 
   private retryLimit(): number {
@@ -330,17 +474,36 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
     return Math.min(this.rto * 2 ** this.retries, TCP_RTO_MAX);
   }
 
-  /** Linux tcp_retransmit_timer / tcp_write_timeout. */
+  /**
+   * Linux tcp_retransmit_timer / tcp_write_timeout. With TCP_USER_TIMEOUT the
+   * connection gives up once that long has passed since the first
+   * retransmission (retransmits_timed_out with icsk_user_timeout), instead of after
+   * tcp_retries2 (the handshake states keep their retry counts as well), and
+   * the timer is cut short to fire at that moment (tcp_clamp_rto_to_user_timeout).
+   */
   private onRetransmitTimer(): void {
-    if (this.retries >= this.retryLimit()) {
+    const ka = this.ka;
+    const ut = ka !== null ? ka.userTimeout : 0;
+    const now = this.stack.env.now();
+    // The first expiry: its retransmission starts the user timeout's clock (retrans_stamp).
+    if (ka !== null && this.retries === 0) ka.rtxStamp = now;
+    const handshake = this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED';
+    let expired = (ut === 0 || handshake) && this.retries >= this.retryLimit();
+    if (!expired && ut !== 0) expired = this.retries > 0 && now - ka!.rtxStamp >= ut;
+    if (expired) {
       // tcp_write_err: the connection fails quietly (no RST is sent).
       this.err = 'ETIMEDOUT';
       if (this.state === 'SYN_RECEIVED' && this.parent) {
         this.parent.synQueue--;
         this.parent = null;
       }
-      this.stack.env.note('info', `${this.local} > ${this.remote}: gave up after ${this.retries} retransmissions (ETIMEDOUT)`, this.stack.name);
-      this.done('retransmission timeout');
+      if (ut !== 0 && now - ka!.rtxStamp >= ut) {
+        this.stack.env.note('info', `${this.local} > ${this.remote}: data unacknowledged for ${now - ka!.rtxStamp} ms, TCP_USER_TIMEOUT ${ut} ms (ETIMEDOUT)`, this.stack.name);
+        this.done('TCP_USER_TIMEOUT');
+      } else {
+        this.stack.env.note('info', `${this.local} > ${this.remote}: gave up after ${this.retries} retransmissions (ETIMEDOUT)`, this.stack.name);
+        this.done('retransmission timeout');
+      }
       return;
     }
     this.retries++;
@@ -352,7 +515,9 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
       this.cwnd = 1;
       this.output();
     }
-    this.rtx.set('retransmit', this.stack.env.now() + this.backedOffRto());
+    let rto = this.backedOffRto();
+    if (ut !== 0) rto = Math.min(rto, Math.max(1, ut - (now - ka!.rtxStamp)));
+    this.rtx.set('retransmit', now + rto);
   }
 
   /** Zero-window probe (Linux tcp_probe_timer / tcp_write_wakeup). */
@@ -620,11 +785,17 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
       this.rtx.stop();
       if (seg.hasTs && this.tsOn) this.setTsRecent(seg.tsval32);
       this.setState('ESTABLISHED', 'rcv ACK of SYN');
+      if (this.ka !== null) this.keepaliveEstablished();
       this.stack.established(this);
     }
     if (seqGt(seg.ack32, this.sndNxt) && seqGt(seg.ack32, this.sndMax)) {
       this.sendAck(); // acks something never sent
       return;
+    }
+    if (this.ka !== null && seqGe(seg.ack32, this.sndUna)) {
+      // Linux tcp_ack: an ACK that is not old means the peer is alive (rcv_tstamp, icsk_probes_out = 0).
+      this.ka.lastRcv = this.stack.env.now();
+      this.ka.probesOut = 0;
     }
     this.processAck(seg);
     // The ACK may have ended this socket or handed it to a TIME_WAIT minisock.
@@ -678,6 +849,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer> {
       this.sampleRtt(seg.ack32);
       this.rtx.stop();
       this.setState('ESTABLISHED', 'rcv SYN-ACK');
+      if (this.ka !== null) this.keepaliveEstablished();
       this.sendAck();
       this.wakeConnect(null);
       this.output();

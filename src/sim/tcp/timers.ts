@@ -1,10 +1,12 @@
 // The TCP timers, in one model. A connection's timers are named by kind
-// (TimerName: retransmit, persist, time-wait, fin-wait-2; delayed-ack and
-// keepalive will join them). Two mechanisms serve them, both here:
+// (TimerName: retransmit, persist, keepalive, time-wait, fin-wait-2;
+// delayed-ack will join them). Two mechanisms serve them, both here:
 //
 // - A full socket (Tcb) has a TimerSlot per Linux timer it models: one slot
 //   holds one kind at a time, as Linux's icsk_retransmit_timer holds either
-//   the retransmit or the zero-window probe (persist) timer. Slots stop lazily:
+//   the retransmit or the zero-window probe (persist) timer. The keepalive
+//   timer (Linux sk_timer) is a second slot, made only for a socket that
+//   sets SO_KEEPALIVE. Slots stop lazily:
 //   a stopped or moved timer leaves its engine event pending, and the engine
 //   asks the slot (idle) before it dispatches the event.
 // - Minisocks (TIME_WAIT, and orphans in FIN_WAIT_2) are many and all wait

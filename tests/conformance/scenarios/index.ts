@@ -1,12 +1,13 @@
 // Every conformance scenario, in the order the report lists them.
 import type { Scenario } from '../scenario.ts';
 import { closing } from './closing.ts';
+import { deadPeers } from './dead-peers.ts';
 import { kernelTruth } from './kernel-truth.ts';
 import { lingering } from './linger.ts';
 import { ports } from './ports.ts';
 import { windows } from './windows.ts';
 
-export const scenarios: Scenario[] = [...closing, ...lingering, ...windows, ...ports, ...kernelTruth];
+export const scenarios: Scenario[] = [...closing, ...lingering, ...windows, ...ports, ...kernelTruth, ...deadPeers];
 
 const seen = new Set<string>();
 for (const s of scenarios) {
