@@ -27,6 +27,30 @@ export class ConnTable {
   private mask = MIN_SLOTS - 1;
   private count = 0;
   private nextStamp = 1;
+  /**
+   * Per destination (peer and remote port), a bitmap of the local ports that
+   * have an entry to it: what connect()'s port search asks of every port it
+   * walks (Stack.ephemeralPort), answered 32 ports per word instead of one
+   * lookup per port. Allocated for a destination at its first entry.
+   */
+  private used = new Map<number, Uint32Array>();
+
+  private mark(peer: number, ports: number, on: boolean): void {
+    const dest = peer * 65536 + (ports & 0xffff);
+    let b = this.used.get(dest);
+    if (!b) {
+      if (!on) return;
+      this.used.set(dest, (b = new Uint32Array(2048)));
+    }
+    const lport = ports >>> 16;
+    if (on) b[lport >>> 5]! |= 1 << (lport & 31);
+    else b[lport >>> 5]! &= ~(1 << (lport & 31));
+  }
+
+  /** The local ports with an entry to (peer, remote port), as a bitmap (bit p of word p >>> 5), or undefined when none ever had one. */
+  localPortsTo(peer: number, rport: number): Uint32Array | undefined {
+    return this.used.get(peer * 65536 + rport);
+  }
 
   private home(peer: number, ports: number): number {
     // murmur3's finalizer: every key bit reaches the low bits that pick the slot.
@@ -72,6 +96,7 @@ export class ConnTable {
       }
     }
     v.stamp = this.nextStamp++;
+    this.mark(peer, ports, true);
     keys[2 * i] = peer;
     keys[2 * i + 1] = ports;
     vals[i] = v;
@@ -94,6 +119,7 @@ export class ConnTable {
     const keys = this.keys;
     const vals = this.vals;
     const mask = this.mask;
+    this.mark(keys[2 * hole]!, keys[2 * hole + 1]!, false);
     for (let j = (hole + 1) & mask; ; j = (j + 1) & mask) {
       const v = vals[j];
       if (v === undefined) break;
@@ -142,5 +168,6 @@ export class ConnTable {
     this.vals = new Array<Entry | undefined>(MIN_SLOTS).fill(undefined);
     this.mask = MIN_SLOTS - 1;
     this.count = 0;
+    this.used.clear();
   }
 }
