@@ -71,7 +71,7 @@ export class Stack implements TcbStack {
    */
   incarnation = 0;
   twCount = 0;
-  /** What `nstat` shows (counters.ts); a crash starts them again, as a reboot. */
+  /** What `nstat` shows (counters.ts); the world starts them again after a crash, as a reboot does. */
   counters = new TcpCounters();
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
@@ -898,7 +898,6 @@ export class Stack implements TcbStack {
     this.binds.clear();
     this.autoPorts = null;
     this.twCount = 0;
-    this.counters = new TcpCounters();
     return all;
   }
 
