@@ -88,10 +88,14 @@ export function makeNstatTable(values: readonly number[]): NstatTable {
   return Object.freeze(t) as unknown as NstatTable;
 }
 
-/** As `nstat -az` prints (its "%-32s%-16llu%6.1f"): a header, then name, value and a rate of 0.0. */
-export function formatNstat(t: NstatTable): string {
+/**
+ * As `nstat -az` prints (its "%-32s%-16llu%6.1f"): a header, then name, value and
+ * a rate of 0.0. `zeros` false leaves out the counters at 0, as without -z.
+ */
+export function formatNstat(t: NstatTable, zeros = true): string {
   const lines = ['#kernel'];
   for (const n of NSTAT_NAMES) {
+    if (!zeros && t[n] === 0) continue;
     const v = String(t[n]);
     lines.push(`${n.padEnd(32)}${v.padEnd(16)}${'0.0'.padStart(6)}`);
   }

@@ -269,3 +269,11 @@ describe('nstat counters', () => {
     expect(Object.values(after!).every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('nstat printing', () => {
+  it('without zeros, only the counters that moved are printed, in nstat order', async () => {
+    const { formatNstat, makeNstatTable } = await import('../../../src/console/index.ts');
+    const t = makeNstatTable([2, 0, 0, 0, 1]);
+    expect(formatNstat(t, false)).toBe(['#kernel', 'TcpActiveOpens                  2                  0.0', 'TcpOutRsts                      1                  0.0'].join('\n'));
+  });
+});
