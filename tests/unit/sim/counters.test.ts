@@ -277,3 +277,13 @@ describe('nstat printing', () => {
     expect(formatNstat(t, false)).toBe(['#kernel', 'TcpActiveOpens                  2                  0.0', 'TcpOutRsts                      1                  0.0'].join('\n'));
   });
 });
+
+describe('console.log(os.nstat()) in a program', () => {
+  it('prints the nstat -az text, as console.log(os.ss()) prints the ss table', async () => {
+    const { formatLogArgs } = await import('../../../src/runner/format-value.ts');
+    const { makeNstatTable } = await import('../../../src/console/index.ts');
+    const t = makeNstatTable([1]);
+    expect(formatLogArgs([t])).toBe(String(t));
+    expect(formatLogArgs([t]).split('\n')[1]).toBe('TcpActiveOpens                  1                  0.0');
+  });
+});
