@@ -211,6 +211,41 @@ export interface SsTable extends ReadonlyArray<SsRow> {
   inState(state: SsState): SsRow[];
 }
 
+/** The TCP counters the course teaches, with the names `nstat -az` prints (Linux's /proc/net/snmp and /proc/net/netstat). */
+export type NstatName =
+  /** connect() sent a SYN (tcp_connect). */
+  | 'TcpActiveOpens'
+  /** A listener's handshake completed: the final ACK made the child socket (tcp_create_openreq_child). */
+  | 'TcpPassiveOpens'
+  /** A connection went to CLOSED straight from ESTABLISHED or CLOSE_WAIT (a RST sent or received, a timeout). */
+  | 'TcpEstabResets'
+  /** Segments sent again: data, FIN, SYN or SYN-ACK retransmissions. */
+  | 'TcpRetransSegs'
+  /** RSTs sent, by a socket (abort) or for a segment no socket wants. */
+  | 'TcpOutRsts'
+  /** TIME_WAIT (or orphaned FIN_WAIT_2) minisocks whose timer was armed for more than 4 s; counted when armed, not when they expire. */
+  | 'TcpExtTW'
+  /** The same, with a timer of 4 s or less (e.g. a short tcp_fin_timeout). */
+  | 'TcpExtTWKilled'
+  /** close() with SO_LINGER 0 (Linux counts it here), or new data arriving after close() in FIN_WAIT_1/2. */
+  | 'TcpExtTCPAbortOnData'
+  /** close() with data the application never read: RST instead of FIN. */
+  | 'TcpExtTCPAbortOnClose'
+  /** An orphan dropped for lack of memory (not modelled: always 0). */
+  | 'TcpExtTCPAbortOnMemory'
+  /** A connection given up after its retransmissions or zero-window probes went unanswered (ETIMEDOUT). */
+  | 'TcpExtTCPAbortOnTimeout'
+  /** close() in FIN_WAIT_2 with TCP_LINGER2 < 0 (not modelled: always 0). */
+  | 'TcpExtTCPAbortOnLinger'
+  /** A connection that should have entered TIME_WAIT was destroyed at once: tcp_max_tw_buckets was reached. */
+  | 'TcpExtTCPTimeWaitOverflow';
+
+/**
+ * A host's counters since it started (or last crashed), frozen: name -> value.
+ * `String(table)` prints it as `nstat -az` does (name, value, a rate of 0.0).
+ */
+export type NstatTable = Readonly<Record<NstatName, number>> & { toString(): string };
+
 export interface SsOptions {
   /** Like `ss -o`: add the timer column. */
   timers?: boolean;
@@ -266,6 +301,8 @@ export interface OS {
   spawn(fn: (os: OS) => unknown, name?: string): Process;
   /** This host's sockets, as `ss -tan` shows them. */
   ss(options?: SsOptions): SsTable;
+  /** This host's TCP counters, as `nstat -az` shows them (e.g. `os.nstat().TcpExtTW`). */
+  nstat(): NstatTable;
   /** Reads a sysctl of this host. */
   sysctl<K extends SysctlName>(name: K): Sysctls[K];
 }
@@ -316,6 +353,8 @@ export interface Host {
   sysctl<K extends SysctlName>(name: K, value: Sysctls[K]): void;
   /** This host's sockets, as `ss -tan` shows them. */
   ss(options?: SsOptions): SsTable;
+  /** This host's TCP counters, as `nstat -az` shows them. A crash starts them again from 0, as a reboot does. */
+  nstat(): NstatTable;
   /**
    * Power failure: every process and socket vanishes without sending anything.
    * Segments that arrive later are answered with RST. `host.run` works again after.

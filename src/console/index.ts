@@ -14,3 +14,5 @@ export { paint, stripAnsi } from './ansi.ts';
 export { segmentStyle } from './segment-line.ts';
 export { processTag } from './event-lines.ts';
 export { tracePcap, capturedSegments, internetChecksum, tcpFlagBits, PCAP_MAGIC, LINKTYPE_RAW } from './pcap.ts';
+export { countersFromTrace } from './nstat.ts';
+export { formatNstat, makeNstatTable } from '../sim/tcp/counters.ts';

@@ -5,7 +5,9 @@
 // and sock_diag samples (states). Virtual time is real time here.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type {
+  NstatTable,
   Address,
   BindAddress,
   ConnectAddress,
@@ -37,6 +39,7 @@ import type {
 import { SocketError } from '../sim/errors.ts';
 import { ssStateName } from '../sim/ss-format.ts';
 import { makeSsTable, timerText } from '../sim/ss.ts';
+import { NSTAT_NAMES, makeNstatTable } from '../sim/tcp/counters.ts';
 import type { BlockedProcess, RunSummary } from '../sim/world-types.ts';
 import { Agent, AgentGoneError, scriptPath, type AgentEvent, type AgentReply, type CapturedSegment } from './agent-client.ts';
 import { createInterface } from 'node:readline';
@@ -161,6 +164,7 @@ class KHost {
       run: (fn, name) => world.spawn(self, fn, name ?? (fn.name && fn.name !== 'anonymous' ? fn.name : self.name)),
       sysctl: ((name: SysctlName, value?: Sysctls[SysctlName]) => self.sysctl(name, value)) as Host['sysctl'],
       ss: (options) => self.ss(options),
+      nstat: () => self.nstat(),
       crash: () => {
         throw new KernelUnsupportedError('host.crash()', 'a power failure (sockets vanishing without a segment) has no kernel counterpart short of killing a machine');
       },
@@ -201,6 +205,35 @@ class KHost {
   ss(options?: SsOptions): SsTable {
     return makeSsTable(this.rows(), options);
   }
+
+  /** The namespace's counters: /proc/PID/net/{snmp,netstat} of the agent, which runs inside it. */
+  nstat(): NstatTable {
+    const all = new Map<string, number>();
+    for (const file of ['snmp', 'netstat']) {
+      let text = '';
+      try {
+        text = readFileSync(`/proc/${this.agent.pid}/net/${file}`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const [k, v] of parseProcNet(text)) all.set(k, v);
+    }
+    return makeNstatTable(NSTAT_NAMES.map((n) => all.get(n) ?? 0));
+  }
+}
+
+/** /proc/net/snmp and /proc/net/netstat: pairs of lines, "Tcp: names" then "Tcp: values"; names as nstat prints them (TcpExtTW). */
+export function parseProcNet(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const lines = text.split('\n').filter((l) => l.includes(':'));
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [prefix, names = ''] = lines[i]!.split(':');
+    const values = lines[i + 1]!.split(':')[1] ?? '';
+    const ns = names.trim().split(/\s+/);
+    const vs = values.trim().split(/\s+/);
+    ns.forEach((n, j) => out.set(`${prefix}${n}`, Number(vs[j])));
+  }
+  return out;
 }
 
 function makeSocketView(s: KSocket): Socket {
@@ -591,6 +624,7 @@ export class KernelWorld implements Simulation {
       now: () => Math.round(world.now()),
       spawn: (fn, name) => world.spawn(host, fn, name ?? `${proc.name}/${fn.name || 'child'}`),
       ss: (options) => host.ss(options),
+      nstat: () => host.nstat(),
       sysctl: ((name: SysctlName) => host.sysctl(name)) as OS['sysctl'],
     };
   }

@@ -1,6 +1,6 @@
 // A host of the simulation: its TCP stack, its routes, and the Host API a
-// program sees (run, sysctl, ss, crash).
-import type { Host, OS, Process, Profile, SsOptions, SsTable, SysctlName, Sysctls } from '../../types/closing-time.d.ts';
+// program sees (run, sysctl, ss, nstat, crash).
+import type { Host, NstatTable, OS, Process, Profile, SsOptions, SsTable, SysctlName, Sysctls } from '../../types/closing-time.d.ts';
 import { SocketError } from './errors.ts';
 import type { Route } from './network.ts';
 import type { HostHandle, Proc } from './process.ts';
@@ -53,6 +53,9 @@ export class HostImpl implements HostHandle {
   ss(options?: SsOptions): SsTable {
     return makeSsTable(ssRows(this.stack, this.world.now()), options);
   }
+  nstat(): NstatTable {
+    return this.stack.counters.snapshot();
+  }
   crash(): void {
     this.world.crashHost(this);
   }
@@ -86,6 +89,9 @@ class HostView implements Host {
   }
   ss(options?: SsOptions): SsTable {
     return this.#h.ss(options);
+  }
+  nstat(): NstatTable {
+    return this.#h.nstat();
   }
   crash(): void {
     this.#h.crash();

@@ -3,6 +3,7 @@ import type {
   BindAddress,
   ConnectAddress,
   Host,
+  NstatTable,
   OS,
   Process,
   ShutdownHow,
@@ -55,6 +56,7 @@ export interface HostHandle {
   readonly api: Host;
   readonly stack: Stack;
   ss(options?: SsOptions): SsTable;
+  nstat(): NstatTable;
 }
 
 export type ProcStatus = Process['status'];
@@ -197,6 +199,9 @@ export class OsImpl implements OS {
   }
   ss(options?: SsOptions): SsTable {
     return this.#proc.hostHandle.ss(options);
+  }
+  nstat(): NstatTable {
+    return this.#proc.hostHandle.nstat();
   }
   sysctl<K extends SysctlName>(name: K): Sysctls[K] {
     return this.#proc.hostHandle.api.sysctl(name);

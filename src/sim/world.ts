@@ -13,6 +13,7 @@ import { type HostHandle, type Proc } from './process.ts';
 import { Ev, EvKind, Timeline } from './queue.ts';
 import { Scheduler, WaiterImpl, macrotask } from './scheduler.ts';
 import { Segment, resetSegmentIds } from './segment.ts';
+import { TcpCounters } from './tcp/counters.ts';
 import type { StackEnv } from './tcp/env.ts';
 import type { TimerTarget } from './tcp/timers.ts';
 import { SegmentEvent, TraceBus } from './trace-bus.ts';
@@ -203,6 +204,7 @@ class WorldImpl implements World, HostWorld {
       if (t.state !== 'CLOSED') t.moveState('CLOSED', 'host crashed');
       t.fdClosed = true;
     }
+    h.stack.counters = new TcpCounters(); // a reboot: after the sockets' last state changes
     this.bus.emit({ kind: 'note', level: 'warn', host: h.name, text: `${h.name} crashed: its processes and sockets are gone` });
   }
 

@@ -4,6 +4,7 @@
 import type { Observations, Scenario, SegmentCount, Side, Step, StepExpect, StepResult } from './scenario.ts';
 import { SIDES, countSegments, describeCount, describeGaps, segmentGaps } from './scenario.ts';
 import { knownDifferences, type KnownDifference } from './known-differences.ts';
+import { NSTAT_NAMES } from '../../src/sim/tcp/counters.ts';
 import { collapseRepeats, compareSegments, describeSegmentDiff, normalizeSegments, type NormSegment, type SegmentDiff } from './segments.ts';
 
 function describeStep(side: Side, i: number, step: Step): string {
@@ -70,10 +71,11 @@ export function checkExpectations(scenario: Scenario, obs: Observations): string
     const n = countSegments(obs, c);
     if (!inRange(n, c.expect)) out.push(`${describeCount(c)}: expected ${JSON.stringify(c.expect)}, counted ${n}`);
   }
-  // Kernel counters and the kernel log: only a live kernel run has them (the
-  // simulator's counters are not compared yet).
+  // Counters: both executors have them (a recorded kernel run keeps them too);
+  // the kernel log only a live kernel run.
   if (obs.counters) {
     for (const c of scenario.counters ?? []) {
+      if (c.kernelOnly && !obs.executor.startsWith('kernel')) continue;
       const n = obs.counters[c.side]?.[c.name];
       if (n === undefined) out.push(`${c.side} counter ${c.name}: not found in /proc/net/netstat or /proc/net/snmp`);
       else if (!inRange(n, c.expect)) out.push(`${c.side} counter ${c.name}: expected a change of ${JSON.stringify(c.expect)}, got ${n}`);
@@ -220,6 +222,17 @@ export function compareRuns(scenario: Scenario, kernel: Observations, sim: Obser
   } else {
     for (const d of compareSegments(ks, ms)) {
       out.push({ where: describeSegmentDiff(d), kernel: d.kernel ?? 'none', simulator: d.simulator ?? 'none', segment: true, ...reason(segmentListing(scenario, d)) });
+    }
+  }
+  // Every counter nstat shows that the course teaches, per side: the kernel's change over the scenario and the simulator's.
+  if (kernel.counters) {
+    for (const side of SIDES) {
+      for (const name of NSTAT_NAMES) {
+        const k = kernel.counters[side]?.[name] ?? 0;
+        const s = sim.counters?.[side]?.[name] ?? 0;
+        const where = `${side} counter ${name}`;
+        if (k !== s) out.push({ where, kernel: k, simulator: s, ...reason(whereListing(scenario, where)) });
+      }
     }
   }
   if (sim.errors.length) out.push({ where: 'simulator run', kernel: kernel.errors, simulator: sim.errors });

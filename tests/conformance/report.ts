@@ -13,6 +13,7 @@ import { SIDES, countSegments, describeCount, describeGaps, segmentGaps } from '
 import { comparedSegments } from './compare.ts';
 import type { NormSegment } from './segments.ts';
 import type { KnownDifference } from './known-differences.ts';
+import { NSTAT_NAMES } from '../../src/sim/tcp/counters.ts';
 
 export const REPORT_PATH = fileURLToPath(new URL('../../content/conformance/report.json', import.meta.url));
 
@@ -51,7 +52,7 @@ export interface RecordedObservations {
   drops: Record<string, number>;
   /** The kernel's segments, normalised (segments.ts), one encodeSegments() string each. */
   segments?: Record<Side, string[]>;
-  /** Kernel counters that moved during the scenario, per side (nstat names); the simulator's are not compared yet. */
+  /** Kernel counters that moved during the scenario, per side (nstat names); the simulator's are compared with them. */
   counters?: Record<Side, Record<string, number>>;
   /** Kernel log lines matching the scenario's kernelLog (null: dmesg unreadable). */
   kernelLog?: number | null;
@@ -132,7 +133,8 @@ export function comparedList(scenario: Scenario): { compared: string[]; excluded
   }
   for (const c of scenario.counters ?? []) {
     const want = Array.isArray(c.expect) ? c.expect.join('-') : c.expect;
-    excluded.push(`${c.side} counter ${c.name} changes by ${want} on Linux: checked on the kernel only, the simulator's counters are not compared yet`);
+    if (c.kernelOnly) excluded.push(`${c.side} counter ${c.name} changes by ${want} on Linux: checked on Linux only: ${c.kernelOnly}`);
+    else compared.push(`${c.side} counter ${c.name} changes by ${want}`);
   }
   if (scenario.kernelLog) excluded.push(`kernel log lines containing '${scenario.kernelLog.contains}': ${scenario.kernelLog.expect} on Linux (kernel only)`);
   if (scenario.segmentRepeats) excluded.push(`segments: consecutive copies of a segment count as one: ${scenario.segmentRepeats}`);
@@ -179,8 +181,15 @@ export function recordedAsObservations(rec: RecordedObservations, kernel: string
     recordedGaps: rec.gaps,
     ...(rec.segments ? { recordedSegments: { client: decodeSegments(rec.segments.client), server: decodeSegments(rec.segments.server) } } : {}),
     drops: rec.drops,
+    ...(rec.counters ? { counters: allCounters(rec.counters) } : {}),
     errors: [],
   };
+}
+
+/** The report keeps the counters that moved; the others moved by 0. */
+function allCounters(moved: Record<Side, Record<string, number>>): Record<Side, Record<string, number>> {
+  const all = (c: Record<string, number> = {}) => Object.fromEntries(NSTAT_NAMES.map((n) => [n, c[n] ?? 0]));
+  return { client: all(moved.client), server: all(moved.server) };
 }
 
 export function readReport(): Report | null {

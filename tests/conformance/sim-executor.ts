@@ -1,6 +1,6 @@
 // Runs a scenario in the simulator: the same steps, through the public
 // program API (types/closing-time.d.ts), in virtual time.
-import type { Fault, Host, OS, Socket, Sysctls } from '../../types/closing-time.d.ts';
+import type { Fault, Host, NstatName, OS, Socket, Sysctls } from '../../types/closing-time.d.ts';
 import { createWorld } from '../../src/sim/index.ts';
 import type { Observations, Scenario, SegmentRecord, Side, Step, StepResult } from './scenario.ts';
 import { markRetransmissions } from './scenario.ts';
@@ -199,9 +199,18 @@ export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Obse
   const shared: Shared = { signals: new Signals(), faults: new Map(), drops: {}, hosts, world };
   const results: Record<Side, StepResult[]> = { client: [], server: [] };
   const errors: string[] = [];
+  // Each side's counters when its steps end, as the kernel driver reads them (the hosts are new: they are the changes).
+  const counters = {} as Record<Side, Record<string, number>>;
+  const readCounters = (side: Side) => (counters[side] = { ...(hosts[side].nstat() as Readonly<Record<NstatName, number>>) });
   for (const side of ['client', 'server'] as const) {
     if (scenario[side].length === 0) continue;
-    hosts[side].run((os) => runSide(side, scenario[side], os, shared, results[side], errors), side);
+    hosts[side].run(async (os) => {
+      try {
+        await runSide(side, scenario[side], os, shared, results[side], errors);
+      } finally {
+        readCounters(side);
+      }
+    }, side);
   }
   const summary = await world.run();
   if (summary.endedBy === 'error' || summary.endedBy === 'wall-limit') errors.push(`run ended by ${summary.endedBy}: ${summary.message}`);
@@ -218,6 +227,7 @@ export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Obse
     sides: results,
     segments: { client: markRetransmissions(segments.client), server: markRetransmissions(segments.server) },
     drops: shared.drops,
+    counters: { client: counters.client ?? readCounters('client'), server: counters.server ?? readCounters('server') },
     errors,
   };
 }

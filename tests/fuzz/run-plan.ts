@@ -1,7 +1,7 @@
 // Runs a WorldPlan in the simulator and keeps what the invariants need: the
 // trace, the run summary, and per connection and direction the bytes offered
 // to send(), the bytes send() accepted, and the bytes recv() returned.
-import type { OS, Socket, TraceEvent } from '../../types/closing-time.d.ts';
+import type { NstatTable, OS, Socket, TraceEvent } from '../../types/closing-time.d.ts';
 import { SocketError, createWorld, type RunSummary } from '../../src/sim/index.ts';
 import type { Action, WorldPlan } from './plan.ts';
 import { DELIBERATE_MESSAGE, StreamText, type CallRecord, type Direction, type StreamLog } from './streams.ts';
@@ -17,6 +17,8 @@ export interface PlanRun {
   unexpected: string[];
   /** Processes that threw on purpose. */
   deliberate: string[];
+  /** Each host's counters at the end of the run. */
+  nstat: { client: NstatTable; server: NstatTable };
 }
 
 const UNTIL_MS = 400_000;
@@ -145,5 +147,5 @@ export async function runPlan(plan: WorldPlan, options: { record?: boolean } = {
   });
 
   const summary = await world.run();
-  return { plan, summary, trace: world.trace, streams, failures, unexpected, deliberate };
+  return { plan, summary, trace: world.trace, streams, failures, unexpected, deliberate, nstat: { client: client.nstat(), server: server.nstat() } };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../types/closing-time.d.ts';
 import { checkExpectations, describeExpectation, ExpectationTracker, parseExpectations } from '../../src/components/playground/expectations.ts';
-import { parseCommand } from '../../src/components/playground/console-commands.ts';
+import { HELP_TEXT, parseCommand } from '../../src/components/playground/console-commands.ts';
 import { socketsFromTrace } from '../../src/components/playground/live-ss.ts';
 
 const sock = (id: number, host: string) => ({ host, id, local: `${host}:1000`, remote: 'peer:80' });
@@ -52,6 +52,15 @@ describe('console commands', () => {
     expect(parseCommand('ss -tano server')).toEqual({ kind: 'ss', host: 'server', timers: true, listeners: true });
     expect(parseCommand('ss -tn')).toMatchObject({ kind: 'ss', listeners: false });
     expect(parseCommand('netstat -tan')).toMatchObject({ kind: 'ss', listeners: true });
+  });
+
+  it('parse nstat: -z shows the counters at 0 too, -a and -s are accepted, one host at most', () => {
+    expect(parseCommand('nstat -az')).toEqual({ kind: 'nstat', host: undefined, zeros: true });
+    expect(parseCommand('nstat client')).toEqual({ kind: 'nstat', host: 'client', zeros: false });
+    expect(parseCommand('nstat -a -s server')).toEqual({ kind: 'nstat', host: 'server', zeros: false });
+    expect(parseCommand('nstat -x')).toMatchObject({ kind: 'unknown', message: "nstat: unsupported option -- 'x' (try nstat -az)" });
+    expect(parseCommand('nstat a b')).toMatchObject({ kind: 'unknown' });
+    expect(HELP_TEXT.some((l) => l.trimStart().startsWith('nstat -az'))).toBe(true);
   });
 
   it('parse filter, replay, clear, help', () => {

@@ -7,7 +7,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
-import { createFormatter, formatSsTable, formatSummary, paint, type TraceFormatter } from '../../console/index.ts';
+import { countersFromTrace, createFormatter, formatNstat, formatSsTable, formatSummary, makeNstatTable, paint, type TraceFormatter } from '../../console/index.ts';
 import { HELP_TEXT, parseCommand } from './console-commands.ts';
 import { socketsFromTrace } from './live-ss.ts';
 import { wrapToColumns } from './console-wrap.ts';
@@ -254,6 +254,35 @@ export class TraceConsole {
       case 'ss':
         this.printSockets(cmd.host, cmd.timers, cmd.listeners, text.trim().startsWith('netstat'));
         return;
+      case 'nstat':
+        this.printCounters(cmd.host, cmd.zeros);
+        return;
+    }
+  }
+
+  /** Each host's counters at the selected position (or the end), rebuilt from the trace (console/nstat.ts). */
+  private printCounters(host: string | undefined, zeros: boolean): void {
+    const events = this.source.events();
+    if (events.length === 0) {
+      this.println('No counters yet: press Run first.');
+      return;
+    }
+    const selected = this.source.selectedN();
+    const t = selected === null ? events[events.length - 1]!.t : (events.find((e) => e.n === selected)?.t ?? 0);
+    const byHost = countersFromTrace(events, selected ?? Infinity);
+    let names = [...new Set(events.flatMap((e) => ('host' in e && e.host ? [e.host] : [])))];
+    if (host) {
+      names = names.filter((n) => n === host);
+      if (names.length === 0) {
+        this.println(paint('red', `No host named ${host}.`, true));
+        return;
+      }
+    }
+    this.println(paint('dim', `# TCP counters ${selected === null ? 'at the end of the trace' : 'at'} ${(t / 1000).toFixed(3)} s, rebuilt from the trace`, true));
+    for (const name of names) {
+      this.println(paint('bold', `# ${name}`, true));
+      const table = byHost.get(name) ?? makeNstatTable([]);
+      this.println(formatNstat(table, zeros));
     }
   }
 

@@ -5,6 +5,7 @@ import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts'
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
+import { TcpCounters } from './counters.ts';
 import { append, emptyQueue } from './lazy-queue.ts';
 import { Tcb, type TcbStack } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
@@ -72,6 +73,8 @@ export class Stack implements TcbStack {
    */
   incarnation = 0;
   twCount = 0;
+  /** What `nstat` shows (counters.ts); the world starts them again after a crash, as a reboot does. */
+  counters = new TcpCounters();
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
   private portRange: [number, number] = [32768, 60999];
   private hashOffset: number;
@@ -474,11 +477,13 @@ export class Stack implements TcbStack {
     if (unread && sk.state !== 'SYN_SENT') {
       sk.rq = emptyQueue();
       sk.rqBytes = 0;
+      this.counters.abortOnClose++;
       sk.sendActiveReset();
       sk.done(`${cause} with unread data`);
       return false;
     }
     if (sk.linger.onoff && sk.linger.linger === 0) {
+      this.counters.abortOnData++; // tcp_close: Linux counts SO_LINGER 0 as OnData
       this.abort(sk, `${cause} with SO_LINGER 0`);
       return false;
     }
@@ -612,6 +617,7 @@ export class Stack implements TcbStack {
     if (this.twCount >= this.sysctl('net.ipv4.tcp_max_tw_buckets')) {
       // tcp_time_wait: no bucket left, the socket is closed at once (LINUX_MIB_TCPTIMEWAITOVERFLOW).
       this.env.note('warn', 'TCP: time wait bucket table overflow', this.name);
+      this.counters.twOverflow++;
       sk.setTimerNull();
       sk.done(`${cause}; tcp_max_tw_buckets reached`);
       return;
@@ -648,6 +654,7 @@ export class Stack implements TcbStack {
     }
     sk.bound = false;
     sk.wakeLinger();
+    this.counters.timeWaitScheduled(lengthMs); // inet_twsk_schedule, first arming
     this.twTimers.arm(tw, now + lengthMs);
   }
 
@@ -897,6 +904,7 @@ export class Stack implements TcbStack {
   established(c: Tcb): void {
     const l = c.parent;
     if (!l) return;
+    this.counters.passiveOpens++; // tcp_create_openreq_child
     l.synQueue--;
     c.parent = null;
     if (l.state !== 'LISTEN') {
@@ -915,6 +923,7 @@ export class Stack implements TcbStack {
     const seq = seg.ackFlag ? seg.ack32 : 0;
     const ack = seg.ackFlag ? 0 : seqAdd(seg.seq32, seg.seqLen);
     const bits = seg.ackFlag ? RST : RST | ACK;
+    this.counters.outRsts++; // tcp_v4_send_reset
     this.env.transmit(
       new Segment(new SegPath(this.name, seg.dstIp, seg.srcHost, seg.srcIp), seg.dstPort, seg.srcPort, seq, ack, bits, 0, '', undefined, undefined, false, state),
       this,

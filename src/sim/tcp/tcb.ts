@@ -1,5 +1,6 @@
 import type { Errno, Linger, SysctlName, Sysctls, TcpState } from '../../../types/closing-time.d.ts';
 import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
+import type { TcpCounters } from './counters.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
 import { append, emptyQueue, insert } from './lazy-queue.ts';
@@ -92,6 +93,8 @@ export interface TcbStack {
   readonly incarnation: number;
   /** The socket leaves the connection table and gives up its port (CLOSED). */
   unhash(c: Tcb): void;
+  /** The host's counters (nstat). */
+  readonly counters: TcpCounters;
 }
 
 /**
@@ -269,6 +272,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     this.tsOn = tsAllowed;
     this.connectWaiter = w;
     this.setState('SYN_SENT', 'connect()');
+    this.stack.counters.activeOpens++; // tcp_connect
     this.sendSyn(false, false);
     this.armRetransmit();
   }
@@ -306,6 +310,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   moveState(to: TcpState, cause: string): void {
     const from = this.state;
     this.state = to;
+    if (to === 'CLOSED' && (from === 'ESTABLISHED' || from === 'CLOSE_WAIT')) this.stack.counters.estabResets++; // tcp_set_state
     transition(this.stack.env, this.stack.name, this, from, to, cause);
   }
 
@@ -493,6 +498,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     if (expired) {
       // tcp_write_err: the connection fails quietly (no RST is sent).
       this.err = 'ETIMEDOUT';
+      if (this.parent === null) this.stack.counters.abortOnTimeout++; // a listener's request socket is dropped by reqsk_timer_handler, uncounted
       if (this.state === 'SYN_RECEIVED' && this.parent) {
         this.parent.synQueue--;
         this.parent = null;
@@ -528,6 +534,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     }
     if (this.probes >= this.retryLimit()) {
       this.err = 'ETIMEDOUT';
+      this.stack.counters.abortOnTimeout++; // tcp_probe_timer -> tcp_write_err
       this.done('zero-window probes unanswered');
       return;
     }
@@ -634,6 +641,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       retrans,
       this.state,
     );
+    if (retrans) s.counters.retransSegs++; // __tcp_retransmit_skb, tcp_rtx_synack
+    if (bits & RST) s.counters.outRsts++; // tcp_send_active_reset
     s.env.transmit(seg, s);
   }
 
@@ -964,6 +973,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     }
     // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
     if (this.shutRd && (st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && seg.len > 0 && seqGt(seqAdd(seg.seq32, seg.len), this.rcvNxt)) {
+      this.stack.counters.abortOnData++; // tcp_rcv_state_process
       this.stack.sendReset(seg, st);
       this.err = 'ECONNRESET';
       this.done(this.fdClosed ? 'data after close()' : 'data after shutdown(SHUT_RD)');
