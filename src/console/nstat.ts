@@ -74,7 +74,7 @@ export function countersFromTrace(events: readonly TraceEvent[], untilN = Infini
         if (cause.endsWith(' with unread data')) c.TcpExtTCPAbortOnClose++;
         else if (cause.endsWith(' with SO_LINGER 0')) c.TcpExtTCPAbortOnData++;
         else if ((cause === 'data after close()' || cause === 'data after shutdown(SHUT_RD)') && !minisocks.has(id)) c.TcpExtTCPAbortOnData++;
-        else if (cause === 'retransmission timeout' || cause === 'zero-window probes unanswered') {
+        else if (cause === 'retransmission timeout' || cause === 'zero-window probes unanswered' || cause === 'TCP_USER_TIMEOUT' || cause === 'keepalive timeout') {
           // A listener's request socket that never completed its handshake is dropped uncounted (reqsk_timer_handler).
           if (!(from === 'SYN_RECEIVED' && passive.has(id))) c.TcpExtTCPAbortOnTimeout++;
         }

@@ -154,7 +154,7 @@ export const knownDifferences: KnownDifference[] = [
     fixedBy: 'simulator: SO_SNDBUF doubling not modelled yet; issue: segment truth (with SO_RCVBUF)',
   },
   {
-    scenarios: ['simultaneous-close', 'retransmissions-exhausted'],
+    scenarios: ['simultaneous-close', 'retransmissions-exhausted', 'user-timeout'],
     side: 'client',
     where: 'client counter TcpRetransSegs',
     what: 'how many segments the client retransmitted (TcpRetransSegs): Linux sends more (a tail-loss probe before the first RTO, and in retransmissions-exhausted more RTOs before it gives up)',

@@ -408,13 +408,14 @@ export class Stack implements TcbStack {
    * holding a connection to the destination, or -1.
    */
   private walkFree(lo: number, count: number, remaining: number, offset: number, used: Uint32Array | undefined): number {
-    const endA = Math.min(count, offset + remaining - 1);
+    const steps = Math.ceil(remaining / 2); // i = 0, 2, ... below remaining
+    const endA = Math.min(count, offset + 2 * (steps - 1) + 1);
     const a = this.scanFree(lo + offset, lo + endA, used);
     if (a >= 0) return a - lo - offset;
-    const k0 = Math.ceil((count - offset) / 2);
-    if (k0 >= remaining / 2) return -1;
+    const k0 = Math.ceil((count - offset) / 2); // the first step past the range's end, which wraps
+    if (k0 >= steps) return -1;
     const b0 = offset + 2 * k0 - remaining;
-    const b = this.scanFree(lo + b0, lo + offset, used);
+    const b = this.scanFree(lo + b0, lo + offset + 2 * (steps - 1) - remaining + 1, used);
     return b >= 0 ? 2 * k0 + (b - lo - b0) : -1;
   }
 

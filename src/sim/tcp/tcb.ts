@@ -455,6 +455,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
         if (ut !== 0 ? elapsed >= ut && ka.probesOut > 0 : ka.probesOut >= this.keepaliveProbes()) {
           this.sendActiveReset();
           this.err = 'ETIMEDOUT';
+          this.stack.counters.abortOnTimeout++; // tcp_keepalive_timer -> tcp_write_err
           this.stack.env.note('info', `${this.local} > ${this.remote}: ${ka.probesOut} keepalive probes unanswered (ETIMEDOUT)`, this.stack.name);
           this.done('keepalive timeout');
           return;

@@ -355,3 +355,40 @@ describe('keepalive in a world', () => {
     expect(out).toEqual(['false 7200 75 9 0', 'EINVAL', 'EINVAL', 'EINVAL', 'EINVAL', 'EINVAL', 'EINVAL', '127 2500']);
   });
 });
+
+describe('what the kernel counts when a dead peer is given up', () => {
+  it('a keepalive give-up counts TcpExtTCPAbortOnTimeout and one TcpOutRsts, and the console rebuilds the same counters from the trace', async () => {
+    const { createWorld } = await import('../../../src/sim/index.ts');
+    const { countersFromTrace } = await import('../../../src/console/nstat.ts');
+    const w = createWorld({ seed: 3 });
+    const a = w.host('a');
+    const b = w.host('b');
+    w.link(a, b, { delayMs: 5 });
+    w.partition(a, b, { fromMs: 1000, untilMs: 1e9 });
+    b.run(async (os) => {
+      const l = os.socket();
+      l.bind({ port: 80 });
+      l.listen();
+      await l.accept();
+      await os.sleep(1e6);
+    });
+    let table: Record<string, number> = {};
+    a.run(async (os) => {
+      const s = os.socket();
+      s.setsockopt('SO_KEEPALIVE', true);
+      s.setsockopt('TCP_KEEPIDLE', 2);
+      s.setsockopt('TCP_KEEPINTVL', 1);
+      s.setsockopt('TCP_KEEPCNT', 2);
+      await s.connect({ host: 'b', port: 80 });
+      await os.sleep(10_000);
+      table = { ...os.nstat() } as unknown as Record<string, number>;
+    });
+    w.until(20_000);
+    await w.run();
+    expect(table.TcpExtTCPAbortOnTimeout).toBe(1);
+    expect(table.TcpOutRsts).toBe(1);
+    const rebuilt = countersFromTrace(w.trace, Infinity);
+    expect(rebuilt.get('a')!.TcpExtTCPAbortOnTimeout).toBe(1);
+    expect(rebuilt.get('a')!.TcpOutRsts).toBe(1);
+  });
+});

@@ -369,3 +369,39 @@ describe('how connect() and bind(0) pick ports, and what a bound connect() may t
   });
 });
 
+
+describe('the port search on bitmaps walks the same ports as one lookup per port', () => {
+  it('gives the same ports with tcp_tw_reuse 0 (bitmap walk) and 1 (port-by-port walk) while nothing can be taken over, for every range size from 1 to 9', async () => {
+    for (let size = 1; size <= 9; size++) {
+      const picks: string[] = [];
+      for (const reuse of [0, 1]) {
+        const ports: (number | string)[] = [];
+        await run((sim) => {
+          const { client, server } = pair(sim);
+          client.sysctl('net.ipv4.ip_local_port_range', `40000 ${40000 + size - 1}`);
+          client.sysctl('net.ipv4.tcp_tw_reuse', reuse as 0 | 1);
+          client.sysctl('net.ipv4.tcp_timestamps', 0); // no TIME_WAIT is ever reusable: both walks skip the same ports
+          server.run(async (os) => {
+            const ls = tryBind(os, 80, { reuse: true }).s;
+            ls.listen(4096);
+            for (;;) await ls.accept();
+          });
+          client.run(async (os) => {
+            for (let i = 0; i < size + 1; i++) {
+              const s = os.socket();
+              try {
+                await s.connect({ host: 'server', port: 80 });
+                ports.push(s.localAddress!.port);
+              } catch (e: any) {
+                ports.push(e.code);
+              }
+            }
+          });
+        });
+        picks.push(ports.join(' '));
+      }
+      expect(picks[0], `range of ${size}`).toBe(picks[1]);
+      expect(picks[0]).not.toMatch(/^EADDRNOTAVAIL/);
+    }
+  });
+});
