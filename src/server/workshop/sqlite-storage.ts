@@ -13,6 +13,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { META_COLUMNS, learnerOf, metaOf, submissionOf, workshopOf, type Row } from './rows.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import type {
   GradedRecord,
@@ -26,46 +27,6 @@ import type {
   WorkshopSummary,
 } from './storage.ts';
 
-type Row = Record<string, unknown>;
-
-const workshopOf = (r: Row): WorkshopRow => ({
-  id: r.id as number,
-  code: r.code as string,
-  title: r.title as string,
-  instructorTokenHash: r.instructor_token_hash as string,
-  createdAt: r.created_at as string,
-  closedAt: (r.closed_at as string | null) ?? null,
-  solutionsHidden: r.solutions_hidden === 1,
-});
-
-const learnerOf = (r: Row): LearnerRow => ({
-  id: r.id as string,
-  workshopId: r.workshop_id as number,
-  name: r.name as string,
-  joinedAt: r.joined_at as string,
-  lastSeen: r.last_seen as string,
-  removedAt: (r.removed_at as string | null) ?? null,
-});
-
-const metaOf = (r: Row): SubmissionMeta => ({
-  id: r.id as string,
-  workshopId: r.workshop_id as number,
-  learnerId: r.learner_id as string,
-  lab: r.lab as string,
-  status: r.status as SubmissionMeta['status'],
-  generation: r.generation as number,
-  score: (r.score as number | null) ?? null,
-  maxScore: (r.max_score as number | null) ?? null,
-  resultStatus: (r.result_status as SubmissionMeta['resultStatus']) ?? null,
-  browserScore: (r.browser_score as number | null) ?? null,
-  browserMax: (r.browser_max as number | null) ?? null,
-  createdAt: r.created_at as string,
-  gradedAt: (r.graded_at as string | null) ?? null,
-});
-
-const submissionOf = (r: Row): SubmissionRow => ({ ...metaOf(r), source: r.source as string, result: (r.result as string | null) ?? null });
-
-const META_COLUMNS = 'id, workshop_id, learner_id, lab, status, generation, score, max_score, result_status, browser_score, browser_max, created_at, graded_at';
 
 /** Applies the migrations the database has not seen yet, each in its own transaction. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
