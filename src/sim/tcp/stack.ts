@@ -366,11 +366,10 @@ export class Stack implements TcbStack {
     let offset = ((perturb + high32) >>> 0) % remaining;
     offset &= ~1;
     const peer = this.peerOf(lip, rip);
-    const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
-    const loopback = rip.startsWith('127.') || rip === this.ip;
+    const reusable = this.twReuseOn(rip);
     for (;;) {
       let i = -1;
-      if (reuse === 0 || (reuse === 2 && !loopback)) {
+      if (!reusable) {
         // No TIME_WAIT can be taken over: a port is usable when nothing holds it, and the
         // bitmaps answer that for 32 ports at a time (the same walk, the same answer).
         i = this.walkFree(lo, high - lo, remaining, offset, this.conns.localPortsTo(peer, rport));
@@ -444,11 +443,14 @@ export class Stack implements TcbStack {
   private takesOver(tw: TimeWait, rip: string, bound: boolean): boolean {
     if (!tw.hasTs) return false;
     if (bound) return true;
-    let reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
-    if (tw.substate === 'FIN_WAIT_2') reuse = 0;
-    const loopback = rip.startsWith('127.') || rip === this.ip;
-    if (reuse === 0 || (reuse === 2 && !loopback)) return false;
+    if (tw.substate === 'FIN_WAIT_2' || !this.twReuseOn(rip)) return false;
     return Math.floor(this.env.now() / 1000) > Math.floor(tw.tsRecentStamp / 1000);
+  }
+
+  /** tcp_tw_reuse applies to connections to `rip`: 1 always, 2 for loopback only, 0 never. */
+  private twReuseOn(rip: string): boolean {
+    const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
+    return reuse === 1 || (reuse === 2 && (rip.startsWith('127.') || rip === this.ip));
   }
 
   // ---------------------------------------------------------------- closing
