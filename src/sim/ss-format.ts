@@ -31,6 +31,8 @@ export interface SsTableOptions {
   timers?: boolean;
   /** Like `ss -p`: show the owning process. Default false. */
   processes?: boolean;
+  /** The State column. ss leaves it out when its filter allows one state only (`ss -tan state time-wait`). Default true. */
+  state?: boolean;
 }
 
 interface Column {
@@ -81,13 +83,15 @@ export function formatSsTable(rows: readonly SsRow[], options: SsTableOptions = 
   if (rows === null || typeof rows !== 'object' || typeof (rows as { length?: unknown }).length !== 'number') {
     throw new TypeError('formatSsTable expects an array of ss rows (os.ss() or a run summary host table)');
   }
-  const table = [COLUMNS.map((c) => c.header), ...Array.from(rows, (row) => cells(row, options))];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const skip = options.state === false ? 1 : 0;
+  const columns = COLUMNS.slice(skip);
+  const table = [columns.map((c) => c.header), ...Array.from(rows, (row) => cells(row, options).slice(skip))];
+  const widths = columns.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   return table
     .map((r) =>
       r
         .map((cell, i) => {
-          const col = COLUMNS[i];
+          const col = columns[i];
           const padded = col.align === 'right' ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
           return (i === 0 ? '' : col.delim) + padded;
         })

@@ -50,6 +50,7 @@ describe('console commands', () => {
   it('parse ss and netstat with their flags and an optional host', () => {
     expect(parseCommand('ss -tan')).toEqual({ kind: 'ss', host: undefined, timers: false, listeners: true });
     expect(parseCommand('ss -tano server')).toEqual({ kind: 'ss', host: 'server', timers: true, listeners: true });
+    expect(parseCommand('ss -tan state time-wait server')).toMatchObject({ kind: 'ss', host: 'server', filter: { states: ['TIME-WAIT'] } });
     expect(parseCommand('ss -tn')).toMatchObject({ kind: 'ss', listeners: false });
     expect(parseCommand('netstat -tan')).toMatchObject({ kind: 'ss', listeners: true });
   });

@@ -3,9 +3,49 @@
 import type { SsRow, TcpState, TimerName, TraceEvent } from '../../../types/closing-time.d.ts';
 import { ssStateName } from '../../sim/ss-format.ts';
 import { timerText } from '../../sim/ss.ts';
+import type { SockstatEntry } from '../../console/ss-summary.ts';
 
 /** How `ss -o` names a timer (iproute2 misc/ss.c: on, keepalive, timewait, persist); the linger wait is close()'s, not a socket timer. */
 const SS_TIMER: Partial<Record<TimerName, string>> = { retransmit: 'on', 'syn-ack': 'on', 'time-wait': 'timewait', 'fin-wait-2': 'timewait', persist: 'persist' };
+
+/**
+ * Each host's sockets as `ss -s` counts them, after the events up to trace
+ * position `untilN`. A socket is a minisock once its time-wait or fin-wait-2
+ * timer is armed, and an orphan once close() moved it (close() after
+ * shutdown(SHUT_WR) in FIN_WAIT_1 moves nothing and is not seen here). The
+ * trace does not tell a socket in an accept queue from an accepted one: both
+ * count as held by a descriptor.
+ */
+export function sockstatEntriesFromTrace(events: readonly TraceEvent[], untilN = Infinity): Map<string, SockstatEntry[]> {
+  const socks = new Map<number, { host: string; state: TcpState; minisock: boolean; orphan: boolean }>();
+  for (const ev of events) {
+    if (ev.n > untilN) break;
+    if (ev.kind === 'timer') {
+      const s = socks.get(ev.sock.id);
+      if (s && ev.action === 'set' && (ev.timer === 'time-wait' || ev.timer === 'fin-wait-2')) s.minisock = true;
+      continue;
+    }
+    if (ev.kind !== 'state') continue;
+    if (ev.to === 'CLOSED') {
+      socks.delete(ev.sock.id);
+      continue;
+    }
+    const s = socks.get(ev.sock.id) ?? { host: ev.host, state: ev.to, minisock: false, orphan: false };
+    s.state = ev.to;
+    if (ev.cause === 'close()') s.orphan = true;
+    if (ev.to === 'TIME_WAIT') s.minisock = true;
+    socks.set(ev.sock.id, s);
+  }
+  const byHost = new Map<string, SockstatEntry[]>();
+  for (const s of socks.values()) {
+    const orphan = s.orphan && !s.minisock;
+    const entry: SockstatEntry = { state: ssStateName(s.state), minisock: s.minisock, orphan, descriptor: !s.minisock && !orphan };
+    const list = byHost.get(s.host);
+    if (list) list.push(entry);
+    else byHost.set(s.host, [entry]);
+  }
+  return byHost;
+}
 
 /**
  * Each host's sockets after the events up to trace position `untilN` (all if

@@ -8,8 +8,10 @@ import '@xterm/xterm/css/xterm.css';
 import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
 import { countersFromTrace, createFormatter, formatNstat, formatSsTable, formatSummary, makeNstatTable, paint, type TraceFormatter } from '../../console/index.ts';
-import { HELP_TEXT, parseCommand } from './console-commands.ts';
-import { socketsFromTrace } from './live-ss.ts';
+import { HELP_TEXT, parseCommand, ssStates, type ConsoleCommand } from './console-commands.ts';
+import { socketsFromTrace, sockstatEntriesFromTrace } from './live-ss.ts';
+import { filterRows } from '../../console/ss-filter.ts';
+import { formatSsSummary, sockstat, sockstatEntriesFromRows, type SockstatEntry } from '../../console/ss-summary.ts';
 import { wrapToColumns } from './console-wrap.ts';
 
 const LIGHT: ITheme = {
@@ -252,7 +254,7 @@ export class TraceConsole {
         this.println(paint('red', cmd.message, true));
         return;
       case 'ss':
-        this.printSockets(cmd.host, cmd.timers, cmd.listeners, text.trim().startsWith('netstat'));
+        this.printSockets(cmd, text.trim().startsWith('netstat'));
         return;
       case 'nstat':
         this.printCounters(cmd.host, cmd.zeros);
@@ -286,13 +288,14 @@ export class TraceConsole {
     }
   }
 
-  private printSockets(host: string | undefined, timers: boolean, listeners: boolean, netstat: boolean): void {
+  private printSockets(cmd: Extract<ConsoleCommand, { kind: 'ss' }>, netstat: boolean): void {
+    const { host, timers } = cmd;
     const summary = this.source.summary();
     const selected = this.source.selectedN();
-    let tables: { name: string; rows: readonly SsRow[] }[];
+    let tables: { name: string; rows: readonly SsRow[]; stat: () => SockstatEntry[] }[];
     let note: string;
     if (summary && selected === null) {
-      tables = summary.hosts.map((h) => ({ name: h.name, rows: h.ss }));
+      tables = summary.hosts.map((h) => ({ name: h.name, rows: h.ss, stat: () => sockstatEntriesFromRows(h.ss) }));
       note = `at the end of the run (${(summary.virtualMs / 1000).toFixed(3)} s)`;
     } else {
       const events = this.source.events();
@@ -303,8 +306,9 @@ export class TraceConsole {
       const upTo = selected ?? Infinity;
       const t = selected === null ? events[events.length - 1]!.t : (events.find((e) => e.n === selected)?.t ?? 0);
       const byHost = socketsFromTrace(events, upTo, t);
+      let stats: Map<string, SockstatEntry[]> | null = null;
       const names = [...new Set(events.flatMap((e) => ('host' in e && e.host ? [e.host] : [])))];
-      tables = names.map((name) => ({ name, rows: byHost.get(name) ?? [] }));
+      tables = names.map((name) => ({ name, rows: byHost.get(name) ?? [], stat: () => (stats ??= sockstatEntriesFromTrace(events, upTo)).get(name) ?? [] }));
       note = `at ${(t / 1000).toFixed(3)} s, rebuilt from the trace (queues not known until the run ends)`;
     }
     if (host) {
@@ -314,14 +318,19 @@ export class TraceConsole {
         return;
       }
     }
+    const states = ssStates(cmd, netstat);
+    const filter = cmd.filter ?? { states: null, conditions: [] };
+    const onlySummary = cmd.summary && !cmd.filter;
     this.println(paint('dim', `# sockets ${note}`, true));
     for (const t of tables) {
-      const rows = listeners ? t.rows : t.rows.filter((r) => r.state !== 'LISTEN');
       this.println(paint('bold', `# ${t.name}`, true));
+      if (cmd.summary) this.println(formatSsSummary(sockstat(t.stat())));
+      if (onlySummary) continue;
       if (netstat) {
-        this.println(formatNetstat(rows));
+        this.println(formatNetstat(t.rows.filter((r) => states.includes(r.state))));
       } else {
-        this.println(formatSsTable(rows, { timers }).replace(/\n$/, ''));
+        const rows = filterRows(t.rows, filter, states);
+        this.println(formatSsTable(rows, { timers, processes: cmd.processes, state: states.length !== 1 }).replace(/\n$/, ''));
       }
     }
   }
