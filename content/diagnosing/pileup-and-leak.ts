@@ -1,13 +1,17 @@
 import type { Simulation } from 'closing-time';
 
 // One server, two services, two kinds of "stuck connections".
-// Port 80 answers and closes first (as an HTTP/1.0 server does): every
-// request leaves a TIME_WAIT on the SERVER. Normal, bounded, 60 s each.
-// Port 8080 forgets close() when the client hangs up: every connection
-// stays in CLOSE_WAIT for as long as the process lives. That is the bug.
+// Port 80 answers and closes first (as an HTTP/1.0 server does):
+// each request leaves a TIME_WAIT on the SERVER. Normal: 60 s each.
+// Port 8080 forgets close() when the client hangs up: each
+// connection stays in CLOSE_WAIT as long as the process lives.
 export default function (sim: Simulation) {
   const server = sim.host('server');
-  const clients = [6, 4, 2].map((requests, i) => ({ host: sim.host(`client${i + 1}`), requests }));
+  // client1 makes 6 requests, client2 4, client3 2.
+  const clients = [6, 4, 2].map((requests, i) => ({
+    host: sim.host(`client${i + 1}`),
+    requests,
+  }));
   for (const c of clients) sim.link(c.host, server, { delayMs: 5 });
 
   server.run(async (os) => {
@@ -19,7 +23,7 @@ export default function (sim: Simulation) {
       os.spawn(async () => {
         await conn.recv();
         await conn.send('200 OK');
-        await conn.close(); // the server closes first: TIME_WAIT lands here
+        await conn.close(); // closes first: TIME_WAIT lands here
       }, 'web');
     }
   }, 'web');
@@ -31,8 +35,8 @@ export default function (sim: Simulation) {
     for (;;) {
       const conn = await api.accept();
       os.spawn(async () => {
-        await conn.send(`hello ${String(conn.remoteAddress?.ip)}`);
-        if ((await conn.recv()) === '') return; // BUG: no conn.close() on EOF
+        await conn.send('hello');
+        if ((await conn.recv()) === '') return; // BUG: no close()
       }, 'api');
     }
   }, 'api');
@@ -44,7 +48,7 @@ export default function (sim: Simulation) {
         await s.connect({ host: 'server', port: 80 });
         await s.send('GET /');
         while ((await s.recv()) !== '') {
-          // read the reply up to the server's FIN, as an HTTP/1.0 client does
+          // read up to the server's FIN, as an HTTP/1.0 client does
         }
         await s.close();
         await os.sleep(1000);
@@ -52,23 +56,29 @@ export default function (sim: Simulation) {
       const s = os.socket();
       await s.connect({ host: 'server', port: 8080 });
       await s.recv();
-      await s.close(); // the client hangs up; the server never answers with its FIN
+      await s.close(); // hangs up; the server never sends its FIN
     });
   }
 
-  // The on-call view, 20 s in: what `ss -tan state time-wait | awk '{print $4}' |
-  // cut -d: -f1 | sort | uniq -c | sort -rn` prints on Linux, counted here with os.ss().
+  // The on-call view, 20 s in. On Linux:
+  //   ss -Htan state time-wait | awk '{print $4}' | cut -d: -f1 \
+  //     | sort | uniq -c | sort -rn
+  // Here the same count, with os.ss().
   server.run(async (os) => {
     await os.sleep(20_000);
     const byPeer = new Map<string, number>();
     for (const row of os.ss().inState('TIME-WAIT')) {
-      const peer = row.peer.slice(0, row.peer.lastIndexOf(':'));
-      byPeer.set(peer, (byPeer.get(peer) ?? 0) + 1);
+      const ip = row.peer.slice(0, row.peer.lastIndexOf(':'));
+      byPeer.set(ip, (byPeer.get(ip) ?? 0) + 1);
     }
     console.log('TIME-WAIT by peer:');
-    for (const [peer, n] of [...byPeer].sort((a, b) => b[1] - a[1])) console.log(`${String(n).padStart(7)} ${peer}`);
+    const sorted = [...byPeer].sort((a, b) => b[1] - a[1]);
+    for (const [ip, n] of sorted) {
+      console.log(`${String(n).padStart(7)} ${ip}`);
+    }
     const leaked = os.ss().inState('CLOSE-WAIT');
-    console.log(`CLOSE-WAIT: ${leaked.length}, all on ${[...new Set(leaked.map((r) => r.local))].join(' ')}`);
+    const where = [...new Set(leaked.map((r) => r.local))].join(' ');
+    console.log(`CLOSE-WAIT: ${leaked.length}, all on ${where}`);
     console.log(`TcpExtTW so far: ${os.nstat().TcpExtTW}`);
   }, 'monitor');
 }

@@ -1,10 +1,12 @@
 import type { Simulation } from 'closing-time';
 
-// What `ss -tano` says about a connection whose peer has gone quiet. The link
-// breaks 1 s in (a partition: nothing gets through for two minutes). The client
-// keeps writing; its data is never ACKed, so the retransmission timer runs and
-// ss -o shows timer:(on,<time left>,<retransmissions so far>). The server, idle
-// with SO_KEEPALIVE set, shows timer:(keepalive,...) counting down to its probe.
+// What `ss -tano` says about a connection whose peer went quiet.
+// The link breaks 1 s in (a partition: nothing gets through for two
+// minutes). The client writes anyway; its data is never ACKed, so
+// the retransmission timer runs and ss -o shows
+//   timer:(on,<time left>,<retransmissions so far>)
+// The server, idle with SO_KEEPALIVE, shows timer:(keepalive,...)
+// counting down to its first probe.
 export default function (sim: Simulation) {
   const client = sim.host('client');
   const server = sim.host('server');
@@ -31,8 +33,10 @@ export default function (sim: Simulation) {
     await s.send('order #1');
     for (const at of [3_000, 10_000, 30_000]) {
       await os.sleep(at - os.now());
-      console.log(`client at ${at / 1000} s:\n${String(os.ss({ timers: true }))}`);
+      const ss = String(os.ss({ timers: true }));
+      console.log(`client at ${at / 1000} s:\n${ss}`);
     }
-    console.log(`server at 30 s:\n${String(server.ss({ timers: true }))}`);
+    const ss = String(server.ss({ timers: true }));
+    console.log(`server at 30 s:\n${ss}`);
   });
 }
