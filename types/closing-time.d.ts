@@ -249,7 +249,7 @@ export type NstatTable = Readonly<Record<NstatName, number>> & { toString(): str
 export interface SsOptions {
   /** Like `ss -o`: add the timer column. */
   timers?: boolean;
-  /** Like `ss -a` (the default): include listeners. false leaves them out, like plain `ss -t`. */
+  /** Like `ss -a` (the default): include listeners. false leaves out listeners only (plain `ss -t` also hides TIME-WAIT and SYN-RECV; filter the rows for that). */
   all?: boolean;
 }
 
