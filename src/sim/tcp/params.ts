@@ -7,6 +7,7 @@ export const TCP_RTO_MIN = 200;
 export const TCP_RTO_MAX = 120_000;
 export const MSS = 1460;
 export const OOW_RATELIMIT_MS = 500; // net.ipv4.tcp_invalid_ratelimit
+export const TCP_TW_REUSE_DELAY_MS = 1_000; // net.ipv4.tcp_tw_reuse_delay's default (Linux 6.13 on)
 export const DEFAULT_BUF = 65_535;
 export const MAX_WINDOW = 65_535; // no window scaling in the simulator
 export const MAX_TCP_KEEPIDLE = 32_767; // seconds
