@@ -292,7 +292,10 @@ export interface Sysctls {
   'net.ipv4.tcp_keepalive_probes': number;
   /** Cap on listen() backlogs. Default 4096. */
   'net.core.somaxconn': number;
-  /** Largest SO_RCVBUF a program may set (the kernel keeps twice the value set, up to twice this). Default 4194304. */
+  /**
+   * Largest SO_RCVBUF a program may set (the kernel keeps twice the value set, up to twice this). Default 4194304.
+   * Global on Linux, not per network namespace: a kernel run (`--kernel`) can read it but not set it.
+   */
   'net.core.rmem_max': number;
   /** Largest SO_SNDBUF a program may set (doubled as SO_RCVBUF). Default 4194304. */
   'net.core.wmem_max': number;
