@@ -100,9 +100,18 @@ export interface SocketOptions {
   SO_REUSEPORT: boolean;
   /** `{ onoff: true, linger: 0 }` makes close() abort with RST; `linger: N > 0` makes close() wait up to N s. */
   SO_LINGER: Linger;
-  /** Receive buffer in bytes (the window advertised is at most this). Default 65535. */
+  /**
+   * Receive buffer in bytes. As in Linux the kernel keeps twice the value set (at least
+   * 2304, at most twice net.core.rmem_max) and getsockopt reports that; the window
+   * advertised is half of it, the value set (at most 65535). Unset: 131072 reported
+   * (net.ipv4.tcp_rmem's default), a window of up to 65535.
+   */
   SO_RCVBUF: number;
-  /** Send buffer in bytes: send() waits while it is full. Default 65535. */
+  /**
+   * Send buffer in bytes: send() waits while half of it (the value set) is queued. Doubled
+   * as SO_RCVBUF (at least 4608, at most twice net.core.wmem_max). Unset: 16384 reported
+   * (net.ipv4.tcp_wmem's default, which Linux grows as it sends), 65535 bytes queued at most.
+   */
   SO_SNDBUF: number;
   /** Keepalive probes on an idle connection (Linux SOCK_KEEPOPEN). Default false. Inherited by accepted sockets. */
   SO_KEEPALIVE: boolean;
@@ -283,6 +292,13 @@ export interface Sysctls {
   'net.ipv4.tcp_keepalive_probes': number;
   /** Cap on listen() backlogs. Default 4096. */
   'net.core.somaxconn': number;
+  /**
+   * Largest SO_RCVBUF a program may set (the kernel keeps twice the value set, up to twice this). Default 4194304.
+   * Global on Linux, not per network namespace: a kernel run (`--kernel`) can read it but not set it.
+   */
+  'net.core.rmem_max': number;
+  /** Largest SO_SNDBUF a program may set (doubled as SO_RCVBUF). Default 4194304. */
+  'net.core.wmem_max': number;
 }
 export type SysctlName = keyof Sysctls;
 

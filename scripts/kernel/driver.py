@@ -493,8 +493,14 @@ class Side(threading.Thread):
             self.tuples[step["as"]] = (conn.getsockname()[1], peer[1])
         elif op == "connect":
             s = self.sock(step["sock"])
-            s.connect((self.peer_ip, step["port"]))
+            # `to`: a listener of this side's own, at 127.0.0.1 or at its own
+            # address; either way over loopback, so not in the veth capture.
+            to = step.get("to")
+            my_ip = CLIENT_IP if self.side == "client" else SERVER_IP
+            s.connect(({"loopback": "127.0.0.1", "self": my_ip}.get(to, self.peer_ip), step["port"]))
             self.tuples[step["sock"]] = (s.getsockname()[1], step["port"])
+        elif op == "localport":
+            return {"value": self.sock(step["sock"]).getsockname()[1]}
         elif op == "send":
             data = (step["data"] * step.get("times", 1)).encode("latin-1")
             s = self.sock(step["sock"])

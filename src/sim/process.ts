@@ -19,7 +19,7 @@ import type {
 import { SocketError } from './errors.ts';
 import { SocketCallError, type Stack } from './tcp/stack.ts';
 import { append } from './tcp/lazy-queue.ts';
-import { MAX_TCP_KEEPCNT, MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL } from './tcp/params.ts';
+import { MAX_TCP_KEEPCNT, MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF, TCP_RMEM_DEFAULT, TCP_WMEM_DEFAULT, doubledBuf } from './tcp/params.ts';
 import type { Tcb } from './tcp/tcb.ts';
 import type { Waiter } from './tcp/env.ts';
 
@@ -325,8 +325,17 @@ export class SocketImpl implements Socket {
         case 'SO_SNDBUF': {
           if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
             throw new SocketError('EINVAL', 'setsockopt', `${name} takes a positive integer (bytes), got ${JSON.stringify(value)}`);
-          if (name === 'SO_RCVBUF') t.rcvBufSize = Math.max(256, value as number);
-          else t.sndBufSize = Math.max(256, value as number);
+          // The kernel keeps the value doubled (doubledBuf) and advertises a window of
+          // about half the buffer (tcp_win_from_space: tcp_adv_win_scale 1, or the
+          // scaling_ratio of current kernels): the simulator's window and send queue
+          // take exactly half, the value the program set (at least half the minimum).
+          if (name === 'SO_RCVBUF') {
+            t.rcvBufSize = doubledBuf(value, t.stack.sysctl('net.core.rmem_max'), SOCK_MIN_RCVBUF) / 2;
+            t.rcvBufLocked = true;
+          } else {
+            t.sndBufSize = doubledBuf(value, t.stack.sysctl('net.core.wmem_max'), SOCK_MIN_SNDBUF) / 2;
+            t.sndBufLocked = true;
+          }
           return;
         }
         case 'SO_KEEPALIVE':
@@ -366,9 +375,9 @@ export class SocketImpl implements Socket {
           : name === 'SO_LINGER'
             ? { ...t.linger }
             : name === 'SO_RCVBUF'
-              ? t.rcvBufSize
+              ? t.rcvBufLocked ? t.rcvBufSize * 2 : TCP_RMEM_DEFAULT
               : name === 'SO_SNDBUF'
-                ? t.sndBufSize
+                ? t.sndBufLocked ? t.sndBufSize * 2 : TCP_WMEM_DEFAULT
                 : name === 'SO_KEEPALIVE'
                   ? t.ka !== null && t.ka.on
                   : name === 'TCP_KEEPIDLE'

@@ -43,6 +43,7 @@ function checkStep(where: string, expect: StepExpect, r: StepResult | undefined)
     out.push(`${where}: expected ${JSON.stringify(expect.hits)} dropped segments, got ${r.hits}`);
   }
   if (expect.value !== undefined && r.value !== expect.value) out.push(`${where}: expected value ${expect.value}, got ${r.value}`);
+  if (expect.oneOf && (r.value === undefined || !expect.oneOf.includes(r.value))) out.push(`${where}: expected one of ${expect.oneOf.join(', ')}, got ${r.value}`);
   if (expect.timerMs) {
     const got = r.timerMs ?? [];
     const bad =

@@ -26,8 +26,10 @@ export interface StepExpect {
   hits?: number | [number, number];
   /** Wall (kernel) or virtual (simulator) duration of the call, ms, inclusive range. */
   tookMs?: [number, number];
-  /** For getsockopt: the value it reports. */
+  /** For getsockopt: the value it reports; for localport: the port. */
   value?: number;
+  /** For localport: the port is one of these (Linux picks among them with a hash and a random offset). */
+  oneOf?: number[];
   /** For ss with values: one inclusive range (ms left) per sorted row of `timers`; null for a row with no timer. */
   timerMs?: ([number, number] | null)[];
 }
@@ -69,8 +71,13 @@ export type Step = StepBase &
     | { op: 'bind'; sock: string; port?: number }
     | { op: 'listen'; sock: string; backlog?: number }
     | { op: 'accept'; sock: string; as: string }
-    /** Connects to the other side's address. */
-    | { op: 'connect'; sock: string; port: number }
+    /**
+     * Connects to the other side's address; with `to`, to a listener of this side's
+     * own: 'loopback' at 127.0.0.1, 'self' at this side's own (veth) address.
+     */
+    | { op: 'connect'; sock: string; port: number; to?: 'loopback' | 'self' }
+    /** Reads the socket's local port (getsockname) as `value`. */
+    | { op: 'localport'; sock: string }
     /** Sends `data` repeated `times` times, all of it (sendall). */
     | { op: 'send'; sock: string; data: string; times?: number }
     /** One recv call. */

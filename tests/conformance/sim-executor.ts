@@ -101,8 +101,13 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         socks.set(step.as, await sock(step.sock).accept());
         return;
       case 'connect':
-        await sock(step.sock).connect({ host: shared.hosts[peer].name, port: step.port });
+        await sock(step.sock).connect({ host: step.to === 'loopback' ? '127.0.0.1' : shared.hosts[step.to === 'self' ? side : peer].name, port: step.port });
         return;
+      case 'localport': {
+        const a = sock(step.sock).localAddress;
+        if (!a) throw new Error(`localport of '${step.sock}', which has no local address`);
+        return { value: a.port };
+      }
       case 'send': {
         const data = step.data.repeat(step.times ?? 1);
         await sock(step.sock).send(data);
@@ -194,6 +199,8 @@ export async function runOnSimulator(scenario: Scenario, seed = 1): Promise<Obse
   const segments: Record<Side, Omit<SegmentRecord, 'rtx'>[]> = { client: [], server: [] };
   world.on('segment', (e) => {
     if (e.action !== 'send' || (e.host !== 'client' && e.host !== 'server')) return;
+    // The kernel captures on the veth pair: a side's connections to itself (over loopback) are not in it.
+    if (e.seg.dst.ip.startsWith('127.') || e.seg.dst.ip === e.seg.src.ip) return;
     segments[e.host].push({ t: e.t, flags: e.seg.flags, seq: e.seg.seq, ack: e.seg.ack, len: e.seg.len, sport: e.seg.src.port, dport: e.seg.dst.port });
   });
   const shared: Shared = { signals: new Signals(), faults: new Map(), drops: {}, hosts, world };

@@ -89,4 +89,39 @@ describe('compareTraces', () => {
     expect(compareTraces(sim, close(1, 40000, false), 1000).verdict).toBe('same');
     expect(compareTraces(sim, close(1, 40000, false), 70_000).verdict).toBe('different');
   });
+  /** Two server-side sockets of ephemeral client ports: the first ends in TIME_WAIT, the second is taken over (CLOSED) or not. */
+  function twPair(takenOver: 1 | 2): TraceEvent[] {
+    const path = (id: number, port: number, t0: number, closed: boolean): TraceEvent[] => {
+      const l = `10.0.0.2:80`;
+      const r = `10.0.0.1:${port}`;
+      const ev = [state(t0, 'server', l, r, 'SYN_RECEIVED', 'ESTABLISHED', id), state(t0 + 1, 'server', l, r, 'ESTABLISHED', 'FIN_WAIT_1', id), state(t0 + 2, 'server', l, r, 'FIN_WAIT_1', 'TIME_WAIT', id)];
+      if (closed) ev.push(state(t0 + 50, 'server', l, r, 'TIME_WAIT', 'CLOSED', id));
+      return ev;
+    };
+    const listener = state(0, 'server', '0.0.0.0:80', '*:*', 'CLOSED', 'LISTEN', 9);
+    return [listener, ...path(11, 40000, 1, takenOver === 1), ...path(12, 40001, 10, takenOver === 2)].sort((a, b) => a.t - b.t);
+  }
+
+  test('a TIME_WAIT taken over early on another socket in each run is the ephemeral-ports simplification', () => {
+    const c = compareTraces(twPair(1), twPair(2), 100);
+    expect(c.verdict).toBe('same-but-simplifications');
+    expect(c.differences.map((d) => [d.aspect, d.explainedBy])).toEqual([['states', 'ephemeral-ports'], ['states', 'ephemeral-ports']]);
+  });
+
+  test('a TIME_WAIT ended early is a difference when the port is not ephemeral (a listener has it)', () => {
+    const listening = (ev: TraceEvent[]) => [state(0, 'client', '0.0.0.0:40000', '*:*', 'CLOSED', 'LISTEN', 99), ...ev];
+    expect(compareTraces(listening(twPair(1)), listening(twPair(2)), 100).verdict).toBe('different');
+  });
+
+  test('a TIME_WAIT that ended when its 60 s ran out is no takeover: a difference', () => {
+    const expired = twPair(1).map((e) => (e.kind === 'state' && e.to === 'CLOSED' ? { ...e, t: e.t + 60_000 } : e));
+    expect(compareTraces(expired, twPair(2), 70_000).verdict).toBe('different');
+  });
+
+  test('when the kernel run hit its time limit, a socket it left on the way is compared as far as it got', () => {
+    const states = close(1, 40000, false).filter((e) => e.kind === 'state');
+    const kernel = states.filter((e) => e.t <= 4);
+    expect(compareTraces(states, kernel, 100, true).verdict).toBe('same');
+    expect(compareTraces(states, kernel, 100, false).verdict).toBe('different');
+  });
 });

@@ -6,9 +6,11 @@
 // the file takes about two minutes instead of ten.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { lessonIds, playgroundsOfLesson } from '../../src/components/playground/lesson-playgrounds.ts';
 import { nsList } from '../../src/kernel/network.ts';
+import { PROGRAMS_NOT_YET } from '../../src/kernel/simplifications.ts';
+import { type ProgramResult, recordResult, writeProgramsReport } from './programs-report.ts';
 import { compareProgram } from './compare-helper.ts';
 import { inCI, unavailable } from './environment.ts';
 
@@ -17,20 +19,6 @@ const examples = readdirSync(path.join(root, 'examples')).filter((f) => f.endsWi
 /** Examples whose point comes after a minute of real time: compared over their first seconds. */
 const CAPPED: Record<string, number> = { 'port-exhaustion.ts': 3000, 'reuseaddr-restart.ts': 3000 };
 const LESSON_CAP_MS = 4000;
-
-/**
- * Lesson playgrounds whose comparison does not agree yet, and why. Each is a
- * finding to resolve (in the simulator, in the kernel run, or by a program that
- * does not depend on scheduling), not a verdict: remove an entry once it agrees.
- */
-const NOT_YET: Record<string, string> = {
-  'port-exhaustion/server-closes-scale':
-    'which earlier TIME_WAIT a new connection meets depends on the port numbers, and the kernel picks them from other hash keys than the simulator: the nth socket ends in CLOSED on one side and TIME_WAIT on the other (the comparison pairs sockets by order, not by what they collide with)',
-  'port-exhaustion/tw-reuse':
-    'which TIME_WAIT connect() takes over depends on the port numbers, and the kernel picks them from other hash keys than the simulator: the nth socket ends in CLOSED on one side and TIME_WAIT on the other (the comparison pairs sockets by order, not by what they collide with)',
-  'so-linger/linger-blocking': 'during the partition Linux sends a tail loss probe (its FIN again, F. 11) before the first RTO retransmission (FP. 1:11); the simulator has no TLP, so one FIN fewer',
-  'so-linger/linger-abort': 'a recv() returns 1448 bytes (one MSS with timestamps) on Linux where the simulator returns all 2000: segment size',
-};
 
 if (unavailable && inCI) {
   test('the kernel run can run in CI', () => {
@@ -52,7 +40,16 @@ async function compareAgreeing(...args: Parameters<typeof compareProgram>): Retu
   return r;
 }
 
+/** What each program's comparison gave, for the conformance page (content/conformance/programs.json). */
+const results: ProgramResult[] = [];
+
 describe.skipIf(unavailable !== null)('programs on the simulator and on Linux', () => {
+  afterAll(() => {
+    // Only a run of the whole file rewrites the page's list (a filtered run would shorten it).
+    const playgrounds = lessonIds(path.join(root, 'content')).reduce((n, l) => n + playgroundsOfLesson(path.join(root, 'content'), l).length, 0);
+    if (results.length === examples.length + playgrounds) writeProgramsReport(results);
+  });
+
   test('there are the eight examples', () => {
     expect(examples.length).toBeGreaterThanOrEqual(8);
   });
@@ -61,6 +58,7 @@ describe.skipIf(unavailable !== null)('programs on the simulator and on Linux', 
     test(`examples/${file}: no undocumented difference`, async () => {
       const source = readFileSync(path.join(root, 'examples', file), 'utf8');
       const { comparison, text, kernel, simErrors } = await compareAgreeing(source, file, { untilMs: CAPPED[file] });
+      results.push(recordResult(`examples/${file}`, 'example', comparison));
       expect(simErrors).toEqual([]);
       expect(kernel.errors.map((e) => e.message)).toEqual([]);
       expect(comparison.compared.calls, 'calls were compared').toBeGreaterThan(5);
@@ -75,10 +73,13 @@ describe.skipIf(unavailable !== null)('programs on the simulator and on Linux', 
     for (const pg of playgroundsOfLesson(contentDir, lesson)) {
       // The rfc9293 profile is the simulator's textbook TCP: there is no kernel to compare it with.
       const textbook = /profile:\s*'rfc9293'|configure\(\{[^}]*rfc9293/.test(pg.source);
-      const known = NOT_YET[`${lesson}/${pg.id}`];
+      const known = PROGRAMS_NOT_YET[`${lesson}/${pg.id}`]?.why;
+      if (textbook) results.push({ program: `${lesson}/${pg.id}`, kind: 'playground', verdict: 'not-run', note: 'the rfc9293 profile (textbook TCP): no kernel to compare it with' });
+      else if (known) results.push({ program: `${lesson}/${pg.id}`, kind: 'playground', verdict: 'not-yet', note: known });
       test.skipIf(textbook || known !== undefined)(`lesson ${lesson}: playground ${pg.id}: no undocumented difference${known ? ` (not yet: ${known})` : ''}`, async () => {
         const untilMs = Math.min(pg.untilMs ?? Infinity, LESSON_CAP_MS);
         const { comparison, text, kernel } = await compareAgreeing(pg.source, `${pg.id}.ts`, { untilMs, seed: pg.seed });
+        results.push(recordResult(`${lesson}/${pg.id}`, 'playground', comparison, kernel.errors.map((e) => e.message)));
         const refused = kernel.errors.filter((e) => /KernelUnsupported: .* is not available on the kernel run/.test(e.message));
         if (refused.length) {
           // A program the backend cannot run at all (duplication ...): it must say so, and that is all.

@@ -5,6 +5,7 @@ import type { TraceEvent } from '../../types/closing-time.d.ts';
 import { checkExpectations, describeExpectation, ExpectationTracker, parseExpectations } from '../../src/components/playground/expectations.ts';
 import { HELP_TEXT, parseCommand } from '../../src/components/playground/console-commands.ts';
 import { socketsFromTrace } from '../../src/components/playground/live-ss.ts';
+import { runProgram } from '../../src/runner/run-program.ts';
 
 const sock = (id: number, host: string) => ({ host, id, local: `${host}:1000`, remote: 'peer:80' });
 const state = (n: number, host: string, from: string, to: string, id = 1) =>
@@ -87,5 +88,52 @@ describe('ss rebuilt from the trace', () => {
     expect(socketsFromTrace(t, 2).get('client')?.map((r) => r.state)).toEqual(['TIME-WAIT']);
     expect(socketsFromTrace(t).get('client')).toBeUndefined();
     expect(socketsFromTrace(t).get('server')?.[0]).toMatchObject({ state: 'LISTEN', peer: '*:*' });
+  });
+});
+
+describe('ss -o rebuilt from the trace shows the keepalive timer', () => {
+  // A client with SO_KEEPALIVE (idle 5 s, probes every 2 s, 3 of them) whose peer
+  // vanishes: it prints the row os.ss() gives at moments before and during the
+  // probing; the console's live ss, rebuilt from the trace at the same moment,
+  // must show the same timer, timer:(keepalive,Xsec,N) as ss -o prints it.
+  const program = `
+    export default function (sim) {
+      const client = sim.host('client');
+      const server = sim.host('server');
+      sim.link(client, server, { delayMs: 1 });
+      sim.partition(client, server, { fromMs: 1000, untilMs: 600000 });
+      server.run(async (os) => {
+        const l = os.socket();
+        l.bind({ port: 80 });
+        l.listen();
+        await l.accept();
+        await os.sleep(600000);
+      });
+      client.run(async (os) => {
+        const s = os.socket();
+        await s.connect({ host: 'server', port: 80 });
+        // Set after connect(): the timer starts at the default idle time and TCP_KEEPIDLE moves it.
+        s.setsockopt('SO_KEEPALIVE', true);
+        s.setsockopt('TCP_KEEPIDLE', 5);
+        s.setsockopt('TCP_KEEPINTVL', 2);
+        s.setsockopt('TCP_KEEPCNT', 3);
+        for (const t of [3000, 6000, 8000, 10000]) {
+          await os.sleep(t - os.now());
+          const row = os.ss().find((r) => r.state === 'ESTAB');
+          console.log('ss ' + (row && row.timer));
+        }
+      });
+    }`;
+
+  it('counts its time down and its unanswered probes, as os.ss() does', async () => {
+    const events: TraceEvent[] = [];
+    const r = await runProgram(program, { fileName: 'keepalive.ts', seed: 1, untilMs: 30_000, onEvent: (e) => events.push(e) });
+    expect(r.ok).toBe(true);
+    const printed = events.filter((e): e is Extract<TraceEvent, { kind: 'output' }> => e.kind === 'output' && e.text.startsWith('ss '));
+    expect(printed.map((e) => e.text.trim())).toEqual(['ss keepalive,2sec,0', 'ss keepalive,1sec,1', 'ss keepalive,1sec,2', 'ss keepalive,1sec,3']);
+    for (const e of printed) {
+      const live = (socketsFromTrace(events, e.n, e.t).get('client') ?? []).find((row) => row.state === 'ESTAB');
+      expect(`ss ${live?.timer}`).toBe(e.text.trim());
+    }
   });
 });

@@ -5,8 +5,19 @@ import { ssStateName } from '../../sim/ss-format.ts';
 import { timerText } from '../../sim/ss.ts';
 import type { SockstatEntry } from '../../console/ss-summary.ts';
 
-/** How `ss -o` names a timer (iproute2 misc/ss.c: on, keepalive, timewait, persist); the linger wait is close()'s, not a socket timer. */
+/**
+ * How `ss -o` names a timer (iproute2 misc/ss.c: on, keepalive, timewait, persist); the linger wait is close()'s, not a socket timer.
+ * The keepalive timer is a socket's second timer (Linux sk_timer), kept apart: ss shows it when the first (icsk_retransmit_timer) is idle.
+ */
 const SS_TIMER: Partial<Record<TimerName, string>> = { retransmit: 'on', 'syn-ack': 'on', 'time-wait': 'timewait', 'fin-wait-2': 'timewait', persist: 'persist' };
+
+interface Keepalive {
+  due: number;
+  /** Probes sent and not answered (icsk_probes_out, the count `ss -o` shows). */
+  probes: number;
+  /** Time of a keepalive expiry whose probe, if it sent one, is the socket's next segment. */
+  firedAt: number;
+}
 
 /**
  * Each host's sockets as `ss -s` counts them, after the events up to trace
@@ -50,14 +61,30 @@ export function sockstatEntriesFromTrace(events: readonly TraceEvent[], untilN =
 /**
  * Each host's sockets after the events up to trace position `untilN` (all if
  * left out). With `atMs`, the virtual time of that position, each row carries
- * the timer `ss -o` would show then, counting down (timewait,59sec,0).
+ * the timer `ss -o` would show then, counting down (timewait,59sec,0;
+ * keepalive,7sec,2 when only the keepalive timer runs).
  */
 export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinity, atMs?: number): Map<string, SsRow[]> {
   const socks = new Map<number, { host: string; state: TcpState; local: string; remote: string }>();
   const timers = new Map<number, { kind: string; due: number; retries: number }>();
+  const keepalives = new Map<number, Keepalive>();
+  /** Socket ids by `host local>remote`, to tie segments to the keepalive of their socket. */
+  const byTuple = new Map<string, number>();
   for (const ev of events) {
     if (ev.n > untilN) break;
     if (ev.kind === 'timer') {
+      if (ev.timer === 'keepalive') {
+        const ka = keepalives.get(ev.sock.id);
+        if (ev.action === 'set' && ev.at !== undefined) {
+          if (ka) ka.due = ev.at;
+          else keepalives.set(ev.sock.id, { due: ev.at, probes: 0, firedAt: -1 });
+          byTuple.set(`${ev.host} ${ev.sock.local}>${ev.sock.remote}`, ev.sock.id);
+        } else if (ev.action === 'fire' && ka) {
+          ka.due = -1;
+          ka.firedAt = ev.t;
+        } else if (ka) ka.due = -1;
+        continue;
+      }
       const kind = SS_TIMER[ev.timer];
       if (!kind) continue;
       const old = timers.get(ev.sock.id);
@@ -66,18 +93,45 @@ export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinit
       else if (old && old.kind === kind) timers.delete(ev.sock.id);
       continue;
     }
+    if (ev.kind === 'segment') {
+      if (keepalives.size === 0 || ev.action === 'drop') continue;
+      const seg = ev.seg;
+      const src = `${seg.src.ip}:${seg.src.port}`;
+      const dst = `${seg.dst.ip}:${seg.dst.port}`;
+      if (ev.action === 'send') {
+        const id = byTuple.get(`${ev.host} ${src}>${dst}`);
+        const ka = id === undefined ? undefined : keepalives.get(id);
+        if (!ka || ka.firedAt < 0) continue;
+        // tcp_keepalive_timer sends its probe (tcp_write_wakeup: a bare ACK below snd_una) as it expires.
+        if (ev.t === ka.firedAt && seg.len === 0 && !seg.syn && !seg.fin && !seg.rst) ka.probes++;
+        ka.firedAt = -1;
+      } else {
+        // tcp_ack: an ACK from the peer means it is alive (icsk_probes_out = 0).
+        const id = byTuple.get(`${ev.host} ${dst}>${src}`);
+        const ka = id === undefined ? undefined : keepalives.get(id);
+        if (ka && seg.ackFlag) ka.probes = 0;
+      }
+      continue;
+    }
     if (ev.kind !== 'state') continue;
     if (ev.to === 'CLOSED') {
       socks.delete(ev.sock.id);
       timers.delete(ev.sock.id);
+      keepalives.delete(ev.sock.id);
     } else socks.set(ev.sock.id, { host: ev.host, state: ev.to, local: ev.sock.local, remote: ev.sock.remote });
   }
   const byHost = new Map<string, SsRow[]>();
   for (const [id, s] of socks) {
     // CLOSED sockets were dropped above: every state left is one ss lists.
     const row: SsRow = { state: ssStateName(s.state), recvQ: 0, sendQ: 0, local: s.local, peer: s.state === 'LISTEN' || !s.remote ? '*:*' : s.remote };
-    const tm = atMs === undefined ? undefined : timers.get(id);
-    if (tm && atMs !== undefined && tm.due >= atMs) (row as { timer?: string }).timer = timerText(tm.kind, tm.due - atMs, tm.retries);
+    if (atMs !== undefined) {
+      const tm = timers.get(id);
+      const ka = keepalives.get(id);
+      let timer: string | undefined;
+      if (tm && tm.due >= atMs) timer = timerText(tm.kind, tm.due - atMs, tm.retries);
+      else if (ka && ka.due >= atMs) timer = timerText('keepalive', ka.due - atMs, ka.probes);
+      if (timer !== undefined) (row as { timer?: string }).timer = timer;
+    }
     const rows = byHost.get(s.host);
     if (rows) rows.push(row);
     else byHost.set(s.host, [row]);

@@ -7,7 +7,27 @@ export const TCP_RTO_MIN = 200;
 export const TCP_RTO_MAX = 120_000;
 export const MSS = 1460;
 export const OOW_RATELIMIT_MS = 500; // net.ipv4.tcp_invalid_ratelimit
+export const TCP_TW_REUSE_DELAY_MS = 1_000; // net.ipv4.tcp_tw_reuse_delay's default (Linux 6.13 on)
 export const DEFAULT_BUF = 65_535;
+/**
+ * Socket buffers as Linux sizes them (include/net/sock.h; 64-bit): the least
+ * setsockopt leaves (SOCK_MIN_RCVBUF = TCP_SKB_MIN_TRUESIZE, 2048 bytes and an
+ * sk_buff; SOCK_MIN_SNDBUF twice that), and what getsockopt reports for a
+ * socket that never set them (net.ipv4.tcp_rmem[1], tcp_wmem[1]).
+ */
+export const SOCK_MIN_RCVBUF = 2_304;
+export const SOCK_MIN_SNDBUF = 4_608;
+export const TCP_RMEM_DEFAULT = 131_072;
+export const TCP_WMEM_DEFAULT = 16_384;
+
+/**
+ * sock_setsockopt(SO_RCVBUF / SO_SNDBUF, v): the kernel keeps
+ * max(2 * min(v, net.core.rmem_max / wmem_max), SOCK_MIN_*), doubled "to allow
+ * space for bookkeeping overhead" (socket(7)), and getsockopt reports that.
+ */
+export function doubledBuf(value: number, max: number, min: number): number {
+  return Math.max(2 * Math.min(value, max, 2 ** 30 - 1), min);
+}
 export const MAX_WINDOW = 65_535; // no window scaling in the simulator
 export const MAX_TCP_KEEPIDLE = 32_767; // seconds
 export const MAX_TCP_KEEPINTVL = 32_767; // seconds
@@ -28,6 +48,9 @@ export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_keepalive_intvl': 75,
   'net.ipv4.tcp_keepalive_probes': 9,
   'net.core.somaxconn': 4096,
+  // 4 MB since Linux 6.x (before, 212992).
+  'net.core.rmem_max': 4_194_304,
+  'net.core.wmem_max': 4_194_304,
 };
 
 /** Validates a sysctl value as Linux's proc handlers would; returns an error text or null. */
@@ -57,6 +80,9 @@ export function checkSysctl(name: string, value: unknown): string | null {
     'net.ipv4.tcp_keepalive_intvl': [0, 2_147_483],
     'net.ipv4.tcp_keepalive_probes': [0, 255],
     'net.core.somaxconn': [0, 2 ** 31 - 1],
+    // net/core/sysctl_net_core.c: no less than one minimal buffer.
+    'net.core.rmem_max': [SOCK_MIN_RCVBUF, 2 ** 31 - 1],
+    'net.core.wmem_max': [SOCK_MIN_SNDBUF, 2 ** 31 - 1],
   };
   const r = ranges[n];
   if (r && (value < r[0] || value > r[1])) return `${n} must be between ${r[0]} and ${r[1]}, got ${value}`;

@@ -3,7 +3,7 @@ import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
 import { hash32 } from '../prng.ts';
 import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
-import { OOW_RATELIMIT_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
+import { OOW_RATELIMIT_MS, TCP_TW_REUSE_DELAY_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
 import { TcpCounters } from './counters.ts';
 import { append, emptyQueue } from './lazy-queue.ts';
@@ -199,7 +199,7 @@ export class Stack implements TcbStack {
     if (ip !== '0.0.0.0' && ip !== this.ip && !ip.startsWith('127.'))
       throw new SocketCallError('EADDRNOTAVAIL', `${ip} is not an address of host ${this.name} (${this.ip})`);
     if (port === 0) {
-      port = this.freePort();
+      port = this.freePort(sk.reuse);
       if (!port) throw new SocketCallError('EADDRINUSE', 'no free port left in ip_local_port_range');
     } else {
       const c = this.conflicts(sk, ip, port);
@@ -214,18 +214,26 @@ export class Stack implements TcbStack {
 
   /**
    * bind(0): a port nobody holds, neither bind() nor connect() (Linux
-   * inet_csk_find_open_port): a random start, odd offsets first, "to not pollute
-   * connect() users", who start with even ones (ephemeralPort).
+   * inet_csk_find_open_port, without ip_autobind_reuse): a random start, odd
+   * offsets first, "to not pollute connect() users", who start with even ones
+   * (ephemeralPort). A socket with SO_REUSEADDR searches the lower half of the
+   * range first, then the upper half (attempt_half; ranges of 4 ports or more).
    */
-  private freePort(): number {
+  private freePort(reuse: boolean): number {
     const [lo, hi] = this.portRange;
-    const high = hi + 1;
-    let remaining = high - lo;
+    if (!reuse || hi + 1 - lo < 4) return this.freePortIn(lo, hi + 1);
+    const half = lo + (((hi + 1 - lo) >> 2) << 1);
+    return this.freePortIn(lo, half) || this.freePortIn(half, hi + 1);
+  }
+
+  /** One pass of inet_csk_find_open_port over the ports [low, high): odd offsets from a random start, then even ones. */
+  private freePortIn(low: number, high: number): number {
+    let remaining = high - low;
     if (remaining > 1) remaining &= ~1;
     let offset = (hash32(this.tsSecret, ++this.portDraws, 2, 0, 0) >>> 0) % remaining;
     offset |= 1;
     for (;;) {
-      let port = lo + offset;
+      let port = low + offset;
       for (let i = 0; i < remaining; i += 2, port += 2) {
         if (port >= high) port -= remaining;
         port |= 0; // a small integer for V8, as every socket's localPort
@@ -438,19 +446,25 @@ export class Stack implements TcbStack {
    * socket already had (`bound`: bind() or bind(0); the kernel passes no twp), any
    * minisock with the peer's timestamps, whatever tcp_tw_reuse says. From the port
    * search, only with tcp_tw_reuse (2: loopback only), timestamps, a TIME_WAIT (not
-   * FIN_WAIT_2) and a last timestamp over a second old.
+   * FIN_WAIT_2) that entered TIME_WAIT more than tcp_tw_reuse_delay (1 s) ago
+   * (Linux 6.13 on: tw_entry_stamp in ms; before, the peer's last timestamp had to
+   * be from an earlier second, tw_ts_recent_stamp).
    */
   private takesOver(tw: TimeWait, rip: string, bound: boolean): boolean {
     if (!tw.hasTs) return false;
     if (bound) return true;
     if (tw.substate === 'FIN_WAIT_2' || !this.twReuseOn(rip)) return false;
-    return Math.floor(this.env.now() / 1000) > Math.floor(tw.tsRecentStamp / 1000);
+    return this.env.now() > tw.since + TCP_TW_REUSE_DELAY_MS; // time_after32(tcp_clock_ms(), reuse_thresh)
   }
 
-  /** tcp_tw_reuse applies to connections to `rip`: 1 always, 2 for loopback only, 0 never. */
+  /**
+   * tcp_tw_reuse applies to connections to `rip`: 1 always, 2 for loopback addresses
+   * only (tcp_twsk_unique: ipv4_is_loopback of either address; a connection to the
+   * host's own address also runs over lo, but does not count), 0 never.
+   */
   private twReuseOn(rip: string): boolean {
     const reuse = this.sysctl('net.ipv4.tcp_tw_reuse');
-    return reuse === 1 || (reuse === 2 && (rip.startsWith('127.') || rip === this.ip));
+    return reuse === 1 || (reuse === 2 && rip.startsWith('127.'));
   }
 
   // ---------------------------------------------------------------- closing
@@ -699,8 +713,9 @@ export class Stack implements TcbStack {
         this.sendReset(seg, 'FIN_WAIT_2');
         return this.killTimeWait(tw, 'data after close()');
       }
-      // The peer's FIN: into real TIME_WAIT.
+      // The peer's FIN: into real TIME_WAIT (tcp_timewait_state_process restamps tw_entry_stamp).
       tw.substate = 'TIME_WAIT';
+      tw.since = now;
       tw.rcvNxt32 = endSeq;
       if (seg.hasTs && tw.hasTs) {
         tw.tsRecent = seg.tsval32;

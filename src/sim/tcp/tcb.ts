@@ -233,6 +233,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     c.linger = l.linger;
     c.rcvBufSize = l.rcvBufSize;
     c.sndBufSize = l.sndBufSize;
+    c.rcvBufLocked = l.rcvBufLocked;
+    c.sndBufLocked = l.sndBufLocked;
     if (l.ka) c.ka = l.ka.copy(stack.env.now());
     c.boundByBind = true;
     c.bound = true;

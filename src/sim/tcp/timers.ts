@@ -71,10 +71,14 @@ export class TimerSlot<K extends TimerName> implements TimerTarget {
     private readonly owner: TimerOwner<K>,
   ) {}
 
-  /** Starts (or moves) the timer: traced as set when the kind changes. */
+  /**
+   * Starts (or moves) the timer: traced as set when the kind changes, and for the
+   * keepalive timer when it moves too (setsockopt moves it; the trace's readers,
+   * such as the console's live `ss -o`, know its expiry only from the trace).
+   */
   set(kind: K, at: number): void {
     const env = this.env;
-    const fresh = this.kind !== kind;
+    const fresh = this.kind !== kind || (kind === 'keepalive' && at !== this.at);
     this.kind = kind;
     this.at = at;
     if (fresh && env.tracingTimer) this.trace(kind, 'set', at);

@@ -55,7 +55,8 @@ export class TimeWait implements TimeWaitView {
     public tsRecentStamp: number,
     /** TW_REUSE | TW_REUSEPORT | TW_BYBIND. */
     flags: number,
-    readonly since: number,
+    /** Virtual ms when it became a minisock, then when it entered TIME_WAIT (Linux tw_entry_stamp). */
+    public since: number,
   ) {
     this.rcvNxt32 = rcvNxt | 0;
     this.sndNxt32 = sndNxt | 0;

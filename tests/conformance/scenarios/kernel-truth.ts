@@ -145,14 +145,26 @@ export const kernelTruth: Scenario[] = [
   },
   {
     id: 'so-rcvbuf-doubled',
-    title: 'SO_RCVBUF and SO_SNDBUF read back twice the value set (socket(7): room for bookkeeping)',
+    title: 'SO_RCVBUF and SO_SNDBUF read back twice the value set (socket(7): room for bookkeeping), at least one minimal buffer, at most twice net.core.rmem_max / wmem_max; unset, tcp_rmem[1] and tcp_wmem[1]',
     teaches: '11',
     client: [
       { op: 'socket', sock: 's' },
       { op: 'setsockopt', sock: 's', opt: 'SO_RCVBUF', value: 10000 },
-      { op: 'getsockopt', sock: 's', opt: 'SO_RCVBUF', expect: { value: 20000 }, kernelOnly: 'the simulator does not double SO_RCVBUF yet' },
+      { op: 'getsockopt', sock: 's', opt: 'SO_RCVBUF', expect: { value: 20000 } },
       { op: 'setsockopt', sock: 's', opt: 'SO_SNDBUF', value: 10000 },
-      { op: 'getsockopt', sock: 's', opt: 'SO_SNDBUF', expect: { value: 20000 }, kernelOnly: 'the simulator does not double SO_SNDBUF yet' },
+      { op: 'getsockopt', sock: 's', opt: 'SO_SNDBUF', expect: { value: 20000 } },
+      // A socket that never set them: the defaults of net.ipv4.tcp_rmem and tcp_wmem.
+      { op: 'socket', sock: 'd' },
+      { op: 'getsockopt', sock: 'd', opt: 'SO_RCVBUF', expect: { value: 131072 } },
+      { op: 'getsockopt', sock: 'd', opt: 'SO_SNDBUF', expect: { value: 16384 } },
+      // Too small: SOCK_MIN_RCVBUF (2048 bytes and an sk_buff) and SOCK_MIN_SNDBUF (twice that).
+      { op: 'setsockopt', sock: 'd', opt: 'SO_RCVBUF', value: 100 },
+      { op: 'getsockopt', sock: 'd', opt: 'SO_RCVBUF', expect: { value: 2304 } },
+      { op: 'setsockopt', sock: 'd', opt: 'SO_SNDBUF', value: 100 },
+      { op: 'getsockopt', sock: 'd', opt: 'SO_SNDBUF', expect: { value: 4608 } },
+      // Too large: capped at net.core.rmem_max (4 MB by default), then doubled.
+      { op: 'setsockopt', sock: 'd', opt: 'SO_RCVBUF', value: 10_000_000 },
+      { op: 'getsockopt', sock: 'd', opt: 'SO_RCVBUF', expect: { value: 8_388_608 } },
     ],
     server: [],
   },

@@ -11,8 +11,8 @@ export const bind = (sock: string, port?: number, expect?: StepExpect): Step =>
   withExpect({ op: 'bind', sock, ...(port === undefined ? {} : { port }) }, expect);
 export const listen = (sock: string, expect?: StepExpect): Step => withExpect({ op: 'listen', sock }, expect);
 export const accept = (sock: string, as: string, expect?: StepExpect): Step => withExpect({ op: 'accept', sock, as }, expect);
-export const connect = (sock: string, port = PORT, expect?: StepExpect): Step =>
-  withExpect({ op: 'connect', sock, port }, expect);
+export const connect = (sock: string, port = PORT, expect?: StepExpect, to?: 'loopback' | 'self'): Step =>
+  withExpect({ op: 'connect', sock, port, ...(to ? { to } : {}) }, expect);
 export const send = (sock: string, data: string, expect?: StepExpect, times?: number): Step =>
   withExpect({ op: 'send', sock, data, ...(times ? { times } : {}) }, expect);
 export const recv = (sock: string, expect?: StepExpect): Step => withExpect({ op: 'recv', sock }, expect);

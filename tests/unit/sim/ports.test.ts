@@ -305,6 +305,100 @@ describe('how connect() and bind(0) pick ports, and what a bound connect() may t
     expect((ports[5]! - 40000) % 2).toBe(0);
   });
 
+  it('bind(0) with SO_REUSEADDR searches the lower half of the range first, odd before even, then the upper half', async () => {
+    const ports: (number | string)[] = [];
+    await run((sim) => {
+      const h = sim.host('a');
+      h.sysctl('net.ipv4.ip_local_port_range', '40000 40003');
+      h.run(async (os) => {
+        for (let i = 0; i < 5; i++) {
+          const s = os.socket();
+          s.setsockopt('SO_REUSEADDR', true);
+          try {
+            s.bind({ port: 0 });
+            ports.push(s.localAddress!.port);
+          } catch (e: any) {
+            ports.push(e.code);
+          }
+        }
+      });
+    });
+    // As the kernel does it (conformance scenario ports-bind0-order-reuseaddr).
+    expect(ports).toEqual([40001, 40000, 40003, 40002, 'EADDRINUSE']);
+  });
+
+  it('tcp_tw_reuse = 2 takes over a TIME_WAIT to 127.0.0.1, not one to the host\'s own address (also over lo)', async () => {
+    const results: Record<string, string> = {};
+    for (const to of ['127.0.0.1', 'own']) {
+      await run((sim) => {
+        const h = sim.host('a');
+        h.sysctl('net.ipv4.ip_local_port_range', '40000 40000');
+        h.run(async (os) => {
+          const host = to === 'own' ? h.ip : to;
+          const l = os.socket();
+          l.bind({ port: 80 });
+          l.listen();
+          const s1 = os.socket();
+          await s1.connect({ host, port: 80 });
+          const c1 = await l.accept();
+          await s1.close();
+          await c1.recv();
+          await c1.close();
+          await os.sleep(1500);
+          const s2 = os.socket();
+          try {
+            await s2.connect({ host, port: 80 });
+            results[to] = 'connected';
+          } catch (e: any) {
+            results[to] = e.code;
+          }
+        });
+      });
+    }
+    // As the kernel does it (conformance scenarios tw-reuse-2-loopback, tw-reuse-2-self).
+    expect(results).toEqual({ '127.0.0.1': 'connected', own: 'EADDRNOTAVAIL' });
+  });
+
+  it('tcp_tw_reuse waits 1 s from the entry into TIME_WAIT, in ms, not for the next second of the peer\'s timestamp', async () => {
+    const results: string[] = [];
+    await run((sim) => {
+      const { client, server } = pair(sim);
+      client.sysctl('net.ipv4.ip_local_port_range', '40000 40000');
+      client.sysctl('net.ipv4.tcp_tw_reuse', 1);
+      server.run(async (os) => {
+        const ls = tryBind(os, 80, { reuse: true }).s;
+        ls.listen();
+        for (;;) {
+          const c = await ls.accept();
+          os.spawn(async () => {
+            await c.recv();
+            await c.close();
+          });
+        }
+      });
+      client.run(async (os) => {
+        const s1 = os.socket();
+        await s1.connect({ host: 'server', port: 80 });
+        await os.sleep(600);
+        await s1.close();
+        await os.sleep(50); // the server's FIN has come: TIME_WAIT since about 0.6 s
+        for (const wait of [800, 500]) {
+          await os.sleep(wait);
+          const s = os.socket();
+          try {
+            await s.connect({ host: 'server', port: 80 });
+            results.push('connected');
+          } catch (e: any) {
+            results.push(e.code);
+          }
+        }
+      });
+    });
+    // 0.85 s into TIME_WAIT (past a change of second): not yet; 1.35 s: taken over.
+    // As the kernel does it (conformance scenario tw-reuse-1-delay-from-entry).
+    expect(results).toEqual(['EADDRNOTAVAIL', 'connected']);
+  });
+
   /**
    * A client bound to port 5000 connects to the server, closes first (TIME_WAIT on
    * the client), then a second socket binds 5000 again (SO_REUSEADDR) and connects to
