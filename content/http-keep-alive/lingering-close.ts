@@ -2,8 +2,9 @@ import type { Simulation } from 'closing-time';
 
 // A client uploads a 40 KB body; the server decides from the headers alone
 // (401: no credentials), answers with a 20 KB error page and closes without
-// reading the body. 'plain' just calls close(): the unread body makes it send
-// RST, and whatever of the response had not left yet is thrown away with it.
+// reading the body. 'plain' just calls close(): the body that arrives after it
+// is answered with RST (RFC 9112 §9.6), and whatever of the response had not
+// left yet is thrown away with it.
 // 'lingering' does what nginx's lingering close does: shutdown(SHUT_WR) after
 // the response, read and discard what the client still sends, then close().
 export default function (sim: Simulation) {
