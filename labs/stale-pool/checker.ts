@@ -129,7 +129,10 @@ async function runScenario(t: CheckContext<StalePool>, sc: Scenario): Promise<Ru
       for (const c of [...idle]) void c.close();
     });
   }
-  if (sc.crashAt !== undefined) world.at(sc.crashAt, () => server.crash());
+  if (sc.crashAt !== undefined) {
+    world.at(sc.crashAt, () => server.crash());
+    world.until(sc.crashAt + 20_000); // enough to give up; a pool that never does is seen by then
+  }
 
   const calls: Call[] = [];
   let failed: string | undefined;
