@@ -231,7 +231,7 @@ export type NstatName =
   | 'TcpExtTCPAbortOnData'
   /** close() with data the application never read: RST instead of FIN. */
   | 'TcpExtTCPAbortOnClose'
-  /** An orphan dropped for lack of memory (not modelled: always 0). */
+  /** An orphan killed because the host held more than net.ipv4.tcp_max_orphans (at close() or from its timers; tcp_mem is not modelled). */
   | 'TcpExtTCPAbortOnMemory'
   /** A connection given up after its retransmissions or zero-window probes went unanswered (ETIMEDOUT). */
   | 'TcpExtTCPAbortOnTimeout'
