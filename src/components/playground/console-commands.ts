@@ -1,4 +1,5 @@
 // The playground console's little shell: parses what the learner types.
+import { pageLocale, t } from '../../i18n/index.ts';
 export type ConsoleCommand =
   | { kind: 'help' }
   | { kind: 'ss'; host?: string; timers: boolean; listeners: boolean }
@@ -9,6 +10,7 @@ export type ConsoleCommand =
   | { kind: 'empty' }
   | { kind: 'unknown'; text: string; message: string };
 
+/** The English help (the page shows its language's, src/i18n 'console.help'). */
 export const HELP_TEXT = [
   'Commands:',
   '  ss -tan [HOST]        sockets of every host (or one), as `ss -tan` shows them; -o adds timers',
@@ -71,6 +73,6 @@ export function parseCommand(input: string): ConsoleCommand {
       return { kind: 'nstat', host, zeros };
     }
     default:
-      return { kind: 'unknown', text, message: `${cmd}: command not found. Type help for the list.` };
+      return { kind: 'unknown', text, message: t(pageLocale(), 'console.notFound', { cmd }) };
   }
 }

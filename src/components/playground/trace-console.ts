@@ -8,7 +8,8 @@ import '@xterm/xterm/css/xterm.css';
 import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
 import { countersFromTrace, createFormatter, formatNstat, formatSsTable, formatSummary, makeNstatTable, paint, type TraceFormatter } from '../../console/index.ts';
-import { HELP_TEXT, parseCommand } from './console-commands.ts';
+import { parseCommand } from './console-commands.ts';
+import { pageLocale, t } from '../../i18n/index.ts';
 import { socketsFromTrace } from './live-ss.ts';
 import { wrapToColumns } from './console-wrap.ts';
 
@@ -117,7 +118,7 @@ export class TraceConsole {
         this.submit();
       }
     });
-    this.println(paint('dim', 'Press Run to start the program. Type help for console commands.', true));
+    this.println(paint('dim', t(pageLocale(), 'console.start'), true));
   }
 
   setDark(dark: boolean): void {
@@ -231,7 +232,8 @@ export class TraceConsole {
       case 'empty':
         return;
       case 'help':
-        HELP_TEXT.forEach((l) => this.println(l));
+        // In the page's language; the commands themselves stay as typed.
+        t(pageLocale(), 'console.help').split('\n').forEach((l) => this.println(l));
         return;
       case 'clear':
         this.term.clear();
