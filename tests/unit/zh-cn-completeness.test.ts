@@ -7,7 +7,6 @@
 // them from one edition to the other and the lesson tests hold for both.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { checkers } from '../../labs/index.ts';
 import { playgroundsOfLesson } from '../../src/components/playground/lesson-playgrounds.ts';
@@ -23,10 +22,28 @@ const dirsWith = (dir: string, file: string) =>
     .map((d) => d.name)
     .sort();
 
+/** The frontmatter as the lessons write it: `key: value` (numbers, [a, b], strings) and `key:` with `  - "item"` lines. */
 function frontmatter(file: string): Record<string, unknown> {
   const m = /^---\n([\s\S]*?)\n---/.exec(readFileSync(file, 'utf8'));
   if (!m) throw new Error(`${file}: no frontmatter`);
-  return yaml.load(m[1]!) as Record<string, unknown>;
+  const scalar = (v: string): unknown => {
+    if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+    if (/^\[.*\]$/.test(v)) return v.slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean);
+    if (/^".*"$/.test(v)) return JSON.parse(v);
+    if (/^'.*'$/.test(v)) return v.slice(1, -1).replace(/''/g, "'");
+    return v;
+  };
+  const out: Record<string, unknown> = {};
+  let list: unknown[] | null = null;
+  for (const line of m[1]!.split('\n')) {
+    const item = /^\s+-\s+(.*)$/.exec(line);
+    if (item && list) list.push(scalar(item[1]!.trim()));
+    const kv = /^(\w+):\s*(.*)$/.exec(line);
+    if (!kv) continue;
+    if (kv[2] === '') out[kv[1]!] = list = [];
+    else (out[kv[1]!] = scalar(kv[2]!.trim())), (list = null);
+  }
+  return out;
 }
 
 const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^import\s.+$/gm)].map((m) => m[0]).sort();
