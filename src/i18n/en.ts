@@ -225,6 +225,10 @@ export const en = {
   'pg.failedN': ' {n} processes failed (see the console).',
   'pg.errorOnLine': 'Error on line {line}: {message}',
   'pg.error': 'Error: {message}',
+  'pg.ladderEmpty': "The diagram draws itself while the program runs.",
+  'pg.scrubHint': "Step through the run with the slider or the arrow keys; click an arrow to see the segment.",
+  'pg.ladderTitle': "Ladder diagram of this run",
+  'pg.startFailed': "The playground could not start: {error}",
   // Expectations described when a lesson gives no label (playground/expectations.ts)
   'expect.state': '{host} goes to {to}',
   'expect.stateFrom': '{host} goes from {from} to {to}',

@@ -85,7 +85,8 @@ export function createApp(options: AppOptions): App {
     }
     if (/%00/i.test(request.url) || request.url.includes('\0')) return reply.code(400).type('text/plain; charset=utf-8').send('Bad request\n');
     const { locale } = splitLocalePath(request.url.split('?')[0]!);
-    const file = locale === 'en' ? '404.html' : `${locale}/404.html`;
+    // Astro writes the root 404 page as 404.html and a locale's as <locale>/404/index.html.
+    const file = locale === 'en' ? '404.html' : `${locale}/404/index.html`;
     if (!notFoundPages.has(file)) notFoundPages.set(file, await readFile(path.join(root, file)).catch(() => readFile(path.join(root, '404.html')).catch(() => null)));
     const notFoundPage = notFoundPages.get(file);
     reply.code(404).header('cache-control', 'no-cache');
