@@ -26,7 +26,7 @@ export default function (sim: Simulation) {
       const conn = await ls.accept();
       let last = os.now();
       let open = true;
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         // The keep-alive timer: an idle connection is closed.
         while (open) {
           const wait = last + BACKEND_KEEPALIVE_MS - os.now();
@@ -39,7 +39,7 @@ export default function (sim: Simulation) {
           await conn.close();
         }
       });
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         while (open) {
           const req = await conn.recv().catch(() => '');
           if (!open) return;
@@ -60,14 +60,20 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const front = await ls.accept();
-      os.spawn(async () => {
+      let spare: Socket | null = os.socket(); // made before the next accept(), so it takes the next descriptor
+      os.spawn(async (os) => {
+        const newSocket = () => {
+          const s = spare ?? os.socket();
+          spare = null;
+          return s;
+        };
         let back: Socket | null = null;
         for (;;) {
           const req = await front.recv();
           if (req === '') break;
           // Reuse the pooled upstream connection if it still looks open.
           if (!back || back.state !== 'ESTABLISHED') {
-            back = os.socket();
+            back = newSocket();
             await back.connect({ host: 'backend', port: 8080 });
           }
           let res = '';

@@ -24,7 +24,7 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const conn = await ls.accept();
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         for (;;) {
           const req = await conn.recv();
           if (req === '') return conn.close();
@@ -40,8 +40,8 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const front = await ls.accept();
-      os.spawn(async () => {
-        const back = os.socket();
+      const back = os.socket(); // made before the next accept(), so it takes the next descriptor
+      os.spawn(async (os) => {
         await back.connect({ host: 'backend', port: 8080 });
         let last = os.now();
         let gone = false;

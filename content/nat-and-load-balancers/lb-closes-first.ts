@@ -25,7 +25,7 @@ export default function (sim: Simulation) {
       const conn = await ls.accept();
       let last = os.now();
       let open = true;
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         // The keep-alive timer: an idle connection is closed.
         while (open) {
           const wait = last + BACKEND_KEEPALIVE_MS - os.now();
@@ -38,7 +38,7 @@ export default function (sim: Simulation) {
           await conn.close();
         }
       });
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         while (open) {
           const req = await conn.recv().catch(() => '');
           if (!open) return;
@@ -59,11 +59,17 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const front = await ls.accept();
-      os.spawn(async () => {
+      let spare: Socket | null = os.socket(); // made before the next accept(), so it takes the next descriptor
+      os.spawn(async (os) => {
+        const newSocket = () => {
+          const s = spare ?? os.socket();
+          spare = null;
+          return s;
+        };
         let back: Socket | null = null;
         let last = os.now();
         let idle = false;
-        os.spawn(async () => {
+        os.spawn(async (os) => {
           // The balancer's idle timer, for the client's connection and its upstream.
           for (;;) {
             const wait = last + LB_IDLE_MS - os.now();
@@ -83,7 +89,7 @@ export default function (sim: Simulation) {
           if (req === '' || idle) break;
           // Reuse the pooled upstream connection if it still looks open.
           if (!back || back.state !== 'ESTABLISHED') {
-            back = os.socket();
+            back = newSocket();
             await back.connect({ host: 'backend', port: 8080 });
           }
           let res = '';

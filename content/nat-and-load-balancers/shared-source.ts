@@ -23,7 +23,7 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const conn = await ls.accept();
-      os.spawn(async () => {
+      os.spawn(async (os) => {
         const req = await conn.recv();
         await conn.send(`200 OK for ${req}`);
         while ((await conn.recv()) !== '') {
@@ -40,9 +40,9 @@ export default function (sim: Simulation) {
     ls.listen();
     for (;;) {
       const front = await ls.accept();
-      os.spawn(async () => {
+      const up = os.socket(); // made before the next accept(), so it takes the next descriptor
+      os.spawn(async (os) => {
         const req = await front.recv();
-        const up = os.socket();
         try {
           await up.connect({ host: 'server', port: 443 });
         } catch (e) {
