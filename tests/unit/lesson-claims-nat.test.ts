@@ -21,16 +21,16 @@ async function run(id: string) {
 }
 
 describe('nat-and-load-balancers: one address, one set of ports', () => {
-  it('twelve requests from three clients share the gateway’s ten source ports to server:443; the two that find none fail at connect()', async () => {
+  it('twelve requests from two clients share the gateway’s ten source ports to server:443; the two that find none fail at connect()', async () => {
     const { events, sends, output } = await run('shared-source');
     const upstreamSyns = sends.filter((e) => e.seg.src.host === 'gateway' && e.seg.dst.port === 443 && e.seg.flags === 'S' && !e.seg.retransmission);
     const ports = new Set(upstreamSyns.map((e) => e.seg.src.port));
     expect(upstreamSyns).toHaveLength(10);
     expect([...ports].sort()).toEqual([40000, 40001, 40002, 40003, 40004, 40005, 40006, 40007, 40008, 40009]);
-    // Each client made its four connections, each to the gateway only.
-    for (const c of ['c1', 'c2', 'c3']) {
+    // Each client made its six connections, each to the gateway only.
+    for (const c of ['c1', 'c2']) {
       const syns = sends.filter((e) => e.seg.src.host === c && e.seg.flags === 'S');
-      expect(syns).toHaveLength(4);
+      expect(syns).toHaveLength(6);
       expect(new Set(syns.map((e) => e.seg.dst.host))).toEqual(new Set(['gateway']));
     }
     const refused = events.filter((e) => e.kind === 'syscall' && e.host === 'gateway' && e.call === 'connect' && e.phase === 'error' && e.errno === 'EADDRNOTAVAIL');
