@@ -15,7 +15,6 @@ export default function (sim: Simulation) {
   const server = sim.host('server');
   for (const c of clients) sim.link(c, gw, { delayMs: 1 });
   sim.link(gw, server, { delayMs: 5 });
-  gw.sysctl('net.ipv4.ip_local_port_range', '40000 40009');
 
   server.run(async (os) => {
     const ls = os.socket();
@@ -35,6 +34,7 @@ export default function (sim: Simulation) {
   });
 
   gw.run(async (os) => {
+    gw.sysctl('net.ipv4.ip_local_port_range', '40000 40009');
     const ls = os.socket();
     ls.bind({ port: 3128 });
     ls.listen();
