@@ -33,16 +33,6 @@ const NO_INJECTION = 'simulator: no way to send a segment that no socket made (a
 
 export const knownDifferences: KnownDifference[] = [
   {
-    scenarios: 'all',
-    side: 'both',
-    kinds: ['ack-piggybacked'],
-    onlyIn: 'simulator',
-    timing: 'Linux sends the bare ACK itself when the program takes longer than the delayed-ACK timeout to write or close',
-    what: 'the simulator sends a bare ACK at once (of a FIN, or of data); Linux delays it and carries the acknowledgment on the segment the program sends next, typically its own FIN: a three-segment close (F. / F. / .)',
-    why: 'Linux delays ACKs (tcp_fin() enters pingpong mode; the delayed-ACK timer is 40 ms at least) and the simulator ACKs every segment at once',
-    fixedBy: 'simulator: delayed ACKs not modelled yet; issue: segment truth item 2',
-  },
-  {
     scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full'],
     side: 'both',
     kinds: ['data', 'bare-ack', 'ack-value', 'control'],
