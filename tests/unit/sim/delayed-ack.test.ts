@@ -3,6 +3,7 @@
 // tcp_send_delayed_ack / tcp_event_ack_sent, tcp_timer.c tcp_delack_timer_handler).
 import { describe, expect, it } from 'vitest';
 import { seqAdd } from '../../../src/sim/segment.ts';
+import { ssRows } from '../../../src/sim/ss.ts';
 import { TCP_ATO_MIN, TCP_DELACK_MAX, TCP_MAX_QUICKACKS } from '../../../src/sim/tcp/params.ts';
 import type { Tcb } from '../../../src/sim/tcp/tcb.ts';
 import { Bench, PEER_ISS } from './tcb-harness.ts';
@@ -68,6 +69,14 @@ describe('the delayed-ACK timer', () => {
     expect(sk.dack!.at - t0).toBeLessThanOrEqual(TCP_DELACK_MAX);
     expect(sk.dack!.at - t0).toBeGreaterThanOrEqual(TCP_ATO_MIN);
     expect(b.env.timerLog).toEqual(['delayed-ack set']);
+  });
+
+  it('is not shown by ss -o: Linux does not report a pending delayed ACK (ICSK_TIME_DACK)', () => {
+    const b = new Bench();
+    const sk = pastQuickAcks(b);
+    b.receive(b.segment('P.', { data: 'late' }));
+    expect(sk.dack!.kind).toBe('delayed-ack');
+    expect(ssRows(b.stack, b.env.t).find((r) => r.state === 'ESTAB')!.timer).toBeUndefined();
   });
 
   it('a timer that runs out outside pingpong mode doubles the ACK timeout, up to the RTO', () => {
