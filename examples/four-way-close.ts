@@ -8,6 +8,10 @@
 //   TIME_WAIT        --ACK-->  CLOSED
 //   ... 60 s later (Linux's TCP_TIMEWAIT_LEN): CLOSED
 //
+// Linux delays the ACK of a FIN (tcp_fin() enters pingpong mode): a server that
+// closes within the delayed-ACK time sends that ACK on its FIN, and the close
+// takes three segments. This server works 100 ms first, so the ACK goes alone.
+//
 // Run it:  closing-time run examples/four-way-close.ts
 // Watch the client end in TIME-WAIT: the side that closes first keeps the
 // connection's 4-tuple for 60 s so a lost last ACK can be sent again.
@@ -28,6 +32,7 @@ export default function (sim: Simulation) {
     // recv() resolves with '' once the client's FIN arrives: that is end of stream.
     const eof = await conn.recv();
     console.log(`server: recv() returned ${JSON.stringify(eof)}, the socket is ${conn.state}`);
+    await os.sleep(100); // longer than the delayed-ACK timeout: the ACK of the FIN goes first, alone
     // Passive close: our FIN goes out, LAST_ACK until the client ACKs it. No TIME_WAIT here.
     await conn.close();
     await listener.close();

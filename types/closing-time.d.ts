@@ -127,6 +127,20 @@ export interface SocketOptions {
    * once probes have started (it replaces TCP_KEEPCNT). 0 (default) is off.
    */
   TCP_USER_TIMEOUT: number;
+  /**
+   * Turns Nagle's algorithm off: a small write goes out at once even while an
+   * earlier small segment is unacknowledged. Default false (Nagle on, as in Linux).
+   */
+  TCP_NODELAY: boolean;
+  /** Holds partial segments back until it is cleared (or for about 200 ms with nothing in flight). Default false. */
+  TCP_CORK: boolean;
+  /**
+   * true: ACK at once for now (Linux leaves interactive "pingpong" mode and sends
+   * a pending delayed ACK); false: delay ACKs (enter pingpong mode). Not sticky:
+   * the stack changes the mode as traffic goes. getsockopt reports whether the
+   * socket is out of pingpong mode.
+   */
+  TCP_QUICKACK: boolean;
 }
 export type SocketOption = keyof SocketOptions;
 
@@ -511,7 +525,7 @@ export interface StateEvent extends TraceBase {
   readonly cause: string;
 }
 
-export type TimerName = 'retransmit' | 'time-wait' | 'fin-wait-2' | 'persist' | 'linger' | 'syn-ack' | 'keepalive';
+export type TimerName = 'retransmit' | 'time-wait' | 'fin-wait-2' | 'persist' | 'linger' | 'syn-ack' | 'keepalive' | 'delayed-ack';
 
 export interface TimerEvent extends TraceBase {
   readonly kind: 'timer';

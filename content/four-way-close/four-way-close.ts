@@ -12,6 +12,9 @@ export default function (sim: Simulation) {
     const conn = await ls.accept();
     console.log('server read:', await conn.recv());
     console.log('server read:', JSON.stringify(await conn.recv()), '(EOF: the client sent FIN)');
+    // Some work before closing, longer than the delayed-ACK timeout: the ACK of the
+    // client's FIN goes alone. Delete this line and the close takes three segments.
+    await os.sleep(100);
     await conn.close();
   });
 

@@ -293,7 +293,7 @@ def do_sync(req):
             onoff, linger = struct.unpack("ii", s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8))
             return {"value": {"onoff": bool(onoff), "linger": linger}}
         value = s.getsockopt(option_level(name), getattr(socket, name))
-        return {"value": bool(value) if name in ("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE") else value}
+        return {"value": bool(value) if name in ("SO_REUSEADDR", "SO_REUSEPORT", "SO_KEEPALIVE", "TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK") else value}
     if op == "bind":
         sock(req["sock"]).bind((req.get("ip") or "0.0.0.0", req.get("port", 0)))
         return info(sock(req["sock"]))

@@ -458,6 +458,8 @@ class Side(threading.Thread):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, int(bool(value)))
             elif name in ("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_USER_TIMEOUT"):
                 s.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), int(value))
+            elif name in ("TCP_NODELAY", "TCP_CORK", "TCP_QUICKACK"):
+                s.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), int(bool(value)))
             else:
                 raise StepFailure("unknown socket option %r" % name)
         elif op == "getsockopt":

@@ -12,11 +12,15 @@ export interface Simplification {
 export const SIMPLIFICATIONS = {
   'delayed-ack': {
     id: 'delayed-ack',
-    text: 'the simulator ACKs at once where Linux delays the ACK (of data, and of a FIN: Linux closes in three segments F. / F. / . where the simulator sends four), so bare ACKs differ in number',
+    text: 'both delay ACKs as Linux does (a FIN\'s ACK rides on a prompt close: F. / F. / .), but the kernel run takes real time: a program that pauses between reading and writing, or a timer tick, can make an ACK go alone on one side and ride on the next segment on the other, so bare ACKs may differ in number',
   },
   nagle: {
     id: 'nagle',
-    text: "the simulator has no Nagle algorithm: small sends go out as segments of their own where Linux may hold one back and send the bytes together, so the same bytes come in different segments",
+    text: "both hold a small send back while a small segment is unacknowledged (Nagle), but whether the ACK is back before the next send depends on real time in the kernel run, so the same bytes may come in different segments",
+  },
+  'fin-ack-in-fin-wait-1': {
+    id: 'fin-ack-in-fin-wait-1',
+    text: 'a FIN that also ACKs our FIN takes the simulator from FIN_WAIT_1 straight to TIME_WAIT; Linux passes through FIN_WAIT_2 on the way (tcp_rcv_state_process sets it before tcp_fin() runs), and RFC 9293 says the same. With delayed ACKs this is the usual three-segment close; the kernel run, slower between calls, often sends the ACK alone instead',
   },
   'ephemeral-ports': {
     id: 'ephemeral-ports',

@@ -228,6 +228,9 @@ const OPTION_NAMES: SocketOption[] = [
   'TCP_KEEPINTVL',
   'TCP_KEEPCNT',
   'TCP_USER_TIMEOUT',
+  'TCP_NODELAY',
+  'TCP_CORK',
+  'TCP_QUICKACK',
 ];
 
 /** Linux's ranges for the keepalive options (tcp_sock_set_keepidle_locked, do_tcp_setsockopt). */
@@ -359,6 +362,15 @@ export class SocketImpl implements Socket {
             throw new SocketError('EINVAL', 'setsockopt', `TCP_USER_TIMEOUT takes an integer >= 0 (milliseconds, 0 is off), got ${JSON.stringify(value)}`);
           t.deadPeer().userTimeout = value;
           return;
+        case 'TCP_NODELAY':
+        case 'TCP_CORK':
+        case 'TCP_QUICKACK':
+          if (typeof value !== 'boolean' && value !== 0 && value !== 1)
+            throw new SocketError('EINVAL', 'setsockopt', `${name} takes true or false, got ${JSON.stringify(value)}`);
+          if (name === 'TCP_NODELAY') t.setNodelay(!!value);
+          else if (name === 'TCP_CORK') t.setCork(!!value);
+          else t.setQuickack(!!value);
+          return;
         default:
           throw new SocketError('ENOPROTOOPT', 'setsockopt', `unknown option ${JSON.stringify(name)}; known: ${OPTION_NAMES.join(', ')}`);
       }
@@ -388,7 +400,13 @@ export class SocketImpl implements Socket {
                         ? t.keepaliveProbes()
                         : name === 'TCP_USER_TIMEOUT'
                           ? (t.ka?.userTimeout ?? 0)
-                          : undefined;
+                          : name === 'TCP_NODELAY'
+                            ? t.nodelay
+                            : name === 'TCP_CORK'
+                              ? t.cork
+                              : name === 'TCP_QUICKACK'
+                                ? !t.inPingpong() // do_tcp_getsockopt: !inet_csk_in_pingpong_mode
+                                : undefined;
     if (v === undefined) throw new SocketError('ENOPROTOOPT', 'getsockopt', `unknown option ${JSON.stringify(name)}; known: ${OPTION_NAMES.join(', ')}`);
     return v as SocketOptions[K];
   }

@@ -60,6 +60,8 @@ export type Step = StepBase &
     | { op: 'setsockopt'; sock: string; opt: 'SO_KEEPALIVE'; value: boolean }
     /** Seconds for the keepalive times, a count for TCP_KEEPCNT, ms for TCP_USER_TIMEOUT. */
     | { op: 'setsockopt'; sock: string; opt: 'TCP_KEEPIDLE' | 'TCP_KEEPINTVL' | 'TCP_KEEPCNT' | 'TCP_USER_TIMEOUT'; value: number }
+    /** Nagle off, TCP_CORK, and TCP_QUICKACK (false: pingpong mode, ACKs delayed). */
+    | { op: 'setsockopt'; sock: string; opt: 'TCP_NODELAY' | 'TCP_CORK' | 'TCP_QUICKACK'; value: boolean }
     /** Reads an option back (what getsockopt(2) reports). */
     | { op: 'getsockopt'; sock: string; opt: 'SO_RCVBUF' | 'SO_SNDBUF' }
     /**

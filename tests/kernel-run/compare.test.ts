@@ -56,6 +56,16 @@ describe('compareTraces', () => {
     expect(formatComparison(c, 'p.ts')).toContain(SIMPLIFICATIONS['delayed-ack'].text);
   });
 
+  test('Linux passing through FIN_WAIT_2 where the simulator goes from FIN_WAIT_1 straight to TIME_WAIT is the fin-ack-in-fin-wait-1 simplification', () => {
+    const sim = close(100, 40000, true);
+    const kernel = close(7, 40001, true).flatMap((e) =>
+      e.kind === 'state' && e.from === 'FIN_WAIT_1' && e.to === 'TIME_WAIT' ? [{ ...e, to: 'FIN_WAIT_2' as const }, { ...e, from: 'FIN_WAIT_2' as const }] : [e],
+    ) as TraceEvent[];
+    const c = compareTraces(sim, kernel, 100);
+    expect(c.verdict).toBe('same-but-simplifications');
+    expect(c.differences.map((d) => d.explainedBy)).toEqual(['fin-ack-in-fin-wait-1']);
+  });
+
   test('a RST where the simulator closed with FIN is an undocumented difference', () => {
     const kernel = close(7, 40001, false).map((e) => (e.kind === 'segment' && e.seg.flags === 'F.' && e.host === 'server' ? { ...e, seg: { ...e.seg, flags: 'R.', fin: false, rst: true } } : e)) as TraceEvent[];
     const c = compareTraces(close(100, 40000, false), kernel, 100);

@@ -49,17 +49,38 @@ async function runSource(source: string) {
 }
 
 describe('lesson 1 (four-way-close): what the simulator shows of a FIN', () => {
-  it('in the simulator the FIN is ACKed at once: the close takes four segments, the ACK before the server\'s FIN', async () => {
-    const { events } = await runLessonPlayground('four-way-close', 'four-way-close');
+  function closeSegments(events: TraceEvent[]) {
     const sends = events.flatMap((e) => (e.kind === 'segment' && e.action === 'send' ? [e] : []));
     const fin = sends.find((e) => e.seg.src.host === 'client' && e.seg.fin)!;
     const finEnd = (fin.seg.seq + fin.seg.len + 1) >>> 0;
+    const finIn = events.find((e) => e.kind === 'segment' && e.action === 'deliver' && e.seg.id === fin.seg.id)!;
     const ackOfFin = sends.find((e) => e.seg.src.host === 'server' && e.n > fin.n && e.seg.ack === finEnd)!;
     const serverFin = sends.find((e) => e.seg.src.host === 'server' && e.seg.fin)!;
-    // A segment of its own, before the server's FIN: no ACK riding on it.
+    return { finIn, ackOfFin, serverFin };
+  }
+
+  it('the FIN\'s ACK is delayed: a server that works 100 ms before close() sends it alone when the delayed-ACK timer runs out, before its FIN (four segments)', async () => {
+    const { events } = await runLessonPlayground('four-way-close', 'four-way-close');
+    const { finIn, ackOfFin, serverFin } = closeSegments(events);
     expect(ackOfFin.seg.flags).toBe('.');
     expect(ackOfFin.n).toBeLessThan(serverFin.n);
-    expect(ackOfFin.t).toBe(events.find((e) => e.kind === 'segment' && e.action === 'deliver' && e.seg.id === fin.seg.id)!.t);
+    const wait = ackOfFin.t - finIn.t;
+    expect(wait).toBeGreaterThanOrEqual(40); // TCP_ATO_MIN after data
+    expect(wait).toBeLessThanOrEqual(200); // TCP_DELACK_MAX
+    expect(events.some((e) => e.kind === 'timer' && e.host === 'server' && e.timer === 'delayed-ack' && e.action === 'fire')).toBe(true);
+  });
+
+  it('without the sleep the server closes promptly: its FIN carries the ACK (three segments, F. / F. / .), and the client skips FIN_WAIT_2', async () => {
+    const pg = playgroundsOfLesson(content, 'four-way-close').find((p) => p.id === 'four-way-close')!;
+    const source = pg.source.replace(/^\s*await os\.sleep\(100\);\n/m, '');
+    expect(source).not.toBe(pg.source);
+    const { events } = await runSource(source);
+    const { ackOfFin, serverFin } = closeSegments(events);
+    expect(ackOfFin).toBe(serverFin);
+    expect(serverFin.seg.flags).toBe('F.');
+    const client = events.flatMap((e) => (e.kind === 'state' && e.host === 'client' ? [`${e.from}->${e.to}`] : []));
+    expect(client).toContain('FIN_WAIT_1->TIME_WAIT');
+    expect(client).not.toContain('FIN_WAIT_1->FIN_WAIT_2');
   });
 });
 

@@ -32,6 +32,15 @@ export const MAX_WINDOW = 65_535; // no window scaling in the simulator
 export const MAX_TCP_KEEPIDLE = 32_767; // seconds
 export const MAX_TCP_KEEPINTVL = 32_767; // seconds
 export const MAX_TCP_KEEPCNT = 127;
+// Delayed ACKs (include/net/tcp.h; in ms, the same at any HZ).
+export const TCP_DELACK_MIN = 40; // HZ/25: the shortest delayed-ACK timeout
+export const TCP_DELACK_MAX = 200; // HZ/5: the longest (icsk_delack_max)
+export const TCP_ATO_MIN = 40; // HZ/25: the ACK timeout's floor
+export const TCP_MAX_QUICKACKS = 16; // ACKs sent at once at the start of a connection (tcp_incr_quickack)
+export const TCP_MSS_DEFAULT = 536; // the receiver's first guess at the peer's MSS (tcp_initialize_rcv_mss)
+export const TCP_MIN_MSS = 88;
+/** One jiffy of the reference kernel (CONFIG_HZ=250): a timer set for "now" (an ACK timeout of 0) fires at the next tick. */
+export const JIFFY_MS = 4;
 
 export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_fin_timeout': 60,

@@ -1,7 +1,7 @@
 /**
- * A full socket's eighteen yes/no fields (Linux keeps most of them as bits of
+ * A full socket's yes/no fields (Linux keeps most of them as bits of
  * tcp_sock and sock flags), packed in one small integer: a busy run holds many
- * sockets, and eighteen boolean fields would be most of a socket's size. Tcb
+ * sockets, and twenty boolean fields would be most of a socket's size. Tcb
  * extends this class, so the state machine reads them as plain fields.
  */
 export abstract class TcbFlags {
@@ -126,6 +126,20 @@ export abstract class TcbFlags {
   }
   set sndBufLocked(v: boolean) {
     this.setBit(131072, v);
+  }
+  /** TCP_NODELAY: Nagle's algorithm is off (Linux nonagle & TCP_NAGLE_OFF). */
+  get nodelay(): boolean {
+    return (this.bf & 262144) !== 0;
+  }
+  set nodelay(v: boolean) {
+    this.setBit(262144, v);
+  }
+  /** TCP_CORK: partial segments wait (Linux nonagle & TCP_NAGLE_CORK). */
+  get cork(): boolean {
+    return (this.bf & 524288) !== 0;
+  }
+  set cork(v: boolean) {
+    this.setBit(524288, v);
   }
 
 }

@@ -2,7 +2,10 @@ import type { Errno, Linger, SysctlName, Sysctls, TcpState } from '../../../type
 import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../segment.ts';
 import type { TcpCounters } from './counters.ts';
 import type { StackEnv, Waiter } from './env.ts';
-import { MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT } from './params.ts';
+import {
+  JIFFY_MS, MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_ATO_MIN, TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT,
+  TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT,
+} from './params.ts';
 import { append, emptyQueue, insert } from './lazy-queue.ts';
 import { TcbFlags } from './tcb-flags.ts';
 import { TimerSlot, type TimerOwner } from './timers.ts';
@@ -12,6 +15,16 @@ import { checkTransition, transition } from './transitions.ts';
 type RtxTimer = 'retransmit' | 'persist';
 
 const NO_LINGER: Linger = Object.freeze({ onoff: false, linger: 0 });
+
+// icsk_ack.pending bits (include/net/inet_connection_sock.h). ICSK_ACK_TIMER is
+// the delayed-ACK slot's running timer (Tcb.dack).
+/** An ACK is owed (inet_csk_schedule_ack). */
+const ACK_SCHED = 1;
+/** A segment shorter than the receiver's MSS estimate came in (tcp_measure_rcv_mss); PUSHED2: two of them. */
+const ACK_PUSHED = 4;
+const ACK_PUSHED2 = 8;
+/** The owed ACK goes at once (a gap in the sequence was filled). */
+const ACK_NOW = 16;
 
 /**
  * A socket's dead-peer options and the keepalive timer's state (Linux
@@ -105,7 +118,7 @@ export interface TcbStack {
  * one function that decides what to send (`output`), one timer slot. User
  * calls change state and then call `output`.
  */
-export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> {
+export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' | 'delayed-ack'> {
   state: TcpState = 'CLOSED';
   localIp = '0.0.0.0';
   localPort = 0;
@@ -163,6 +176,25 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   oooBytes = 0;
   lastAdvWnd = 0;
 
+  // Delayed ACKs (Linux icsk_ack: tcp_input.c, tcp_output.c, tcp_timer.c)
+  /** icsk_ack.pending (ACK_SCHED, ACK_PUSHED, ACK_PUSHED2, ACK_NOW). */
+  ackPending = 0;
+  /** ACKs still to send at once (icsk_ack.quick: quick-ack mode while > 0 and not pingpong). */
+  ackQuick = 0;
+  /** Interactive exchanges seen (icsk_ack.pingpong; pingpong mode at tcp_pingpong_thresh = 1). */
+  pingpong = 0;
+  /** The ACK timeout, ms (icsk_ack.ato); 0 until the first data arrives. */
+  ato = 0;
+  /** When data last arrived (icsk_ack.lrcvtime). */
+  lrcvtime = 0;
+  /** The receiver's estimate of the peer's MSS (icsk_ack.rcv_mss) and the last small segment's size (last_seg_size). */
+  rcvMss = TCP_MSS_DEFAULT;
+  lastSegSize = 0;
+  /** rcv_nxt when the last ACK (any segment we sent) went out (tp->rcv_wup). */
+  rcvWup = 0;
+  /** The delayed-ACK timer (Linux icsk_delack_timer), made when an ACK is first delayed. */
+  dack: TimerSlot<'delayed-ack'> | null = null;
+
   // Timestamps (RFC 7323)
   /** Last timestamp from the peer (int32), valid once tsSeen. */
   tsRecent = 0;
@@ -187,6 +219,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   orphanCounted = false;
   /** The segment being timed for an RTT sample ends here (rttOn). */
   rttSeq = 0;
+  /** End of the last small segment sent (tp->snd_sml, Minshall's Nagle check). */
+  sndSml = 0;
   rttTime = 0;
   /** The retransmit or zero-window probe timer (Linux icsk_retransmit_timer: one of the two at a time). */
   readonly rtx: TimerSlot<RtxTimer>;
@@ -246,12 +280,16 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     c.sndBufSize = l.sndBufSize;
     c.rcvBufLocked = l.rcvBufLocked;
     c.sndBufLocked = l.sndBufLocked;
+    c.nodelay = l.nodelay; // sk_clone_lock copies tcp_sock's nonagle
+    c.cork = l.cork;
     if (l.ka) c.ka = l.ka.copy(stack.env.now());
     c.boundByBind = true;
     c.bound = true;
     c.parent = l;
     c.irs = seg.seq32;
     c.rcvNxt = seqAdd(seg.seq32, 1);
+    c.rcvWup = c.rcvNxt;
+    c.lrcvtime = stack.env.now(); // tcp_create_openreq_child
     c.iss = iss;
     c.sndUna = iss;
     c.sndNxt = seqAdd(iss, 1);
@@ -379,6 +417,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   setTimerNull(): void {
     this.rtx.disarm();
     if (this.ka?.slot) this.ka.slot.disarm();
+    if (this.dack !== null) this.dack.disarm();
+    this.ackPending = 0;
   }
 
   armRetransmit(): void {
@@ -386,10 +426,207 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   }
 
   /** A timer slot's timer expired (timers.ts). */
-  timerExpired(kind: RtxTimer | 'keepalive'): void {
+  timerExpired(kind: RtxTimer | 'keepalive' | 'delayed-ack'): void {
     if (kind === 'retransmit') this.onRetransmitTimer();
     else if (kind === 'persist') this.onPersistTimer();
+    else if (kind === 'delayed-ack') this.onDelackTimer();
     else this.onKeepaliveTimer();
+  }
+
+  // ---------------------------------------------------------------- delayed ACK
+
+  /** Linux inet_csk_in_pingpong_mode (tcp_pingpong_thresh = 1). */
+  inPingpong(): boolean {
+    return this.pingpong >= 1;
+  }
+
+  /** Linux inet_csk_enter_pingpong_mode / inet_csk_exit_pingpong_mode. */
+  enterPingpong(): void {
+    this.pingpong = 1;
+  }
+  exitPingpong(): void {
+    this.pingpong = 0;
+  }
+
+  /** Linux tcp_in_quickack_mode: every segment is ACKed at once. */
+  private inQuickack(): boolean {
+    return this.ackQuick > 0 && !this.inPingpong();
+  }
+
+  /** Linux tcp_incr_quickack: up to `max` quick ACKs, about one per two full segments of the window. */
+  private incrQuickack(max: number): void {
+    let n = Math.floor(this.lastAdvWnd / (2 * this.rcvMss));
+    if (n === 0) n = 2;
+    n = Math.min(n, max);
+    if (n > this.ackQuick) this.ackQuick = n;
+  }
+
+  /** Linux tcp_enter_quickack_mode. */
+  private enterQuickack(max: number): void {
+    this.incrQuickack(max);
+    this.exitPingpong();
+    this.ato = TCP_ATO_MIN;
+  }
+
+  /**
+   * Linux tcp_measure_rcv_mss: the receiver's idea of the peer's MSS grows with
+   * the segments it sees; a shorter segment marks the ACK as PUSHED (and
+   * PUSHED2 for the second), which lets a read that empties the queue ACK at
+   * once (tcp_cleanup_rbuf).
+   */
+  private measureRcvMss(seg: Segment): void {
+    const len = seg.len;
+    if (len >= this.rcvMss) {
+      this.rcvMss = Math.min(len, MSS);
+      return;
+    }
+    const hdr = 20 + (this.tsOn ? 12 : 0);
+    const withHdr = len + hdr;
+    // TCP_REMNANT: a segment without FIN, SYN or PSH should be full-sized.
+    if (withHdr >= TCP_MSS_DEFAULT + 20 || (withHdr >= TCP_MIN_MSS + 20 && !(seg.bits & (FIN | PSH)))) {
+      const lss = this.lastSegSize;
+      this.lastSegSize = len;
+      if (len === lss) {
+        this.rcvMss = len;
+        return;
+      }
+    }
+    if (this.ackPending & ACK_PUSHED) this.ackPending |= ACK_PUSHED2;
+    this.ackPending |= ACK_PUSHED;
+  }
+
+  /**
+   * Linux tcp_event_data_recv: in-order data arrived. The first data starts
+   * quick-ack mode; later, the ACK timeout (ato) follows the gaps between
+   * arrivals, and a gap longer than the RTO starts quick ACKs again.
+   */
+  private dataRecv(seg: Segment): void {
+    this.ackPending |= ACK_SCHED;
+    this.measureRcvMss(seg);
+    const now = this.stack.env.now();
+    if (this.ato === 0) {
+      this.incrQuickack(TCP_MAX_QUICKACKS);
+      this.ato = TCP_ATO_MIN;
+    } else {
+      const m = now - this.lrcvtime;
+      if (m <= TCP_ATO_MIN / 2) this.ato = (this.ato >> 1) + TCP_ATO_MIN / 2;
+      else if (m < this.ato) this.ato = Math.min((this.ato >> 1) + m, this.rto);
+      else if (m > this.rto) this.incrQuickack(TCP_MAX_QUICKACKS);
+    }
+    this.lrcvtime = now;
+  }
+
+  /**
+   * Linux tcp_ack_snd_check / __tcp_ack_snd_check, after a segment has been
+   * processed and whatever it allowed has been sent: an owed ACK goes at once
+   * when more than one full segment is unacknowledged (and the window has not
+   * shrunk), in quick-ack mode, when a gap was filled, or while out-of-order
+   * data waits (no SACK here: a duplicate ACK for each); otherwise it is delayed.
+   */
+  private ackSndCheck(): void {
+    const p = this.ackPending;
+    if (!(p & ACK_SCHED)) return;
+    if (
+      (seqDiff(this.rcvNxt, this.rcvWup) > this.rcvMss && this.rcvWnd() >= this.lastAdvWnd) ||
+      this.inQuickack() ||
+      p & ACK_NOW ||
+      this.ooo.length > 0
+    ) {
+      this.sendAck();
+      return;
+    }
+    this.sendDelayedAck();
+  }
+
+  /**
+   * Linux tcp_send_delayed_ack: the delayed-ACK timer runs for the ACK
+   * timeout, at most 200 ms (500 ms for bulk data unless pingpong or PUSHED)
+   * and at most the smoothed RTT (but 40 ms at least); an earlier running timer
+   * is kept, and one about to run out sends the ACK now.
+   */
+  private sendDelayedAck(): void {
+    let ato = this.ato;
+    if (ato > TCP_DELACK_MIN) {
+      let maxAto = 500;
+      if (this.inPingpong() || this.ackPending & ACK_PUSHED) maxAto = TCP_DELACK_MAX;
+      if (this.srtt > 0) maxAto = Math.min(maxAto, Math.max(Math.round(this.srtt), TCP_DELACK_MIN));
+      ato = Math.min(ato, maxAto);
+    }
+    ato = Math.min(ato, TCP_DELACK_MAX);
+    const now = this.stack.env.now();
+    let at = now + Math.max(ato, JIFFY_MS);
+    const slot = (this.dack ??= new TimerSlot<'delayed-ack'>(this.stack.env, this));
+    if (slot.kind !== null) {
+      if (slot.at <= now + (ato >> 2)) {
+        this.sendAck();
+        return;
+      }
+      if (at >= slot.at) at = slot.at;
+    }
+    this.ackPending |= ACK_SCHED;
+    slot.set('delayed-ack', at);
+  }
+
+  /**
+   * Linux tcp_delack_timer_handler: the owed ACK goes now. A timer that ran
+   * out outside pingpong mode doubles the ACK timeout (up to the RTO); in
+   * pingpong mode the reply it waited for did not come: the mode ends.
+   */
+  private onDelackTimer(): void {
+    const st = this.state;
+    if (st === 'CLOSED' || st === 'LISTEN' || !(this.ackPending & ACK_SCHED)) return;
+    if (!this.inPingpong()) this.ato = Math.min(this.ato * 2, this.rto);
+    else {
+      this.exitPingpong();
+      this.ato = TCP_ATO_MIN;
+    }
+    this.sendAck();
+  }
+
+  /**
+   * Linux tcp_event_ack_sent (any segment with ACK we send): a quick ACK is
+   * used up, the owed ACK is paid and its timer stops; tcp_select_window
+   * records where the window was advertised from (rcv_wup).
+   */
+  private ackSent(): void {
+    if (this.ackQuick > 0) {
+      const pkts = this.ackPending & ACK_SCHED ? 1 : 0;
+      if (pkts >= this.ackQuick) {
+        this.ackQuick = 0;
+        this.ato = TCP_ATO_MIN;
+      } else this.ackQuick -= pkts;
+    }
+    this.ackPending = 0;
+    if (this.dack !== null && this.dack.kind !== null) this.dack.stop();
+    this.rcvWup = this.rcvNxt;
+  }
+
+  /**
+   * TCP_QUICKACK (Linux __tcp_sock_set_quickack): false enters pingpong mode;
+   * true leaves it and, in ESTABLISHED or CLOSE_WAIT, sends an owed ACK now.
+   */
+  setQuickack(on: boolean): void {
+    if (!on) {
+      this.enterPingpong();
+      return;
+    }
+    this.exitPingpong();
+    if ((this.state === 'ESTABLISHED' || this.state === 'CLOSE_WAIT') && this.ackPending & ACK_SCHED) {
+      this.ackPending |= ACK_PUSHED;
+      this.cleanupRbuf(1);
+    }
+  }
+
+  /** TCP_NODELAY (Linux __tcp_sock_set_nodelay): on, whatever Nagle held goes now. */
+  setNodelay(on: boolean): void {
+    this.nodelay = on;
+    if (on) this.output(true);
+  }
+
+  /** TCP_CORK (Linux __tcp_sock_set_cork): cleared, what it held goes as Nagle allows (at once with TCP_NODELAY). */
+  setCork(on: boolean): void {
+    this.cork = on;
+    if (!on) this.output(this.nodelay);
   }
 
   // ---------------------------------------------------------------- keepalive
@@ -580,7 +817,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       // Nothing to probe for (tcp_probe_timer: packets in flight, or an empty queue).
       this.probes = 0;
       this.probesStamp = -1;
-      this.output();
+      this.output(true); // tcp_write_wakeup sends what the window takes, Nagle or not
       return;
     }
     const ut = this.ka !== null ? this.ka.userTimeout : 0;
@@ -738,6 +975,10 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     if (data.length > 0) this.lsndtime = now; // tcp_event_data_sent
     if (retrans) s.counters.retransSegs++; // __tcp_retransmit_skb, tcp_rtx_synack
     if (bits & RST) s.counters.outRsts++; // tcp_send_active_reset
+    // tcp_transmit_skb: a reply with data within the ACK timeout of the last arrival counts toward pingpong mode (tcp_event_data_sent) ...
+    if (data.length > 0 && now - this.lrcvtime < this.ato && this.pingpong < 255) this.pingpong++;
+    // ... and any ACK we send pays what is owed (tcp_event_ack_sent).
+    if (bits & ACK) this.ackSent();
     s.env.transmit(seg, s);
   }
 
@@ -778,8 +1019,12 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     this.emit(this.sndNxt, RST | ACK, '', false);
   }
 
-  /** Sends whatever the window, the congestion window and the queue allow. */
-  output(): void {
+  /**
+   * Sends whatever the window, the congestion window, the queue and Nagle
+   * allow (Linux tcp_write_xmit). `push`: this once, Nagle and TCP_CORK do not
+   * hold the last partial segment (TCP_NAGLE_PUSH: TCP_NODELAY set, the probe timer).
+   */
+  output(push = false): void {
     const st = this.state;
     if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT' && st !== 'FIN_WAIT_1' && st !== 'CLOSING' && st !== 'LAST_ACK') return;
     const dataEnd = seqAdd(this.sndUna, this.sqLen);
@@ -799,6 +1044,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
         const last = off + n === this.sqLen;
         const fin = last && this.finQueued;
         const retrans = seqLt(this.sndNxt, this.sndMax);
+        if (n < MSS && !fin && !retrans && !push && this.nagleHolds()) break;
         if (!this.rttOn && !retrans) {
           this.rttSeq = seqAdd(this.sndNxt, n);
           this.rttOn = true;
@@ -810,6 +1056,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
           this.finSent = true;
         }
         this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
+        if (n < MSS) this.sndSml = this.sndNxt; // tcp_minshall_update
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
         if (fin) break;
       } else if (this.finQueued && this.sndNxt === dataEnd) {
@@ -826,11 +1073,24 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     this.armTimers();
   }
 
+  /**
+   * Linux tcp_nagle_check with tcp_minshall_check: the last partial segment of
+   * new data waits while TCP_CORK is set, or (without TCP_NODELAY) while an
+   * earlier small segment is still unacknowledged. A FIN is never held.
+   */
+  private nagleHolds(): boolean {
+    if (this.cork) return true;
+    if (this.nodelay || this.sndNxt === this.sndUna) return false;
+    return seqGt(this.sndSml, this.sndUna) && seqLe(this.sndSml, this.sndNxt);
+  }
+
   private armTimers(): void {
     const now = this.stack.env.now();
     if (this.sndNxt !== this.sndUna) {
       if (this.rtx.kind !== 'retransmit') this.rtx.set('retransmit', now + this.backedOffRto());
-    } else if (this.sqLen > 0 && this.sndWnd === 0) {
+    } else if (this.sqLen > 0) {
+      // A zero window, or (TCP_CORK) data held with nothing in flight: the probe timer
+      // sends it (tcp_check_probe_timer; TCP_CORK's 200 ms ceiling is this timer).
       if (this.rtx.kind !== 'persist') this.rtx.set('persist', now + this.rto);
     } else if (this.rtx.kind) this.rtx.stop();
   }
@@ -917,6 +1177,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     // A bare ACK updates ts_recent after the state step: a minisock made above keeps the value from before it.
     if (!carries) this.updateTsRecent(seg);
     this.output();
+    this.ackSndCheck();
   }
 
   /** RFC 7323 §4.3: ts_recent from a segment that is not beyond RCV.NXT. */
@@ -954,7 +1215,15 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       this.rtx.stop();
       this.setState('ESTABLISHED', 'rcv SYN-ACK');
       if (this.ka !== null) this.keepaliveEstablished();
-      this.sendAck();
+      this.lrcvtime = this.stack.env.now(); // tcp_finish_connect
+      this.rcvWup = this.rcvNxt;
+      if (this.inPingpong()) {
+        // tcp_rcv_synsent_state_process: an interactive socket (TCP_QUICKACK off)
+        // delays the handshake's last ACK, hoping to send it with data.
+        this.ackPending |= ACK_SCHED;
+        this.enterQuickack(TCP_MAX_QUICKACKS);
+        (this.dack ??= new TimerSlot<'delayed-ack'>(this.stack.env, this)).set('delayed-ack', this.stack.env.now() + TCP_DELACK_MAX);
+      } else this.sendAck();
       this.wakeConnect(null);
       this.output();
     } else {
@@ -1028,7 +1297,11 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     switch (this.state) {
       case 'SYN_RECEIVED':
       case 'ESTABLISHED':
-        if (ev === 'fin') this.setState('CLOSE_WAIT', 'rcv FIN');
+        if (ev === 'fin') {
+          this.setState('CLOSE_WAIT', 'rcv FIN');
+          // tcp_fin: the application is expected to answer (with its FIN): delay the ACK for it.
+          this.enterPingpong();
+        }
         return;
       case 'FIN_WAIT_1':
         if (ev === 'fin') {
@@ -1067,7 +1340,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     const st = this.state;
     if (st !== 'ESTABLISHED' && st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2') {
       // The peer already sent its FIN: anything more is a retransmission. ACK it.
-      this.sendAck();
+      this.quickAckNow();
       return;
     }
     // Linux: new data after close() (or SHUT_RD) in FIN_WAIT_1/2 resets the connection (tcp_rcv_state_process).
@@ -1085,7 +1358,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       data = skip >= data.length ? '' : data.slice(skip);
       seq = this.rcvNxt;
       if (data.length === 0 && !(seg.fin && seqAdd(seg.seq32, seg.len) === this.rcvNxt)) {
-        this.sendAck(); // a duplicate
+        this.quickAckNow(); // a duplicate
         return;
       }
     }
@@ -1108,8 +1381,10 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       this.rq = append(this.rq, data);
       this.rqBytes += data.length;
       this.rcvNxt = seqAdd(this.rcvNxt, data.length);
+      this.dataRecv(seg);
     }
-    // Pull in queued out-of-order segments that now fit.
+    // Pull in queued out-of-order segments that now fit (tcp_ofo_queue); a filled gap is ACKed at once.
+    if (this.ooo.length && !fin) this.ackPending |= ACK_NOW;
     while (this.ooo.length && !fin) {
       const s = this.ooo[0]!;
       if (seqGt(s.seq32, this.rcvNxt)) break;
@@ -1129,10 +1404,21 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       this.oooBytes = 0;
       this.rcvNxt = seqAdd(this.rcvNxt, 1);
       this.finRcvd = true;
+      // tcp_fin: the FIN is owed an ACK. FIN_WAIT_1 and FIN_WAIT_2 send it at once;
+      // ESTABLISHED goes to CLOSE_WAIT in pingpong mode (step), and the ACK waits
+      // for the application's reply, usually its own FIN (ackSndCheck).
+      this.ackPending |= ACK_SCHED;
+      const st0 = this.state;
       this.step('fin');
-      this.sendAck(); // Linux ACKs a FIN at once (tcp_fin schedules a quick ACK)
-    } else this.sendAck();
+      if (st0 === 'FIN_WAIT_1' || st0 === 'FIN_WAIT_2') this.sendAck();
+    }
     this.wakeReaders();
+  }
+
+  /** Linux tcp_data_queue's out_of_window path: a retransmission is ACKed at once, and quick-ack mode starts. */
+  private quickAckNow(): void {
+    this.enterQuickack(TCP_MAX_QUICKACKS);
+    this.sendAck();
   }
 
   // ---------------------------------------------------------------- waking
@@ -1185,7 +1471,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
         }
       }
       this.rqBytes -= out.length;
-      this.maybeWindowUpdate();
+      this.cleanupRbuf(out.length);
       return out;
     }
     if (this.finRcvd) return ''; // SOCK_DONE: end of stream outranks a later error
@@ -1199,12 +1485,23 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     return null;
   }
 
-  /** After the application reads, tell a peer stalled on a small window (Linux tcp_cleanup_rbuf). */
-  private maybeWindowUpdate(): void {
-    const st = this.state;
-    if (st !== 'ESTABLISHED' && st !== 'FIN_WAIT_1' && st !== 'FIN_WAIT_2') return;
-    const wnd = this.rcvWnd();
-    if (this.lastAdvWnd < MSS && wnd >= Math.min(MSS, this.rcvBufSize / 2)) this.sendAck();
+  /**
+   * After the application read `copied` bytes (Linux tcp_cleanup_rbuf): an owed
+   * ACK goes now if more than one full segment is unacknowledged, or if the
+   * read emptied the queue of small (PUSHED) segments outside pingpong mode;
+   * and a peer stalled on a small window hears that it opened.
+   */
+  private cleanupRbuf(copied: number): void {
+    const p = this.ackPending;
+    let now =
+      (p & ACK_SCHED) !== 0 &&
+      (seqDiff(this.rcvNxt, this.rcvWup) > this.rcvMss ||
+        (copied > 0 && (p & ACK_PUSHED2 || (p & ACK_PUSHED && !this.inPingpong())) && this.rqBytes === 0));
+    if (!now && copied > 0 && !this.shutRd) {
+      const st = this.state;
+      if ((st === 'ESTABLISHED' || st === 'FIN_WAIT_1' || st === 'FIN_WAIT_2') && this.lastAdvWnd < MSS && this.rcvWnd() >= Math.min(MSS, this.rcvBufSize / 2)) now = true;
+    }
+    if (now) this.sendAck();
   }
 
   wakeSenders(): void {

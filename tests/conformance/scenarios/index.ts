@@ -1,5 +1,6 @@
 // Every conformance scenario, in the order the report lists them.
 import type { Scenario } from '../scenario.ts';
+import { acks } from './acks.ts';
 import { closing } from './closing.ts';
 import { deadPeers } from './dead-peers.ts';
 import { kernelTruth } from './kernel-truth.ts';
@@ -7,7 +8,7 @@ import { lingering } from './linger.ts';
 import { ports } from './ports.ts';
 import { windows } from './windows.ts';
 
-export const scenarios: Scenario[] = [...closing, ...lingering, ...windows, ...ports, ...kernelTruth, ...deadPeers];
+export const scenarios: Scenario[] = [...closing, ...lingering, ...windows, ...ports, ...kernelTruth, ...deadPeers, ...acks];
 
 const seen = new Set<string>();
 for (const s of scenarios) {

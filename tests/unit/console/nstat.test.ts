@@ -119,6 +119,7 @@ describe('nstat rebuilt from the trace', () => {
       ls.listen();
       const c = await ls.accept();
       await c.recv();
+      await os.sleep(100); // past the delayed-ACK timeout: the FIN's ACK goes alone, and the client waits in FIN_WAIT_2
       await c.close();
     });
     client.run(async (os) => {

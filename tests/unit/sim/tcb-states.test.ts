@@ -182,11 +182,14 @@ describe('ESTABLISHED', () => {
     expect(b.last.ack32).toBe(seqAdd(start, 6));
   });
 
-  it('test_established_fin: the peer\'s FIN takes the connection to CLOSE_WAIT, is ACKed, and recv() returns end of stream', () => {
+  it('test_established_fin: the peer\'s FIN takes the connection to CLOSE_WAIT, its ACK is delayed, and recv() returns end of stream', () => {
     const b = new Bench();
     const sk = b.established();
+    const n = b.env.sent.length;
     b.receive(b.segment('F.'));
     expect(sk.state).toBe('CLOSE_WAIT');
+    expect(b.env.sent.length).toBe(n); // tcp_fin: the ACK waits for the application's reply
+    b.env.advance(200);
     expect(b.last.flags).toBe('.');
     expect(b.last.ack32).toBe(seqAdd(PEER_ISS, 2));
     expect(sk.tryRecv(100)).toBe('');
