@@ -5,6 +5,7 @@
 // imports, and each playground's id, program, seed, limits and expectations
 // (only titles and labels change), so a reader's saved edits and progress follow
 // them from one edition to the other and the lesson tests hold for both.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +96,26 @@ describe('Simplified Chinese edition: labs', () => {
     it(`${lab}: the checker's messages come from a catalogue with zh-CN messages (labs/${lab}/messages.ts)`, () => {
       expect(checker.messages?.messages['zh-CN'], `labs/${lab}/checker.ts writes its messages inline, in English only`).toBeDefined();
       expect(Object.keys(checker.messages?.checks['zh-CN'] ?? {}).sort()).toEqual(checker.checks.map((c) => c.name).sort());
+    });
+  }
+});
+
+describe('Simplified Chinese edition: kept in step with the English', () => {
+  // docs/translations.json records the English text each translation was last brought up
+  // to date with (scripts/translations-synced.mjs writes it).
+  const ledgerFile = path.join(root, 'docs', 'translations.json');
+  const ledger: Record<string, string> = existsSync(ledgerFile) ? JSON.parse(readFileSync(ledgerFile, 'utf8')) : {};
+  const pairs = [
+    ...dirsWith(contentDir, 'index.mdx').map((l) => `content/${l}/index.mdx`),
+    ...dirsWith(labsDir, 'lab.mdx').map((l) => `labs/${l}/lab.mdx`),
+  ];
+  for (const en of pairs) {
+    it(`${en}: its translation follows the English as it is now`, () => {
+      const now = createHash('sha256').update(readFileSync(path.join(root, en))).digest('hex');
+      expect(
+        ledger[en],
+        `${en} changed since its zh-CN translation was last brought up to date: update ${en.replace(/(index|lab)\.mdx$/, '$1.zh-cn.mdx')}, then run node scripts/translations-synced.mjs ${en}`,
+      ).toBe(now);
     });
   }
 });
