@@ -49,6 +49,14 @@ export default defineConfig({
   outDir: './dist/site',
   trailingSlash: 'ignore',
   build: { format: 'directory', assets: '_assets' },
+  // English at the root, Simplified Chinese under /zh-cn/ (src/i18n/locales.ts). Astro 5
+  // defaults redirectToDefaultLocale to true, which with an unprefixed default locale
+  // can send / to itself: the routes are plain folders (src/pages/zh-cn), nothing redirects.
+  i18n: {
+    locales: ['en', { path: 'zh-cn', codes: ['zh-CN', 'zh-Hans'] }],
+    defaultLocale: 'en',
+    routing: { prefixDefaultLocale: false, redirectToDefaultLocale: false },
+  },
   integrations: [mdx(), lazyStylesheets()],
   markdown: {
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' } },

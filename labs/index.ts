@@ -13,9 +13,10 @@ import manyShortConnections from './many-short-connections/checker.ts';
 import implementTimeWait from './implement-time-wait/checker.ts';
 import closeWaitDetective from './close-wait-detective/checker.ts';
 import stalePool from './stale-pool/checker.ts';
+import deadClient from './dead-client/checker.ts';
 
 // Each checker is typed by its own lab's exports; the registry only needs the common shape.
-const all = [cleanClient, closeWaitLeak, restartReuseaddr, lingerShed, halfClose, manyShortConnections, implementTimeWait, closeWaitDetective, stalePool] as unknown as LabChecker<Record<string, unknown>>[];
+const all = [cleanClient, closeWaitLeak, restartReuseaddr, lingerShed, halfClose, manyShortConnections, implementTimeWait, closeWaitDetective, deadClient, stalePool] as unknown as LabChecker<Record<string, unknown>>[];
 
 export const checkers: ReadonlyMap<string, LabChecker<Record<string, unknown>>> = new Map(all.map((c) => [c.lab, c]));
 

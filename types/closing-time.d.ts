@@ -240,7 +240,7 @@ export type NstatName =
   | 'TcpExtTCPAbortOnData'
   /** close() with data the application never read: RST instead of FIN. */
   | 'TcpExtTCPAbortOnClose'
-  /** An orphan dropped for lack of memory (not modelled: always 0). */
+  /** An orphan killed because the host held more than net.ipv4.tcp_max_orphans (at close() or from its timers; tcp_mem is not modelled). */
   | 'TcpExtTCPAbortOnMemory'
   /** A connection given up after its retransmissions or zero-window probes went unanswered (ETIMEDOUT). */
   | 'TcpExtTCPAbortOnTimeout'
@@ -282,8 +282,10 @@ export interface Sysctls {
   'net.ipv4.tcp_synack_retries': number;
   /** Retransmissions of data before the connection fails with ETIMEDOUT. Default 15. */
   'net.ipv4.tcp_retries2': number;
-  /** Retransmissions for orphaned sockets; 0 means 8. Default 0. */
+  /** Retransmissions and unanswered zero-window probes for orphaned sockets; 0 means 8 (0 once the backed-off timeout reaches 120 s). Default 0. */
   'net.ipv4.tcp_orphan_retries': number;
+  /** Most orphaned sockets (closed by their application, still sending) at once; past it close() and an orphan's timers reset them. Default 262144 (on Linux it depends on memory). */
+  'net.ipv4.tcp_max_orphans': number;
   /** Seconds a connection with SO_KEEPALIVE may be idle before the first probe. Default 7200. */
   'net.ipv4.tcp_keepalive_time': number;
   /** Seconds between keepalive probes. Default 75. */

@@ -4,7 +4,9 @@
 // §3.6 case 1). Server names, requests, sizes and pauses vary with the program
 // graded (t.vary): a client must follow the protocol, not recognise the test.
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeFailure, describeLeak, listSome, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
+import { at, describeFailure, describeLeak, listSome, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import { cleanClientMessages } from './messages.ts';
 import { errnoOf, firstDifference, numberedPayload } from '../../src/grading/reference-io.ts';
 import type { OS, World } from '../../src/sim/index.ts';
 
@@ -63,12 +65,8 @@ function plans(t: CheckContext<CleanClient>, shapes: PlanShape[]): Plan[] {
   });
 }
 
-function describePlan(p: Plan): string {
-  if (p.reply.length === 0) return `the server '${p.name}' ${p.thinkMs ? `waited ${p.thinkMs} ms, then ` : ''}closed without sending a byte (an empty reply)`;
-  const think = p.thinkMs ? ` after ${(p.thinkMs / 1000).toFixed(1)} s of think time` : '';
-  const pieces = p.pieces > 1 ? ` in ${p.pieces} pieces ${(p.gapMs / 1000).toFixed(1)} s apart` : ' in one piece';
-  const end = p.resetAfter !== undefined ? `, and reset the connection after ${p.resetAfter.toLocaleString('en')} of them` : ', then closed';
-  return `the server '${p.name}' answered${think} with ${p.reply.length.toLocaleString('en')} bytes${pieces}${end}`;
+function describePlan(r: Run, p: Plan): string {
+  return r.m.plan({ name: p.name, bytes: p.reply.length, thinkMs: p.thinkMs, pieces: p.pieces, gapMs: p.gapMs, resetAfter: p.resetAfter });
 }
 
 async function runPlans(t: CheckContext<CleanClient>, list: Plan[], loss = 0) {
@@ -135,7 +133,7 @@ async function runPlans(t: CheckContext<CleanClient>, list: Plan[], loss = 0) {
     }, o.process);
   }
   const summary = await t.run(world);
-  return { world, summary, outcomes };
+  return { world, summary, outcomes, lang: t.lang, m: cleanClientMessages.messages[t.lang] };
 }
 
 type Run = Awaited<ReturnType<typeof runPlans>>;
@@ -146,56 +144,41 @@ function learnerFailure(r: Run, o: Outcome) {
 
 function waitingIn(r: Run, o: Outcome): string {
   const b = r.summary.blocked.find((x) => x.process === o.process);
-  return b ? `still waiting in ${b.waitingIn} at ${at(r.summary.virtualMs)}` : `at ${at(r.summary.virtualMs)}`;
+  return b ? r.m.stillWaiting({ call: b.waitingIn, at: at(r.summary.virtualMs) }) : r.m.atTime({ at: at(r.summary.virtualMs) });
 }
 
 /** Did this fetch send the request and return the whole reply? A message if not. */
 function replyProblem(r: Run, o: Outcome): string | undefined {
   const p = o.plan;
+  const m = r.m;
   if (p.resetAfter !== undefined) return resetProblem(r, o);
   if (o.threw) {
     const f = learnerFailure(r, o);
-    return `fetchAll('${p.name}', ...) threw: ${f ? describeFailure(f) : o.errno ?? 'an error'}. ${describePlan(p)}: nothing went wrong on the network, so fetchAll should return the reply.`;
+    return m.threw({ name: p.name, failure: f ? describeFailure(f, r.lang) : (o.errno ?? m.anError), plan: describePlan(r, p) });
   }
-  if (!o.returned) {
-    return (
-      `fetchAll never returned from '${p.name}' (${waitingIn(r, o)}); ${describePlan(p)}${o.received ? '' : ', but first it needed the request'}. ` +
-      `recv() returns '' once the server's FIN has arrived: stop reading then, and not before.`
-    );
-  }
-  if (o.accepted === 0) return `fetchAll('${p.name}', ...) returned without ever connecting to '${p.name}' port 80: connect to the server you are given.`;
-  if (o.received !== p.request) {
-    return `the server '${p.name}' received ${JSON.stringify(o.received)} instead of the request ${JSON.stringify(p.request)}: send the request you are given, as is.`;
-  }
-  if (typeof o.got !== 'string') return `fetchAll('${p.name}', ...) returned ${o.got === null ? 'null' : typeof o.got}, not the reply text.`;
+  if (!o.returned) return m.neverReturned({ name: p.name, waiting: waitingIn(r, o), plan: describePlan(r, p), noRequest: !o.received });
+  if (o.accepted === 0) return m.neverConnected({ name: p.name });
+  if (o.received !== p.request) return m.wrongRequest({ name: p.name, received: JSON.stringify(o.received), request: JSON.stringify(p.request) });
+  if (typeof o.got !== 'string') return m.notString({ name: p.name, type: o.got === null ? 'null' : typeof o.got });
   const got = o.got;
   if (got === p.reply) return undefined;
-  if (got.length < p.reply.length && p.reply.startsWith(got)) {
-    return (
-      `fetchAll('${p.name}', ...) returned ${got.length.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes; ${describePlan(p)}. ` +
-      `One recv() returns only what has arrived so far; keep calling recv() until it returns '' (end of stream), however long the server pauses.`
-    );
-  }
-  return `fetchAll('${p.name}', ...) returned ${got.length.toLocaleString('en')} bytes that differ from the reply at byte ${firstDifference(got, p.reply)}; ${describePlan(p)}. Return exactly the bytes received, in order.`;
+  if (got.length < p.reply.length && p.reply.startsWith(got)) return m.truncated({ name: p.name, got: got.length, total: p.reply.length, plan: describePlan(r, p) });
+  return m.differs({ name: p.name, got: got.length, at: firstDifference(got, p.reply), plan: describePlan(r, p) });
 }
 
 /** A server that resets partway: fetchAll must reject rather than return the truncated reply. */
 function resetProblem(r: Run, o: Outcome): string | undefined {
   const p = o.plan;
+  const m = r.m;
   const rst = segments(r.world, { from: p.name, rst: true })[0];
   if (!rst) {
     const own = segments(r.world, { from: 'client', rst: true, to: p.name })[0];
-    if (o.returned && typeof o.got === 'string' && own) {
-      return `fetchAll('${p.name}', ...) returned ${o.got.length.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes and reset the connection itself at ${at(own.t)}, before the server got to. One recv() returns only what has arrived so far; keep calling recv() until it returns '' (end of stream) or throws.`;
-    }
+    if (o.returned && typeof o.got === 'string' && own) return m.resetByClient({ name: p.name, got: o.got.length, total: p.reply.length, at: at(own.t) });
     return undefined; // it never got as far as the reset: the other fetches tell why
   }
-  const cut = `the server '${p.name}' reset the connection at ${at(rst.t)} after ${o.sent.toLocaleString('en')} of the ${p.reply.length.toLocaleString('en')} bytes of its reply`;
-  if (o.returned) {
-    const n = typeof o.got === 'string' ? `${o.got.length.toLocaleString('en')} bytes` : String(o.got);
-    return `${cut}, yet fetchAll returned ${n} as if that were the whole reply. Let the ECONNRESET that recv() throws reach your caller (or throw your own error): a truncated reply must not pass for a complete one.`;
-  }
-  if (!o.threw) return `${cut}, and fetchAll never returned or threw (${waitingIn(r, o)}): recv() throws ECONNRESET after a reset; let it reach the caller.`;
+  const cut = m.cut({ name: p.name, at: at(rst.t), sent: o.sent, total: p.reply.length });
+  if (o.returned) return m.returnedTruncated({ cut, what: typeof o.got === 'string' ? m.bytes({ n: o.got.length }) : String(o.got) });
+  if (!o.threw) return m.hungAfterReset({ cut, waiting: waitingIn(r, o) });
   return undefined;
 }
 
@@ -208,9 +191,9 @@ function prerequisite(r: Run, what: string): string | undefined {
     if (o.returned || o.plan.resetAfter !== undefined) continue;
     if (o.threw) {
       const f = learnerFailure(r, o);
-      return `cannot judge ${what}: ${f ? describeFailure(f) : `fetchAll threw ${o.errno ?? 'an error'}`} while fetching from '${o.plan.name}', whose server behaved. See 'returns the whole reply'.`;
+      return r.m.blockedThrew({ what, failure: f ? describeFailure(f, r.lang) : r.m.fetchThrew({ errno: o.errno ?? r.m.anError }), name: o.plan.name });
     }
-    return `cannot judge ${what}: fetchAll never returned from '${o.plan.name}' (${waitingIn(r, o)}). See 'returns the whole reply'.`;
+    return r.m.blockedHung({ what, name: o.plan.name, waiting: waitingIn(r, o) });
   }
   return undefined;
 }
@@ -225,54 +208,35 @@ function connectedTo(world: World, host: string, fd: number, since: number): str
 
 /** Sockets the client left in CLOSE_WAIT or descriptors it never closed; a message if any. */
 function closeProblem(r: Run): string | undefined {
-  const blocked = prerequisite(r, 'closing');
+  const blocked = prerequisite(r, r.m.judgeClosing);
   if (blocked) return blocked;
   const left = socketsIn(r.world, 'client', 'CLOSE-WAIT');
-  if (left.length) {
-    return (
-      `the client still has ${count(left.length, 'socket')} in CLOSE_WAIT (${listSome(left.map((x) => `${x.local} -> ${x.peer}`))}) long after the servers' FINs, although fetchAll had returned. ` +
-      `CLOSE_WAIT has no timer: it lasts until your program calls close(). Call close() once recv() returned ''.`
-    );
-  }
+  if (left.length) return r.m.closeWait({ count: left.length, list: listSome(left.map((x) => `${x.local} -> ${x.peer}`), 3, r.lang) });
   const open = unclosedDescriptors(r.world, 'client');
   if (open.length) {
     const d = open[0];
     const peer = connectedTo(r.world, 'client', d.fd, d.t);
     const wasReset = r.outcomes.some((o) => o.plan.name === peer && o.plan.resetAfter !== undefined);
-    const advice = wasReset
-      ? `That server reset the connection: recv() threw ECONNRESET, and the descriptor is still the process's until close(). Close it on every path (try/finally), and let the error reach the caller.`
-      : `ss no longer lists a connection that has ended, yet its descriptor stays with the process until close(): call close() once recv() returned ''.`;
-    return (
-      `the client still holds ${count(open.length, 'descriptor')} after every fetch had ended: ${describeLeak(r.world, d)}${peer ? `; it was the connection to '${peer}'` : ''}` +
-      `${open.length > 1 ? `, and ${open.length - 1} more` : ''}. ${advice}`
-    );
+    const advice = wasReset ? r.m.adviceReset : r.m.advicePlain;
+    return r.m.openDescriptors({ count: open.length, leak: describeLeak(r.world, d, r.lang), peer, advice });
   }
   return undefined;
 }
 
 /** RSTs the client sent, explained from the trace; a message if any. */
 function rstProblem(r: Run): string | undefined {
-  const blocked = prerequisite(r, 'how the connections end');
+  const blocked = prerequisite(r, r.m.judgeEnding);
   if (blocked) return blocked;
   const rsts = segments(r.world, { from: 'client', rst: true });
   if (!rsts.length) return undefined;
   const first = rsts[0];
   const server = first.seg.dst.host;
   const { from: state, cause } = resetCause(r.world, first);
-  const head = `the client sent ${count(rsts.length, 'RST')}, the first at ${at(first.t)} to '${server}'${state ? ` from state ${state}` : ''}`;
-  if (cause?.includes('SO_LINGER 0')) {
-    return `${head}: close() after setsockopt(SO_LINGER, { onoff: true, linger: 0 }) aborts the connection with RST instead of ending it with FIN, and the server cannot tell whether its reply was read. Leave SO_LINGER alone: a plain close() after EOF sends FIN.`;
-  }
-  if (cause?.includes('unread data')) {
-    return (
-      `${head}: close() was called while part of the reply was still unread in the socket, and a close() with unread data sends RST, not FIN (RFC 2525 §2.17). ` +
-      `Read until recv() returns '' and only then close().`
-    );
-  }
-  if (cause?.includes('after close()')) {
-    return `${head}: more of the reply arrived after close(), and data arriving at a closed socket is answered with RST (RFC 2525 §2.17). The server had not finished: read until recv() returns '' and only then close().`;
-  }
-  return `${head}: it answered a segment for a connection whose socket was already gone, which means the client closed before the server had finished (RFC 2525 §2.17). Read until recv() returns '' and only then close().`;
+  const head = r.m.rstHead({ count: rsts.length, at: at(first.t), server, state });
+  if (cause?.includes('SO_LINGER 0')) return r.m.rstLinger({ head });
+  if (cause?.includes('unread data')) return r.m.rstUnread({ head });
+  if (cause?.includes('after close()')) return r.m.rstAfterClose({ head });
+  return r.m.rstOrphan({ head });
 }
 
 const SHAPES = {
@@ -289,10 +253,16 @@ const SHAPES = {
   pausing: (t: CheckContext<CleanClient>): PlanShape => ({ bytes: t.vary.int(6_000, 14_000), pieces: t.vary.int(3, 4), thinkMs: t.vary.int(200, 800), gapMs: t.vary.int(1_100, 1_600), startMs: 0 }),
 };
 
+/** A check's name as the learner reads it in `lang`. */
+function checkTitle(lang: GradeLang, name: string): string {
+  return lang === 'en' ? name : (cleanClientMessages.checks[lang][name]?.title ?? name);
+}
+
 const resetting = (t: CheckContext<CleanClient>): PlanShape => ({ ...SHAPES.medium(t), reset: true });
 
 export default defineChecker<CleanClient>({
   lab: 'clean-client',
+  messages: cleanClientMessages,
   exports: [{ name: 'fetchAll', kind: 'function', signature: 'export async function fetchAll(os: OS, server: string, request: string): Promise<string>' }],
   checks: [
     {
@@ -350,13 +320,14 @@ export default defineChecker<CleanClient>({
           if (rst) return { check: 'ends without RST', problem: rst, prerequisite: false };
           return undefined;
         };
+        const m = cleanClientMessages.messages[t.lang];
         const lossy = judge(await runPlans(t, list, 0.05));
         if (!lossy) return;
-        if (lossy.prerequisite) fail(`over links that lose 5% of segments, ${lossy.problem}`);
+        if (lossy.prerequisite) fail(m.overLoss({ problem: lossy.problem }));
         // Only a failure that loss causes belongs to this check: the same fetches without loss tell.
         const clean = judge(await runPlans(t, list, 0));
-        if (clean) fail(`not a matter of loss: the same fetches fail '${clean.check}' without any loss too; fix that first.`);
-        fail(`over links that lose 5% of segments, ${lossy.problem}`);
+        if (clean) fail(m.notLoss({ check: checkTitle(t.lang, clean.check) }));
+        fail(m.overLoss({ problem: lossy.problem }));
       },
     },
   ],

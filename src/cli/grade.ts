@@ -9,12 +9,14 @@ import { gradeSource } from '../grading/grade-lab.ts';
 import { LabNotFoundError, readLearnerFile, resolveChecker } from '../grading/node-labs.ts';
 import type { GradeResult } from '../grading/result-types.ts';
 import { compileLearner } from '../grading/runner-compiler.ts';
+import { parseGradeLang, type GradeLang } from '../grading/messages.ts';
 
-export const GRADE_USAGE = `Usage: closing-time grade <lab-id|lab-dir> <file.ts> [--format text|json|classroom] [--json] [--no-color]
+export const GRADE_USAGE = `Usage: closing-time grade <lab-id|lab-dir> <file.ts> [--format text|json|classroom] [--json] [--lang en|zh-CN] [--no-color]
 
 Runs a lab's checks against your file and prints each check with its points.
   --format json       the result as JSON (Exercism test-runner format, version 3, with scores); --json is short for it
   --format classroom  the result as GitHub Classroom's autograding reporter reads it (pipe it through base64 into the step's result output)
+  --lang zh-CN        the checks' names and messages in Simplified Chinese (default en: English)
   --no-color          plain text even on a terminal
 
 Labs: ${[...checkers.keys()].join(', ')}
@@ -46,6 +48,7 @@ export async function gradeCommand(argv: string[], io: GradeIO = processIO()): P
   }
   let format: 'text' | 'json' | 'classroom' = 'text';
   let color = io.color;
+  let lang: GradeLang = 'en';
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -58,6 +61,14 @@ export async function gradeCommand(argv: string[], io: GradeIO = processIO()): P
         return 2;
       }
       format = v;
+    } else if (a === '--lang' || a.startsWith('--lang=')) {
+      const v = a.startsWith('--lang=') ? a.slice('--lang='.length) : args[++i];
+      const parsed = parseGradeLang(v);
+      if (!parsed) {
+        io.err(`closing-time grade: --lang takes en or zh-CN, got ${v === undefined ? 'nothing' : `'${v}'`}\n\n${GRADE_USAGE}\n`);
+        return 2;
+      }
+      lang = parsed;
     } else if (a === '--no-color') color = false;
     else if (a.startsWith('-')) {
       io.err(`closing-time grade: unknown option '${a}'\n\n${GRADE_USAGE}\n`);
@@ -72,7 +83,7 @@ export async function gradeCommand(argv: string[], io: GradeIO = processIO()): P
   try {
     const { checker } = await resolveChecker(labArg, checkers);
     const source = readLearnerFile(file);
-    const result = await gradeSource(checker, source, { compile: compileLearner, filename: basename(file) });
+    const result = await gradeSource(checker, source, { compile: compileLearner, filename: basename(file), lang });
     if (format === 'json') io.out(`${JSON.stringify(stable(result), null, 2)}\n`);
     else if (format === 'classroom') io.out(`${JSON.stringify(toClassroom(result, basename(file)))}\n`);
     else io.out(`${formatResult(result, { color })}\n`);

@@ -23,7 +23,8 @@ const TW_OVERFLOW = 'TCP: time wait bucket table overflow';
  * - TcpExtTW, TcpExtTWKilled: a minisock's first timer (time-wait or fin-wait-2), by its length;
  * - TcpExtTCPTimeWaitOverflow: the bucket-table note;
  * - the aborts: the cause of the change to CLOSED (close() with unread data, with SO_LINGER 0,
- *   data after close() in a full socket, retransmissions or zero-window probes exhausted).
+ *   data after close() in a full socket, retransmissions or zero-window probes exhausted, an
+ *   orphan over tcp_max_orphans).
  */
 export function countersFromTrace(events: readonly TraceEvent[], untilN = Infinity): Map<string, NstatTable> {
   const hosts = new Map<string, Counts>();
@@ -74,7 +75,8 @@ export function countersFromTrace(events: readonly TraceEvent[], untilN = Infini
         if (cause.endsWith(' with unread data')) c.TcpExtTCPAbortOnClose++;
         else if (cause.endsWith(' with SO_LINGER 0')) c.TcpExtTCPAbortOnData++;
         else if ((cause === 'data after close()' || cause === 'data after shutdown(SHUT_RD)') && !minisocks.has(id)) c.TcpExtTCPAbortOnData++;
-        else if (cause === 'retransmission timeout' || cause === 'zero-window probes unanswered' || cause === 'TCP_USER_TIMEOUT' || cause === 'keepalive timeout') {
+        else if (cause.endsWith('too many orphaned sockets')) c.TcpExtTCPAbortOnMemory++;
+        else if (cause === 'retransmission timeout' || cause === 'zero-window probes given up' || cause === 'TCP_USER_TIMEOUT' || cause === 'keepalive timeout') {
           // A listener's request socket that never completed its handshake is dropped uncounted (reqsk_timer_handler).
           if (!(from === 'SYN_RECEIVED' && passive.has(id))) c.TcpExtTCPAbortOnTimeout++;
         }

@@ -3,6 +3,7 @@
 // exports in it and throws CheckFailure (via `fail`) with a message a learner
 // can act on.
 import type { RunSummary, World, WorldOptions } from '../sim/index.ts';
+import type { GradeLang, LabMessages } from './messages.ts';
 
 /** One export the learner's file must provide. */
 export interface LearnerExport {
@@ -35,6 +36,8 @@ export interface CheckContext<L> {
   run(world: World): Promise<RunSummary>;
   /** A line for the check's output (shown with learner output). */
   log(text: string): void;
+  /** The language the grade was asked for: the check writes its messages in it (the lab's catalogue). */
+  readonly lang: GradeLang;
 }
 
 /** A seeded source of scenario choices (see CheckContext.vary). */
@@ -66,6 +69,8 @@ export interface LabChecker<L = Record<string, unknown>> {
   /** Exports the learner's file must have; checked before any check runs. */
   exports: LearnerExport[];
   checks: Check<L>[];
+  /** The lab's messages and check titles in every language (labs/<id>/messages.ts). */
+  messages?: LabMessages<any>;
 }
 
 /** Marks check failures across bundles (a lab folder's checker may carry its own copy of this module). */

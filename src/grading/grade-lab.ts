@@ -9,6 +9,7 @@ import type { LearnerCompiler, LearnerProgram } from './learner-program.ts';
 import type { GradeResult, TestResult } from './result-types.ts';
 import { OutputBuffer } from './output-buffer.ts';
 import { checkSeed, variationSeed } from './seed.ts';
+import { checkDescription, checkTitle, DEFAULT_GRADE_LANG, graderMessages, type GradeLang } from './messages.ts';
 
 export interface GradeOptions {
   /** Compiles learner TypeScript (src/runner's compiler). */
@@ -25,6 +26,8 @@ export interface GradeOptions {
   only?: string;
   /** Called after each check with its worlds' traces: "show me what happened". */
   onTrace?: (trace: CheckTrace) => void;
+  /** The language of the messages (default English); the result says which it is. */
+  lang?: GradeLang;
 }
 
 /** What one check's worlds did, for a traced replay of the check. */
@@ -38,7 +41,7 @@ export interface CheckTrace {
 }
 
 /** A check's message when the file could not be graded at all (the result's message says why). */
-export const NOT_RUN = 'not run: the file could not be graded (see above)';
+export const NOT_RUN = graderMessages.en.notRun;
 
 const DEFAULT_WALL_MS = 5000;
 const DEFAULT_SLICE_MS = 1000;
@@ -56,21 +59,25 @@ function errorText(error: unknown): string {
 /** Grades `source` with `checker`. Resolves with an Exercism v3 result; never rejects. */
 export async function gradeSource<L>(checker: LabChecker<L>, source: string, options: GradeOptions): Promise<GradeResult> {
   const filename = options.filename ?? 'solution.ts';
+  const lang = options.lang ?? DEFAULT_GRADE_LANG;
+  const m = graderMessages[lang];
   const max = maxScore(checker as LabChecker<unknown>);
   // The reason is said once, at the top; each check only says it did not run.
   const errorResult = (message: string, problems?: GradeResult['problems']): GradeResult => ({
     version: 3,
     lab: checker.lab,
+    lang,
     status: 'error',
     message,
     ...(problems && problems.length ? { problems } : {}),
     tests: checker.checks.map((c) => ({
       name: c.name,
+      ...(lang !== 'en' ? { title: checkTitle(checker, c.name, lang) } : {}),
       status: 'error',
-      message: NOT_RUN,
+      message: m.notRun,
       output: null,
       task_id: c.task,
-      test_code: c.description,
+      test_code: checkDescription(checker, c.name, lang),
       score: 0,
       max_score: c.points,
     })),
@@ -78,22 +85,22 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
     max_score: max,
   });
 
-  if (typeof source !== 'string') return errorResult('the program is not text');
+  if (typeof source !== 'string') return errorResult(m.notText);
   let program: LearnerProgram;
   try {
     const compiled = await options.compile(source, filename);
     if (!compiled.ok) return errorResult(compiled.message, compiled.problems);
     program = compiled.program;
   } catch (error) {
-    return errorResult(`the grader could not compile ${filename}: ${errorText(error)}`);
+    return errorResult(m.compileCrashed({ file: filename, error: errorText(error) }));
   }
 
   // Evaluate once up front so that a missing export or a top-level throw is one
   // clear error instead of the same failure repeated by every check.
   const probeOutput = new OutputBuffer();
   const probe = await instantiate(program, probeOutput, options.sliceMs ?? DEFAULT_SLICE_MS);
-  if (!probe.ok) return errorResult(`${filename} failed while loading: ${probe.message}`);
-  const missing = missingExports(checker, probe.exports, filename);
+  if (!probe.ok) return errorResult(m.loadFailed({ file: filename, error: probe.message }));
+  const missing = missingExports(checker, probe.exports, filename, lang);
   if (missing) return errorResult(missing);
 
   const busy: BusyState = { current: null };
@@ -106,10 +113,10 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
   });
   const tests: TestResult[] = [];
   const checks = options.only === undefined ? checker.checks : checker.checks.filter((c) => c.name === options.only);
-  if (checks.length === 0) return errorResult(`the lab has no check named '${options.only}'`);
+  if (checks.length === 0) return errorResult(m.noSuchCheck({ name: String(options.only) }));
   for (let i = 0; i < checks.length; i++) {
     const check = checks[i];
-    const result = await runCheck(checker, check, program, options, busy, source);
+    const result = await runCheck(checker, check, program, options, busy, source, lang);
     tests.push(result);
     try {
       options.onResult?.(result, i);
@@ -121,6 +128,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
   return {
     version: 3,
     lab: checker.lab,
+    lang,
     status: tests.every((t) => t.status === 'pass') ? 'pass' : 'fail',
     tests,
     score,
@@ -145,17 +153,19 @@ async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: 
   }
 }
 
-export function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports: Record<string, unknown>, filename: string): string | null {
+export function missingExports(checker: LabChecker<unknown> | LabChecker<any>, exports: Record<string, unknown>, filename: string, lang: GradeLang = DEFAULT_GRADE_LANG): string | null {
+  const m = graderMessages[lang];
   const problems: string[] = [];
   for (const e of checker.exports) {
     const value = exports[e.name];
-    if (value === undefined) problems.push(`${filename} has no export named '${e.name}': the lab needs \`${e.signature}\``);
-    else if (e.kind === 'function' && typeof value !== 'function') problems.push(`'${e.name}' is exported but is a ${typeof value}, not a function: the lab needs \`${e.signature}\``);
+    if (value === undefined) problems.push(m.noExport({ file: filename, name: e.name, signature: e.signature }));
+    else if (e.kind === 'function' && typeof value !== 'function') problems.push(m.notFunction({ name: e.name, type: typeof value, signature: e.signature }));
   }
-  return problems.length ? problems.join('; ') : null;
+  return problems.length ? problems.join(lang === 'en' ? '; ' : '；') : null;
 }
 
-async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: LearnerProgram, options: GradeOptions, busy: BusyState, source: string): Promise<TestResult> {
+async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: LearnerProgram, options: GradeOptions, busy: BusyState, source: string, lang: GradeLang): Promise<TestResult> {
+  const m = graderMessages[lang];
   const started = now();
   const wallMs = check.wallMs ?? options.wallMs ?? DEFAULT_WALL_MS;
   const sliceMs = Math.min(options.sliceMs ?? DEFAULT_SLICE_MS, wallMs);
@@ -165,9 +175,10 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
   const base = {
     name: check.name,
     task_id: check.task,
-    test_code: check.description,
+    test_code: checkDescription(checker, check.name, lang),
     max_score: check.points,
   };
+  const title = lang !== 'en' ? { title: checkTitle(checker, check.name, lang) } : {};
   const summaries = new Map<World, RunSummary>();
   let failedAt: number | undefined;
   const finish = (status: TestResult['status'], message: string | null): TestResult => {
@@ -182,6 +193,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
   };
   const result = (status: TestResult['status'], message: string | null): TestResult => ({
     name: base.name,
+    ...title,
     status,
     message,
     output: output.summary(),
@@ -205,14 +217,14 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     }
   };
   const loaded = await instantiate(program, output, sliceMs, forward);
-  if (!loaded.ok) return finish('error', `the program failed while loading: ${loaded.message}`);
+  if (!loaded.ok) return finish('error', m.programLoadFailed({ error: loaded.message }));
   busy.current = { worlds, error: null };
 
   const context: CheckContext<L> = {
     learner: loaded.exports as L,
     async load() {
       const again = await instantiate(program, output, sliceMs, forward);
-      if (!again.ok) throw new CheckFailure(`the program failed while loading a second copy of it: ${again.message}`);
+      if (!again.ok) throw new CheckFailure(m.secondCopyFailed({ error: again.message }));
       return again.exports as L;
     },
     seed: checkSeed(checker.lab, check.name),
@@ -236,18 +248,16 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
       const summary: RunSummary = program.locate ? { ...raw, failed: raw.failed.map((f) => placeFailure(program, f)) } : raw;
       summaries.set(w, summary);
       const tripped = busy.current?.error;
-      if (tripped) throw new CheckFailure(`${tripped.message}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`);
+      if (tripped) throw new CheckFailure(m.busyLoop({ error: tripped.message }));
       if (summary.endedBy === 'wall-limit') {
-        throw new CheckFailure(
-          `the simulation used up this check's ${(wallMs / 1000).toFixed(1)} s of real time at virtual t=${summary.virtualMs} ms ` +
-            `(${summary.message}). Look for a loop that never waits (await recv/sleep) or that opens far more connections than needed.`,
-        );
+        throw new CheckFailure(m.wallLimit({ wallMs, virtualMs: summary.virtualMs, detail: String(summary.message) }));
       }
       return summary;
     },
     log(text: string) {
       output.write(text.endsWith('\n') ? text : text + '\n');
     },
+    lang,
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -258,10 +268,10 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     program.armGuard(sliceMs);
     const outcome = await Promise.race([Promise.resolve().then(() => check.run(context)).then(() => 'done' as const), timeout]);
     const tripped = busy.current?.error;
-    if (tripped) return finish('fail', `${tripped.message}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`);
+    if (tripped) return finish('fail', m.busyLoop({ error: tripped.message }));
     if (outcome === 'timeout') {
       for (const w of worlds) w.stop('the check ran out of time');
-      return finish('fail', `this check did not finish within ${(wallMs / 1000).toFixed(1)} s of real time: your code may wait on something that never happens outside the simulation, or loop without awaiting.`);
+      return finish('fail', m.timeout({ wallMs }));
     }
     return finish('pass', null);
   } catch (error) {
@@ -269,7 +279,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
       failedAt = (error as CheckFailure).at;
       return finish('fail', error.message);
     }
-    return finish('error', `the check stopped on an error: ${program.describeError(error)}`);
+    return finish('error', m.checkError({ error: program.describeError(error) }));
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     busy.current = null;

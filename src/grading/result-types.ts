@@ -3,6 +3,8 @@
 // with `score`/`max_score` added per test and in total, as GitHub Classroom's
 // autograding reads them.
 
+import type { GradeLang } from './messages.ts';
+
 export type TestStatus = 'pass' | 'fail' | 'error';
 
 export interface TestResult {
@@ -17,6 +19,8 @@ export interface TestResult {
   task_id: number;
   /** What the check does, in a sentence: the scenario it builds and what it asserts. */
   test_code: string;
+  /** How the check is called in the result's language, when that is not English (`name` stays the check's id). */
+  title?: string;
   score: number;
   max_score: number;
   /** Real milliseconds this check took (not part of Exercism's format; used by benchmarks). */
@@ -36,4 +40,6 @@ export interface GradeResult {
   max_score: number;
   /** The lab's id. */
   lab: string;
+  /** The language the grade was asked for; its messages are in it. Absent means English. */
+  lang?: GradeLang;
 }

@@ -2,6 +2,7 @@
 // sockets are left in which state, which processes failed and why. Answers come
 // back as data plus the wording a learner-facing message needs.
 import type { ProcessEvent, RunSummary, SegmentEvent, SsState, StateEvent, TcpState, TraceEvent, World } from '../sim/index.ts';
+import type { GradeLang } from './messages.ts';
 
 export interface SegmentFilter {
   /** Sending host. */
@@ -59,10 +60,15 @@ export function failures(summary: RunSummary, prefix?: string): ProcessEvent[] {
   return summary.failed.filter((f) => prefix === undefined || f.process.startsWith(prefix));
 }
 
-/** "process 'client' on client threw SocketError: ECONNRESET ... (line 12)". */
-export function describeFailure(f: ProcessEvent): string {
+/** "process 'client' on client threw SocketError: ECONNRESET ... (line 12)"; in Chinese with lang 'zh-CN'. */
+export function describeFailure(f: ProcessEvent, lang: GradeLang = 'en'): string {
   const err = f.error;
-  const where = err?.line !== undefined ? ` (line ${err.line}${err.column !== undefined ? `:${err.column}` : ''})` : '';
+  const pos = err?.line !== undefined ? `${err.line}${err.column !== undefined ? `:${err.column}` : ''}` : undefined;
+  if (lang === 'zh-CN') {
+    const what = err ? `${err.name}: ${err.message}` : '一个错误';
+    return `${f.host} 上的进程 '${f.process}' 抛出了 ${what}${pos ? `（第 ${pos} 行）` : ''}`;
+  }
+  const where = pos ? ` (line ${pos})` : '';
   const what = err ? `${err.name}: ${err.message}` : 'an error';
   return `process '${f.process}' on ${f.host} threw ${what}${where}`;
 }
@@ -73,7 +79,11 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 }
 
 /** First few items of a list as text, with "and N more". */
-export function listSome(items: string[], most = 3): string {
+export function listSome(items: string[], most = 3, lang: GradeLang = 'en'): string {
+  if (lang === 'zh-CN') {
+    if (items.length <= most) return items.join('、');
+    return `${items.slice(0, most).join('、')} 等 ${items.length} 个`;
+  }
   if (items.length <= most) return items.join(', ');
   return `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
 }
@@ -141,6 +151,12 @@ class DescriptorBook {
 
 /** "fd 5 from accept() of 10.0.0.2:40001 (process 'handle', t=0.120 s)". */
 export function describeDescriptor(d: OpenDescriptor): string {
+  return describeDescriptorIn('en', d);
+}
+
+/** The same in `lang`. */
+export function describeDescriptorIn(lang: GradeLang, d: OpenDescriptor): string {
+  if (lang === 'zh-CN') return `由 ${d.via}()${d.peer ? `（对端 ${d.peer}）` : ''} 得到的 fd ${d.fd}（进程 '${d.process}'，${at(d.t)}）`;
   return `fd ${d.fd} from ${d.via}()${d.peer ? ` of ${d.peer}` : ''} (process '${d.process}', ${at(d.t)})`;
 }
 
@@ -211,10 +227,14 @@ export function callsOn(world: World, d: OpenDescriptor, call?: string): import(
  * on it (shutdown(SHUT_WR) was, at t=0.420 s: it sends the FIN but does not
  * release the descriptor)".
  */
-export function describeLeak(world: World, d: OpenDescriptor): string {
+export function describeLeak(world: World, d: OpenDescriptor, lang: GradeLang = 'en'): string {
   const shut = callsOn(world, d, 'shutdown')[0];
+  if (lang === 'zh-CN') {
+    const how = shut ? `（调用过 shutdown(${shut.args || 'SHUT_WR'})，在 ${at(shut.t)}：shutdown() 只结束连接的一个方向，并不释放文件描述符）` : '';
+    return `${describeDescriptorIn(lang, d)}：从未对它调用 close()${how}`;
+  }
   const how = shut ? ` (shutdown(${shut.args || 'SHUT_WR'}) was, at ${at(shut.t)}: shutdown() ends a direction of the connection but does not release the descriptor)` : '';
-  return `${describeDescriptor(d)}: close() was never called on it${how}`;
+  return `${describeDescriptorIn(lang, d)}: close() was never called on it${how}`;
 }
 
 /** The trace's id of the socket behind a descriptor (from its connect() or its accepted peer), if the trace tells. */

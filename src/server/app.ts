@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { mimeType, resolveRequestPath, type StaticOptions } from './static.ts';
+import { splitLocalePath } from '../i18n/locales.ts';
 
 export interface AppOptions extends StaticOptions {
   /** Largest request body, bytes (413 past it). Default 1 MiB. */
@@ -75,14 +76,19 @@ export function createApp(options: AppOptions): App {
     return sendError(reply, status, status >= 500 ? 'internal' : (ERROR_CODES[status] ?? 'bad_request'), message);
   });
 
-  let notFoundPage: Buffer | null | undefined;
+  // Each edition has its own 404 page (404.html, zh-cn/404.html), chosen by the path's prefix.
+  const notFoundPages = new Map<string, Buffer | null>();
   async function sendNotFound(request: FastifyRequest, reply: FastifyReply) {
     if (isApi(request.url.split('?')[0]!)) return sendError(reply, 404, 'not_found', `No API route ${request.method} ${request.url.split('?')[0]}`);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return reply.code(405).header('allow', 'GET, HEAD').type('text/plain; charset=utf-8').send('Method not allowed\n');
     }
     if (/%00/i.test(request.url) || request.url.includes('\0')) return reply.code(400).type('text/plain; charset=utf-8').send('Bad request\n');
-    notFoundPage ??= await readFile(path.join(root, '404.html')).catch(() => null);
+    const { locale } = splitLocalePath(request.url.split('?')[0]!);
+    // Astro writes the root 404 page as 404.html and a locale's as <locale>/404/index.html.
+    const file = locale === 'en' ? '404.html' : `${locale}/404/index.html`;
+    if (!notFoundPages.has(file)) notFoundPages.set(file, await readFile(path.join(root, file)).catch(() => readFile(path.join(root, '404.html')).catch(() => null)));
+    const notFoundPage = notFoundPages.get(file);
     reply.code(404).header('cache-control', 'no-cache');
     return notFoundPage ? reply.type('text/html; charset=utf-8').send(notFoundPage) : reply.type('text/plain; charset=utf-8').send('Not found\n');
   }

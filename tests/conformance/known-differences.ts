@@ -43,7 +43,7 @@ export const knownDifferences: KnownDifference[] = [
     fixedBy: 'simulator: delayed ACKs not modelled yet; issue: segment truth item 2',
   },
   {
-    scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full'],
+    scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full', 'zero-window-answered', 'orphan-zero-window-user-timeout', 'orphan-zero-window-dead-peer'],
     side: 'both',
     kinds: ['data', 'bare-ack', 'ack-value', 'control'],
     what: 'how the data is cut into segments and when it is acknowledged: Linux sends 1448-byte segments (MSS 1460 less 12 bytes of timestamps option) into a receive window that it sizes from the doubled SO_RCVBUF by the measured overhead of its segments (scaling_ratio) and grows, delays ACKs, and probes a zero window on a schedule that depends on real time; the simulator sends 1460-byte segments into a window of exactly half the doubled buffer (the value set) and ACKs at once',
@@ -154,7 +154,7 @@ export const knownDifferences: KnownDifference[] = [
     fixedBy: 'with the retransmissions it counts: tail-loss probe not modelled yet; not in issue 15, needs an issue of its own',
   },
   {
-    scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full'],
+    scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full', 'zero-window-answered', 'orphan-zero-window-user-timeout', 'orphan-zero-window-dead-peer'],
     timing: 'whether a segment is sent again depends on when the window opens and the probes fire, in real time',
     side: 'client',
     where: 'client counter TcpRetransSegs',

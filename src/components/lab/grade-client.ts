@@ -1,6 +1,7 @@
 // The page side of grading: one worker per lab page, replaced whenever a run
 // must be abandoned (Stop, or a worker that stays silent past the deadline).
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
+import type { GradeLang } from '../../grading/messages.ts';
 import type { CheckReplay, GradeRequest, GradeWorkerMessage, TraceCheckRequest } from './grade-protocol.ts';
 
 /**
@@ -29,22 +30,22 @@ export class GradeClient {
     this.ensure();
   }
 
-  grade(lab: string, source: string, fileName: string, handlers: GradeHandlers): void {
+  grade(lab: string, source: string, fileName: string, handlers: GradeHandlers, lang: GradeLang = 'en'): void {
     this.abandon();
     const id = this.nextId++;
     this.active = { id, handlers, timer: null };
     this.touch();
-    const req: GradeRequest = { type: 'grade', id, lab, source, fileName };
+    const req: GradeRequest = { type: 'grade', id, lab, source, fileName, lang };
     this.ensure().postMessage(req);
   }
 
   /** Runs one check again and hands back its world's trace ("show me what happened"). */
-  trace(lab: string, source: string, fileName: string, check: string, handlers: GradeHandlers): void {
+  trace(lab: string, source: string, fileName: string, check: string, handlers: GradeHandlers, lang: GradeLang = 'en'): void {
     this.abandon();
     const id = this.nextId++;
     this.active = { id, handlers, timer: null };
     this.touch();
-    const req: TraceCheckRequest = { type: 'trace', id, lab, source, fileName, check };
+    const req: TraceCheckRequest = { type: 'trace', id, lab, source, fileName, check, lang };
     this.ensure().postMessage(req);
   }
 

@@ -2,6 +2,7 @@
 import type { TraceEvent } from '../../../types/closing-time.d.ts';
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
 import type { SerializedRunSummary } from '../../runner/serialize.ts';
+import type { GradeLang } from '../../grading/messages.ts';
 
 export interface GradeRequest {
   /** 'grade' every check. */
@@ -10,6 +11,8 @@ export interface GradeRequest {
   lab: string;
   source: string;
   fileName: string;
+  /** The language of the messages: the page's. */
+  lang?: GradeLang;
 }
 
 /** Runs one check again and sends back what its last world did ("show me what happened"). */
@@ -20,6 +23,7 @@ export interface TraceCheckRequest {
   source: string;
   fileName: string;
   check: string;
+  lang?: GradeLang;
 }
 
 export interface CheckReplay {

@@ -25,6 +25,7 @@ self.addEventListener('message', async (event: MessageEvent<GradeRequest | Trace
     const result = await gradeSource(checker, req.source, {
       compile: compileLearner,
       filename: req.fileName,
+      lang: req.lang ?? 'en',
       onResult: (r, index) => post({ type: 'result', id: req.id, index, result: r }),
       ...(req.type === 'trace'
         ? {

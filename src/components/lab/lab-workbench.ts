@@ -14,9 +14,18 @@ import type { CheckReplay } from './grade-protocol.ts';
 import { loadProgress, recordResult, saveProgress } from './lab-progress.ts';
 import { checkRow, pendingRows, summaryText } from './render-results.ts';
 import { workshopSync, type WorkshopSync } from './workshop-sync.ts';
+import { graderMessages, parseGradeLang } from '../../grading/messages.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+
+/** The page's UI strings, in its <html lang>. */
+const tr = translator(pageLocale());
+/** What a check that did not run says, in every language (no replay for those). */
+const NOT_RUN = new Set(Object.values(graderMessages).map((m) => m.notRun));
 
 interface CheckInfo {
   name: string;
+  /** The check's name in the page's language. */
+  title?: string;
   max_score: number;
 }
 
@@ -45,7 +54,7 @@ function setupHints(lab: string, onExhausted: (exhausted: boolean) => void): voi
     const shown = Math.min(loadProgress(lab).hintsShown, items.length);
     items.forEach((li, i) => (li.hidden = i >= shown));
     button.hidden = shown >= items.length;
-    button.textContent = shown === 0 ? `Show a hint (${items.length} available)` : `Show hint ${shown + 1} of ${items.length}`;
+    button.textContent = shown === 0 ? tr('bench.showHintFirst', { n: items.length }) : tr('bench.showHintNext', { k: shown + 1, n: items.length });
     onExhausted(shown >= items.length);
   };
   button.hidden = false;
@@ -66,6 +75,9 @@ function setupBench(root: HTMLElement): void {
   const starter = readJson<string>(pgRoot, 'script[data-source]') ?? '';
   const checks = readJson<CheckInfo[]>(root, '[data-checks]') ?? [];
   const storeId = pgRoot.dataset.id!;
+  // The checker's messages in the page's language (LabWorkbench.astro's data-lang).
+  const lang = parseGradeLang(root.dataset.lang) ?? 'en';
+  const titleOf = (name: string) => checks.find((c) => c.name === name)?.title ?? name;
   const list = root.querySelector<HTMLOListElement>('[data-results]')!;
   const status = root.querySelector<HTMLElement>('[data-check-status]')!;
   const best = root.querySelector<HTMLElement>('[data-best]');
@@ -86,7 +98,7 @@ function setupBench(root: HTMLElement): void {
       .then((m) => m.activatePlayground(pgRoot, { workerFactory: labRunner, onCheckCommand: () => check() }))
       .then((c) => (ready = c))
       .catch((e: Error) => {
-        status.textContent = `The editor could not start (${e.message}); Check still grades the code shown.`;
+        status.textContent = tr('bench.editorFailed', { error: e.message });
         return null;
       }));
   let ready: PlaygroundController | null = null;
@@ -94,19 +106,19 @@ function setupBench(root: HTMLElement): void {
 
   const showBest = () => {
     const p = loadProgress(lab);
-    if (best) best.textContent = p.checkedAt ? `Best so far: ${p.bestScore}/${p.maxScore} points.` : '';
+    if (best) best.textContent = p.checkedAt ? tr('bench.best', { score: p.bestScore, max: p.maxScore }) : '';
   };
 
   const row = (t: TestResult) => {
     const li = checkRow(document, t);
     if (t.status === 'fail' || t.status === 'error') {
-      if (t.message && !t.message.startsWith('not run:')) {
+      if (t.message && !NOT_RUN.has(t.message)) {
         const replay = document.createElement('button');
         replay.type = 'button';
         replay.className = 'lab-check__replay';
         replay.dataset.replay = t.name;
-        replay.textContent = 'Show me what happened';
-        replay.title = 'Run this check again and show its trace, ss and ladder diagram, with the moment it failed marked';
+        replay.textContent = tr('bench.replay');
+        replay.title = tr('bench.replayTitle');
         replay.addEventListener('click', () => void replayCheck(t.name));
         li.querySelector('.lab-check__message')?.after(replay);
         if (!li.querySelector('.lab-check__replay')) li.append(replay);
@@ -133,7 +145,7 @@ function setupBench(root: HTMLElement): void {
     const code = source();
     lastSource = code;
     list.replaceChildren(...pendingRows(document, checks));
-    status.textContent = 'Checking…';
+    status.textContent = tr('bench.checking');
     root.dataset.state = 'running';
     busy(true);
     stopped = false;
@@ -144,7 +156,7 @@ function setupBench(root: HTMLElement): void {
         const fresh = row(result);
         if (old) old.replaceWith(fresh);
         else list.append(fresh);
-        status.textContent = `Checking… ${index + 1} of ${checks.length || '?'} done`;
+        status.textContent = tr('bench.checkingN', { k: index + 1, n: checks.length || '?' });
       },
       onDone(result: GradeResult) {
         busy(false);
@@ -163,7 +175,7 @@ function setupBench(root: HTMLElement): void {
         // A Stop is the learner taking the Check back, so nothing is sent.
         if (!stopped) workshop.checked(code, null);
       },
-    });
+    }, lang);
   };
 
   /** Runs one check again on the code it graded and shows its world in the playground's console and diagram. */
@@ -174,12 +186,12 @@ function setupBench(root: HTMLElement): void {
     const button = list.querySelector<HTMLButtonElement>(`[data-replay="${CSS.escape(name)}"]`);
     if (button) {
       button.disabled = true;
-      button.textContent = 'Replaying…';
+      button.textContent = tr('bench.replaying');
     }
     const done = () => {
       if (button) {
         button.disabled = false;
-        button.textContent = 'Show me what happened';
+        button.textContent = tr('bench.replay');
       }
     };
     let replay: CheckReplay | null = null;
@@ -192,21 +204,22 @@ function setupBench(root: HTMLElement): void {
         done();
         const r = replay as CheckReplay | null;
         if (!r || !r.summary) {
-          status.textContent = `The check “${name}” built no world to show.`;
+          status.textContent = tr('bench.noWorld', { name: titleOf(name) });
           return;
         }
         if (r.events.length === 0) {
           // A load test's world runs without recording (100,000 connections): there is no trace to show.
-          status.textContent = `The check “${name}” runs its world without recording a trace (it simulates too many connections to keep). Its message says what happened; Run shows the lab's scenario on a smaller scale.`;
+          status.textContent = tr('bench.noTrace', { name: titleOf(name) });
           return;
         }
         const last = r.events[r.events.length - 1];
         const markN = r.at ?? last?.n;
-        const when = r.at !== undefined ? 'The marked segment or state change is what the check failed on.' : 'Marked: the end of the run, where the check judged it.';
-        const verdict = r.status === 'pass' ? `This time “${name}” passed (the code changed since the Check?).` : `✗ ${name}: ${r.message ?? 'failed'}`;
+        const when = r.at !== undefined ? tr('bench.markedFailure') : tr('bench.markedEnd');
+        const title = titleOf(name);
+        const verdict = r.status === 'pass' ? tr('bench.passedThisTime', { name: title }) : tr('bench.failedVerdict', { name: title, message: r.message ?? tr('bench.failed') });
         c.showTrace(r.events, r.summary as unknown as RunSummary, {
-          title: `Replay of the check “${name}”${r.worlds > 1 ? ` (its last world of ${r.worlds})` : ''}`,
-          note: `${verdict}\n${when} Type ss -tan or filter <host> below; step through with the slider.`,
+          title: r.worlds > 1 ? tr('bench.replayOfLast', { name: title, n: r.worlds }) : tr('bench.replayOf', { name: title }),
+          note: tr('bench.replayNote', { verdict, when }),
           markN,
         });
       },
@@ -214,13 +227,13 @@ function setupBench(root: HTMLElement): void {
         done();
         status.textContent = message;
       },
-    });
+    }, lang);
   };
 
   checkButton.addEventListener('click', () => check());
   stopButton.addEventListener('click', () => {
     stopped = true;
-    client.stop('Stopped. The checks that finished are listed above.');
+    client.stop(tr('bench.stopped'));
   });
   runButton?.addEventListener('click', async () => (await load())?.run());
   pgRoot.querySelector('[data-editor]')?.addEventListener('click', async () => (await load())?.focusEditor());
@@ -275,7 +288,7 @@ function setupSolution(root: HTMLElement, lab: string, source: () => string, loa
     button.focus();
   });
   button.addEventListener('click', async () => {
-    if (!confirm('See the reference solution beside your file? Try the hints and “Show me what happened” first: working it out is how it sticks.')) return;
+    if (!confirm(tr('bench.confirmSolution'))) return;
     button.disabled = true;
     try {
       const response = await fetch(await workshop.solutionUrl(url), { credentials: 'same-origin' });
@@ -306,7 +319,7 @@ function setupSolution(root: HTMLElement, lab: string, source: () => string, loa
       panel.scrollIntoView({ block: 'start', behavior: 'smooth' });
     } catch (e) {
       const status = root.querySelector<HTMLElement>('[data-check-status]');
-      if (status) status.textContent = `The solution could not be shown: ${(e as Error).message}.`;
+      if (status) status.textContent = tr('bench.solutionFailed', { error: (e as Error).message });
     } finally {
       button.disabled = false;
     }

@@ -11,6 +11,10 @@ import { workshopSession } from '../workshop/me.ts';
 import { POLL_GIVE_UP_MS, pollDelay } from '../workshop/poll-schedule.ts';
 import type { Me, Submission } from '../workshop/types.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+
+/** The page's UI strings, in its <html lang>. */
+const tr = translator(pageLocale());
 
 type Tone = 'info' | 'ok' | 'bad' | 'warn';
 
@@ -51,7 +55,9 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
     link.textContent = me.workshop.title;
     const name = document.createElement('strong');
     name.textContent = me.name;
-    badge.replaceChildren('In workshop ', link, ' as ', name, me.workshop.closed ? ' (closed)' : '');
+    // The sentence in the page's language, with the link and the name where its placeholders are.
+    const parts = tr('ws.badge', { closed: me.workshop.closed ? tr('ws.closed') : '' }).split(/(\{title\}|\{name\})/);
+    badge.replaceChildren(...parts.map((p) => (p === '{title}' ? link : p === '{name}' ? name : p)));
     badge.hidden = false;
   };
 
@@ -84,7 +90,7 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
     const browser = result ? { score: result.score, max_score: result.max_score, status: result.status } : undefined;
     const code = encodeURIComponent(me!.workshop.code);
     for (let attempt = 0; ; attempt++) {
-      show('Workshop: sending…', 'info', 'sending');
+      show(tr('ws.sending'), 'info', 'sending');
       try {
         const { id } = await api<{ id: string }>('POST', `/workshops/${code}/submissions`, { lab, source, browser });
         // Accepted, so the workshop is open (again).
@@ -99,16 +105,16 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
         const err = e instanceof ApiError ? e : new ApiError(0, 'error', messageOf(e));
         if (err.status === 429 && attempt < 5) {
           const wait = err.retryAfter ?? 5;
-          if (!(await countdown(mine, wait, 'retry-send', (s) => `Workshop: not sent yet, the server is busy. ${sentence(err.message)} Sending again in ${s} s…`))) return;
+          if (!(await countdown(mine, wait, 'retry-send', (s) => tr('ws.busy', { reason: sentence(err.message), s })))) return;
           continue;
         }
-        if (err.status === 401) return notJoined(`Workshop: you are no longer in ${me?.workshop.title ?? 'the workshop'}, so this check was not sent. Join again on the workshop page.`);
+        if (err.status === 401) return notJoined(tr('ws.left', { title: me?.workshop.title ?? tr('ws.theWorkshop') }));
         if (err.status === 409) {
           if (me) me.workshop.closed = true;
           showBadge();
-          return show(`Workshop: not sent. ${sentence(err.message)}`, 'bad', 'closed');
+          return show(tr('ws.notSent', { reason: sentence(err.message) }), 'bad', 'closed');
         }
-        return show(`Workshop: this check was not sent. ${sentence(err.message)}`, 'bad', 'error');
+        return show(tr('ws.notSentCheck', { reason: sentence(err.message) }), 'bad', 'error');
       }
     }
   }
@@ -123,30 +129,30 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
         if (stale(mine)) return;
         const err = e instanceof ApiError ? e : new ApiError(0, 'error', messageOf(e));
         if (err.status === 429) {
-          if (!(await countdown(mine, err.retryAfter ?? 5, 'retry-poll', (s) => `Workshop: sent; the server asks to wait ${s} s before asking for the grade again.`))) return;
+          if (!(await countdown(mine, err.retryAfter ?? 5, 'retry-poll', (s) => tr('ws.pollWait', { s })))) return;
           continue;
         }
-        if (err.status === 401 || err.status === 404) return notJoined(`Workshop: this submission is no longer yours to see. ${sentence(err.message)}`);
+        if (err.status === 401 || err.status === 404) return notJoined(tr('ws.notYours', { reason: sentence(err.message) }));
         // A dropped connection: keep asking, more slowly.
-        show(`Workshop: sent, but the server cannot be reached right now. ${sentence(err.message)} Trying again…`, 'warn', 'unreachable');
+        show(tr('ws.unreachable', { reason: sentence(err.message) }), 'warn', 'unreachable');
         await sleep(pollDelay(attempt + 4));
         continue;
       }
       if (stale(mine)) return;
       if (sub.status === 'done' && sub.result) return graded(sub.result, browser);
-      show(sub.status === 'grading' ? 'Workshop: grading on the server…' : 'Workshop: queued for the server’s grader…', 'info', sub.status);
+      show(sub.status === 'grading' ? tr('ws.grading') : tr('ws.queued'), 'info', sub.status);
       await sleep(pollDelay(attempt));
     }
-    if (!stale(mine)) show('Workshop: sent, not graded yet. The server is busy; your instructor sees the grade when it is ready.', 'warn', 'slow');
+    if (!stale(mine)) show(tr('ws.slow'), 'warn', 'slow');
   }
 
   function graded(server: GradeResult, browser: GradeResult | null): void {
     const cmp = compareGrades(server, browser);
     if (line) line.dataset.agree = String(cmp.agree);
     if (server.status === 'error') {
-      return show(`Workshop: the server could not grade this code: ${server.message ?? 'unknown error'}.${cmp.agree ? '' : ` ${cmp.text}`}`, 'bad', 'done');
+      return show(`${tr('ws.serverError', { message: server.message ?? tr('results.unknownError') })}${cmp.agree ? '' : ` ${cmp.text}`}`, 'bad', 'done');
     }
-    const text = `Workshop: graded ${points(server.score)}/${points(server.max_score)} by the server.`;
+    const text = tr('ws.graded', { score: points(server.score), max: points(server.max_score) });
     if (cmp.agree) show(text, server.status === 'pass' ? 'ok' : 'info', 'done');
     else show(`${text} ${cmp.text}`, 'warn', 'done');
   }

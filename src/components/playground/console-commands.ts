@@ -1,6 +1,7 @@
 // The playground console's little shell: parses what the learner types.
 import type { SsState } from '../../../types/closing-time.d.ts';
 import { SS_ALL, SS_CONN, SS_LISTENING, parseSsFilter, type SsFilter } from '../../console/ss-filter.ts';
+import { pageLocale, t } from '../../i18n/index.ts';
 
 export type ConsoleCommand =
   | { kind: 'help' }
@@ -26,6 +27,7 @@ export type ConsoleCommand =
   | { kind: 'empty' }
   | { kind: 'unknown'; text: string; message: string };
 
+/** The English help (the page shows its language's, src/i18n 'console.help'). */
 export const HELP_TEXT = [
   'Commands:',
   '  ss -tan [HOST]        sockets of every host (or one), as `ss -tan` shows them; -o adds timers',
@@ -119,7 +121,7 @@ export function parseCommand(input: string): ConsoleCommand {
       return { kind: 'nstat', host, zeros };
     }
     default:
-      return { kind: 'unknown', text, message: `${cmd}: command not found. Type help for the list.` };
+      return { kind: 'unknown', text, message: t(pageLocale(), 'console.notFound', { cmd }) };
   }
 }
 

@@ -10,6 +10,10 @@ import { ExpectationTracker, parseExpectations, type Expectation } from './expec
 import { LadderView } from './ladder-view.ts';
 import { TraceConsole } from './trace-console.ts';
 import { savedSource, saveSource, forgetSource } from './source-store.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+
+/** The page's UI strings (src/i18n), in the language of its <html lang>. */
+const tr = translator(pageLocale());
 
 type Monaco = typeof import('monaco-editor/editor/editor.api');
 type Editor = import('monaco-editor/editor/editor.api').editor.IStandaloneCodeEditor;
@@ -79,7 +83,7 @@ export class PlaygroundController {
     this.expectations = parseExpectations(JSON.parse(root.dataset.expect ?? '[]'), `playground ${this.id}`);
     this.seed = root.dataset.seed ? Number(root.dataset.seed) : undefined;
     this.untilMs = root.dataset.until ? Number(root.dataset.until) : undefined;
-    this.tracker = new ExpectationTracker(this.expectations);
+    this.tracker = new ExpectationTracker(this.expectations, pageLocale());
     this.els = {
       run: $(root, '[data-action="run"]'),
       stop: $(root, '[data-action="stop"]'),
@@ -139,7 +143,7 @@ export class PlaygroundController {
       setup = await import('./monaco-setup.ts');
     } catch (e) {
       this.root.dataset.editor = 'failed';
-      this.console.println(paint('red', `The editor could not load (${(e as Error).message}); Run still runs the program shown.`, true));
+      this.console.println(paint('red', tr('pg.editorFailed', { error: (e as Error).message }), true));
       return null;
     }
     const { monaco } = setup;
@@ -166,7 +170,7 @@ export class PlaygroundController {
       scrollBeyondLastLine: false,
       tabSize: 2,
       fixedOverflowWidgets: true,
-      ariaLabel: `Program editor: ${this.fileName}. Control+Enter runs it; Control+M toggles whether Tab moves focus.`,
+      ariaLabel: tr('pg.editorAria', { file: this.fileName }),
       scrollbar: { alwaysConsumeMouseWheel: false },
       padding: { top: 8, bottom: 8 },
     });
@@ -248,7 +252,7 @@ export class PlaygroundController {
     this.events = [];
     this.summary = null;
     this.selectedN = null;
-    this.tracker = new ExpectationTracker(this.expectations);
+    this.tracker = new ExpectationTracker(this.expectations, pageLocale());
     this.renderExpectations();
     this.console.reset();
     this.ladder.clear();
@@ -258,7 +262,7 @@ export class PlaygroundController {
     this.stopRequested = false;
     this.lastShownMs = 0;
     delete this.root.dataset.runLatencyMs;
-    this.setRunning(true, 'Running…');
+    this.setRunning(true, tr('pg.running'));
     const speed = Number(this.els.speed.value) || 0;
     this.startClock(speed);
     this.client.run(
@@ -274,7 +278,7 @@ export class PlaygroundController {
           this.console.println(
             paint('yellow', forced ? `${at} The program did not give control back (a loop that never awaits?), so its worker was shut down.` : at, true),
           );
-          this.finish(forced ? `${at} (The worker was restarted.)` : at);
+          this.finish(forced ? tr('pg.workerRestarted', { at }) : at);
         },
       },
     );
@@ -283,7 +287,7 @@ export class PlaygroundController {
   stop(): void {
     if (!this.client.running) return;
     this.stopRequested = true;
-    this.els.status.textContent = 'Stopping…';
+    this.els.status.textContent = tr('pg.stopping');
     this.client.stop();
   }
 
@@ -292,7 +296,7 @@ export class PlaygroundController {
     const model = this.editor?.getModel();
     if (this.editor && model) {
       if (model.getValue() === this.original) {
-        this.els.status.textContent = 'Nothing to reset: this is the original.';
+        this.els.status.textContent = tr('pg.nothingToReset');
         return;
       }
       this.editor.pushUndoStop();
@@ -303,7 +307,7 @@ export class PlaygroundController {
       forgetSource(this.id);
     }
     this.clearMarkers();
-    this.els.status.textContent = this.scenario ? 'The starter is back. Undo (or Ctrl+Z) brings your version back.' : 'The lesson’s program is back. Undo (or Ctrl+Z) brings your version back.';
+    this.els.status.textContent = this.scenario ? tr('pg.starterBack') : tr('pg.programBack');
   }
 
   private showUndo(): void {
@@ -313,11 +317,11 @@ export class PlaygroundController {
       undo.type = 'button';
       undo.className = 'pg-btn';
       undo.dataset.action = 'undo-reset';
-      undo.textContent = 'Undo reset';
+      undo.textContent = tr('pg.undoReset');
       undo.addEventListener('click', () => {
         this.editor?.trigger('undo-reset', 'undo', null);
         undo!.hidden = true;
-        this.els.status.textContent = 'Your version is back.';
+        this.els.status.textContent = tr('pg.versionBack');
         this.editor?.focus();
       });
       this.els.reset.after(undo);
@@ -427,7 +431,7 @@ export class PlaygroundController {
 
   /** A paced run jumped over a quiet stretch: the console says so, the clock jumps with it. */
   private onSkip({ fromMs, toMs }: { fromMs: number; toMs: number }): void {
-    this.console.println(paint('dim', `⋯ ${((toMs - fromMs) / 1000).toFixed(1)} s of waiting skipped ⋯`, true));
+    this.console.println(paint('dim', tr('pg.skipped', { s: ((toMs - fromMs) / 1000).toFixed(1) }), true));
     this.advanceClock(toMs);
   }
 
@@ -478,7 +482,7 @@ export class PlaygroundController {
   /** Where a stopped run stopped: the last event the learner saw, not the simulation's end. */
   private stoppedAt(): string {
     this.settleClock(this.lastShownMs);
-    return `Stopped at ${formatClock(this.lastShownMs)} (virtual time).`;
+    return tr('pg.stoppedAt', { clock: formatClock(this.lastShownMs) });
   }
 
   private onDone(summary: RunSummary): void {
@@ -491,10 +495,10 @@ export class PlaygroundController {
     for (const f of summary.failed ?? []) this.markFailure(f);
     const met = this.tracker.results.filter((r) => r.met).length;
     const total = this.tracker.results.length;
-    const verdict = total ? ` ${met} of ${total} things to look for seen.` : '';
+    const verdict = total ? tr('pg.seen', { met, total }) : '';
     // A run that ends normally can still have failed processes: the status says so, not only the console.
     const failed = summary.failed?.length ?? 0;
-    const failures = failed ? ` ${failed === 1 ? '1 process' : `${failed} processes`} failed (see the console).` : '';
+    const failures = failed ? (failed === 1 ? tr('pg.failed1') : tr('pg.failedN', { n: failed })) : '';
     this.finish(`${summary.message}${failures}${verdict}`);
     this.root.dataset.endedBy = summary.endedBy;
   }
@@ -522,7 +526,7 @@ export class PlaygroundController {
     if (!shown) this.console.println(paint('red', `${where}${e.message}`, true));
     if (e.line !== undefined) this.setMarkers([{ line: e.line, column: e.column ?? 1, message: e.message, error: true }]);
     this.ladder.flush();
-    this.finish(e.line !== undefined && !located ? `Error on line ${e.line}: ${e.message}` : `Error: ${e.message}`);
+    this.finish(e.line !== undefined && !located ? tr('pg.errorOnLine', { line: e.line, message: e.message }) : tr('pg.error', { message: e.message }));
     this.root.dataset.endedBy = 'error';
   }
 

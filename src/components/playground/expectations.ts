@@ -2,6 +2,7 @@
 // a prop; the page ticks them off while the trace streams in ("What to look
 // for"), and the end-to-end and lesson tests assert every one of them.
 import type { Errno, SsState, TcpState, TraceEvent } from '../../../types/closing-time.d.ts';
+import { t, type Locale } from '../../i18n/index.ts';
 
 export type Expectation =
   /** A socket on `host` moves to `to` (optionally from `from`). */
@@ -24,22 +25,24 @@ export interface ExpectationResult {
   at?: number;
 }
 
-/** The sentence the page shows for an expectation. */
-export function describeExpectation(e: Expectation): string {
+/** The sentence the page shows for an expectation (a lesson's own label, or one made in the page's language). */
+export function describeExpectation(e: Expectation, locale: Locale = 'en'): string {
   if (e.label) return e.label;
   switch (e.kind) {
     case 'state':
-      return `${e.host} goes ${e.from ? `from ${e.from} ` : ''}to ${e.to}`;
+      return e.from ? t(locale, 'expect.stateFrom', { host: e.host, from: e.from, to: e.to }) : t(locale, 'expect.state', { host: e.host, to: e.to });
     case 'no-state':
-      return `${e.host} never enters ${e.to}`;
-    case 'segment':
-      return `${e.host} sends ${e.retransmission ? 'a retransmitted ' : 'a '}[${e.flags}] segment${e.dropped ? ' that is lost' : ''}`;
+      return t(locale, 'expect.noState', { host: e.host, to: e.to });
+    case 'segment': {
+      const key = e.retransmission ? (e.dropped ? 'expect.segmentRetxLost' : 'expect.segmentRetx') : e.dropped ? 'expect.segmentLost' : 'expect.segment';
+      return t(locale, key, { host: e.host, flags: e.flags });
+    }
     case 'errno':
-      return `${e.call ? `${e.call}() on ` : 'a call on '}${e.host} fails with ${e.errno}`;
+      return e.call ? t(locale, 'expect.errnoCall', { call: e.call, host: e.host, errno: e.errno }) : t(locale, 'expect.errno', { host: e.host, errno: e.errno });
     case 'output':
-      return `${e.host ?? 'a process'} prints “${e.text}”`;
+      return e.host ? t(locale, 'expect.outputHost', { host: e.host, text: e.text }) : t(locale, 'expect.output', { text: e.text });
     case 'timer':
-      return `the ${e.timer} timer fires on ${e.host}`;
+      return t(locale, 'expect.timer', { timer: e.timer, host: e.host });
   }
 }
 
@@ -73,8 +76,8 @@ export class ExpectationTracker {
   readonly results: ExpectationResult[];
   private finished = false;
 
-  constructor(readonly expectations: readonly Expectation[]) {
-    this.results = expectations.map((e) => ({ label: describeExpectation(e), met: false }));
+  constructor(readonly expectations: readonly Expectation[], locale: Locale = 'en') {
+    this.results = expectations.map((e) => ({ label: describeExpectation(e, locale), met: false }));
   }
 
   /** Feeds events; returns the indexes whose result changed. */

@@ -2,6 +2,7 @@
 // and simulator load only when the reader reaches for a playground (pointer,
 // focus, Run), so reading a lesson costs almost no JavaScript.
 import type { PlaygroundController } from './controller.ts';
+import { pageLocale, t } from '../../i18n/index.ts';
 
 /** Character offset into the static code of the point clicked (null outside its text). */
 function offsetAt(code: HTMLElement, x: number, y: number): number | null {
@@ -54,7 +55,7 @@ function hydrate(root: HTMLElement): void {
     (controller ??= import('./controller.ts')
       .then((m) => m.activatePlayground(root))
       .catch((e: Error) => {
-        if (status) status.textContent = `The playground could not start: ${e.message}`;
+        if (status) status.textContent = t(pageLocale(), 'pg.startFailed', { error: e.message });
         root.dataset.state = 'failed';
         return null;
       }));

@@ -7,6 +7,10 @@ import type { TraceEvent } from '../../../types/closing-time.d.ts';
 import { buildLadder, connectionKey, formatMs, listConnections, scrubSteps, type LadderModel } from '../ladder/model.ts';
 import { packetInfo, type PacketEnd, type PacketInfo } from '../ladder/packet-info.ts';
 import { renderLadderHeader, renderLadderSvg } from '../ladder/render.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+
+/** The page's UI strings, in its <html lang>. */
+const tr = translator(pageLocale());
 
 /** Connections drawn together by default; past this the picker starts on the first one. */
 const ALL_BY_DEFAULT = 3;
@@ -147,11 +151,11 @@ export class LadderView {
       (this.picker.closest('label') ?? this.picker).hidden = true;
     }
     this.hidePanel();
-    this.canvas.innerHTML = '<p class="ladder-empty">The diagram draws itself while the program runs.</p>';
+    this.canvas.innerHTML = `<p class="ladder-empty">${tr('pg.ladderEmpty')}</p>`;
     this.slider.max = '0';
     this.slider.value = '0';
     this.slider.disabled = true;
-    this.caption.textContent = 'Step through the run with the slider or the arrow keys; click an arrow to see the segment.';
+    this.caption.textContent = tr('pg.scrubHint');
   }
 
   /** Fills the connection picker; returns the connection to draw (undefined: all). */
@@ -196,7 +200,7 @@ export class LadderView {
     }
     const scroll = { top: this.canvas.scrollTop, left: this.canvas.scrollLeft };
     this.canvas.innerHTML =
-      renderLadderHeader(this.model) + renderLadderSvg(this.model, { title: 'Ladder diagram of this run' });
+      renderLadderHeader(this.model) + renderLadderSvg(this.model, { title: tr('pg.ladderTitle') });
     this.canvas.scrollTop = scroll.top;
     this.canvas.scrollLeft = scroll.left;
     this.canvas.dataset.arrows = String(this.model.arrows.length);

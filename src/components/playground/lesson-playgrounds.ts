@@ -36,15 +36,16 @@ function attributeExpression(tag: string, name: string): string | undefined {
   throw new Error(`unbalanced braces in ${name}={...}`);
 }
 
-export function playgroundsOfLesson(contentDir: string, lesson: string): LessonPlayground[] {
+/** The playgrounds of a lesson's English text, or of its translation (`index.zh-cn.mdx`). */
+export function playgroundsOfLesson(contentDir: string, lesson: string, mdxFile = 'index.mdx'): LessonPlayground[] {
   const dir = path.join(contentDir, lesson);
-  const mdx = readFileSync(path.join(dir, 'index.mdx'), 'utf8');
+  const mdx = readFileSync(path.join(dir, mdxFile), 'utf8');
   const imports = new Map<string, string>();
   for (const m of mdx.matchAll(/^import\s+(\w+)\s+from\s+['"]\.\/([\w.-]+\.ts)\?raw['"];?/gm)) imports.set(m[1]!, m[2]!);
   const out: LessonPlayground[] = [];
   for (const m of mdx.matchAll(/<Playground\b[\s\S]*?\/>/g)) {
     const tag = m[0];
-    const where = `${lesson}/index.mdx`;
+    const where = `${lesson}/${mdxFile}`;
     const id = /\bid="([^"]+)"/.exec(tag)?.[1];
     const codeVar = attributeExpression(tag, 'code')?.trim();
     if (!id || !codeVar) throw new Error(`${where}: a <Playground> needs id="..." and code={...}`);

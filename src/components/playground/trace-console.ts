@@ -8,7 +8,8 @@ import '@xterm/xterm/css/xterm.css';
 import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
 import { countersFromTrace, createFormatter, formatNstat, formatSsTable, formatSummary, makeNstatTable, paint, type TraceFormatter } from '../../console/index.ts';
-import { HELP_TEXT, parseCommand, ssStates, type ConsoleCommand } from './console-commands.ts';
+import { parseCommand, ssStates, type ConsoleCommand } from './console-commands.ts';
+import { pageLocale, t } from '../../i18n/index.ts';
 import { socketsFromTrace, sockstatEntriesFromTrace } from './live-ss.ts';
 import { filterRows } from '../../console/ss-filter.ts';
 import { formatSsSummary, sockstat, sockstatEntriesFromRows, type SockstatEntry } from '../../console/ss-summary.ts';
@@ -119,7 +120,7 @@ export class TraceConsole {
         this.submit();
       }
     });
-    this.println(paint('dim', 'Press Run to start the program. Type help for console commands.', true));
+    this.println(paint('dim', t(pageLocale(), 'console.start'), true));
   }
 
   setDark(dark: boolean): void {
@@ -233,7 +234,8 @@ export class TraceConsole {
       case 'empty':
         return;
       case 'help':
-        HELP_TEXT.forEach((l) => this.println(l));
+        // In the page's language; the commands themselves stay as typed.
+        t(pageLocale(), 'console.help').split('\n').forEach((l) => this.println(l));
         return;
       case 'clear':
         this.term.clear();

@@ -1,6 +1,10 @@
 // A Copy button in the corner of every code block of a lesson or lab (Shiki's
 // pre.astro-code). Playgrounds are left alone: their static block is the no-JS
 // fallback that Monaco replaces, and an editor has its own select-and-copy.
+import { pageLocale, translator } from '../../i18n/index.ts';
+
+const tr = translator(pageLocale());
+
 const SKIP = '[data-playground], .playground, [data-lab-bench], .monaco-editor';
 
 /** Copies text with the async Clipboard API, falling back to a hidden textarea and execCommand (plain http, older browsers, denied permission). */
@@ -44,8 +48,8 @@ export function initCodeCopy(root: ParentNode = document): void {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'code-copy';
-    button.textContent = 'Copy';
-    button.setAttribute('aria-label', 'Copy code');
+    button.textContent = tr('copy.button');
+    button.setAttribute('aria-label', tr('copy.aria'));
     const status = document.createElement('span');
     status.className = 'visually-hidden';
     status.setAttribute('role', 'status');
@@ -54,8 +58,8 @@ export function initCodeCopy(root: ParentNode = document): void {
     button.addEventListener('click', async () => {
       const code = pre.querySelector('code') ?? pre;
       const ok = await copyText((code.textContent ?? '').replace(/\n$/, ''));
-      button.textContent = ok ? 'Copied' : 'Press Ctrl+C';
-      status.textContent = ok ? 'Code copied' : 'Could not copy: select the code and press Ctrl+C';
+      button.textContent = ok ? tr('copy.copied') : tr('copy.pressCtrlC');
+      status.textContent = ok ? tr('copy.status') : tr('copy.failed');
       button.dataset.copied = String(ok);
       if (!ok) {
         const range = document.createRange();
@@ -66,7 +70,7 @@ export function initCodeCopy(root: ParentNode = document): void {
       }
       clearTimeout(timer);
       timer = setTimeout(() => {
-        button.textContent = 'Copy';
+        button.textContent = tr('copy.button');
         status.textContent = '';
         delete button.dataset.copied;
       }, 2000);

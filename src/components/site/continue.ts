@@ -3,6 +3,7 @@
 // reading order as JSON; here the link moves to the first lesson or lab not yet
 // finished, by the same progress the sidebar's check marks show.
 import { isDone, type ProgressKey } from './progress.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
 
 interface OrderItem {
   key: ProgressKey;
@@ -11,7 +12,6 @@ interface OrderItem {
   href: string;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function initContinue(root: HTMLElement): void {
   const link = root.querySelector<HTMLAnchorElement>('[data-continue-link]');
@@ -27,8 +27,9 @@ export function initContinue(root: HTMLElement): void {
   if (!link || !verb || !what || !summary || order.length === 0) return;
   const lessons = order.filter((i) => i.kind === 'lesson');
   const labs = order.filter((i) => i.kind === 'lab');
+  const tr = translator(pageLocale());
   const label = (item: OrderItem) =>
-    item.kind === 'lesson' ? `Lesson ${lessons.indexOf(item) + 1}: ${item.title}` : `Lab: ${item.title}`;
+    item.kind === 'lesson' ? tr('home.lessonItem', { n: lessons.indexOf(item) + 1, title: item.title }) : tr('home.labItem', { title: item.title });
 
   const render = () => {
     const done = new Set(order.filter((i) => isDone(i.key)).map((i) => i.key));
@@ -36,21 +37,23 @@ export function initContinue(root: HTMLElement): void {
     const labsDone = labs.filter((i) => done.has(i.key)).length;
     const next = order.find((i) => !done.has(i.key));
     if (done.size === 0) {
-      verb.textContent = 'Start';
+      verb.textContent = tr('home.start');
       link.href = order[0]!.href;
       what.textContent = label(order[0]!);
     } else if (next) {
-      verb.textContent = 'Continue';
+      verb.textContent = tr('home.continue');
       link.href = next.href;
       what.textContent = label(next);
     } else {
       // Everything finished: offer the list of labs to revisit rather than a dead end.
-      verb.textContent = 'Course finished';
-      link.href = `${document.documentElement.dataset.base ?? '/'}labs/`;
-      what.textContent = 'Revisit the labs';
+      verb.textContent = tr('home.courseFinished');
+      link.href = root.dataset.labsHref ?? `${document.documentElement.dataset.base ?? '/'}labs/`;
+      what.textContent = tr('home.revisitLabs');
     }
     link.dataset.state = done.size === 0 ? 'start' : next ? 'continue' : 'finished';
-    summary.textContent = `${lessonsDone} of ${plural(lessons.length, 'lesson', 'lessons')}, ${labsDone} of ${plural(labs.length, 'lab', 'labs')} done`;
+    const lessonCount = tr(lessons.length === 1 ? 'home.lessonCount1' : 'home.lessonCountN', { n: lessons.length });
+    const labCount = tr(labs.length === 1 ? 'home.labCount1' : 'home.labCountN', { n: labs.length });
+    summary.textContent = tr('home.progress', { lessonsDone, lessons: lessonCount, labsDone, labs: labCount });
     summary.hidden = false;
   };
   render();

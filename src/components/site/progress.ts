@@ -1,6 +1,9 @@
 // What the learner has finished, kept in this browser only (localStorage).
 // Keys are 'lesson:<id>' and 'lab:<id>'; the lab page's checker may set 'lab:<id>'
 // through markDone() or by dispatching the 'closing-time:progress' event.
+import { pageLocale, t } from '../../i18n/index.ts';
+
+// One record for every edition of the course: a lesson finished in English is finished in Chinese.
 const STORAGE_KEY = 'closing-time:progress';
 
 export type ProgressKey = `lesson:${string}` | `lab:${string}`;
@@ -55,6 +58,6 @@ export function renderCheckMarks(root: ParentNode = document): void {
     const finished = done(v, el.dataset.progressKey!);
     el.classList.toggle('is-done', finished);
     const sr = el.querySelector('.sidebar__done-text');
-    if (sr) sr.textContent = finished ? ' (finished)' : '';
+    if (sr) sr.textContent = finished ? t(pageLocale(), 'progress.finished') : '';
   });
 }

@@ -1,5 +1,9 @@
 // Full-text search over the built site with Pagefind. Its script and index load
-// only when the reader focuses the search box, so pages stay light.
+// only when the reader focuses the search box, so pages stay light. Pagefind keeps
+// one index per <html lang> and loads the one of the page it runs on: the English
+// pages search the English lessons, the Chinese pages the Chinese ones (CJK words
+// segmented at index time and, since Pagefind 1.5, in the query too).
+import { pageLocale, splitLocalePath, translator } from '../../i18n/index.ts';
 interface PagefindSubResult {
   title: string;
   url: string;
@@ -32,15 +36,24 @@ const marked = (excerpt: string) => [...excerpt.matchAll(/<mark>(.*?)<\/mark>/g)
  * "SO_LINGER" for "linger") and drops the one-letter fallbacks.
  */
 export function matchesQuery(query: string, excerpts: string[]): boolean {
-  const stems = words(query).map((w) => w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length * 0.75)))));
-  return excerpts.some((e) => marked(e).some((m) => stems.some((s) => m.includes(s))));
+  const all = words(query);
+  const stems = all.filter((w) => !HAN.test(w)).map((w) => w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length * 0.75)))));
+  // Chinese has no spaces: Pagefind segments 四次挥手 into words and marks them one by one
+  // (<mark>四次</mark><mark>挥手</mark>). A Chinese query word counts when a mark of two or more
+  // characters is part of it (or contains it); a lone character is too weak a match.
+  const han = all.filter((w) => HAN.test(w));
+  const hanHit = (m: string) => [...m].length >= 2 && han.some((w) => w.includes(m) || m.includes(w));
+  return excerpts.some((e) => marked(e).some((m) => stems.some((s) => m.includes(s)) || hanHit(m)));
 }
+
+const HAN = /\p{Script=Han}/u;
 
 export type HitKind = 'lesson' | 'lab' | 'page';
 
-/** Lessons live under /lessons/ and labs under /labs/ (src/pages), whatever the base path. */
+/** Lessons live under /lessons/ and labs under /labs/ (src/pages), whatever the base path and edition (/zh-cn/lessons/). */
 export function hitKind(url: string, base: string): HitKind {
-  const path = url.startsWith(base) ? url.slice(base.length) : url.replace(/^\//, '');
+  const rest = url.startsWith(base) ? url.slice(base.length) : url.replace(/^\//, '');
+  const path = splitLocalePath(`/${rest}`).path.slice(1);
   return path.startsWith('lessons/') ? 'lesson' : path.startsWith('labs/') ? 'lab' : 'page';
 }
 
@@ -61,6 +74,7 @@ export function bestSection(query: string, d: PagefindData): PagefindSubResult |
 }
 
 export function initSearch(input: HTMLInputElement, list: HTMLElement, base: string): void {
+  const tr = translator(pageLocale());
   let pagefind: Promise<Pagefind | null> | null = null;
   const load = () =>
     (pagefind ??= import(/* @vite-ignore */ `${base}pagefind/pagefind.js`)
@@ -84,14 +98,14 @@ export function initSearch(input: HTMLInputElement, list: HTMLElement, base: str
     const q = input.value.trim();
     if (!q) return show('');
     const pf = await load();
-    if (!pf) return show('<p class="search__empty">Search works on the built site (<code>npm run build:site</code>).</p>');
+    if (!pf) return show(`<p class="search__empty">${esc(tr('search.needsBuild')).replace('{code}', '<code>npm run build:site</code>')}</p>`);
     const found = await pf.debouncedSearch(q, {}, 150);
     if (found === null || input.value.trim() !== q) return; // superseded by newer typing
     const all = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
     if (input.value.trim() !== q) return;
     const items = all.filter((d) => matchesQuery(q, [d.excerpt, ...(d.sub_results ?? []).map((s) => s.excerpt)])).slice(0, 8);
-    if (items.length === 0) return show(`<p class="search__empty" role="status">Nothing found for “${esc(q)}”</p>`);
-    const kindLabel: Record<HitKind, string> = { lesson: 'Lesson', lab: 'Lab', page: 'Page' };
+    if (items.length === 0) return show(`<p class="search__empty" role="status">${esc(tr('search.nothing', { query: q }))}</p>`);
+    const kindLabel: Record<HitKind, string> = { lesson: tr('search.kindLesson'), lab: tr('search.kindLab'), page: tr('search.kindPage') };
     // Pagefind's excerpt is its own escaped HTML with <mark> around matches.
     show(
       items

@@ -41,7 +41,8 @@ document.querySelectorAll<HTMLButtonElement>('[data-mark-done]').forEach((button
   const render = () => {
     const done = isDone(key);
     button.setAttribute('aria-pressed', String(done));
-    button.querySelector('.mark-done__label')!.textContent = done ? 'Finished ✓ (click to undo)' : 'Mark this lesson as finished';
+    // The page's own words (LessonPage.astro, in the page's language).
+    button.querySelector('.mark-done__label')!.textContent = done ? (button.dataset.labelDone ?? 'Finished ✓ (click to undo)') : (button.dataset.labelTodo ?? 'Mark this lesson as finished');
   };
   button.hidden = false;
   render();

@@ -19,7 +19,12 @@ export function setTheme(t: Theme, remember = true): void {
 }
 
 export function initThemeToggle(button: HTMLButtonElement): void {
-  const label = () => button.setAttribute('aria-label', `Switch to ${currentTheme() === 'dark' ? 'light' : 'dark'} theme`);
+  // The page's own words for it (SiteHeader.astro, in the page's language).
+  const label = () =>
+    button.setAttribute(
+      'aria-label',
+      currentTheme() === 'dark' ? (button.dataset.labelLight ?? 'Switch to light theme') : (button.dataset.labelDark ?? 'Switch to dark theme'),
+    );
   button.hidden = false;
   label();
   button.addEventListener('click', () => {

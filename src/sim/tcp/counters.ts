@@ -43,7 +43,7 @@ export class TcpCounters {
   abortOnData = 0;
   /** LINUX_MIB_TCPABORTONCLOSE: close() with unread data. */
   abortOnClose = 0;
-  /** LINUX_MIB_TCPABORTONMEMORY: an orphan over tcp_mem or tcp_max_orphans (not modelled: stays 0). */
+  /** LINUX_MIB_TCPABORTONMEMORY: an orphan over tcp_max_orphans (tcp_check_oom in __tcp_close and tcp_out_of_resources; tcp_mem is not modelled). */
   abortOnMemory = 0;
   /** LINUX_MIB_TCPABORTONTIMEOUT: tcp_write_err, retransmissions or zero-window probes exhausted. */
   abortOnTimeout = 0;

@@ -44,6 +44,7 @@ export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_synack_retries': 5,
   'net.ipv4.tcp_retries2': 15,
   'net.ipv4.tcp_orphan_retries': 0,
+  'net.ipv4.tcp_max_orphans': 262_144,
   'net.ipv4.tcp_keepalive_time': 7200,
   'net.ipv4.tcp_keepalive_intvl': 75,
   'net.ipv4.tcp_keepalive_probes': 9,
@@ -75,6 +76,7 @@ export function checkSysctl(name: string, value: unknown): string | null {
     'net.ipv4.tcp_synack_retries': [0, 255],
     'net.ipv4.tcp_retries2': [0, 255],
     'net.ipv4.tcp_orphan_retries': [0, 255],
+    'net.ipv4.tcp_max_orphans': [0, 2 ** 31 - 1],
     // proc_dointvec_jiffies (seconds that fit an int of jiffies) and a u8 for the probes.
     'net.ipv4.tcp_keepalive_time': [0, 2_147_483],
     'net.ipv4.tcp_keepalive_intvl': [0, 2_147_483],

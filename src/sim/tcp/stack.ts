@@ -3,7 +3,7 @@ import type { TimeWaitPolicy, TimeWaitVerdict } from '../world-types.ts';
 import { hash32 } from '../prng.ts';
 import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts';
 import type { StackEnv, Waiter } from './env.ts';
-import { OOW_RATELIMIT_MS, TCP_TW_REUSE_DELAY_MS, type ProfileParams, SYSCTL_DEFAULTS, parsePortRange } from './params.ts';
+import { OOW_RATELIMIT_MS, TCP_TW_REUSE_DELAY_MS, type ProfileParams, SYSCTL_DEFAULTS, TCP_RTO_MAX, TCP_TIMEWAIT_LEN, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
 import { TcpCounters } from './counters.ts';
 import { append, emptyQueue } from './lazy-queue.ts';
@@ -73,6 +73,8 @@ export class Stack implements TcbStack {
    */
   incarnation = 0;
   twCount = 0;
+  /** Orphaned full sockets: closed by their application, not yet destroyed (Linux tcp_orphan_count). */
+  orphanCount = 0;
   /** What `nstat` shows (counters.ts); the world starts them again after a crash, as a reboot does. */
   counters = new TcpCounters();
   private sysctls: Sysctls = { ...SYSCTL_DEFAULTS };
@@ -514,6 +516,17 @@ export class Stack implements TcbStack {
       return false;
     }
     this.closeState(sk, cause); // FIN_WAIT_1, CLOSING, LAST_ACK stay: the FIN is on its way already
+    if (sk.hashed && (sk.state as TcpState) !== 'CLOSED') {
+      sk.orphanCounted = true;
+      this.orphanCount++; // __tcp_close: tcp_orphan_count_inc
+      // __tcp_close: past tcp_max_orphans the new orphan is reset at once, after its FIN (tcp_check_oom).
+      if (this.tooManyOrphans(0)) {
+        this.counters.abortOnMemory++;
+        sk.sendActiveReset();
+        sk.done(`${cause}; too many orphaned sockets`);
+        return false;
+      }
+    }
     const st = sk.state as TcpState;
     return sk.linger.onoff && sk.linger.linger > 0 && (st === 'FIN_WAIT_1' || st === 'CLOSING' || st === 'LAST_ACK');
   }
@@ -586,6 +599,34 @@ export class Stack implements TcbStack {
     sk.setState('CLOSED', 'close()');
     for (const w of sk.acceptWaiters.splice(0)) this.env.fail(w, 'EINVAL', 'accept', 'the listening socket was closed');
     this.removeOwner(sk.localPort, sk);
+  }
+
+  /**
+   * Linux tcp_too_many_orphans(shift), half of tcp_check_oom (tcp_mem, the other
+   * half, is not modelled): more orphans than net.ipv4.tcp_max_orphans, counted
+   * double (shift 1) for an orphan that has been quiet a long time.
+   */
+  private tooManyOrphans(shift: number): boolean {
+    if (this.orphanCount * 2 ** shift <= this.sysctl('net.ipv4.tcp_max_orphans')) return false;
+    this.env.note('warn', 'TCP: too many orphaned sockets', this.name); // net_info_ratelimited in tcp_check_oom
+    return true;
+  }
+
+  /**
+   * Linux tcp_out_of_resources, from an orphan's retransmit or probe timer: an
+   * orphan that sent no data for 2 × TCP_RTO_MAX, or that has given up anyway
+   * (no do_reset), counts double; over the limit it is destroyed
+   * (TCPAbortOnMemory), with a RST if it sent data within TCP_TIMEWAIT_LEN or
+   * its peer's window is shut with nothing in flight.
+   */
+  outOfResources(sk: Tcb, doReset: boolean): boolean {
+    const idle = this.env.now() - sk.lsndtime;
+    if (!this.tooManyOrphans(idle > 2 * TCP_RTO_MAX || !doReset ? 1 : 0)) return false;
+    if (idle <= TCP_TIMEWAIT_LEN || (sk.sndWnd === 0 && sk.sndNxt === sk.sndUna)) doReset = true;
+    if (doReset) sk.sendActiveReset();
+    this.counters.abortOnMemory++;
+    sk.done('too many orphaned sockets');
+    return true;
   }
 
   /** Remove a full socket from every table (tcp_set_state(TCP_CLOSE) → inet_put_port, unhash). */
@@ -844,6 +885,10 @@ export class Stack implements TcbStack {
   private demux: (Tcb | undefined)[] | null = null;
 
   private forget(sk: Tcb): void {
+    if (sk.orphanCounted) {
+      sk.orphanCounted = false;
+      this.orphanCount--; // inet_csk_destroy_sock: tcp_orphan_count_dec
+    }
     const d = this.demux;
     if (d !== null) {
       const slot = demuxSlot(sk.remotePort, sk.localPort);
@@ -969,6 +1014,7 @@ export class Stack implements TcbStack {
     this.bindBits.fill(0);
     this.autoPorts = null;
     this.twCount = 0;
+    this.orphanCount = 0;
     return all;
   }
 

@@ -93,6 +93,8 @@ export interface TcbStack {
   readonly incarnation: number;
   /** The socket leaves the connection table and gives up its port (CLOSED). */
   unhash(c: Tcb): void;
+  /** An orphan's timer asks whether the host holds too many orphans; if so the orphan is killed (Linux tcp_out_of_resources). */
+  outOfResources(c: Tcb, doReset: boolean): boolean;
   /** The host's counters (nstat). */
   readonly counters: TcpCounters;
 }
@@ -173,7 +175,16 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
   rttvar = 0;
   rto = TCP_TIMEOUT_INIT;
   retries = 0;
+  /** Zero-window probes sent since the peer last ACKed anything (Linux icsk_probes_out). */
   probes = 0;
+  /** The zero-window probe timer's back-off (Linux icsk_backoff): it stops growing only when the window opens. */
+  probeBackoff = 0;
+  /** When this zero window's probe timer first fired (Linux icsk_probes_tstamp); -1 while none runs. */
+  probesStamp = -1;
+  /** When data last went out (Linux tp->lsndtime, tcp_event_data_sent), for tcp_out_of_resources. */
+  lsndtime = 0;
+  /** Counted in the host's orphans (Linux tcp_orphan_count) from close() until the socket is destroyed. */
+  orphanCounted = false;
   /** The segment being timed for an RTT sample ends here (rttOn). */
   rttSeq = 0;
   rttTime = 0;
@@ -474,8 +485,19 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     const s = this.stack;
     if (this.state === 'SYN_SENT') return s.sysctl('net.ipv4.tcp_syn_retries');
     if (this.state === 'SYN_RECEIVED') return s.sysctl('net.ipv4.tcp_synack_retries');
-    if (this.orphan) return s.sysctl('net.ipv4.tcp_orphan_retries') || 8; // tcp_orphan_retries(): 0 means 8
+    if (this.orphan) return this.orphanRetries(this.backedOffRto() < TCP_RTO_MAX);
     return s.sysctl('net.ipv4.tcp_retries2');
+  }
+
+  /**
+   * Linux tcp_orphan_retries(sk, alive): net.ipv4.tcp_orphan_retries, where 0
+   * means 8 while the socket is still "alive" (its backed-off timeout is under
+   * TCP_RTO_MAX) and 0 once it is not. (An ICMP error, sk_err_soft, which makes it
+   * 0 as well, is not modelled.)
+   */
+  private orphanRetries(alive: boolean): number {
+    const retries = this.stack.sysctl('net.ipv4.tcp_orphan_retries');
+    return retries === 0 && alive ? 8 : retries;
   }
 
   private backedOffRto(): number {
@@ -496,6 +518,12 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     // The first expiry: its retransmission starts the user timeout's clock (retrans_stamp).
     if (ka !== null && this.retries === 0) ka.rtxStamp = now;
     const handshake = this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED';
+    if (this.orphan && !handshake) {
+      // tcp_write_timeout: an orphan may be killed first for the host's orphans (tcp_out_of_resources),
+      // with a RST unless it has given up and its timeout has reached TCP_RTO_MAX.
+      const doReset = this.backedOffRto() < TCP_RTO_MAX || this.retries < this.retryLimit();
+      if (this.stack.outOfResources(this, doReset)) return;
+    }
     let expired = (ut === 0 || handshake) && this.retries >= this.retryLimit();
     if (!expired && ut !== 0) expired = this.retries > 0 && now - ka!.rtxStamp >= ut;
     if (expired) {
@@ -529,22 +557,85 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
     this.rtx.set('retransmit', now + rto);
   }
 
-  /** Zero-window probe (Linux tcp_probe_timer / tcp_write_wakeup). */
+  /**
+   * Linux tcp_probe_timer and tcp_send_probe0: a probe (tcp_write_wakeup: seq =
+   * snd_una - 1, an old byte, so the peer answers with an ACK carrying its
+   * window), then the next one after a doubled interval (icsk_backoff, up to
+   * TCP_RTO_MAX). A peer that answers keeps a connection open for as long as it
+   * keeps its window shut (RFC 1122 §4.2.2.17: each ACK resets icsk_probes_out,
+   * so tcp_retries2 counts only unanswered probes), with three exceptions:
+   * - TCP_USER_TIMEOUT counts from this zero window's first probe timer
+   *   (icsk_probes_tstamp), answered probes or not, and the last wait is cut
+   *   to end at that moment (tcp_clamp_probe0_to_user_timeout);
+   * - an orphan (SOCK_DEAD) gives up after tcp_orphan_retries unanswered probes
+   *   (0 means 8) and, once its interval has reached TCP_RTO_MAX, as soon as
+   *   its back-off reaches tcp_orphan_retries (0 then means at once), answered
+   *   or not;
+   * - an orphan is killed when its host holds too many orphans (tcp_out_of_resources).
+   * Giving up is tcp_write_err: ETIMEDOUT, no RST.
+   */
   private onPersistTimer(): void {
-    if (this.sndWnd > 0 || this.sqLen === 0) {
+    const now = this.stack.env.now();
+    if (this.sndWnd > 0 || this.sqLen === 0 || this.sndNxt !== this.sndUna) {
+      // Nothing to probe for (tcp_probe_timer: packets in flight, or an empty queue).
+      this.probes = 0;
+      this.probesStamp = -1;
       this.output();
       return;
     }
-    if (this.probes >= this.retryLimit()) {
+    const ut = this.ka !== null ? this.ka.userTimeout : 0;
+    const retries2 = this.stack.sysctl('net.ipv4.tcp_retries2');
+    let why = '';
+    if (this.probesStamp < 0) this.probesStamp = now;
+    else if (ut !== 0 && now - this.probesStamp >= ut) why = `window shut for ${now - this.probesStamp} ms, TCP_USER_TIMEOUT ${ut} ms`;
+    if (why === '') {
+      let maxProbes = retries2;
+      if (this.orphan) {
+        const alive = this.probeWhen() < TCP_RTO_MAX;
+        maxProbes = this.orphanRetries(alive);
+        if (!alive && this.probeBackoff >= maxProbes) why = `orphan's probe back-off ${this.probeBackoff} reached tcp_orphan_retries`;
+        else if (this.stack.outOfResources(this, true)) return;
+      }
+      if (why === '' && this.probes >= maxProbes) why = `${this.probes} zero-window probes unanswered`;
+    }
+    if (why !== '') {
       this.err = 'ETIMEDOUT';
       this.stack.counters.abortOnTimeout++; // tcp_probe_timer -> tcp_write_err
-      this.done('zero-window probes unanswered');
+      this.stack.env.note('info', `${this.local} > ${this.remote}: ${why} (ETIMEDOUT)`, this.stack.name);
+      this.done(ut !== 0 && why.startsWith('window shut') ? 'TCP_USER_TIMEOUT' : 'zero-window probes given up');
       return;
     }
-    this.probes++;
-    // seq = snd_una - 1: an old byte, so the peer answers with an ACK carrying its window.
     this.emit(seqAdd(this.sndUna, -1), ACK, '', false);
-    this.rtx.set('persist', this.stack.env.now() + Math.min(this.rto * 2 ** this.probes, TCP_RTO_MAX));
+    this.probes++;
+    if (this.probeBackoff < retries2) this.probeBackoff++;
+    this.rtx.set('persist', now + this.clampProbe0ToUserTimeout(this.probeWhen()));
+  }
+
+  /** Linux tcp_probe0_when(sk, TCP_RTO_MAX): the probe interval after icsk_backoff doublings. */
+  private probeWhen(): number {
+    return Math.min(Math.max(this.rto, TCP_RTO_MIN) * 2 ** this.probeBackoff, TCP_RTO_MAX);
+  }
+
+  /** Linux tcp_clamp_probe0_to_user_timeout: the next probe timer ends no later than TCP_USER_TIMEOUT allows. */
+  private clampProbe0ToUserTimeout(when: number): number {
+    const ut = this.ka !== null ? this.ka.userTimeout : 0;
+    if (ut === 0 || this.probesStamp < 0) return when;
+    const elapsed = Math.max(0, this.stack.env.now() - this.probesStamp);
+    return Math.min(Math.max(ut - elapsed, 1), when); // TCP_TIMEOUT_MIN: 2 jiffies
+  }
+
+  /**
+   * Linux tcp_ack_probe, for an ACK that is not old while the probe timer runs:
+   * a window that opened stops the back-off and the user timeout's clock; a
+   * window still shut re-arms the timer from now with the current back-off.
+   */
+  private ackProbe(): void {
+    if (this.sndWnd > 0) {
+      this.probeBackoff = 0;
+      this.probesStamp = -1;
+      return; // output() then sends and stops the timer (armTimers)
+    }
+    this.rtx.set('persist', this.stack.env.now() + this.clampProbe0ToUserTimeout(this.probeWhen()));
   }
 
   setTsRecent(v: number): void {
@@ -644,6 +735,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       retrans,
       this.state,
     );
+    if (data.length > 0) this.lsndtime = now; // tcp_event_data_sent
     if (retrans) s.counters.retransSegs++; // __tcp_retransmit_skb, tcp_rtx_synack
     if (bits & RST) s.counters.outRsts++; // tcp_send_active_reset
     s.env.transmit(seg, s);
@@ -888,6 +980,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
 
   private processAck(seg: Segment): void {
     const ack = seg.ack32;
+    const old = seqLt(ack, this.sndUna);
     if (seqGt(ack, this.sndUna)) {
       const dataAcked = Math.min(seqDiff(ack, this.sndUna), this.sqLen);
       if (dataAcked > 0) this.sqDrop(dataAcked);
@@ -906,7 +999,10 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive'> 
       this.sndWl1 = seg.seq32;
       this.sndWl2 = ack;
     }
-    if (seg.win > 0) this.probes = 0;
+    if (!old) {
+      this.probes = 0; // tcp_ack: icsk_probes_out = 0
+      if (this.rtx.kind === 'persist') this.ackProbe();
+    }
 
     this.step('ack');
   }

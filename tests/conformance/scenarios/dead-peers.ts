@@ -2,7 +2,23 @@
 // ESTABLISHED and CLOSE_WAIT, and TCP_USER_TIMEOUT. A drop rule makes the peer
 // look dead: everything it sends is lost, as if its host had gone away.
 import type { Scenario, Step } from '../scenario.ts';
-import { close, connectOne, recv, recvall, send, serveOne, signal, sleep, ss, ssTimers, wait } from './steps.ts';
+import { close, connectOne, recv, recvall, send, serveOne, signal, sleep, sleepSince, ss, ssTimers, wait } from './steps.ts';
+
+/**
+ * The client writes 32 KB to a server that never reads: the server's 4 KB
+ * receive buffer fills, its window shuts, and the client's data waits behind
+ * zero-window probes (its send buffer is large enough that send() returns).
+ */
+const fillWindow = (extra: Step[] = []): Step[] => [
+  ...connectOne(),
+  { op: 'setsockopt', sock: 's', opt: 'SO_SNDBUF', value: 65536 },
+  ...extra,
+  send('s', 'c', { bytes: 32768 }, 32768),
+  wait('full'),
+];
+
+/** The server's side of fillWindow: accept with a 4 KB buffer, read nothing, and tell the client when the window has had time to shut. */
+const stopReading = (): Step[] => [...serveOne('c', { rcvbuf: 4096 }), sleep(1000), signal('full')];
 
 /** Keepalive on socket `sock`: idle 1 s, a probe every second, two probes. */
 const keepalive = (sock: string): Step[] => [
@@ -92,5 +108,85 @@ export const deadPeers: Scenario[] = [
     ],
     counts: [{ side: 'client', flags: 'R', expect: 0 }],
     counters: [{ side: 'client', name: 'TcpExtTCPAbortOnTimeout', expect: 1 }],
+  },
+  {
+    id: 'zero-window-answered',
+    title: 'A peer whose application stopped reading answers each zero-window probe: the count of unanswered probes starts again at every answer, so even with tcp_retries2 = 2 the sender waits as long as the peer keeps its window shut',
+    teaches: '23',
+    sysctls: { client: { 'net.ipv4.tcp_retries2': 2 } },
+    client: [...fillWindow(), ssTimers('ESTAB persist'), sleep(5000), ssTimers('ESTAB persist'), signal('done')],
+    server: [...stopReading(), wait('done'), ss('ESTAB', 'LISTEN')],
+    counts: [
+      { side: 'client', flags: 'R', expect: 0 },
+      { side: 'client', flags: '', expect: [3, 300], noCompare: 'how many probes fit in the run depends on real time (the simulator runs on past the steps, virtual time)' },
+    ],
+    counters: [{ side: 'client', name: 'TcpExtTCPAbortOnTimeout', expect: 0 }],
+    deliberate: ['Linux doubles SO_RCVBUF and SO_SNDBUF (socket(7)); only "the data does not fit the window" matters here.'],
+  },
+  {
+    id: 'orphan-zero-window-user-timeout',
+    title: 'An orphan in FIN_WAIT_1 behind a zero window, its probes answered: TCP_USER_TIMEOUT counts from the first probe and ends it with no RST; the peer, still ESTABLISHED, is reset when it reads at last',
+    teaches: '23',
+    client: [
+      ...fillWindow([{ op: 'setsockopt', sock: 's', opt: 'TCP_USER_TIMEOUT', value: 2000 }]),
+      // Our FIN waits behind the data: FIN_WAIT_1, and still only the probe timer.
+      { ...close('s', { ok: true }), mark: 'closed' },
+      ssTimers('FIN-WAIT-1 persist'),
+      // The user timeout ran out about 2.2 s after the window shut, 1.2 s after close().
+      sleepSince('closed', 3000),
+      ss(),
+      signal('gone'),
+    ],
+    server: [
+      ...stopReading(),
+      wait('gone'),
+      ss('ESTAB', 'LISTEN'),
+      // Reading opens the window; the window update reaches a host with no socket: RST.
+      { ...recvall('c', { end: 'ECONNRESET' }), noCompare: 'how many bytes the receive buffer held: Linux doubles SO_RCVBUF' },
+    ],
+    counts: [
+      { side: 'client', flags: 'R', expect: 1 },
+      { side: 'client', flags: 'F', expect: 0 },
+      { side: 'server', flags: 'R', expect: 0 },
+    ],
+    counters: [
+      { side: 'client', name: 'TcpExtTCPAbortOnTimeout', expect: 1 },
+      { side: 'server', name: 'TcpEstabResets', expect: 1 },
+    ],
+    deliberate: ['Linux doubles SO_RCVBUF and SO_SNDBUF (socket(7)); only "the data does not fit the window" matters here.'],
+  },
+  {
+    id: 'orphan-zero-window-dead-peer',
+    title: 'An orphan in FIN_WAIT_1 behind a zero window whose peer then vanished: after tcp_orphan_retries unanswered probes it is destroyed without a RST; the peer keeps a half-open ESTABLISHED connection',
+    teaches: '23',
+    sysctls: { client: { 'net.ipv4.tcp_orphan_retries': 2 } },
+    client: [
+      ...fillWindow(),
+      { ...close('s', { ok: true }), mark: 'closed' },
+      ssTimers('FIN-WAIT-1 persist'),
+      // Probe timers at about 0.2, 0.6 and 1.4 s after the window shut; the third gives up.
+      sleepSince('closed', 3000),
+      ss(),
+      signal('gone'),
+    ],
+    server: [
+      ...serveOne('c', { rcvbuf: 4096 }),
+      sleep(1000),
+      // From now on everything the server sends is lost, as if its host had gone away.
+      { op: 'drop', id: 'dead', from: 'server' },
+      signal('full'),
+      wait('gone'),
+      { op: 'undrop', id: 'dead', noCompare: 'how many probe answers the rule dropped depends on when the probe timer fired before the cut' },
+      ss('ESTAB', 'LISTEN'),
+    ],
+    counts: [
+      { side: 'client', flags: 'R', expect: 0 },
+      { side: 'client', flags: 'F', expect: 0 },
+    ],
+    counters: [
+      { side: 'client', name: 'TcpExtTCPAbortOnTimeout', expect: 1 },
+      { side: 'client', name: 'TcpExtTCPAbortOnMemory', expect: 0 },
+    ],
+    deliberate: ['Linux doubles SO_RCVBUF and SO_SNDBUF (socket(7)); only "the data does not fit the window" matters here.'],
   },
 ];

@@ -15,6 +15,7 @@ import lostLastAck from '../../../examples/lost-last-ack.ts';
 import portExhaustion from '../../../examples/port-exhaustion.ts';
 import reuseaddrRestart from '../../../examples/reuseaddr-restart.ts';
 import simultaneousClose from '../../../examples/simultaneous-close.ts';
+import orphanZeroWindow from '../../../content/dead-peers/orphan.ts';
 
 // The examples import the course's package by name, as learners do.
 vi.mock('closing-time', () => import('../../../src/sim/index.ts'));
@@ -51,6 +52,38 @@ describe('nstat rebuilt from the trace', () => {
       }
     });
   }
+
+  it('agrees with os.nstat() for an orphan that gives up behind a zero window, and for orphans over tcp_max_orphans', async () => {
+    const zeroWindow = await both(orphanZeroWindow);
+    expect(zeroWindow.find((h) => h.host === 'server')!.fromHost!.TcpExtTCPAbortOnTimeout).toBe(1);
+    const tooMany = await both((sim) => {
+      const server = sim.host('server');
+      const client = sim.host('client');
+      server.sysctl('net.ipv4.tcp_max_orphans', 1);
+      server.run(async (os) => {
+        const ls = os.socket();
+        ls.bind({ port: 80 });
+        ls.listen();
+        for (let i = 0; i < 3; i++) {
+          const c = await ls.accept();
+          await c.send('x'.repeat(20_000));
+          await c.close(); // the first stays an orphan behind the zero window; the next ones are over the limit
+        }
+      });
+      for (let i = 0; i < 3; i++) {
+        client.run(async (os) => {
+          const s = os.socket();
+          s.setsockopt('SO_RCVBUF', 2048);
+          await os.sleep(i * 100);
+          await s.connect({ host: 'server', port: 80 });
+          await os.sleep(600_000);
+        });
+      }
+      sim.until(30_000);
+    });
+    expect(tooMany.find((h) => h.host === 'server')!.fromHost!.TcpExtTCPAbortOnMemory).toBe(2);
+    for (const h of [...zeroWindow, ...tooMany]) expect(h.fromTrace, h.host).toEqual(h.fromHost);
+  });
 
   it('the examples move the counters the course teaches (the comparison above is not of zeros)', async () => {
     const moved = new Set<string>();

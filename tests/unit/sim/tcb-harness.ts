@@ -130,8 +130,8 @@ export class Bench {
     return this.env.sent.slice(mark).map((s) => flagString(s.bits));
   }
 
-  /** A segment from the peer. Defaults: the peer's next sequence number, ACKing what the stack last sent. */
-  segment(flags: string, opts: { seq?: number; ack?: number; data?: string; port?: number; localPort?: number; ts?: [number, number] } = {}): Segment {
+  /** A segment from the peer. Defaults: the peer's next sequence number, ACKing what the stack last sent, a 65535-byte window. */
+  segment(flags: string, opts: { seq?: number; ack?: number; data?: string; port?: number; localPort?: number; ts?: [number, number]; win?: number } = {}): Segment {
     let bits = 0;
     for (const ch of flags) bits |= ch === 'S' ? SYN : ch === 'F' ? FIN : ch === 'R' ? RST : ch === 'P' ? PSH : ch === '.' ? ACK : 0;
     const last = this.env.sent.at(-1);
@@ -143,7 +143,7 @@ export class Bench {
       opts.seq ?? this.peerNxt,
       bits & ACK ? ack : 0,
       bits,
-      65_535,
+      opts.win ?? 65_535,
       opts.data ?? '',
       opts.ts?.[0],
       opts.ts?.[1],

@@ -1,0 +1,97 @@
+// The languages the grader speaks and its own messages (the ones no lab's checker
+// writes: compile and load errors, time limits, busy loops). A lab's own messages
+// live beside its checker (labs/<id>/messages.ts) in a catalogue of this shape,
+// one entry per language, every key in every language (tests/unit/i18n-catalogues.test.ts).
+// English is the default and the reference; state names, socket options, calls
+// and trace text stay as the simulator prints them in every language.
+import type { LabChecker } from './define-checker.ts';
+
+export type GradeLang = 'en' | 'zh-CN';
+export const GRADE_LANGS: readonly GradeLang[] = ['en', 'zh-CN'];
+export const DEFAULT_GRADE_LANG: GradeLang = 'en';
+
+/** A language as a user may write it ('zh-CN', 'zh-cn', 'zh-Hans', 'zh', 'en', 'en-US'); null if the grader has none such. */
+export function parseGradeLang(value: string | null | undefined): GradeLang | null {
+  if (!value) return null;
+  if (/^en(-[a-z]+)?$/i.test(value)) return 'en';
+  if (/^zh(-(cn|hans|hans-cn|sg))?$/i.test(value)) return 'zh-CN';
+  return null;
+}
+
+/** What a lab brings for the languages other than English: its checks' names and descriptions, and its checker's messages. */
+export interface LabMessages<M> {
+  messages: Record<GradeLang, M>;
+  /** Each check's title and description by its (English) name; English uses the checker's own. */
+  checks: Record<Exclude<GradeLang, 'en'>, Record<string, { title: string; description: string }>>;
+}
+
+/** How a check is called in `lang` (its name in English or when the lab has no translation). */
+export function checkTitle(checker: LabChecker<any>, name: string, lang: GradeLang): string {
+  if (lang === 'en') return name;
+  return checker.messages?.checks[lang]?.[name]?.title ?? name;
+}
+
+/** A check's description (Exercism's test_code) in `lang`. */
+export function checkDescription(checker: LabChecker<any>, name: string, lang: GradeLang): string {
+  const own = checker.checks.find((c) => c.name === name)?.description ?? '';
+  if (lang === 'en') return own;
+  return checker.messages?.checks[lang]?.[name]?.description ?? own;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+const en = {
+  notRun: 'not run: the file could not be graded (see above)',
+  notText: 'the program is not text',
+  compileCrashed: (v: { file: string; error: string }) => `the grader could not compile ${v.file}: ${v.error}`,
+  loadFailed: (v: { file: string; error: string }) => `${v.file} failed while loading: ${v.error}`,
+  noExport: (v: { file: string; name: string; signature: string }) => `${v.file} has no export named '${v.name}': the lab needs \`${v.signature}\``,
+  notFunction: (v: { name: string; type: string; signature: string }) => `'${v.name}' is exported but is a ${v.type}, not a function: the lab needs \`${v.signature}\``,
+  noSuchCheck: (v: { name: string }) => `the lab has no check named '${v.name}'`,
+  programLoadFailed: (v: { error: string }) => `the program failed while loading: ${v.error}`,
+  secondCopyFailed: (v: { error: string }) => `the program failed while loading a second copy of it: ${v.error}`,
+  busyLoop: (v: { error: string }) => `${v.error}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`,
+  wallLimit: (v: { wallMs: number; virtualMs: number; detail: string }) =>
+    `the simulation used up this check's ${seconds(v.wallMs)} s of real time at virtual t=${v.virtualMs} ms (${v.detail}). Look for a loop that never waits (await recv/sleep) or that opens far more connections than needed.`,
+  timeout: (v: { wallMs: number }) =>
+    `this check did not finish within ${seconds(v.wallMs)} s of real time: your code may wait on something that never happens outside the simulation, or loop without awaiting.`,
+  checkError: (v: { error: string }) => `the check stopped on an error: ${v.error}`,
+  // The terminal's report (format-result.ts); PASS, FAIL, SKIP and ERROR stay as they are.
+  report: {
+    lab: (v: { lab: string }) => `Lab ${v.lab}`,
+    error: (v: { message: string }) => `error: ${v.message}`,
+    output: 'output:',
+    allPass: 'All checks pass.',
+    somePass: (v: { passed: number; total: number }) => `${v.passed} of ${v.total} checks pass.`,
+    score: 'Score:',
+  },
+};
+
+export type GraderMessages = typeof en;
+
+const zhCN: GraderMessages = {
+  notRun: '未运行：这个文件无法判题（原因见上方）',
+  notText: '提交的程序不是文本',
+  compileCrashed: (v) => `判题器无法编译 ${v.file}：${v.error}`,
+  loadFailed: (v) => `${v.file} 在加载时出错：${v.error}`,
+  noExport: (v) => `${v.file} 没有名为 '${v.name}' 的导出：本实验需要 \`${v.signature}\``,
+  notFunction: (v) => `'${v.name}' 已导出，但它是 ${v.type}，不是函数：本实验需要 \`${v.signature}\``,
+  noSuchCheck: (v) => `本实验没有名为 '${v.name}' 的检查项`,
+  programLoadFailed: (v) => `程序在加载时出错：${v.error}`,
+  secondCopyFailed: (v) => `再次加载程序（第二份副本）时出错：${v.error}`,
+  busyLoop: (v) => `${v.error}。循环里必须 await 模拟器的调用（recv、sleep、accept 等），虚拟时间才会前进。`,
+  wallLimit: (v) =>
+    `模拟在虚拟时间 t=${v.virtualMs} ms 时用完了本检查项 ${seconds(v.wallMs)} 秒的真实时间（${v.detail}）。检查是否有从不等待的循环（没有 await recv/sleep），或者打开了远超需要的连接。`,
+  timeout: (v) => `本检查项在 ${seconds(v.wallMs)} 秒真实时间内没有结束：你的代码可能在等待一件在模拟之外永远不会发生的事，或者在循环中没有 await。`,
+  checkError: (v) => `检查项因错误而中止：${v.error}`,
+  report: {
+    lab: (v) => `实验 ${v.lab}`,
+    error: (v) => `错误：${v.message}`,
+    output: '输出：',
+    allPass: '全部检查项通过。',
+    somePass: (v) => `${v.total} 个检查项中通过 ${v.passed} 个。`,
+    score: '得分：',
+  },
+};
+
+export const graderMessages: Record<GradeLang, GraderMessages> = { en, 'zh-CN': zhCN };

@@ -1,0 +1,83 @@
+// A grade in the language it was asked for: the result says which, the checks'
+// titles, descriptions and messages come from the lab's catalogue in that
+// language, and English (the default) reads exactly as it always has.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gradeCommand } from '../../src/cli/grade.ts';
+import { checkers } from '../../labs/index.ts';
+import { gradeSource } from '../../src/grading/grade-lab.ts';
+import { compileLearner } from '../../src/grading/runner-compiler.ts';
+
+const LABS = join(import.meta.dirname, '../../labs');
+const WRONG = join(import.meta.dirname, 'wrong/clean-client');
+const HAN = /\p{Script=Han}/u;
+const checker = checkers.get('clean-client')!;
+
+async function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await gradeCommand(argv, { out: (t) => void (out += t), err: (t) => void (err += t), color: false });
+  return { code, out, err };
+}
+
+describe('grading in Simplified Chinese', () => {
+  it('a zh-CN grade says so and names, describes and explains every check in Chinese', async () => {
+    const source = readFileSync(join(LABS, 'clean-client/starter.ts'), 'utf8');
+    const zh = await gradeSource(checker, source, { compile: compileLearner, lang: 'zh-CN' });
+    const en = await gradeSource(checker, source, { compile: compileLearner });
+    expect(zh.lang).toBe('zh-CN');
+    expect(en.lang).toBe('en');
+    expect(zh.tests.map((t) => t.name)).toEqual(en.tests.map((t) => t.name));
+    expect(zh.tests.map((t) => t.status)).toEqual(en.tests.map((t) => t.status));
+    expect(zh.score).toBe(en.score);
+    for (const t of zh.tests) {
+      expect(HAN.test(t.title ?? ''), t.name).toBe(true);
+      expect(HAN.test(t.test_code), t.name).toBe(true);
+      if (t.status !== 'pass') expect(HAN.test(t.message ?? ''), `${t.name}: ${t.message}`).toBe(true);
+    }
+    for (const t of en.tests) {
+      expect(t.title).toBeUndefined();
+      expect(HAN.test(`${t.message ?? ''}${t.test_code}`)).toBe(false);
+    }
+  }, 60_000);
+
+  it('each wrong client gets a Chinese explanation with every value filled in', async () => {
+    for (const f of readdirSync(WRONG).filter((x) => x.endsWith('.ts'))) {
+      const source = readFileSync(join(WRONG, f), 'utf8');
+      const zh = await gradeSource(checker, source, { compile: compileLearner, lang: 'zh-CN', filename: f });
+      const failed = zh.tests.filter((t) => t.status !== 'pass');
+      expect(failed.length, f).toBeGreaterThan(0);
+      for (const t of failed) {
+        expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
+        expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object/);
+      }
+    }
+  }, 180_000);
+
+  it('a file that cannot be graded says why in Chinese', async () => {
+    const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
+    expect(r.status).toBe('error');
+    expect(r.message).toBe("x.ts 没有名为 'fetchAll' 的导出：本实验需要 `export async function fetchAll(os: OS, server: string, request: string): Promise<string>`");
+    expect(r.tests.every((t) => t.message === '未运行：这个文件无法判题（原因见上方）')).toBe(true);
+  });
+
+  it('closing-time grade --lang zh-CN prints the report and the JSON in Chinese; English stays the default', async () => {
+    const file = join(LABS, 'clean-client/starter.ts');
+    const text = await run(['clean-client', file, '--lang', 'zh-CN']);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('FAIL  返回完整的回复');
+    expect(text.out).toMatch(/得分： \d+\/9/);
+    const json = await run(['clean-client', file, '--lang=zh-CN', '--json']);
+    expect(JSON.parse(json.out).lang).toBe('zh-CN');
+    const plain = await run(['clean-client', file]);
+    expect(plain.out).toContain('FAIL  returns the whole reply');
+    expect(HAN.test(plain.out)).toBe(false);
+  }, 60_000);
+
+  it('refuses a language it does not speak', async () => {
+    const r = await run(['clean-client', join(LABS, 'clean-client/starter.ts'), '--lang', 'fr']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--lang takes en or zh-CN, got 'fr'");
+  });
+});
