@@ -41,13 +41,13 @@ export const knownDifferences: KnownDifference[] = [
     fixedBy: 'simulator: receive-window sizing by scaling_ratio and growth (tcp_rcv_space_adjust), and the MSS with timestamps, not modelled yet; the probe count stays timing',
   },
   {
-    scenarios: ['lost-last-ack', 'syn-in-time-wait'],
+    scenarios: ['lost-last-ack', 'syn-in-time-wait', 'port-exhaustion-client-closes-first', 'port-exhaustion-server-closes-first'],
     side: 'both',
     kinds: ['bare-ack'],
     onlyIn: 'kernel',
     timing: 'the ACK goes alone when the side that got the FIN takes longer than one tick (up to 4 ms at HZ=250) to close',
     what: 'Linux sends the ACK of the FIN alone just before its own FIN; the simulator carries it on that FIN',
-    why: 'a socket that has received no data has an ACK timeout of 0 (icsk_ack.ato starts at 0; only tcp_event_data_recv raises it), so tcp_fin\'s delayed ACK runs out at the next timer tick; on Linux the driver\'s steps between EOF and close (an nftables call in lost-last-ack, returning from recv in syn-in-time-wait) take real milliseconds, and in the simulator no virtual time',
+    why: 'a socket that has received no data has an ACK timeout of 0 (icsk_ack.ato starts at 0; only tcp_event_data_recv raises it), so tcp_fin\'s delayed ACK runs out at the next timer tick; on Linux the driver\'s steps between EOF and close (an nftables call in lost-last-ack, returning from recv in syn-in-time-wait and in the port-exhaustion loops, where it happens to one connection or another from run to run) take real milliseconds, and in the simulator no virtual time',
     fixedBy: 'none (real timing; the simulator rounds a 0 timeout up to one 4 ms tick)',
   },
   {
