@@ -91,6 +91,10 @@ describe('grading in Simplified Chinese', () => {
     await expectChineseForWrongSolutions('close-wait-detective');
   }, 180_000);
 
+  it('stale-pool: each wrong pool gets a Chinese explanation with every value filled in', async () => {
+    await expectChineseForWrongSolutions('stale-pool');
+  }, 180_000);
+
   it('a file that cannot be graded says why in Chinese', async () => {
     const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
     expect(r.status).toBe('error');
