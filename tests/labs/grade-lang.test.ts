@@ -95,6 +95,10 @@ describe('grading in Simplified Chinese', () => {
     await expectChineseForWrongSolutions('stale-pool');
   }, 180_000);
 
+  it('dead-client: each wrong configuration gets a Chinese explanation with every value filled in', async () => {
+    await expectChineseForWrongSolutions('dead-client');
+  }, 180_000);
+
   it('a file that cannot be graded says why in Chinese', async () => {
     const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
     expect(r.status).toBe('error');
