@@ -78,6 +78,8 @@ interface Exchange {
   connected: boolean;
   eof: boolean;
   error?: string;
+  /** The answer's status line could not be read: the line as received, and the request it answered. */
+  malformed?: { line: string; path: string };
   errorAt?: number;
   done: boolean;
 }
@@ -102,7 +104,11 @@ async function answer(s: Socket, ex: Exchange, path: string): Promise<string> {
   const nl = ex.partial.indexOf('\n');
   const [status, length] = ex.partial.slice(0, nl).trim().split(' ');
   const n = Number(length);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`a malformed status line ${JSON.stringify(ex.partial.slice(0, nl))} for ${path}`);
+  if (!Number.isInteger(n) || n < 0) {
+    const line = JSON.stringify(ex.partial.slice(0, nl));
+    ex.malformed ??= { line, path };
+    throw new Error(`a malformed status line ${line} for ${path}`);
+  }
   await fill(() => ex.partial.length >= nl + 1 + n);
   const body = ex.partial.slice(nl + 1, nl + 1 + n);
   ex.partial = ex.partial.slice(nl + 1 + n);
@@ -256,7 +262,7 @@ function requireAnswers(r: Load, exchanges = r.exchanges) {
       const where = p.paths.length > 1 ? m.whereOfMany({ i: i + 1, n: p.paths.length, path: p.paths[i] }) : m.whereOne({ path: p.paths[i] });
       if (got === undefined) {
         const how = ex.error
-          ? m.howError({ error: ex.error, at: at(ex.errorAt ?? 0) })
+          ? m.howError({ error: ex.malformed ? m.malformed(ex.malformed) : ex.error, at: at(ex.errorAt ?? 0) })
           : ex.eof
             ? m.howEof({ at: at(ex.errorAt ?? 0) })
             : m.howWaiting({ at: at(r.summary.virtualMs) });

@@ -91,6 +91,25 @@ describe('grading in Simplified Chinese', () => {
     await expectChineseForWrongSolutions('close-wait-detective');
   }, 180_000);
 
+  it('close-wait-detective: an answer whose status line cannot be read is explained in Chinese, and in English as before', async () => {
+    const source = [
+      "import type { Socket } from 'closing-time';",
+      'export async function handle(conn: Socket): Promise<void> {',
+      "  await conn.recv();",
+      "  await conn.send('oops\\n');",
+      '  await conn.close();',
+      '}',
+    ].join('\n');
+    const lab = checkers.get('close-wait-detective')!;
+    const zh = await gradeSource(lab, source, { compile: compileLearner, lang: 'zh-CN', filename: 'oops.ts', only: 'every route still answers' });
+    const en = await gradeSource(lab, source, { compile: compileLearner, filename: 'oops.ts', only: 'every route still answers' });
+    const zhRoutes = zh.tests.find((t) => t.name === 'every route still answers')!;
+    const enRoutes = en.tests.find((t) => t.name === 'every route still answers')!;
+    expect(zhRoutes.message).toContain('无法解析的状态行 "oops"（对 ');
+    expect(englishProse(zhRoutes.message ?? '')).toEqual([]);
+    expect(enRoutes.message).toContain('got a malformed status line "oops" for ');
+  }, 60_000);
+
   it('stale-pool: each wrong pool gets a Chinese explanation with every value filled in', async () => {
     await expectChineseForWrongSolutions('stale-pool');
   }, 180_000);
