@@ -6,8 +6,10 @@
 // last request, probes that connect and leave, and clients that reset. Paths,
 // addresses and timings vary with the program graded (t.vary).
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeFailure, describeLeak, failures, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
+import { at, describeFailure, describeLeak, failures, resetCause, segments, socketsIn, unclosedDescriptors } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
+import { closeWaitDetectiveMessages } from './messages.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
 import type { Host, OS, RunSummary, Socket, World } from '../../src/sim/index.ts';
 
 export interface CloseWaitDetective {
@@ -76,25 +78,14 @@ interface Exchange {
   connected: boolean;
   eof: boolean;
   error?: string;
+  /** The answer's status line could not be read: the line as received, and the request it answered. */
+  malformed?: { line: string; path: string };
   errorAt?: number;
   done: boolean;
 }
 
-function kindText(p: ClientPlan): string {
-  switch (p.kind) {
-    case 'interactive':
-      return p.paths.length > 1 ? `sending its requests one at a time, each after the answer to the last${p.pauseMs ? ` and a ${(p.pauseMs / 1000).toFixed(1)} s pause` : ''}` : `sending one request${p.pauseMs ? ` after a ${(p.pauseMs / 1000).toFixed(1)} s pause` : ''}`;
-    case 'pipelined':
-      return 'sending all its requests at once, then reading the answers';
-    case 'split':
-      return `sending each request in two segments ${p.pauseMs} ms apart`;
-    case 'half-close':
-      return `sending all its requests${p.tail ? " and a last line without '\\n'" : ''}, then shutdown(SHUT_WR), then reading the answers to EOF`;
-    case 'probe':
-      return 'connecting and closing again without a request (a health probe)';
-    case 'reset':
-      return 'resetting the connection (SO_LINGER 0 close) right after sending its last request';
-  }
+function kindText(r: Load, p: ClientPlan): string {
+  return r.m.kind({ kind: p.kind, requests: p.paths.length, pauseMs: p.pauseMs, tail: !!p.tail });
 }
 
 /** Reads "<status> <length>\n<body>" answers, keeping what has arrived in `ex.partial`. */
@@ -113,7 +104,11 @@ async function answer(s: Socket, ex: Exchange, path: string): Promise<string> {
   const nl = ex.partial.indexOf('\n');
   const [status, length] = ex.partial.slice(0, nl).trim().split(' ');
   const n = Number(length);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`a malformed status line ${JSON.stringify(ex.partial.slice(0, nl))} for ${path}`);
+  if (!Number.isInteger(n) || n < 0) {
+    const line = JSON.stringify(ex.partial.slice(0, nl));
+    ex.malformed ??= { line, path };
+    throw new Error(`a malformed status line ${line} for ${path}`);
+  }
   await fill(() => ex.partial.length >= nl + 1 + n);
   const body = ex.partial.slice(nl + 1, nl + 1 + n);
   ex.partial = ex.partial.slice(nl + 1 + n);
@@ -186,6 +181,8 @@ interface Load {
   summary: RunSummary;
   exchanges: Exchange[];
   ipOf: Map<string, string>;
+  lang: GradeLang;
+  m: (typeof closeWaitDetectiveMessages.messages)[GradeLang];
 }
 
 /** Clients of each host and kind; `spacingMs` apart per host. */
@@ -239,7 +236,7 @@ async function runLoad(t: CheckContext<CloseWaitDetective>, plans: ClientPlan[])
     hosts.get(plan.host)!.run((os) => runClient(os, ex), `${plan.host}-client`);
   }
   const summary = await t.run(world);
-  return { world, summary, exchanges, ipOf };
+  return { world, summary, exchanges, ipOf, lang: t.lang, m: closeWaitDetectiveMessages.messages[t.lang] };
 }
 
 function clip(text: string, most = 60): string {
@@ -248,7 +245,7 @@ function clip(text: string, most = 60): string {
 
 function handlerThrew(r: Load): string {
   const f = failures(r.summary, 'handle')[0];
-  return f ? ` (meanwhile ${describeFailure(f)})` : '';
+  return f ? r.m.meanwhile({ failure: describeFailure(f, r.lang) }) : '';
 }
 
 /** Every request a client sent was answered as before; judged on answers only. */
@@ -260,30 +257,31 @@ function requireAnswers(r: Load, exchanges = r.exchanges) {
       const want = expected(p.paths[i]);
       const got = ex.got[i];
       if (got === want) continue;
-      const who = `a ${p.host} client (${r.ipOf.get(p.host)}) ${kindText(p)}`;
-      const where = p.paths.length > 1 ? `request ${i + 1} of ${p.paths.length} on one connection (GET ${p.paths[i]})` : `GET ${p.paths[i]}`;
+      const m = r.m;
+      const who = m.who({ host: p.host, ip: String(r.ipOf.get(p.host)), kind: kindText(r, p) });
+      const where = p.paths.length > 1 ? m.whereOfMany({ i: i + 1, n: p.paths.length, path: p.paths[i] }) : m.whereOne({ path: p.paths[i] });
       if (got === undefined) {
         const how = ex.error
-          ? `got ${ex.error} at ${at(ex.errorAt ?? 0)}`
+          ? m.howError({ error: ex.malformed ? m.malformed(ex.malformed) : ex.error, at: at(ex.errorAt ?? 0) })
           : ex.eof
-            ? `saw the connection end (EOF) at ${at(ex.errorAt ?? 0)}`
-            : `was still waiting at the end of the run (${at(r.summary.virtualMs)})`;
-        const received = ex.partial ? `with ${clip(ex.partial)} of the answer received` : 'with nothing of the answer received';
+            ? m.howEof({ at: at(ex.errorAt ?? 0) })
+            : m.howWaiting({ at: at(r.summary.virtualMs) });
+        const received = ex.partial ? m.receivedSome({ partial: clip(ex.partial) }) : m.receivedNone;
         const advice =
           i > 0
-            ? 'The earlier requests on this connection were answered, so the connection ended too early: keep serving requests until the client closes (EOF).'
+            ? m.adviceEarly
             : !ex.connected
-              ? 'It could not even connect.'
+              ? m.adviceNoConnect
               : p.kind === 'split'
-                ? "A request line may arrive in pieces: read up to '\\n' before acting on it."
-                : 'Every route must keep answering.';
-        fail(`${who} got no answer to ${where}: it ${how}, ${received}${handlerThrew(r)}. ${advice}`);
+                ? m.adviceSplit
+                : m.adviceRoutes;
+        fail(m.noAnswer({ who, where, how, received, meanwhile: handlerThrew(r), advice }));
       }
       const hint =
         p.kind === 'split' || p.kind === 'pipelined' || p.kind === 'half-close'
-          ? " Here one recv() is not one request: a request line can arrive in pieces, or several together, so split what arrives at '\\n'."
+          ? m.framingHint
           : '';
-      fail(`${who} asked for ${where} and got ${clip(got, 80)} instead of ${clip(want, 80)}.${hint}`);
+      fail(m.wrongAnswer({ who, where, got: clip(got, 80), want: clip(want, 80), hint }));
     }
   }
 }
@@ -300,11 +298,8 @@ function closeProblem(r: Load): string | undefined {
   if (left.length) {
     const byHost = new Map<string, number>();
     for (const row of left) byHost.set(hostOf(r, row.peer), (byHost.get(hostOf(r, row.peer)) ?? 0) + 1);
-    const parts = [...byHost].map(([h, n]) => `${n} from ${h} (${r.ipOf.get(h) ?? '?'})`);
-    return (
-      `server still has ${count(left.length, 'socket')} in CLOSE_WAIT after the clients left: ${parts.join(', ')}. ` +
-      `The peer addresses say which clients they belong to; find the handler those clients' requests go through and the path where it returns without close()${handlerThrew(r)}.`
-    );
+    const parts = [...byHost].map(([h, n]) => r.m.fromHost({ n, host: h, ip: r.ipOf.get(h) ?? '?' }));
+    return r.m.closeWait({ n: left.length, parts, meanwhile: handlerThrew(r) });
   }
   // A connection the client still holds open (waiting for an answer it never got) is not a closing question.
   const live = new Set(r.world.hosts.find((h) => h.name === 'server')!.ss().filter((row) => row.state === 'ESTAB').map((row) => row.peer));
@@ -312,16 +307,14 @@ function closeProblem(r: Load): string | undefined {
   if (open.length) {
     const byHost = new Map<string, number>();
     for (const d of open) byHost.set(hostOf(r, d.peer ?? ''), (byHost.get(hostOf(r, d.peer ?? '')) ?? 0) + 1);
-    return (
-      `no socket is left in CLOSE_WAIT, but the server still holds ${count(open.length, 'descriptor')} that handle() was given and nothing closed (${[...byHost].map(([h, n]) => `${n} of ${h}`).join(', ')}): ` +
-      `${describeLeak(r.world, open[0])}. ss cannot show a descriptor whose connection has ended, yet each one stays with the process until close().`
-    );
+    return r.m.openDescriptors({ n: open.length, parts: [...byHost].map(([h, n]) => r.m.ofHost({ n, host: h })), leak: describeLeak(r.world, open[0], r.lang) });
   }
   return undefined;
 }
 
 export default defineChecker<CloseWaitDetective>({
   lab: 'close-wait-detective',
+  messages: closeWaitDetectiveMessages,
   exports: [{ name: 'handle', kind: 'function', signature: 'export async function handle(conn: Socket): Promise<void>' }],
   checks: [
     {
@@ -380,13 +373,12 @@ export default defineChecker<CloseWaitDetective>({
         const first = rsts[0];
         const peer = first.seg.dst.host;
         const { from: state, cause } = resetCause(r.world, first);
-        const head = `the server sent ${count(rsts.length, 'RST')}, the first at ${at(first.t)} to ${peer} (${first.seg.dst.ip})${state ? ` from state ${state}` : ''}`;
-        if (cause?.includes('SO_LINGER 0')) fail(`${head}: close() with SO_LINGER 0 aborts the connection instead of closing it, and may throw away the response still in flight. close() normally once the response is sent.`, first);
-        if (cause?.includes('unread data'))
-          fail(`${head}: close() was called while the client's next request was already there, unread, and a close() with unread data sends RST (RFC 2525 §2.17). Keep reading requests until the client closes (EOF).`, first);
-        if (cause?.includes('after close()'))
-          fail(`${head}: a request from ${peer} arrived after your handler had closed that connection, and data arriving at a closed socket is answered with RST. The client meant to go on (keep-alive): close only once it has closed (EOF).`, first);
-        fail(`${head}: it answered a segment from ${peer} for a connection the server no longer had${cause ? ` (${cause})` : ''}. Close connections with close() once the client has closed (EOF).`, first);
+        const m = r.m;
+        const head = m.rstHead({ n: rsts.length, at: at(first.t), peer, ip: first.seg.dst.ip, state });
+        if (cause?.includes('SO_LINGER 0')) fail(m.rstLinger({ head }), first);
+        if (cause?.includes('unread data')) fail(m.rstUnread({ head }), first);
+        if (cause?.includes('after close()')) fail(m.rstAfterClose({ head, peer }), first);
+        fail(m.rstOrphan({ head, peer, cause }), first);
       },
     },
     {
@@ -429,12 +421,9 @@ export default defineChecker<CloseWaitDetective>({
         const rst = segments(r.world, { from: host, to: 'server', rst: true }).find((s) => `${s.seg.src.ip}:${s.seg.src.port}` === d.peer);
         const handler = r.summary.failed.find((f) => f.process === 'handle' && f.t >= d.t && (!rst || f.t >= rst.t));
         const what = rst
-          ? `the ${host} client reset that connection at ${at(rst.t)}${handler ? `, then ${describeFailure(handler)}` : ''}`
-          : `its connection was from ${host}`;
-        fail(
-          `the server still holds ${count(open.length, 'descriptor')} that handle() was given and nothing closed: ${describeLeak(r.world, d)}; ${what}. ` +
-            `A reset connection is gone and ss shows nothing, but the descriptor stays until close(): close it on every path out of handle, also when recv() or send() throws (try/finally).`,
-        );
+          ? r.m.resetThen({ host, at: at(rst.t), failure: handler ? describeFailure(handler, r.lang) : undefined })
+          : r.m.fromHostOnly({ host });
+        fail(r.m.resetLeak({ n: open.length, leak: describeLeak(r.world, d, r.lang), what }));
       },
     },
   ],

@@ -14,16 +14,13 @@
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
 import { at, describeFailure, failures, socketHistory } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import { DEADLINE_MS, OUTAGE_MS, deadClientMessages, type ClientKind } from './messages.ts';
 import type { Host, OS, Socket, World } from '../../src/sim/index.ts';
 
 export interface DeadClient {
   configure(listener: Socket): void;
 }
-
-/** A dead client's connection must be gone this long after it went silent. */
-const DEADLINE_MS = 60_000;
-/** A live client may be unreachable or silent this long. */
-const OUTAGE_MS = 15_000;
 
 /** What the listener ended up with, read back after configure(). */
 interface Options {
@@ -34,30 +31,12 @@ interface Options {
   userTimeout: number;
 }
 
-function describeOptions(o: Options): string {
-  const ka = o.keepalive
-    ? `SO_KEEPALIVE on with TCP_KEEPIDLE ${o.idle} s, TCP_KEEPINTVL ${o.intvl} s, TCP_KEEPCNT ${o.cnt}`
-    : 'SO_KEEPALIVE off';
-  return `${ka}, TCP_USER_TIMEOUT ${o.userTimeout ? `${o.userTimeout} ms` : 'off'}`;
+function describeOptions(r: Run): string {
+  return r.m.options(r.options);
 }
 
-/** How a client behaves. */
-type Kind =
-  | 'vanishes-idle' // a request, its reply, then gone
-  | 'vanishes-waiting' // a slow request, gone before the reply
-  | 'idle' // a request, minutes of silence, another request
-  | 'slow-reader' // a large reply it reads only after a pause
-  | 'outage-idle' // a request, then OUTAGE_MS unreachable, then another request
-  | 'outage-waiting'; // a slow request, OUTAGE_MS unreachable while the reply is sent
-
-const KIND_TEXT: Record<Kind, string> = {
-  'vanishes-idle': 'a client that made a request, got its reply and then vanished',
-  'vanishes-waiting': 'a client that vanished while the server was preparing its reply',
-  idle: 'a live client that stayed connected and idle',
-  'slow-reader': `a live client that paused ${OUTAGE_MS / 1000} s before reading a large reply`,
-  'outage-idle': `a live client whose network was down for ${OUTAGE_MS / 1000} s while it was idle`,
-  'outage-waiting': `a live client whose network was down for ${OUTAGE_MS / 1000} s while its reply was being sent`,
-};
+/** How a client behaves (labs/dead-client/messages.ts says what each does). */
+type Kind = ClientKind;
 
 interface Client {
   kind: Kind;
@@ -83,6 +62,8 @@ interface Run {
   /** Errors the server's handlers saw, by client address. */
   serverErrors: Map<string, { errno: string; t: number }>;
   endMs: number;
+  lang: GradeLang;
+  m: (typeof deadClientMessages.messages)[GradeLang];
 }
 
 async function runServer(t: CheckContext<DeadClient>, kinds: Kind[], untilMs: number): Promise<Run> {
@@ -151,8 +132,9 @@ async function runServer(t: CheckContext<DeadClient>, kinds: Kind[], untilMs: nu
   }
   const summary = await t.run(world);
   const threw = failures(summary, 'server');
-  if (threw.length) fail(`the server failed before it could serve anyone: ${describeFailure(threw[0]!)}. configure() receives the listening socket before bind() and listen(); set options on it and return.`);
-  return { world, serverName, clients, options, serverErrors, endMs: summary.virtualMs };
+  const m = deadClientMessages.messages[t.lang];
+  if (threw.length) fail(m.serverFailed({ failure: describeFailure(threw[0]!, t.lang) }));
+  return { world, serverName, clients, options, serverErrors, endMs: summary.virtualMs, lang: t.lang, m };
 }
 
 async function request(s: Socket, c: Client, text: string, bytes = 1): Promise<void> {
@@ -223,52 +205,52 @@ function ending(r: Run, c: Client) {
 }
 
 /** Why an option set does not reclaim the idle client in time. */
-function idleAdvice(o: Options): string {
-  if (!o.keepalive) {
-    return (
-      'Nothing ended it: a peer that vanishes sends nothing, and an idle connection sends nothing either, so TCP never finds out ' +
-      `(TCP_USER_TIMEOUT only counts while data is unacknowledged or keepalive probes are out). Turn on SO_KEEPALIVE on the listener; accepted sockets inherit it.`
-    );
-  }
-  const total = o.idle + o.cnt * o.intvl;
-  const defaults = o.idle === 7200 && o.intvl === 75 && o.cnt === 9 ? ' (the defaults: net.ipv4.tcp_keepalive_time 7200 s, _intvl 75 s, _probes 9, that is 2 h 11 min 15 s)' : '';
-  return `Keepalive is on, but it gives up TCP_KEEPIDLE + TCP_KEEPCNT x TCP_KEEPINTVL = ${o.idle} + ${o.cnt} x ${o.intvl} = ${total} s after the last segment${defaults}. Set the three options so that this is within ${DEADLINE_MS / 1000} s.`;
+function idleAdvice(r: Run): string {
+  return r.options.keepalive ? r.m.keepaliveTooSlow(r.options) : r.m.noKeepalive;
 }
 
-function requireReclaimed(r: Run, c: Client, advice: (o: Options) => string): void {
+function describeClient(r: Run, c: Client): string {
+  return r.m.who({ kind: r.m.kind[c.kind], name: c.name, addr: c.addr });
+}
+
+function requireReclaimed(r: Run, c: Client, advice: (r: Run) => string): void {
   const end = ending(r, c);
-  const who = `${KIND_TEXT[c.kind]} (${c.name}, ${c.addr ?? 'never connected'})`;
-  if (c.silentAt === undefined) fail(`${who} never got as far as vanishing: ${c.error ? `it got ${c.error} at ${at(c.errorAt!)}` : 'it was still waiting for the server'}.`);
+  const m = r.m;
+  const who = describeClient(r, c);
+  if (c.silentAt === undefined) fail(m.neverVanished({ who, why: c.error ? m.gotError({ error: c.error, at: at(c.errorAt!) }) : m.stillWaiting }));
   if (!end) {
-    fail(`${who} went silent at ${at(c.silentAt)}, but the server still held its connection at the end of the run, ${at(r.endMs)} (${describeOptions(r.options)}). ${advice(r.options)}`);
+    fail(m.stillHeld({ who, silentAt: at(c.silentAt), endAt: at(r.endMs), options: describeOptions(r), advice: advice(r) }));
   }
   const took = end.t - c.silentAt;
   if (took > DEADLINE_MS) {
-    fail(`${who} went silent at ${at(c.silentAt)}; the server's socket for it ended only at ${at(end.t)} (${end.cause}), ${(took / 1000).toFixed(1)} s later: more than ${DEADLINE_MS / 1000} s (${describeOptions(r.options)}). ${advice(r.options)}`, end);
+    fail(m.tooLate({ who, silentAt: at(c.silentAt), endAt: at(end.t), cause: String(end.cause), tookMs: took, options: describeOptions(r), advice: advice(r) }), end);
   }
 }
 
 function requireAlive(r: Run): void {
   for (const c of r.clients) {
-    const who = `${KIND_TEXT[c.kind]} (${c.name}, ${c.addr ?? 'never connected'})`;
+    const m = r.m;
+    const who = describeClient(r, c);
     const err = c.addr ? r.serverErrors.get(c.addr) : undefined;
     const end = ending(r, c);
     if (err || (end && c.replies < c.wanted) || c.error) {
-      const cause = end ? ` (${end.from} -> CLOSED by ${end.cause} at ${at(end.t)})` : '';
+      const cause = end ? m.closedBy({ from: String(end.from), cause: String(end.cause), at: at(end.t) }) : '';
       const why =
         end?.cause === 'keepalive timeout'
-          ? `Keepalive gave up on it: with ${describeOptions(r.options)} a client that cannot answer for ${OUTAGE_MS / 1000} s is declared dead. Allow more time before keepalive gives up: TCP_KEEPIDLE + TCP_KEEPCNT x TCP_KEEPINTVL, or TCP_USER_TIMEOUT, which replaces TCP_KEEPCNT once probes are out.`
+          ? m.keepaliveGaveUp({ options: describeOptions(r) })
           : end?.cause === 'TCP_USER_TIMEOUT'
-            ? `TCP_USER_TIMEOUT (${r.options.userTimeout} ms) ran out: it counts from the first retransmission or zero-window probe, and after an outage the next retransmission comes only when the doubling timeout says so. Allow for ${OUTAGE_MS / 1000} s of silence plus that back-off.`
-            : `Look at what the server's options do to a client that is slow or briefly unreachable (${describeOptions(r.options)}).`;
-      fail(`the server dropped ${who}: ${err ? `its handler got ${err.errno} at ${at(err.t)}` : `the client got ${c.error ?? 'no reply'}${c.errorAt ? ` at ${at(c.errorAt)}` : ''}`}${cause}, after ${c.replies} of ${c.wanted} replies. ${why}`, end);
+            ? m.userTimeoutRanOut({ userTimeout: r.options.userTimeout })
+            : m.lookAtOptions({ options: describeOptions(r) });
+      const what = err ? m.handlerGot({ errno: err.errno, at: at(err.t) }) : m.clientGot({ error: c.error, at: c.errorAt ? at(c.errorAt) : undefined });
+      fail(m.dropped({ who, what, cause, replies: c.replies, wanted: c.wanted, why }), end);
     }
-    if (c.replies < c.wanted) fail(`${who} got ${c.replies} of ${c.wanted} replies by the end of the run (${at(r.endMs)}).`);
+    if (c.replies < c.wanted) fail(m.fewReplies({ who, replies: c.replies, wanted: c.wanted, endAt: at(r.endMs) }));
   }
 }
 
 export default defineChecker<DeadClient>({
   lab: 'dead-client',
+  messages: deadClientMessages,
   exports: [{ name: 'configure', kind: 'function', signature: 'export function configure(listener: Socket): void' }],
   checks: [
     {
@@ -288,11 +270,7 @@ export default defineChecker<DeadClient>({
       description: `A client asks for a slow reply and vanishes before it comes: the reply is retransmitted into the void. The server's socket for it must end within ${DEADLINE_MS / 1000} s.`,
       async run(t) {
         const r = await runServer(t, ['vanishes-waiting'], 3 * 60_000);
-        requireReclaimed(r, r.clients[0]!, (o) =>
-          o.userTimeout
-            ? `TCP_USER_TIMEOUT is ${o.userTimeout} ms: it counts from the first retransmission, about 2 s after the client vanished here. Make it shorter.`
-            : 'Keepalive sends nothing while data is unacknowledged (the retransmission timer is in charge then), and retransmissions go on for about 15 minutes (tcp_retries2 = 15). TCP_USER_TIMEOUT bounds how long data may stay unacknowledged.',
-        );
+        requireReclaimed(r, r.clients[0]!, (x) => (x.options.userTimeout ? x.m.userTimeoutTooLong({ userTimeout: x.options.userTimeout }) : x.m.noUserTimeout));
       },
     },
     {

@@ -10,8 +10,10 @@
 // pauses vary with the program graded (t.vary); each answer carries a token the
 // server draws at run time, so answers cannot be made up.
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeFailure, listSome, segments } from '../../src/grading/trace-queries.ts';
+import { at, describeFailure, listSome, segments } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import { stalePoolMessages } from './messages.ts';
 import type { OS, World } from '../../src/sim/index.ts';
 
 export interface Pool {
@@ -63,6 +65,8 @@ interface Run {
   tokens: Map<string, string>;
   endMs: number;
   failed: string | undefined;
+  lang: GradeLang;
+  m: (typeof stalePoolMessages.messages)[GradeLang];
 }
 
 async function runScenario(t: CheckContext<StalePool>, sc: Scenario): Promise<Run> {
@@ -156,43 +160,40 @@ async function runScenario(t: CheckContext<StalePool>, sc: Scenario): Promise<Ru
   }, 'caller');
   const summary = await t.run(world);
   const f = summary.failed.find((x) => x.host === 'client');
-  if (f) failed = describeFailure(f);
-  return { world, calls, processed, accepted, tokens, endMs: summary.virtualMs, failed };
+  if (f) failed = describeFailure(f, t.lang);
+  return { world, calls, processed, accepted, tokens, endMs: summary.virtualMs, failed, lang: t.lang, m: stalePoolMessages.messages[t.lang] };
 }
 
 const expected = (r: Run, c: Call) => `200 ${c.path} ${r.tokens.get(c.path)}`;
 
-function describeCall(c: Call): string {
-  const before = c.t === c.idleBefore ? 'the first request' : `${(c.idleBefore / 1000).toFixed(1)} s after the previous one resolved`;
-  return `request ${JSON.stringify(c.line.trim())} at ${at(c.t)} (${before})`;
+function describeCall(r: Run, c: Call): string {
+  const before = c.t === c.idleBefore ? r.m.firstRequest : r.m.afterPrevious({ idleMs: c.idleBefore });
+  return r.m.call({ line: JSON.stringify(c.line.trim()), at: at(c.t), before });
 }
 
 /** Every request answered once, correctly, with no error: a message if not. */
 function answerProblem(r: Run, sc: Scenario): string | undefined {
-  if (r.failed) return `the pool's caller failed: ${r.failed}.`;
+  const m = r.m;
+  if (r.failed) return m.callerFailed({ failure: r.failed });
   for (const c of r.calls) {
-    if (!c.done) return `${describeCall(c)} never resolved (still waiting at ${at(r.endMs)}). A stale connection gives EOF ('' from recv()) or an error, never a response: stop waiting then.`;
+    if (!c.done) return m.neverResolved({ call: describeCall(r, c), at: at(r.endMs) });
     if (c.error !== undefined) {
-      return (
-        `${describeCall(c)} failed with ${c.errno ?? JSON.stringify(c.error)}; the server was up and answers every request. ` +
-        `The server closes connections idle for ${sc.idleMs / 1000} s${sc.reloadAt !== undefined ? ` and closed every idle connection at ${at(sc.reloadAt)} (a reload)` : ''}: ` +
-        `a request that fails on a reused connection must be sent once more on a new connection, not reported to the caller.`
-      );
+      return m.failedWith({ call: describeCall(r, c), error: c.errno ?? JSON.stringify(c.error), idleMs: sc.idleMs, reloadAt: sc.reloadAt !== undefined ? at(sc.reloadAt) : undefined });
     }
     const want = expected(r, c);
     const got = (c.answered ?? '').replace(/\n$/, '');
     if (got !== want) {
       const seen = r.processed.get(c.path) ?? 0;
       return seen === 0
-        ? `${describeCall(c)} returned ${JSON.stringify(got)}, but the server never received that request: send each request to the server and return its answer line.`
-        : `${describeCall(c)} returned ${JSON.stringify(got)} instead of the server's answer ${JSON.stringify(want)}: return the answer line (without its '\\n') that the server sent for this request.`;
+        ? m.madeUp({ call: describeCall(r, c), got: JSON.stringify(got) })
+        : m.wrongAnswer({ call: describeCall(r, c), got: JSON.stringify(got), want: JSON.stringify(want) });
     }
   }
   for (const c of r.calls) {
     const n = r.processed.get(c.path) ?? 0;
-    if (n > 1) return `the server processed ${describeCall(c)} ${n} times: send a request again only when its connection failed before any answer came back.`;
+    if (n > 1) return m.processedTwice({ call: describeCall(r, c), n });
   }
-  if (r.calls.length < sc.gaps.length) return `only ${r.calls.length} of ${sc.gaps.length} requests were made: the pool's caller stopped early.`;
+  if (r.calls.length < sc.gaps.length) return m.stoppedEarly({ made: r.calls.length, total: sc.gaps.length });
   return undefined;
 }
 
@@ -202,10 +203,7 @@ function staleProblem(r: Run, sc: Scenario): string | undefined {
   if (!rsts.length) return undefined;
   const first = rsts[0];
   const c = [...r.calls].reverse().find((x) => x.t <= first.t);
-  return (
-    `the server answered ${count(rsts.length, 'request')} with RST, the first at ${at(first.t)}${c ? ` (${describeCall(c)})` : ''}: the pool sent it on a connection the server had already closed after ${sc.idleMs / 1000} s of idleness. ` +
-    `Drop idle connections before the server does: keep them for less than serverIdleMs (with a margin for the round trip), or notice the server's FIN (recv() returns '') before reusing one.`
-  );
+  return r.m.stale({ n: rsts.length, at: at(first.t), call: c ? describeCall(r, c) : undefined, idleMs: sc.idleMs });
 }
 
 function gapsAround(t: CheckContext<StalePool>, idleMs: number, n: number): number[] {
@@ -221,6 +219,7 @@ function gapsAround(t: CheckContext<StalePool>, idleMs: number, n: number): numb
 
 export default defineChecker<StalePool>({
   lab: 'stale-pool',
+  messages: stalePoolMessages,
   exports: [{ name: 'createPool', kind: 'function', signature: 'export function createPool(os: OS, server: string, options: { serverIdleMs: number }): Pool' }],
   checks: [
     {
@@ -249,13 +248,10 @@ export default defineChecker<StalePool>({
         const sc: Scenario = { server: serverName(t), idleMs, gaps };
         const r = await runScenario(t, sc);
         const problem = answerProblem(r, sc);
-        if (problem) fail(`cannot judge reuse: ${problem}`);
+        if (problem) fail(r.m.cannotJudgeReuse({ problem }));
         if (r.accepted > 2) {
           const longest = Math.max(...r.calls.map((c) => c.idleBefore));
-          fail(
-            `the server accepted ${r.accepted} connections for ${r.calls.length} requests, though no pause was longer than ${(longest / 1000).toFixed(1)} s and the server keeps idle connections for ${idleMs / 1000} s. ` +
-              `Keep the connection after a request and send the next one on it: a new connection per request costs a handshake each time and leaves a TIME_WAIT behind.`,
-          );
+          fail(r.m.noReuse({ accepted: r.accepted, requests: r.calls.length, longestMs: longest, idleMs }));
         }
       },
     },
@@ -269,7 +265,7 @@ export default defineChecker<StalePool>({
         const sc: Scenario = { server: serverName(t), idleMs, gaps: gapsAround(t, idleMs, t.vary.int(10, 14)) };
         const r = await runScenario(t, sc);
         const problem = answerProblem(r, sc);
-        if (problem) fail(`cannot judge: ${problem}`);
+        if (problem) fail(r.m.cannotJudge({ problem }));
         const stale = staleProblem(r, sc);
         if (stale) fail(stale);
       },
@@ -289,7 +285,7 @@ export default defineChecker<StalePool>({
         const issued = probe.calls[3]?.t;
         if (issued === undefined || answerProblem(probe, sc)) {
           const p = answerProblem(probe, sc);
-          fail(`cannot judge: before any reload, ${p ?? 'the requests were not made'}`);
+          fail(probe.m.beforeReload({ problem: p ?? probe.m.notMade }));
         }
         sc.reloadAt = issued - t.vary.int(1, 4);
         const r = await runScenario(t, sc);
@@ -308,15 +304,12 @@ export default defineChecker<StalePool>({
         const sc: Scenario = { server: serverName(t), idleMs, gaps, crashAt: gaps[0] + gaps[1] + t.vary.int(400, 1000) };
         const r = await runScenario(t, sc);
         const c = r.calls[2];
-        if (!c) fail(`cannot judge: ${answerProblem(r, sc) ?? 'the third request was never made'}`);
+        if (!c) fail(r.m.cannotJudge({ problem: answerProblem(r, sc) ?? r.m.thirdNotMade }));
         const syns = segments(r.world, { from: 'client', syn: true }).filter((s) => s.t >= (sc.crashAt ?? 0));
         if (syns.length > 2 || !c.done) {
-          fail(
-            `the server's host went down at ${at(sc.crashAt ?? 0)} and stayed down; for ${describeCall(c)} the pool ${c.done ? '' : 'never returned and '}tried ${count(syns.length, 'new connection')} (${listSome(syns.map((s) => at(s.t)))}). ` +
-              `Retry once on a new connection; when that fresh connection fails too, the error is real: let it reach the caller.`,
-          );
+          fail(r.m.retriedTooMuch({ crashAt: at(sc.crashAt ?? 0), call: describeCall(r, c), done: c.done, syns: syns.length, times: listSome(syns.map((s) => at(s.t)), 3, r.lang) }));
         }
-        if (c.error === undefined) fail(`the server's host went down at ${at(sc.crashAt ?? 0)}, yet ${describeCall(c)} resolved with ${JSON.stringify(c.answered)}: it must reject when no server answers.`);
+        if (c.error === undefined) fail(r.m.resolvedWhileDown({ crashAt: at(sc.crashAt ?? 0), call: describeCall(r, c), answered: JSON.stringify(c.answered) }));
       },
     },
   ],

@@ -21,6 +21,38 @@ async function run(argv: string[]) {
   return { code, out, err };
 }
 
+/**
+ * English prose left in a Chinese message: a run of four or more English words,
+ * once quoted text (requests, answers, the program's own error messages) and the
+ * strerror text the simulator prints after an errno are set aside.
+ */
+function englishProse(message: string): string[] {
+  const rest = message.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\b(E[A-Z]+) \([^)]*\)/g, '$1');
+  return rest.match(/\b[A-Za-z]+(?: [A-Za-z]+){3,}\b/g) ?? [];
+}
+
+/** Grades every wrong solution of `lab` in zh-CN: each failed check is named, described and explained in Chinese, every value filled in. */
+async function expectChineseForWrongSolutions(lab: string) {
+  const labChecker = checkers.get(lab)!;
+  const dir = join(import.meta.dirname, 'wrong', lab);
+  const files = readdirSync(dir).filter((x) => x.endsWith('.ts'));
+  expect(files.length).toBeGreaterThan(0);
+  for (const f of files) {
+    const source = readFileSync(join(dir, f), 'utf8');
+    const zh = await gradeSource(labChecker, source, { compile: compileLearner, lang: 'zh-CN', filename: f });
+    expect(zh.lang).toBe('zh-CN');
+    const failed = zh.tests.filter((t) => t.status !== 'pass');
+    expect(failed.length, f).toBeGreaterThan(0);
+    for (const t of failed) {
+      expect(HAN.test(t.title ?? ''), `${f} ${t.name}: ${t.title}`).toBe(true);
+      expect(HAN.test(t.test_code), `${f} ${t.name}: ${t.test_code}`).toBe(true);
+      expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
+      expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
+      expect(englishProse(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toEqual([]);
+    }
+  }
+}
+
 describe('grading in Simplified Chinese', () => {
   it('a zh-CN grade says so and names, describes and explains every check in Chinese', async () => {
     const source = readFileSync(join(LABS, 'clean-client/starter.ts'), 'utf8');
@@ -53,6 +85,37 @@ describe('grading in Simplified Chinese', () => {
         expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object/);
       }
     }
+  }, 180_000);
+
+  it('close-wait-detective: each wrong server gets a Chinese explanation with every value filled in', async () => {
+    await expectChineseForWrongSolutions('close-wait-detective');
+  }, 180_000);
+
+  it('close-wait-detective: an answer whose status line cannot be read is explained in Chinese, and in English as before', async () => {
+    const source = [
+      "import type { Socket } from 'closing-time';",
+      'export async function handle(conn: Socket): Promise<void> {',
+      "  await conn.recv();",
+      "  await conn.send('oops\\n');",
+      '  await conn.close();',
+      '}',
+    ].join('\n');
+    const lab = checkers.get('close-wait-detective')!;
+    const zh = await gradeSource(lab, source, { compile: compileLearner, lang: 'zh-CN', filename: 'oops.ts', only: 'every route still answers' });
+    const en = await gradeSource(lab, source, { compile: compileLearner, filename: 'oops.ts', only: 'every route still answers' });
+    const zhRoutes = zh.tests.find((t) => t.name === 'every route still answers')!;
+    const enRoutes = en.tests.find((t) => t.name === 'every route still answers')!;
+    expect(zhRoutes.message).toContain('无法解析的状态行 "oops"（对 ');
+    expect(englishProse(zhRoutes.message ?? '')).toEqual([]);
+    expect(enRoutes.message).toContain('got a malformed status line "oops" for ');
+  }, 60_000);
+
+  it('stale-pool: each wrong pool gets a Chinese explanation with every value filled in', async () => {
+    await expectChineseForWrongSolutions('stale-pool');
+  }, 180_000);
+
+  it('dead-client: each wrong configuration gets a Chinese explanation with every value filled in', async () => {
+    await expectChineseForWrongSolutions('dead-client');
   }, 180_000);
 
   it('a file that cannot be graded says why in Chinese', async () => {
