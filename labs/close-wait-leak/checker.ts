@@ -14,10 +14,8 @@ import { defineChecker, ensure, fail, type CheckContext, type Variation } from '
 import {
   at,
   callsOn,
-  count,
-  describeDescriptor,
+  describeDescriptorIn,
   describeFailure,
-  describeHistory,
   failures,
   listSome,
   openDescriptors,
@@ -27,6 +25,10 @@ import {
   socketsIn,
 } from '../../src/grading/trace-queries.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import { closeWaitLeakMessages } from './messages.ts';
+
+type Messages = (typeof closeWaitLeakMessages.messages)['en'];
 import type { OS, ProcessEvent, Socket, World } from '../../src/sim/index.ts';
 
 export interface CloseWaitLeak {
@@ -37,7 +39,7 @@ type Step = { op: 'send'; data: string } | { op: 'sleep'; ms: number } | { op: '
 
 interface ClientPlan {
   /** What kind of client, for messages: "an interactive client". */
-  kind: string;
+  kind: (m: Messages) => string;
   steps: Step[];
   /** Complete lines, in order: each must get "OK <line>\n". */
   lines: string[];
@@ -75,9 +77,9 @@ interface ClientOutcome {
 const answerOf = (line: string) => `OK ${line}\n`;
 const expected = (p: ClientPlan) => p.lines.map(answerOf).join('');
 
-/** Quoted, cut to a readable length. */
-function show(text: string, most = 60): string {
-  return text.length <= most ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, most))}... (${text.length} bytes)`;
+/** Quoted, cut to a readable length, with its size in the run's language. */
+function showIn(m: Messages, text: string, most = 60): string {
+  return text.length <= most ? JSON.stringify(text) : m.cutShort({ head: JSON.stringify(text.slice(0, most)), bytes: text.length });
 }
 
 function countLines(text: string): number {
@@ -103,7 +105,7 @@ function batched(v: Variation, ending: ClientPlan['ending'], startMs: number): C
   const text = ls.map((l) => `${l}\n`).join('');
   const cut = text.indexOf('\n') + 1 + v.int(1, ls[1].length - 1); // inside line 2
   return {
-    kind: 'a client that sends its lines in two segments, line 2 split between them',
+    kind: (m) => m.kind.batched,
     steps: [{ op: 'send', data: text.slice(0, cut) }, { op: 'sleep', ms: v.int(5, 40) }, { op: 'send', data: text.slice(cut) }, ...(ending === 'close' ? [{ op: 'read' as const, answers: ls.length }] : [])],
     lines: ls,
     ending,
@@ -119,19 +121,19 @@ function interactive(v: Variation, ending: ClientPlan['ending'], startMs: number
     if (i > 0) steps.push({ op: 'sleep', ms: i === 1 ? v.int(1100, 1900) : v.int(30, 400) });
     steps.push({ op: 'send', data: `${l}\n` }, { op: 'read', answers: i + 1 });
   });
-  return { kind: 'an interactive client (it sends a line, reads the answer, then sends the next)', steps, lines: ls, ending, startMs };
+  return { kind: (m) => m.kind.interactive, steps, lines: ls, ending, startMs };
 }
 
 function oneLine(v: Variation, ending: ClientPlan['ending'], startMs: number): ClientPlan {
   const l = line(v);
-  return { kind: 'a one-line client', steps: [{ op: 'send', data: `${l}\n` }, ...(ending === 'close' ? [{ op: 'read' as const, answers: 1 }] : [])], lines: [l], ending, startMs };
+  return { kind: (m) => m.kind.oneLine, steps: [{ op: 'send', data: `${l}\n` }, ...(ending === 'close' ? [{ op: 'read' as const, answers: 1 }] : [])], lines: [l], ending, startMs };
 }
 
 /** Connects, waits well over a second, then sends. */
 function late(v: Variation, ending: ClientPlan['ending'], startMs: number): ClientPlan {
   const ls = lines(v, 2);
   return {
-    kind: 'a client that waits over a second after connecting before it sends',
+    kind: (m) => m.kind.late,
     steps: [{ op: 'sleep', ms: v.int(1200, 2500) }, { op: 'send', data: ls.map((l) => `${l}\n`).join('') }, ...(ending === 'close' ? [{ op: 'read' as const, answers: 2 }] : [])],
     lines: ls,
     ending,
@@ -140,7 +142,7 @@ function late(v: Variation, ending: ClientPlan['ending'], startMs: number): Clie
 }
 
 function empty(ending: 'close' | 'half-close', startMs: number): ClientPlan {
-  return { kind: ending === 'close' ? 'a client that connects and closes without sending anything' : 'a client that connects and half-closes at once (an empty request)', steps: [], lines: [], ending, startMs };
+  return { kind: (m) => (ending === 'close' ? m.kind.emptyClose : m.kind.emptyHalfClose), steps: [], lines: [], ending, startMs };
 }
 
 /** Complete lines, then a last line ended by the FIN instead of '\n'. */
@@ -148,7 +150,7 @@ function fragmentLast(v: Variation, startMs: number): ClientPlan {
   const ls = lines(v, v.int(1, 3));
   const fragment = line(v);
   return {
-    kind: "a client whose last line has no '\\n' before its shutdown(SHUT_WR)",
+    kind: (m) => m.kind.fragmentLast,
     steps: [{ op: 'send', data: ls.map((l) => `${l}\n`).join('') + fragment }],
     lines: ls,
     fragment,
@@ -176,13 +178,15 @@ function bulk(v: Variation, ending: 'close' | 'half-close', startMs: number): Cl
   const chunk = v.int(3000, 9000);
   const text = ls.map((l) => `${l}\n`).join('');
   for (let i = 0; i < text.length; i += chunk) steps.push({ op: 'send', data: text.slice(i, i + chunk) });
-  return { kind: `a client that sends ${Math.round(text.length / 1000)} KB of lines (more than the receive buffer)`, steps, lines: ls, ending, concurrentReader: true, startMs };
+  const kb = Math.round(text.length / 1000);
+  return { kind: (m) => m.kind.bulk({ kb }), steps, lines: ls, ending, concurrentReader: true, startMs };
 }
 
 /** Sends more than the buffers hold without reading, then resets mid-reply. */
 function resetter(v: Variation, startMs: number): ClientPlan {
   const p = bulk(v, 'close', startMs);
-  return { ...p, kind: `a client that sends ${Math.round(p.steps.reduce((s, x) => s + (x.op === 'send' ? x.data.length : 0), 0) / 1000)} KB of lines, reads none of the answers and resets (SO_LINGER 0, close()) while your handler is still answering`, ending: 'reset', concurrentReader: false, resetAfterMs: v.int(600, 1500), rcvbuf: 4096 };
+  const kb = Math.round(p.steps.reduce((s, x) => s + (x.op === 'send' ? x.data.length : 0), 0) / 1000);
+  return { ...p, kind: (m) => m.kind.resetter({ kb }), ending: 'reset', concurrentReader: false, resetAfterMs: v.int(600, 1500), rcvbuf: 4096 };
 }
 
 // ------------------------------------------------------------ the run
@@ -193,6 +197,8 @@ interface Load {
   handlerFailures: ProcessEvent[];
   blocked: { process: string; waitingIn: string }[];
   endMs: number;
+  lang: GradeLang;
+  m: Messages;
 }
 
 async function runLoad(t: CheckContext<CloseWaitLeak>, clientPlans: ClientPlan[], clientHost: string): Promise<Load> {
@@ -213,7 +219,7 @@ async function runLoad(t: CheckContext<CloseWaitLeak>, clientPlans: ClientPlan[]
   const outcomes: ClientOutcome[] = clientPlans.map((plan) => ({ plan, host: clientHost, received: '', answers: 0, sent: '', eof: false, finished: false }));
   for (const o of outcomes) clients.run((os) => runClient(os, o), 'client');
   const summary = await t.run(world);
-  return { world, outcomes, handlerFailures: failures(summary, 'handle'), blocked: summary.blocked.filter((b) => b.host === 'server'), endMs: summary.virtualMs };
+  return { world, outcomes, handlerFailures: failures(summary, 'handle'), blocked: summary.blocked.filter((b) => b.host === 'server'), endMs: summary.virtualMs, lang: t.lang, m: closeWaitLeakMessages.messages[t.lang] };
 }
 
 async function runClient(os: OS, o: ClientOutcome): Promise<void> {
@@ -300,28 +306,28 @@ async function runClient(os: OS, o: ClientOutcome): Promise<void> {
 
 // ------------------------------------------------------------ judging
 
-function who(o: ClientOutcome): string {
-  return `${o.plan.kind}, on ${o.host}${o.addr ? ` (${o.addr})` : ''}`;
+function who(r: Load, o: ClientOutcome): string {
+  return r.m.who({ kind: o.plan.kind(r.m), host: o.host, addr: o.addr });
 }
 
 /** What the server's side of this client's connection did, from the trace. */
 function serverSide(r: Load, o: ClientOutcome): string {
   if (!o.addr) return '';
   const h = socketHistory(r.world, 'server', o.addr).filter((e) => e.from !== 'LISTEN' && e.from !== 'SYN_RECEIVED');
-  return h.length ? ` The server's socket for it went ${describeHistory(h)}.` : '';
+  return h.length ? r.m.serverSide({ history: h.map((e) => r.m.historyStep({ from: e.from, to: e.to, cause: e.cause, at: at(e.t) })).join(r.m.historySep) }) : '';
 }
 
 function resetText(r: Load, o: ClientOutcome): string {
   const rst = o.addr ? segments(r.world, { from: 'server', rst: true }).find((e) => `${e.seg.dst.ip}:${e.seg.dst.port}` === o.addr) : undefined;
   if (!rst) return '';
   const c = resetCause(r.world, rst);
-  return ` The server sent RST at ${at(rst.t)}${c.from ? ` from ${c.from}` : ''}${c.cause ? ` (${c.cause})` : ''}.`;
+  return r.m.resetText({ at: at(rst.t), from: c.from, cause: c.cause });
 }
 
 function handlerThrew(r: Load): string | null {
   const f = r.handlerFailures[0];
   if (!f) return null;
-  return `your handler threw: ${describeFailure(f)}${r.handlerFailures.length > 1 ? ` (and ${r.handlerFailures.length - 1} more handlers)` : ''}.`;
+  return r.m.handlerThrew({ failure: describeFailure(f, r.lang), more: r.handlerFailures.length - 1 });
 }
 
 /** The first thing wrong with what a client received, or null. */
@@ -334,48 +340,43 @@ function answerProblem(r: Load, o: ClientOutcome, needEof: boolean): string | nu
     const gotLines = got.split('\n');
     const k = gotLines.findIndex((l, i) => i < p.lines.length ? `${l}\n` !== answerOf(p.lines[i]) : true);
     const line = p.lines[k];
-    return (
-      `${who(o)}, received ${show(got)}: ` +
-      (line !== undefined
-        ? `the answer to its line ${k + 1}, ${show(line)}, should be ${show(answerOf(line))} but it got ${show(gotLines[k] + (k < gotLines.length - 1 ? '\n' : ''))}. `
-        : `after the answers to its ${p.lines.length} lines it got more: ${show(got.slice(want.length))}. `) +
-      `Answer every complete line with "OK <line>\\n": one recv() may hold part of a line or several lines.`
-    );
+    return line !== undefined
+      ? r.m.wrongAnswer({ who: who(r, o), got: showIn(r.m, got), k: k + 1, line: showIn(r.m, line), want: showIn(r.m, answerOf(line)), gotLine: showIn(r.m, gotLines[k] + (k < gotLines.length - 1 ? '\n' : '')) })
+      : r.m.extraAnswer({ who: who(r, o), got: showIn(r.m, got), lines: p.lines.length, extra: showIn(r.m, got.slice(want.length)) });
   }
   const complete = got === want || got === alt;
   const have = Math.min(countLines(got), p.lines.length);
   if (!complete) {
     const next = p.lines[have];
-    const head = `${who(o)}, received ${have} of its ${p.lines.length} answers (${show(got)})`;
+    const head = r.m.partialHead({ who: who(r, o), have, total: p.lines.length, got: showIn(r.m, got) });
     if (o.error) {
-      return `${head}, then got ${o.error.errno} from ${o.error.call}() at ${at(o.error.t)}.${resetText(r, o)}${serverSide(r, o)} ${hint(r, o)}`;
+      return r.m.partialError({ head, errno: o.error.errno, call: o.error.call, at: at(o.error.t), rest: `${resetText(r, o)}${serverSide(r, o)}${sp(r)}${hint(r, o)}` });
     }
     if (o.eof) {
-      const sentNext = o.lastSend && o.eofAt !== undefined ? ` It had sent ${show(o.lastSend.data)} at ${at(o.lastSend.t)}.` : '';
-      return `${head}, then EOF at ${at(o.eofAt ?? r.endMs)}: the server ended the connection with the answer to ${show(next)} still owed.${sentNext}${serverSide(r, o)} ${hint(r, o)}`;
+      const sentNext = o.lastSend && o.eofAt !== undefined ? r.m.sentNext({ data: showIn(r.m, o.lastSend.data), at: at(o.lastSend.t) }) : '';
+      return r.m.partialEof({ head, at: at(o.eofAt ?? r.endMs), next: showIn(r.m, next), rest: `${sentNext}${serverSide(r, o)}${sp(r)}${hint(r, o)}` });
     }
     const threw = handlerThrew(r);
-    return `${head} and was still waiting for the answer to ${show(next)} at the end of the run (${at(r.endMs)}).${serverSide(r, o)} ${threw ?? 'Answer each complete line as soon as it has arrived: a client may wait for one answer before it sends the next line.'}`;
+    return r.m.partialWaiting({ head, next: showIn(r.m, next), at: at(r.endMs), rest: `${serverSide(r, o)}${sp(r)}${threw ?? r.m.answerPromptly}` });
   }
   if (needEof && !o.eof) {
-    if (o.error) return `${who(o)}, had all its answers (${p.lines.length}), then got ${o.error.errno} from ${o.error.call}() at ${at(o.error.t)} instead of EOF.${resetText(r, o)}${serverSide(r, o)} After recv() returns '', close() the connection normally.`;
+    if (o.error) return r.m.errorNotEof({ who: who(r, o), lines: p.lines.length, errno: o.error.errno, call: o.error.call, at: at(o.error.t), rest: `${resetText(r, o)}${serverSide(r, o)}` });
     const rows = o.addr ? socketsIn(r.world, 'server', 'CLOSE-WAIT').filter((x) => x.peer === o.addr) : [];
-    return (
-      `${who(o)}, had all its answers (${p.lines.length})${p.lines.length ? ` (${show(got)})` : ''} but no EOF by the end of the run (${at(r.endMs)})` +
-      (rows.length ? `: the server's socket for it is still in CLOSE_WAIT.` : '.') +
-      `${serverSide(r, o)} It reads until EOF, so your handler must close() once recv() has returned '' and every line is answered.`
-    );
+    return r.m.noEof({ who: who(r, o), lines: p.lines.length, got: p.lines.length ? showIn(r.m, got) : undefined, at: at(r.endMs), closeWait: rows.length > 0, rest: serverSide(r, o) });
   }
   return null;
 }
+
+/** The space between sentences: English puts one, Chinese none. */
+const sp = (r: Load) => (r.lang === 'en' ? ' ' : '');
 
 function hint(r: Load, o: ClientOutcome): string {
   const h = o.addr ? socketHistory(r.world, 'server', o.addr) : [];
   const early = h.find((e) => (e.cause.startsWith('close()') || e.cause.startsWith('shutdown')) && e.from === 'ESTABLISHED');
   if (early) {
-    return `Your handler ended the connection (${early.cause}) before the client's FIN: a connection is over when recv() returns '', not when your buffer is empty or a reply is sent.`;
+    return r.m.endedEarly({ cause: early.cause });
   }
-  return handlerThrew(r) ?? 'Look at how your handler ends a connection.';
+  return handlerThrew(r) ?? r.m.lookAtEnding;
 }
 
 function requireAnswers(r: Load, needEof: boolean) {
@@ -403,17 +404,16 @@ function leakedDescriptors(r: Load, only?: (o: ClientOutcome) => boolean): strin
   const threw = r.handlerFailures.find((f) => f.t >= d.t && users.has(f.pid));
   const waiting = r.blocked.find((b) => b.waitingIn.includes(`(fd ${d.fd})`));
   const what = shut
-    ? `your handler called shutdown(${shut.args.replace(/^\d+,\s*/, '')}) on it at ${at(shut.t)}, which sends FIN but keeps the descriptor`
+    ? r.m.whatShutdown({ args: shut.args.replace(/^\d+,\s*/, ''), at: at(shut.t) })
     : threw
-      ? `the handler for it threw (${describeFailure(threw)}) before closing it`
+      ? r.m.whatThrew({ failure: describeFailure(threw, r.lang) })
       : waiting
-        ? `process '${waiting.process}' was still waiting in ${waiting.waitingIn} on it at the end of the run`
-        : 'your handler returned without closing it';
+        ? r.m.whatWaiting({ process: waiting.process, call: waiting.waitingIn })
+        : r.m.whatReturned;
   return (
-    `${count(open.length, 'descriptor')} from accept() never closed: ${listSome(open.map(describeDescriptor), 2)}. ` +
-    `For the first, ${what}; close() was never called.` +
-    (last ? (last.to === 'CLOSED' ? ` Its connection is over (${last.from} -> CLOSED by ${last.cause}), so ss does not show it, but the fd stays held until close().` : ` Its socket is in ${last.to}.`) : '') +
-    (threw && !shut ? ' Close the connection in a finally block, so that an error from send() or recv() does not leak it.' : '')
+    r.m.leaked({ count: open.length, list: listSome(open.map((x) => describeDescriptorIn(r.lang, x)), 2, r.lang), what }) +
+    (last ? (last.to === 'CLOSED' ? r.m.leakedOver({ from: last.from, cause: last.cause }) : r.m.leakedState({ state: last.to })) : '') +
+    (threw && !shut ? r.m.useFinally : '')
   );
 }
 
@@ -422,17 +422,19 @@ function requireClosed(r: Load, leavers: string) {
   const left = socketsIn(r.world, 'server', 'CLOSE-WAIT');
   ensure(
     left.length === 0,
-    () =>
-      `server still has ${count(left.length, 'socket')} in CLOSE_WAIT after ${leavers} left (${listSome(left.map((x) => `${x.local} <- ${x.peer}`))}): ` +
-      `does your handler close() on EOF? recv() returning '' means the client sent FIN; CLOSE_WAIT lasts until you call close().`,
+    () => r.m.closeWait({ count: left.length, leavers, list: listSome(left.map((x) => `${x.local} <- ${x.peer}`), 3, r.lang) }),
   );
   const leak = leakedDescriptors(r, (o) => o.finished);
   if (leak) fail(leak);
   if (stuck.length) {
     const o = stuck[0];
     fail(
-      `not judged for ${count(stuck.length, 'connection')}: ${stuck.length} of the ${r.outcomes.length} clients never got to close their side ` +
-        `(the first, ${who(o)}, ${o.error ? `got ${o.error.errno} from ${o.error.call}()` : `had ${show(o.received)} and was still waiting`}); the check 'answers every line' says why.`,
+      r.m.notJudged({
+        stuck: stuck.length,
+        total: r.outcomes.length,
+        who: who(r, o),
+        what: o.error ? r.m.stuckError({ errno: o.error.errno, call: o.error.call }) : r.m.stuckWaiting({ got: showIn(r.m, o.received) }),
+      }),
     );
   }
 }
@@ -443,6 +445,7 @@ function clientHost(v: Variation): string {
 
 export default defineChecker<CloseWaitLeak>({
   lab: 'close-wait-leak',
+  messages: closeWaitLeakMessages,
   exports: [{ name: 'handle', kind: 'function', signature: 'export async function handle(conn: Socket): Promise<void>' }],
   checks: [
     {
@@ -471,7 +474,7 @@ export default defineChecker<CloseWaitLeak>({
         const kinds = [batched, interactive, oneLine, batched, oneLine];
         const ps: ClientPlan[] = [];
         for (let i = 0; i < 30; i++) ps.push(i % 10 === 9 ? empty('close', i * 10) : kinds[i % kinds.length](v, 'close', i * 10));
-        requireClosed(await runLoad(t, ps, clientHost(v)), '30 clients');
+        requireClosed(await runLoad(t, ps, clientHost(v)), closeWaitLeakMessages.messages[t.lang].leavers({ n: 30 }));
       },
     },
     {
@@ -503,22 +506,18 @@ export default defineChecker<CloseWaitLeak>({
           const peer = `${first.seg.dst.ip}:${first.seg.dst.port}`;
           const why =
             c.cause === 'close() with SO_LINGER 0'
-              ? 'close() with SO_LINGER 0 resets the connection and throws away answers not yet delivered.'
+              ? r.m.whyLinger
               : c.cause === 'close() with unread data'
-                ? 'close() while received data was still unread resets the connection (RFC 2525 §2.17).'
+                ? r.m.whyUnread
                 : c.cause === 'data after close()'
-                  ? "the client's data arrived after your handler had closed: close only after recv() returns '' (the client's FIN)."
-                  : 'a segment arrived for a connection your server no longer had.';
-          fail(
-            `the server sent ${count(rsts.length, 'RST')}; the first at ${at(first.t)} to ${peer}${c.from ? ` from state ${c.from}` : ''}${c.cause ? ` (${c.cause})` : ''}: ${why} ` +
-              `Read to EOF, then close() normally.`,
-            first,
-          );
+                  ? r.m.whyAfterClose
+                  : r.m.whyOrphan;
+          fail(r.m.sentRst({ count: rsts.length, at: at(first.t), peer, from: c.from, cause: c.cause, why }), first);
         }
         const fins = segments(r.world, { from: 'server', fin: true });
         ensure(
           fins.length > 0,
-          `not judged: the server ended none of its ${r.outcomes.length} connections, with FIN or RST (the check 'no CLOSE_WAIT or open descriptor after the clients leave' says why).`,
+          r.m.noFin({ total: r.outcomes.length }),
         );
       },
     },
@@ -534,7 +533,7 @@ export default defineChecker<CloseWaitLeak>({
         const leak = leakedDescriptors(r, (o) => o.plan.ending === 'reset');
         if (leak) fail(leak);
         const other = r.handlerFailures.find((f) => !/ECONNRESET|EPIPE/.test(f.error?.message ?? '') && !/ECONNRESET|EPIPE/.test(f.error?.name ?? ''));
-        if (other) fail(`your handler threw something other than the reset: ${describeFailure(other)}.`);
+        if (other) fail(r.m.otherThrow({ failure: describeFailure(other, r.lang) }));
       },
     },
   ],

@@ -8,7 +8,10 @@
 // one sends nothing before its half-close, one resets the connection mid-reply.
 // Replies are larger than the socket buffers in the check that counts bytes.
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeDescriptor, describeFailure, failures, fromState, listSome, openDescriptors } from '../../src/grading/trace-queries.ts';
+import { at, describeDescriptorIn, describeFailure, failures, listSome, openDescriptors } from '../../src/grading/trace-queries.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import { lingerShedMessages } from './messages.ts';
+import type { TcpState } from '../../src/sim/index.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { OS, ProcessEvent, SegmentEvent, Socket, SyscallEvent } from '../../src/sim/index.ts';
 
@@ -18,9 +21,7 @@ export interface LingerShed {
 
 const LIMIT = 4;
 
-const NOT_A_TIME_WAIT_FIX =
-  'SO_LINGER 0 is not a TIME_WAIT fix: it skips TIME_WAIT by resetting the connection, and a reset throws away whatever is still in the send buffer. ' +
-  'TIME_WAIT on the side that closes first is normal, costs a small record in the kernel, and protects the next connection on the same ports from old segments.';
+type Messages = (typeof lingerShedMessages.messages)['en'];
 
 /** How a client talks. */
 type Kind =
@@ -31,14 +32,6 @@ type Kind =
   | 'empty' // nothing but shutdown(SHUT_WR)
   | 'resets'; // reads part of the reply, then aborts (SO_LINGER 0 + close)
 
-const KIND_TEXT: Record<Kind, string> = {
-  'at-once': 'sent its request line at once',
-  split: 'sent its request line in two segments',
-  pause: 'sent its request line after a pause',
-  'no-newline': 'sent a request without a newline, then shutdown(SHUT_WR)',
-  empty: 'sent nothing, only shutdown(SHUT_WR)',
-  resets: 'reset the connection itself after part of the reply',
-};
 
 interface ClientRecord {
   n: number;
@@ -168,7 +161,7 @@ async function runShed(t: CheckContext<LingerShed>, sc: ShedScenario) {
   const shed = records.filter((r) => r.port !== undefined && accepted.get(r.port)?.overloaded === true);
   const serverSegments = (p: number): SegmentEvent[] =>
     world.trace.filter((e): e is SegmentEvent => e.kind === 'segment' && e.action === 'send' && e.seg.src.host === serverName && e.seg.dst.port === p);
-  return { world, summary, serverName, records, served, shed, accepted, serverSegments, replyFor };
+  return { world, summary, serverName, records, served, shed, accepted, serverSegments, replyFor, lang: t.lang, m: lingerShedMessages.messages[t.lang] };
 }
 
 async function sendRequest(os: OS, s: Socket, rec: ClientRecord) {
@@ -235,8 +228,13 @@ function replyText(bytes: number, tag: string): string {
 }
 
 /** "client 3 on port 40123, which sent its request line in two segments". */
-function describeClient(c: ClientRecord): string {
-  return `client ${c.n} on port ${c.port}, which ${KIND_TEXT[c.kind]}`;
+function describeClient(r: Run, c: ClientRecord): string {
+  return r.m.client({ n: c.n, port: c.port, kind: r.m.kind[c.kind] });
+}
+
+/** " from state FIN_WAIT_1" (in the run's language) when the trace knows the sender's state, else ''. */
+function fromState(r: Run, e: SegmentEvent): string {
+  return r.m.fromState({ state: e.state ?? (e.seg as { senderState?: TcpState }).senderState });
 }
 
 /** Why the server sent this RST, from what the run shows: SO_LINGER 0, or close() with unread data. */
@@ -245,24 +243,25 @@ function rstCause(r: Run, c: ClientRecord, rst: SegmentEvent): string {
   const calls = r.world.trace.filter((e): e is SyscallEvent => e.kind === 'syscall' && e.host === r.serverName && e.fd === a.fd && e.t <= rst.t);
   const linger0 = calls.some((e) => e.call === 'setsockopt' && e.phase === 'return' && /SO_LINGER.*onoff: true.*linger: 0\b/.test(e.args));
   const closed = calls.some((e) => e.call === 'close');
-  if (linger0 && closed) return `close() with SO_LINGER { onoff: true, linger: 0 } aborted it`;
-  if (closed) return 'close() was called while received data was still unread, and that sends RST instead of FIN (RFC 2525 §2.17)';
-  return 'the kernel sent it';
+  if (linger0 && closed) return r.m.causeLinger;
+  if (closed) return r.m.causeUnread;
+  return r.m.causeKernel;
 }
 
 /** "... and then ECONNRESET at t=…" from the client's record. */
-function ending(c: ClientRecord): string {
-  if (c.error) return `then ${c.error} at ${at(c.errorAt!)}`;
-  if (c.eof) return 'then EOF';
-  return 'then nothing more until the run ended';
+function ending(m: Messages, c: ClientRecord): string {
+  if (c.error) return m.endError({ error: c.error, at: at(c.errorAt!) });
+  if (c.eof) return m.endEof;
+  return m.endNothing;
 }
 
-function threwText(a: Accepted | undefined): string {
-  return a?.threw ? `; your handler threw: ${describeFailure(a.threw)}` : '';
+function threwText(r: Run, a: Accepted | undefined): string {
+  return a?.threw ? r.m.threw({ failure: describeFailure(a.threw, r.lang) }) : '';
 }
 
 export default defineChecker<LingerShed>({
   lab: 'linger-shed',
+  messages: lingerShedMessages,
   exports: [{ name: 'handle', kind: 'function', signature: 'export async function handle(conn: Socket, load: { overloaded: boolean; reply: () => Promise<string> }): Promise<void>' }],
   checks: [
     {
@@ -280,25 +279,34 @@ export default defineChecker<LingerShed>({
           burst: [...t.vary.pick([['split', 'at-once', 'no-newline', 'pause'] as Kind[], ['at-once', 'pause', 'split', 'no-newline'] as Kind[]]), 'at-once', 'at-once', 'split', 'pause'],
           later: ['empty'],
         });
-        if (r.served.length < LIMIT) fail(`only ${r.served.length} connections were handed to your handler as not overloaded; the server should have served at least ${LIMIT}.`);
+        if (r.served.length < LIMIT) fail(r.m.fewServed({ served: r.served.length, limit: LIMIT }));
         // Bytes only: how each connection ended is the last check's.
         const short = r.served.filter((c) => c.got !== r.replyFor(c.replyBytes));
         if (short.length) {
           const c = short[0];
           const a = r.accepted.get(c.port!);
           const rst = r.serverSegments(c.port!).find((e) => e.seg.rst);
+          const m = r.m;
           fail(
-            `${count(short.length, 'served client')} did not get the whole reply: ${describeClient(c)}, got ${c.got.length.toLocaleString('en')} of ${c.replyBytes.toLocaleString('en')} bytes, ` +
-              `${ending(c)}${rst ? ` (the server sent RST at ${at(rst.t)}${fromState(rst)}: ${rstCause(r, c, rst)})` : ''}${threwText(a)}. ` +
-              (rst && /SO_LINGER/.test(rstCause(r, c, rst))
-                ? `send() resolves once the data fits in the send buffer, not once it has arrived; the abortive close reset the connection and purged what was still queued. ${NOT_A_TIME_WAIT_FIX}`
-                : rst
-                  ? 'A reset throws away whatever is still in the send buffer: read the whole request line (it may come in several segments, or end at EOF without a newline) before you close.'
-                  : !c.error && !c.eof
-                    ? 'The reply stopped short and the connection stayed open: read the request until a newline or EOF, whichever comes first, then send the reply and close.'
-                    : c.eof && (c.kind === 'no-newline' || c.kind === 'empty')
-                      ? "This client half-closed after its request: shutdown(SHUT_WR) ends only the client's direction. recv() returning '' means the request is complete, not that the client is gone: it still reads the reply."
-                      : ''),
+            m.short({
+              count: short.length,
+              client: describeClient(r, c),
+              got: c.got.length,
+              total: c.replyBytes,
+              ending: ending(m, c),
+              rst: rst ? m.shortRst({ at: at(rst.t), from: fromState(r, rst), cause: rstCause(r, c, rst) }) : '',
+              threw: threwText(r, a),
+              advice:
+                rst && rstCause(r, c, rst) === m.causeLinger
+                  ? m.adviceLinger({ fix: m.notATimeWaitFix })
+                  : rst
+                    ? m.adviceRst
+                    : !c.error && !c.eof
+                      ? m.adviceOpen
+                      : c.eof && (c.kind === 'no-newline' || c.kind === 'empty')
+                        ? m.adviceHalfClose
+                        : '',
+            }),
           );
         }
       },
@@ -315,36 +323,26 @@ export default defineChecker<LingerShed>({
           burst: ['at-once', 'at-once', 'at-once', 'at-once', ...t.vary.pick([['pause', 'at-once', 'split', 'pause'] as Kind[], ['at-once', 'pause', 'pause', 'split'] as Kind[]])],
           later: [],
         });
-        if (r.shed.length === 0) fail('no connection was ever overloaded: the scenario needs the burst to exceed the limit (this is a checker problem, please report it).');
+        const m = r.m;
+        if (r.shed.length === 0) fail(m.noShed);
         for (const c of r.shed) {
           const a = r.accepted.get(c.port!)!;
           // The kernel's own ACKs of the request are not the handler's doing.
           const first = r.serverSegments(c.port!).find((e) => !e.seg.syn && (e.seg.len > 0 || e.seg.fin || e.seg.rst));
-          const requestIn = c.sentAt !== undefined && first && c.sentAt < first.t ? 'after the client had sent its request' : 'before the client had sent anything';
-          if (!first) {
-            fail(
-              `${describeClient(c)}: this overloaded connection got neither data, FIN nor RST from the server${threwText(a)}: abort it with SO_LINGER { onoff: true, linger: 0 } and close().`,
-            );
-          }
-          if (first.seg.len > 0) fail(`${describeClient(c)}: on this overloaded connection the server sent ${first.seg.len} bytes of data first, at ${at(first.t)}: shedding means refusing at once, before any work, with an RST.`);
-          if (first.seg.fin) {
-            fail(
-              `${describeClient(c)}: this overloaded connection was closed with FIN at ${at(first.t)}, ${requestIn}: an orderly close leaves the server in FIN_WAIT and TIME_WAIT for that client` +
-                `${c.sentAt === undefined || c.sentAt >= first.t ? ', and close() sends RST on its own only when received data is unread, which it was not' : ''}. ` +
-                `Set SO_LINGER { onoff: true, linger: 0 } before close() to abort with RST and keep no state.`,
-            );
-          }
-          if (!first.seg.rst) fail(`${describeClient(c)}: on this overloaded connection the server's first segment was ${first.seg.flags}, not RST.`);
-          if (first.t - a.acceptedAt > 50) {
-            fail(`${describeClient(c)}: this overloaded connection was reset ${(first.t - a.acceptedAt).toFixed(0)} ms after accept(): shed at once, before reading or computing anything.`);
-          }
+          const requestIn = c.sentAt !== undefined && first && c.sentAt < first.t ? m.requestAfter : m.requestBefore;
+          const who = describeClient(r, c);
+          if (!first) fail(m.shedNothing({ client: who, threw: threwText(r, a) }));
+          if (first.seg.len > 0) fail(m.shedData({ client: who, bytes: first.seg.len, at: at(first.t) }));
+          if (first.seg.fin) fail(m.shedFin({ client: who, at: at(first.t), when: requestIn, notUnread: c.sentAt === undefined || c.sentAt >= first.t }));
+          if (!first.seg.rst) fail(m.shedFlags({ client: who, flags: String(first.seg.flags) }));
+          if (first.t - a.acceptedAt > 50) fail(m.shedLate({ client: who, ms: (first.t - a.acceptedAt).toFixed(0) }));
         }
         const serverRows = r.world.hosts.find((h) => h.name === r.serverName)!.ss();
         const leftovers = serverRows.filter((row) => r.shed.some((c) => row.peer.endsWith(`:${c.port}`)));
-        if (leftovers.length) fail(`the server still holds ${count(leftovers.length, 'socket')} for shed clients (${leftovers.map((x) => `${x.state} with ${x.peer}`).join(', ')}).`);
+        if (leftovers.length) fail(m.leftovers({ count: leftovers.length, list: leftovers.map((x) => m.leftover({ state: x.state, peer: x.peer })).join(r.lang === 'en' ? ', ' : '、') }));
         const shedPorts = new Set(r.shed.map((c) => c.port));
         const open = openDescriptors(r.world, r.serverName).filter((d) => d.via === 'accept' && shedPorts.has(Number(d.peer?.split(':')[1])));
-        if (open.length) fail(`${describeDescriptor(open[0])} was never closed: close() was never called on it${open.length > 1 ? ` (and ${count(open.length - 1, 'other shed connection')})` : ''}.`);
+        if (open.length) fail(m.shedOpen({ fd: describeDescriptorIn(r.lang, open[0]), others: open.length - 1 }));
       },
     },
     {
@@ -365,9 +363,16 @@ export default defineChecker<LingerShed>({
           if (rst) {
             const cause = rstCause(r, c, rst);
             fail(
-              `the server reset a connection it served at ${at(rst.t)}${fromState(rst)}: ${cause}. That was ${describeClient(c)}; ` +
-                `it saw ${c.error ?? 'no error'} after ${c.got.length.toLocaleString('en')} of ${c.replyBytes.toLocaleString('en')} bytes instead of an orderly end of stream. ` +
-                (/SO_LINGER/.test(cause) ? `${NOT_A_TIME_WAIT_FIX} Close served connections normally.` : 'Read the whole request (until a newline or EOF) before you close.'),
+              r.m.servedRst({
+                at: at(rst.t),
+                from: fromState(r, rst),
+                cause,
+                client: describeClient(r, c),
+                error: c.error,
+                got: c.got.length,
+                total: c.replyBytes,
+                advice: cause === r.m.causeLinger ? r.m.servedLinger({ fix: r.m.notATimeWaitFix }) : r.m.servedReadFirst,
+              }),
             );
           }
         }
@@ -378,10 +383,14 @@ export default defineChecker<LingerShed>({
           const c = servedPorts.get(Number(d.peer?.split(':')[1]))!;
           const a = r.accepted.get(c.port!);
           fail(
-            `${describeDescriptor(d)} was never closed: close() was never called on it (the connection of ${describeClient(c)}${c.abortedAt !== undefined ? `, at ${at(c.abortedAt)} after ${c.got.length.toLocaleString('en')} bytes` : ''}${threwText(a)})` +
-              `${open.length > 1 ? `; ${count(open.length - 1, 'other descriptor')} too (${listSome(open.slice(1).map((x) => `fd ${x.fd}`))})` : ''}. ` +
-              `ss cannot show it once the connection has ended, but the process still holds the descriptor, and a server that leaks one per connection runs out. ` +
-              `Close in a finally block, so that an error (a peer's reset makes send() fail with ECONNRESET or EPIPE) still releases it; shutdown() is not close().`,
+            r.m.servedOpen({
+              fd: describeDescriptorIn(r.lang, d),
+              client: describeClient(r, c),
+              aborted: c.abortedAt !== undefined ? { at: at(c.abortedAt), got: c.got.length } : undefined,
+              threw: threwText(r, a),
+              others: open.length - 1,
+              fds: listSome(open.slice(1).map((x) => `fd ${x.fd}`), 3, r.lang),
+            }),
           );
         }
       },

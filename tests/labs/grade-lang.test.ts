@@ -14,6 +14,36 @@ const WRONG = join(import.meta.dirname, 'wrong/clean-client');
 const HAN = /\p{Script=Han}/u;
 const checker = checkers.get('clean-client')!;
 
+/**
+ * English prose in a Chinese message, once what stays as printed is set aside:
+ * quoted text (requests, replies, arguments) and the error a program threw.
+ * Host names and trace causes (server, clients, rcv ACK of FIN) use none of these words.
+ */
+const ENGLISH = /\b(the|your|was|were|should|must|which|never|handler|instead|because|bytes|answers?|reply|request|listening)\b/i;
+const prose = (m: string) => m.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/'[^']*'/g, "''").replace(/\w*Error: [^（]*/g, '');
+
+/** Every wrong solution of `lab`, graded in zh-CN, fails with Chinese messages: no English prose, no unfilled value. */
+async function expectChineseVerdicts(lab: string) {
+  const dir = join(import.meta.dirname, 'wrong', lab);
+  const labChecker = checkers.get(lab)!;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const zh = await gradeSource(labChecker, readFileSync(join(dir, f), 'utf8'), { compile: compileLearner, lang: 'zh-CN', filename: f });
+    expect(zh.lang).toBe('zh-CN');
+    const failed = zh.tests.filter((t) => t.status !== 'pass');
+    expect(failed.length, f).toBeGreaterThan(0);
+    for (const t of zh.tests) {
+      expect(HAN.test(t.title ?? ''), `${f} ${t.name}: title`).toBe(true);
+      expect(HAN.test(t.test_code), `${f} ${t.name}: description`).toBe(true);
+    }
+    for (const t of failed) {
+      const m = t.message ?? '';
+      expect(HAN.test(m), `${f} ${t.name}: ${m}`).toBe(true);
+      expect(m, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
+      expect(prose(m), `${f} ${t.name}: English in ${m}`).not.toMatch(ENGLISH);
+    }
+  }
+}
+
 async function run(argv: string[]) {
   let out = '';
   let err = '';
@@ -117,6 +147,18 @@ describe('grading in Simplified Chinese', () => {
   it('dead-client: each wrong configuration gets a Chinese explanation with every value filled in', async () => {
     await expectChineseForWrongSolutions('dead-client');
   }, 180_000);
+
+  it('restart-reuseaddr: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
+    await expectChineseVerdicts('restart-reuseaddr');
+  }, 300_000);
+
+  it('close-wait-leak: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
+    await expectChineseVerdicts('close-wait-leak');
+  }, 300_000);
+
+  it('linger-shed: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
+    await expectChineseVerdicts('linger-shed');
+  }, 300_000);
 
   it('a file that cannot be graded says why in Chinese', async () => {
     const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
