@@ -294,6 +294,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       id: s.id,
       lab: s.lab,
       status: s.status,
+      lang: s.lang,
       ...(s.status === 'done' && s.result ? { result: parseResult(s.result) } : {}),
       createdAt: s.createdAt,
       ...(s.gradedAt ? { gradedAt: s.gradedAt } : {}),
