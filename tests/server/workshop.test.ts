@@ -345,13 +345,16 @@ describe.each(testBackends())('on %s', (backend) => {
     const CJK = /[\u4e00-\u9fff]/;
     let zh: Client;
     let en: Client;
-    let room: { code: string };
+    let room: { code: string; instructorToken: string };
+    let zhId: string;
 
     beforeAll(async () => {
       room = (await admin.post('/api/workshops', { title: 'Languages' })).json;
       zh = new Client(server.origin);
       en = new Client(server.origin);
-      expect((await zh.post(`/api/workshops/${room.code}/join`, { name: '李雷' })).status).toBe(201);
+      const joined = await zh.post(`/api/workshops/${room.code}/join`, { name: '李雷' });
+      expect(joined.status).toBe(201);
+      zhId = joined.json.learnerId;
       expect((await en.post(`/api/workshops/${room.code}/join`, { name: 'Lee' })).status).toBe(201);
     });
 
@@ -378,6 +381,9 @@ describe.each(testBackends())('on %s', (backend) => {
       // The same checks by the same names, in English.
       expect(eb.result.tests.map((t: { name: string }) => t.name)).toEqual(za.result.tests.map((t: { name: string }) => t.name));
       expect(JSON.stringify(eb.result)).not.toMatch(CJK);
+      // The instructor's view of the learner says which language the grade is in.
+      const seen = await new Client(server.origin, room.instructorToken).get(`/api/workshops/${room.code}/learners/${zhId}`);
+      expect(seen.json.labs[ZH_LAB].submission.lang).toBe('zh-CN');
     });
 
     it("reads a page locale's spelling (zh-cn) as zh-CN", async () => {

@@ -335,7 +335,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     const labs = Object.fromEntries(
       latest.map((s) => [
         s.lab,
-        { submission: { id: s.id, source: s.source, status: s.status, result: s.result ? parseResult(s.result) : null, createdAt: s.createdAt, gradedAt: s.gradedAt } },
+        { submission: { id: s.id, source: s.source, status: s.status, lang: s.lang, result: s.result ? parseResult(s.result) : null, createdAt: s.createdAt, gradedAt: s.gradedAt } },
       ]),
     );
     return reply.header('cache-control', 'no-store').send({ learner: { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, lastSeen: learner.lastSeen }, labs });
