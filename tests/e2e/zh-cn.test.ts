@@ -159,6 +159,33 @@ describe('Simplified Chinese edition', () => {
     await context.close();
   }, 60_000);
 
+  it('shows the workshop join page in Chinese, with its switch to the English one and its messages in Chinese', async () => {
+    const { context, page, errors } = await newPage();
+    await page.goto(`${origin}/zh-cn/workshop/`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.locator('h1').textContent()).toBe('加入工作坊');
+    expect(await page.locator('.ws-field__label').allTextContents()).toEqual(['加入码', '你的名字']);
+    expect(await page.locator('.lang-switch').getAttribute('href')).toBe('/workshop/');
+    expect(await page.locator('link[rel="alternate"][hreflang="en"]').getAttribute('href')).toMatch(/\/workshop\/$/);
+    // A static copy of the site has no workshop server: the page says so in Chinese.
+    const status = page.locator('[data-me-status]');
+    await expect.poll(async () => (await status.isVisible()) && (await status.textContent())).toMatch(/没有部署工作坊服务器/);
+    await page.goto(`${origin}/workshop/`);
+    expect(await page.locator('h1').textContent()).toBe('Join a workshop');
+    expect(await page.locator('.lang-switch').getAttribute('href')).toBe('/zh-cn/workshop/');
+    expect(errors).toEqual([]);
+    await context.close();
+    for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        const shot = await newPage({ viewport, colorScheme: scheme, deviceScaleFactor: 1, isMobile: name === 'phone', hasTouch: name === 'phone' });
+        await shot.page.goto(`${origin}/zh-cn/workshop/`);
+        await shot.page.screenshot({ path: path.join(screenshotDir, `zh-cn-workshop-${name}-${scheme}.png`), fullPage: true });
+        expect(await shot.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${name} ${scheme}`).toBeLessThanOrEqual(1);
+        await shot.context.close();
+      }
+    }
+  }, 60_000);
+
   it('renders Chinese in a CJK font, at desktop and phone width, light and dark, with nothing clipped', async () => {
     for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
       for (const scheme of ['light', 'dark'] as const) {

@@ -326,10 +326,70 @@ describe.each(testBackends())('on %s', (backend) => {
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     });
 
+    it('refuses a submission in a language the grader does not speak, naming the field', async () => {
+      const r = await ada.post(`/api/workshops/${ws.code}/submissions`, { lab: LAB, source: '', lang: 'fr' });
+      expect(r.status).toBe(400);
+      expect(r.json.message).toMatch(/lang/);
+    });
+
     it('sends a strict Content-Security-Policy on workshop pages and API answers', async () => {
       const r = await fetch(`${server.origin}/api/health`);
       expect(r.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
       expect(r.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    });
+  });
+
+  describe('a submission is graded in the language the learner submitted in', () => {
+    // clean-client has its checker's messages in Chinese; its starter fails checks.
+    const ZH_LAB = 'clean-client';
+    const CJK = /[\u4e00-\u9fff]/;
+    let zh: Client;
+    let en: Client;
+    let room: { code: string; instructorToken: string };
+    let zhId: string;
+
+    beforeAll(async () => {
+      room = (await admin.post('/api/workshops', { title: 'Languages' })).json;
+      zh = new Client(server.origin);
+      en = new Client(server.origin);
+      const joined = await zh.post(`/api/workshops/${room.code}/join`, { name: '李雷' });
+      expect(joined.status).toBe(201);
+      zhId = joined.json.learnerId;
+      expect((await en.post(`/api/workshops/${room.code}/join`, { name: 'Lee' })).status).toBe(201);
+    });
+
+    it('answers a zh-CN submission in Chinese and one without a language in English', async () => {
+      const a = await zh.post(`/api/workshops/${room.code}/submissions`, { lab: ZH_LAB, source: labFile(ZH_LAB, 'starter.ts'), lang: 'zh-CN' });
+      expect(a.status).toBe(202);
+      const b = await en.post(`/api/workshops/${room.code}/submissions`, { lab: ZH_LAB, source: labFile(ZH_LAB, 'starter.ts') });
+      expect(b.status).toBe(202);
+      const za = await waitGraded(zh, a.json.id);
+      expect(za.lang).toBe('zh-CN');
+      expect(za.result.lang).toBe('zh-CN');
+      expect(za.result.status).toBe('fail');
+      const failed = za.result.tests.filter((t: { status: string }) => t.status !== 'pass');
+      expect(failed.length).toBeGreaterThan(0);
+      for (const t of failed) expect(t.message).toMatch(CJK);
+      for (const t of za.result.tests) {
+        expect(t.title).toMatch(CJK);
+        expect(t.test_code).toMatch(CJK);
+      }
+      const eb = await waitGraded(en, b.json.id);
+      expect(eb.lang).toBe('en');
+      expect(eb.result.lang ?? 'en').toBe('en');
+      expect(eb.result.status).toBe('fail');
+      // The same checks by the same names, in English.
+      expect(eb.result.tests.map((t: { name: string }) => t.name)).toEqual(za.result.tests.map((t: { name: string }) => t.name));
+      expect(JSON.stringify(eb.result)).not.toMatch(CJK);
+      // The instructor's view of the learner says which language the grade is in.
+      const seen = await new Client(server.origin, room.instructorToken).get(`/api/workshops/${room.code}/learners/${zhId}`);
+      expect(seen.json.labs[ZH_LAB].submission.lang).toBe('zh-CN');
+    });
+
+    it("reads a page locale's spelling (zh-cn) as zh-CN", async () => {
+      const r = await zh.post(`/api/workshops/${room.code}/submissions`, { lab: ZH_LAB, source: labFile(ZH_LAB, 'starter.ts'), lang: 'zh-cn' });
+      expect(r.status).toBe(202);
+      expect((await waitGraded(zh, r.json.id)).result.lang).toBe('zh-CN');
     });
   });
 });

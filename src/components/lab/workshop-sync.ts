@@ -11,10 +11,12 @@ import { workshopSession } from '../workshop/me.ts';
 import { POLL_GIVE_UP_MS, pollDelay } from '../workshop/poll-schedule.ts';
 import type { Me, Submission } from '../workshop/types.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
-import { pageLocale, translator } from '../../i18n/index.ts';
+import { LANG_TAG, pageLocale, translator } from '../../i18n/index.ts';
 
 /** The page's UI strings, in its <html lang>. */
 const tr = translator(pageLocale());
+/** The language the workshop's grader answers this page in (its <html lang>: 'en', 'zh-CN'). */
+const gradeLang = LANG_TAG[pageLocale()];
 
 type Tone = 'info' | 'ok' | 'bad' | 'warn';
 
@@ -92,7 +94,7 @@ export function workshopSync(root: HTMLElement, lab: string): WorkshopSync {
     for (let attempt = 0; ; attempt++) {
       show(tr('ws.sending'), 'info', 'sending');
       try {
-        const { id } = await api<{ id: string }>('POST', `/workshops/${code}/submissions`, { lab, source, browser });
+        const { id } = await api<{ id: string }>('POST', `/workshops/${code}/submissions`, { lab, source, browser, lang: gradeLang });
         // Accepted, so the workshop is open (again).
         if (me?.workshop.closed) {
           me.workshop.closed = false;

@@ -1,6 +1,7 @@
 // The browser's side of the workshop HTTP API: same-origin JSON requests with
 // the session cookies, errors turned into ApiError carrying the server's
 // message (which is what people are shown), and Retry-After kept for 429s.
+import { catalogues, type Locale, type UiKey } from '../../i18n/index.ts';
 import { href } from '../links.ts';
 
 export class ApiError extends Error {
@@ -75,3 +76,15 @@ export async function api<T = unknown>(method: 'GET' | 'POST', path: string, bod
 }
 
 export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * What a workshop page shows for an error, in the page's language: a known API
+ * error code by the page's catalogue, anything else as the server worded it.
+ */
+export function localMessageOf(e: unknown, tr: (key: UiKey) => string, locale: Locale): string {
+  if (locale !== 'en' && e instanceof ApiError) {
+    const key = `wsError.${e.code}`;
+    if (key in catalogues.en) return tr(key as UiKey);
+  }
+  return messageOf(e);
+}

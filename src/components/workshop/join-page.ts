@@ -1,12 +1,18 @@
 // The join page: the form, the "you are in …" view with the server's grades,
 // and Leave. Everything from the server is written as text.
-import { api, ApiError, messageOf } from './api.ts';
+import { api, ApiError, localMessageOf } from './api.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
 import { say } from './element.ts';
 import { joinCodeProblem, normalizeJoinCode } from './join-code.ts';
 import { setSession, workshopSession } from './me.ts';
 import { relativeTime } from './relative-time.ts';
 import { points } from './dashboard-model.ts';
 import type { JoinResponse, Me, MySubmissions } from './types.ts';
+
+/** The page's edition (<html lang>) and its strings. */
+const locale = pageLocale();
+const tr = translator(locale);
+const shown = (e: unknown) => localMessageOf(e, tr, locale);
 
 const page = document.querySelector<HTMLElement>('[data-join-page]');
 if (page) init(page);
@@ -61,29 +67,29 @@ function init(root: HTMLElement): void {
         cell('best').textContent = s && s.attempts > 0 ? `${points(s.best)}/${points(s.max || Number(row.dataset.max))}` : '–';
         cell('attempts').textContent = String(s?.attempts ?? 0);
         const last = s?.last;
-        if (!last) cell('last').textContent = 'not checked yet';
+        if (!last) cell('last').textContent = tr('wsJoin.notChecked');
         else if (last.status !== 'done') {
           pending = true;
-          cell('last').textContent = last.status === 'queued' ? 'waiting for the grader…' : 'grading…';
-        } else cell('last').textContent = `${points(last.score ?? 0)}/${points(last.max_score ?? s.max)}, ${relativeTime(last.createdAt)}`;
+          cell('last').textContent = last.status === 'queued' ? tr('wsJoin.waiting') : tr('wsJoin.grading');
+        } else cell('last').textContent = `${points(last.score ?? 0)}/${points(last.max_score ?? s.max)}${locale === 'en' ? ', ' : '，'}${relativeTime(last.createdAt, undefined, locale)}`;
       }
       // The grader is usually a few seconds behind: look again until it has caught up.
       if (pending) pollTimer = setTimeout(() => void loadGrades(), 3000);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
         setSession(null);
-        say(meStatus, 'You are no longer in the workshop (the instructor may have removed you). Join again to keep sending your checks.', 'bad');
+        say(meStatus, tr('wsJoin.removed'), 'bad');
         showForm();
         return;
       }
-      say(joinedError, `The grades could not be loaded: ${messageOf(e)}`, 'bad');
+      say(joinedError, tr('wsJoin.gradesFailed', { reason: shown(e) }), 'bad');
     }
   };
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     say(joinError, '');
-    const problem = joinCodeProblem(codeInput.value);
+    const problem = joinCodeProblem(codeInput.value, tr);
     if (problem) {
       say(joinError, problem, 'bad');
       codeInput.focus();
@@ -91,7 +97,7 @@ function init(root: HTMLElement): void {
     }
     const name = nameInput.value.trim();
     if (!name) {
-      say(joinError, 'Type the name your instructor will see.', 'bad');
+      say(joinError, tr('wsJoin.nameMissing'), 'bad');
       nameInput.focus();
       return;
     }
@@ -108,7 +114,7 @@ function init(root: HTMLElement): void {
       q<HTMLElement>('#joined-heading').focus();
     } catch (err) {
       fields.disabled = false;
-      say(joinError, messageOf(err), 'bad');
+      say(joinError, shown(err), 'bad');
       if (err instanceof ApiError && err.code.includes('name')) nameInput.focus();
     }
   });
@@ -119,17 +125,17 @@ function init(root: HTMLElement): void {
 
   q<HTMLButtonElement>('[data-leave]').addEventListener('click', async (e) => {
     if (!me) return;
-    if (!confirm(`Leave ${me.workshop.title}? Your checks will no longer reach the instructor. What you sent so far stays on the server.`)) return;
+    if (!confirm(tr('wsJoin.leaveConfirm', { title: me.workshop.title }))) return;
     const button = e.currentTarget as HTMLButtonElement;
     button.disabled = true;
     try {
       await api('POST', '/me/leave', {});
       codeInput.value = me.workshop.code;
       setSession(null);
-      say(meStatus, `You left ${me.workshop.title}.`, 'ok');
+      say(meStatus, tr('wsJoin.left', { title: me.workshop.title }), 'ok');
       showForm();
     } catch (err) {
-      say(joinedError, messageOf(err), 'bad');
+      say(joinedError, shown(err), 'bad');
     } finally {
       button.disabled = false;
     }
@@ -139,7 +145,7 @@ function init(root: HTMLElement): void {
     if (document.visibilityState === 'visible' && me) void loadGrades();
   });
 
-  say(meStatus, 'Looking for your workshop…');
+  say(meStatus, tr('wsJoin.looking'));
   void workshopSession().then((answer) => {
     if (answer.me) {
       say(meStatus, '');
@@ -148,10 +154,10 @@ function init(root: HTMLElement): void {
     }
     if (answer.reason === 'not_joined') say(meStatus, '');
     else if (answer.reason === 'no_server') {
-      say(meStatus, 'This copy of the course runs without a workshop server, so there is nothing to join here. Your instructor gives you the address of theirs.', 'bad');
+      say(meStatus, tr('wsJoin.noServer'), 'bad');
       joinPanel.hidden = false;
       return; // the form stays disabled: a join could only fail
-    } else say(meStatus, answer.message, 'bad');
+    } else say(meStatus, locale === 'en' ? answer.message : tr('wsError.http_error'), 'bad');
     showForm();
   });
 }

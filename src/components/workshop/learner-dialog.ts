@@ -85,7 +85,7 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
           'section',
           { class: 'ws-detail', 'data-detail-lab': id },
           el('h3', { class: 'ws-detail__title' }, labTitle),
-          el('p', { class: 'ws-detail__state', 'data-status': sub.result?.status ?? sub.status }, state, ' ', el('span', { class: 'ws-detail__when', title: exactTime(sub.createdAt) }, `Sent ${relativeTime(sub.createdAt)}.`)),
+          el('p', { class: 'ws-detail__state', 'data-status': sub.result?.status ?? sub.status }, state, ' ', el('span', { class: 'ws-detail__when', title: exactTime(sub.createdAt) }, `Sent ${relativeTime(sub.createdAt)}.`), sub.lang && sub.lang !== 'en' && el('span', { class: 'ws-detail__lang', lang: sub.lang, 'data-lang': sub.lang }, ` The checker's messages are in the learner's language (${sub.lang}).`)),
           sub.result && sub.result.tests.length > 0 && el('ol', { class: 'ws-detail__checks' }, ...sub.result.tests.map((t) => checkRow(document, t))),
           el('details', { class: 'ws-detail__code', open: true }, el('summary', {}, `Code (${lines} line${lines === 1 ? '' : 's'})`), el('pre', { class: 'ws-code' }, el('code', {}, sub.source))),
         );

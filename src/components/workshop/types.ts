@@ -103,5 +103,5 @@ export interface Dashboard {
 
 export interface LearnerDetail {
   learner: { id: string; name: string };
-  labs: Record<string, { submission: { id: string; source: string; status: SubmissionStatus; result: GradeResult | null; createdAt: string; gradedAt: string | null } }>;
+  labs: Record<string, { submission: { id: string; source: string; status: SubmissionStatus; lang?: string; result: GradeResult | null; createdAt: string; gradedAt: string | null } }>;
 }

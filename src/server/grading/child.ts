@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { capResultJson, capTestJson } from './cap-result.ts';
+import { parseGradeLang } from '../../grading/messages.ts';
 import { GRADER_API, HOST_DONE, HOST_REPORT, HOST_WAKE, type IsolateGradeOptions } from './isolate-names.ts';
 import { MAX_RESULT_CHARS, type ChildConfig, type ChildMessage, type GradeRequest, type StopReason } from './protocol.ts';
 
@@ -203,7 +204,7 @@ async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
     entry.release();
     // Gone before learner code can look for it.
     await global.delete(GRADER_API);
-    const options: IsolateGradeOptions = { checkWallMs: config.checkWallMs, sliceMs: config.sliceMs };
+    const options: IsolateGradeOptions = { checkWallMs: config.checkWallMs, sliceMs: config.sliceMs, lang: job.lang };
     // Its error is only news when the isolate is gone (track()): the result comes through HOST_DONE.
     await track(grade.apply(undefined, [job.lab, job.source, JSON.stringify(options)])).catch(() => undefined);
     grade.release();
@@ -291,7 +292,7 @@ async function main(): Promise<void> {
   process.on('message', (msg: unknown) => {
     const m = msg as Partial<GradeRequest> | null;
     if (!m || m.type !== 'grade' || typeof m.id !== 'string' || typeof m.lab !== 'string' || typeof m.source !== 'string') return;
-    jobs.push({ type: 'grade', id: m.id, lab: m.lab, source: m.source });
+    jobs.push({ type: 'grade', id: m.id, lab: m.lab, source: m.source, lang: parseGradeLang(typeof m.lang === 'string' ? m.lang : null) ?? 'en' });
     pump().catch((error) => {
       process.stderr.write(`grading child: ${(error as Error)?.stack ?? String(error)}\n`);
       process.exit(1);

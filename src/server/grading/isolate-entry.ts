@@ -10,6 +10,7 @@
 import { fire } from './isolate-timers.ts';
 import { checkers, labIds } from '../../../labs/index.ts';
 import { gradeSource } from '../../grading/grade-lab.ts';
+import { parseGradeLang } from '../../grading/messages.ts';
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
 import { compileLearner } from '../../grading/runner-compiler.ts';
 import { RUNTIME_EXPORTS } from '../../runner/program-scope.ts';
@@ -57,6 +58,7 @@ async function run(lab: string, source: string, options: IsolateGradeOptions): P
   const result = await gradeSource(checker, source, {
     compile: compileLearner,
     filename: `${checker.lab}.ts`,
+    lang: parseGradeLang(typeof options.lang === 'string' ? options.lang : null) ?? 'en',
     ...(wallMs !== undefined ? { wallMs } : {}),
     ...(sliceMs !== undefined ? { sliceMs } : {}),
     onResult(test, index) {

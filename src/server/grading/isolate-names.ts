@@ -24,4 +24,6 @@ export interface IsolateGradeOptions {
   checkWallMs?: number;
   /** Longest stretch of synchronous learner code, ms (grade-lab's default when absent). */
   sliceMs?: number;
+  /** The language the grade is asked in ('en' when absent). */
+  lang?: string;
 }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseGradeLang, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
 import type { ChildConfig, ChildMessage, GradeRequest } from './protocol.ts';
 import { errorResult, isKnownLab, stoppedResult, trustedResult, unknownLabResult } from './trusted-result.ts';
@@ -17,6 +18,8 @@ export interface GradeJob {
   id: string;
   lab: string;
   source: string;
+  /** The language of the grade's messages ('en' when absent). */
+  lang?: GradeLang;
 }
 
 export interface GradingPoolOptions {
@@ -212,7 +215,7 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       if (w.job) {
         const lab = w.job.job.lab;
         const memory = /heap out of memory|invalid (array|string|table) (length|size)|allocation failed|Reached heap limit/i.test(w.stderr);
-        finish(w, errorResult(lab, memory ? CRASHED_MEMORY(config.memoryMb) : CRASHED));
+        finish(w, errorResult(lab, memory ? CRASHED_MEMORY(config.memoryMb) : CRASHED, w.job.job.lang));
       }
       if (closed) return;
       restarts++;
@@ -257,12 +260,12 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       settling.unref?.();
     }
     if (msg.type === 'done' && typeof msg.json === 'string') {
-      finish(w, trustedResult(p.job.lab, msg.json));
+      finish(w, trustedResult(p.job.lab, msg.json, p.job.lang));
     } else if (msg.type === 'stopped') {
       const partial = Array.isArray(msg.partial) ? msg.partial.filter((s): s is string => typeof s === 'string') : [];
-      finish(w, stoppedResult(p.job.lab, typeof msg.message === 'string' ? msg.message : 'the grader stopped', partial));
+      finish(w, stoppedResult(p.job.lab, typeof msg.message === 'string' ? msg.message : 'the grader stopped', partial, p.job.lang));
     } else {
-      finish(w, errorResult(p.job.lab, 'the grader answered in a way this server does not understand'));
+      finish(w, errorResult(p.job.lab, 'the grader answered in a way this server does not understand', p.job.lang));
     }
     if (closed) w.proc.kill('SIGKILL');
     else if (w.state === 'idle') dispatch();
@@ -278,10 +281,10 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       w.job = p;
       w.deadline = setTimeout(() => {
         // The child's own limits did not end it: its main thread is stuck. Kill it; 'exit' starts another.
-        if (w.job === p) finish(w, errorResult(p.job.lab, UNRESPONSIVE));
+        if (w.job === p) finish(w, errorResult(p.job.lab, UNRESPONSIVE, p.job.lang));
         w.proc.kill('SIGKILL');
       }, hardDeadlineMs);
-      const request: GradeRequest = { type: 'grade', id: p.job.id, lab: p.job.lab, source: p.job.source };
+      const request: GradeRequest = { type: 'grade', id: p.job.id, lab: p.job.lab, source: p.job.source, lang: p.job.lang };
       try {
         w.proc.send(request);
       } catch {
@@ -297,13 +300,14 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
     grade(job: GradeJob): Promise<GradeResult> {
       if (closed) return Promise.reject(new PoolClosedError('the grading pool is closed'));
       const lab = job?.lab;
+      const lang: GradeLang = parseGradeLang(typeof job?.lang === 'string' ? job.lang : null) ?? 'en';
       if (!isKnownLab(lab)) return Promise.resolve(unknownLabResult(String(lab)));
-      if (typeof job.source !== 'string') return Promise.resolve(errorResult(lab, 'the program is not text'));
+      if (typeof job.source !== 'string') return Promise.resolve(errorResult(lab, 'the program is not text', lang));
       if (job.source.length > MAX_SOURCE_CHARS) {
-        return Promise.resolve(errorResult(lab, `the program is too large to grade (${Math.round(job.source.length / 1024)} KB; at most ${MAX_SOURCE_CHARS / 1024} KB)`));
+        return Promise.resolve(errorResult(lab, `the program is too large to grade (${Math.round(job.source.length / 1024)} KB; at most ${MAX_SOURCE_CHARS / 1024} KB)`, lang));
       }
       return new Promise<GradeResult>((resolveJob, rejectJob) => {
-        queue.push({ job: { id: String(job.id), lab, source: job.source }, resolve: resolveJob, reject: rejectJob });
+        queue.push({ job: { id: String(job.id), lab, source: job.source, lang }, resolve: resolveJob, reject: rejectJob });
         dispatch();
       });
     },

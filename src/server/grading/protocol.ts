@@ -2,6 +2,7 @@
 // Node's IPC channel. The child never sends a GradeResult it made up: it
 // forwards the isolate's JSON text, or says why the isolate was stopped; the
 // pool validates and rebuilds every result against the trusted checkers.
+import type { GradeLang } from '../../grading/messages.ts';
 
 /** Limits a child enforces; fixed for its lifetime (passed as its first argument, JSON). */
 export interface ChildConfig {
@@ -22,6 +23,8 @@ export interface GradeRequest {
   id: string;
   lab: string;
   source: string;
+  /** The language of the grade's messages ('en' when absent). */
+  lang?: GradeLang;
 }
 
 /** Why the child ended a grading before the isolate answered. */

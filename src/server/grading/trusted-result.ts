@@ -6,6 +6,7 @@
 // points that its checks' statuses do not give.
 import { z } from 'zod';
 import { checkers, labIds } from '../../../labs/index.ts';
+import { checkDescription, checkTitle, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult, TestResult, TestStatus } from '../../grading/result-types.ts';
 import { clip } from './cap-result.ts';
 
@@ -40,27 +41,30 @@ function parseJson(text: string): unknown {
 }
 
 /** One check's entry, from the checker's own data and the reported status and texts. */
-function trustedTest(lab: string, index: number, status: TestStatus, message: string | null, output: string | null, durationMs?: number): TestResult {
-  const check = checkers.get(lab)!.checks[index];
+function trustedTest(lab: string, index: number, status: TestStatus, message: string | null, output: string | null, durationMs?: number, lang: GradeLang = 'en'): TestResult {
+  const checker = checkers.get(lab)!;
+  const check = checker.checks[index];
   return {
     name: check.name,
+    // The title and description in the grade's language come from the trusted catalogue too, never from the child.
+    ...(lang !== 'en' ? { title: checkTitle(checker, check.name, lang) } : {}),
     status,
     message: status === 'pass' ? null : clip(message ?? 'this check did not pass', MESSAGE_CHARS),
     output: output === null ? null : clip(output, OUTPUT_CHARS),
     task_id: check.task,
-    test_code: check.description,
+    test_code: checkDescription(checker, check.name, lang),
     score: status === 'pass' ? check.points : 0,
     max_score: check.points,
     ...(durationMs !== undefined && Number.isFinite(durationMs) && durationMs >= 0 ? { duration_ms: Math.round(durationMs) } : {}),
   };
 }
 
-function fromReported(lab: string, index: number, t: ReportedTest): TestResult {
-  return trustedTest(lab, index, t.status, t.message ?? null, t.output ?? null, t.duration_ms);
+function fromReported(lab: string, index: number, t: ReportedTest, lang: GradeLang): TestResult {
+  return trustedTest(lab, index, t.status, t.message ?? null, t.output ?? null, t.duration_ms, lang);
 }
 
 /** Totals and overall status from the tests alone. */
-function assemble(lab: string, tests: TestResult[], errorMessage: string | null): GradeResult {
+function assemble(lab: string, tests: TestResult[], errorMessage: string | null, lang: GradeLang = 'en'): GradeResult {
   const checks = checkers.get(lab)!.checks;
   const score = tests.reduce((sum, t) => sum + t.score, 0);
   const max = checks.reduce((sum, c) => sum + c.points, 0);
@@ -75,6 +79,7 @@ function assemble(lab: string, tests: TestResult[], errorMessage: string | null)
     tests,
     score,
     max_score: max,
+    ...(lang !== 'en' ? { lang } : {}),
   };
 }
 
@@ -83,15 +88,16 @@ export function isKnownLab(lab: unknown): lab is string {
 }
 
 /** Every check errored with `message` (a lab that is not known gets an empty list). */
-export function errorResult(lab: string, message: string): GradeResult {
+export function errorResult(lab: string, message: string, lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
   if (!checker) {
     return { version: 3, lab, status: 'error', message: clip(message, MESSAGE_CHARS), tests: [], score: 0, max_score: 0 };
   }
   return assemble(
     lab,
-    checker.checks.map((_, i) => trustedTest(lab, i, 'error', message, null)),
+    checker.checks.map((_, i) => trustedTest(lab, i, 'error', message, null, undefined, lang)),
     message,
+    lang,
   );
 }
 
@@ -102,36 +108,36 @@ export function unknownLabResult(lab: string): GradeResult {
 const UNTRUSTED = 'the grader returned a result that does not match this lab, so it was not counted; submit again, and tell the instructor if this keeps happening';
 
 /** The child's JSON made into a result the server can store, or an error result when it does not fit the lab. */
-export function trustedResult(lab: string, json: string): GradeResult {
+export function trustedResult(lab: string, json: string, lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
   if (!checker) return unknownLabResult(lab);
   const parsed = resultSchema.safeParse(parseJson(json));
-  if (!parsed.success) return errorResult(lab, UNTRUSTED);
+  if (!parsed.success) return errorResult(lab, UNTRUSTED, lang);
   const reported = parsed.data;
   const checks = checker.checks;
-  if (reported.lab !== lab || reported.tests.length !== checks.length) return errorResult(lab, UNTRUSTED);
+  if (reported.lab !== lab || reported.tests.length !== checks.length) return errorResult(lab, UNTRUSTED, lang);
   for (let i = 0; i < checks.length; i++) {
     const t = reported.tests[i];
-    if (t.name !== checks[i].name || (t.task_id !== undefined && t.task_id !== checks[i].task)) return errorResult(lab, UNTRUSTED);
+    if (t.name !== checks[i].name || (t.task_id !== undefined && t.task_id !== checks[i].task)) return errorResult(lab, UNTRUSTED, lang);
   }
-  const tests = reported.tests.map((t, i) => fromReported(lab, i, t));
+  const tests = reported.tests.map((t, i) => fromReported(lab, i, t, lang));
   const errorMessage = reported.status === 'error' ? (reported.message ?? tests.find((t) => t.message)?.message ?? null) : null;
-  return assemble(lab, tests, errorMessage);
+  return assemble(lab, tests, errorMessage, lang);
 }
 
 /**
  * A grading the child stopped (a limit, a crash): the checks that had finished
  * keep their result; the one that was running and those after it error with `message`.
  */
-export function stoppedResult(lab: string, message: string, partial: readonly string[] = []): GradeResult {
+export function stoppedResult(lab: string, message: string, partial: readonly string[] = [], lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
   if (!checker) return unknownLabResult(lab);
   const tests: TestResult[] = [];
   for (let i = 0; i < Math.min(partial.length, checker.checks.length); i++) {
     const t = testSchema.safeParse(parseJson(partial[i]));
     if (!t.success || t.data.name !== checker.checks[i].name) break;
-    tests.push(fromReported(lab, i, t.data));
+    tests.push(fromReported(lab, i, t.data, lang));
   }
-  for (let i = tests.length; i < checker.checks.length; i++) tests.push(trustedTest(lab, i, 'error', message, null));
-  return assemble(lab, tests, message);
+  for (let i = tests.length; i < checker.checks.length; i++) tests.push(trustedTest(lab, i, 'error', message, null, undefined, lang));
+  return assemble(lab, tests, message, lang);
 }

@@ -6,6 +6,7 @@
 // On a shared backend (PostgreSQL, several processes) a claim is a lease: the
 // queue renews it while the grading runs, and looks for work when another
 // process queues some and at a short interval (a lease that ran out elsewhere).
+import type { GradeLang } from '../../grading/messages.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
 import type { EventHub } from './events.ts';
 import type { Storage, SubmissionRow } from './storage.ts';
@@ -13,7 +14,7 @@ import type { Storage, SubmissionRow } from './storage.ts';
 /** What the queue needs of the grading pool (src/server/grading/pool.ts). */
 export interface Grader {
   readonly size: number;
-  grade(job: { id: string; lab: string; source: string }): Promise<GradeResult>;
+  grade(job: { id: string; lab: string; source: string; lang?: GradeLang }): Promise<GradeResult>;
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -124,7 +125,7 @@ export class GradingQueue {
     let result: GradeResult;
     const lease = this.keepLease(job);
     try {
-      result = await this.grader.grade({ id: job.id, lab: job.lab, source: job.source });
+      result = await this.grader.grade({ id: job.id, lab: job.lab, source: job.source, lang: job.lang });
     } catch (error) {
       lease.stop();
       // The pool closed under it (shutdown): the job goes back to the queue for the next start.

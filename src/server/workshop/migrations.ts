@@ -153,4 +153,10 @@ ALTER TABLE submissions ADD COLUMN lease_until TIMESTAMPTZ;
 ALTER TABLE submissions ADD COLUMN leased_by TEXT;
 `,
   },
+  {
+    version: 4,
+    name: 'a submission is graded in the language it was made in',
+    // Rows from before the column read as English, the grader's default.
+    sql: `ALTER TABLE submissions ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';`,
+  },
 ];

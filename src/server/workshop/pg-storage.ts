@@ -255,10 +255,10 @@ export async function openPgStorage(url: string, options: PgStorageOptions = {})
     async addSubmission(s: NewSubmission) {
       // One statement, one commit: the row and the wake-up for idle grading nodes (sent at commit).
       await query(
-        `WITH ins AS (INSERT INTO submissions (id, workshop_id, learner_id, lab, source, status, browser_score, browser_max, created_at)
-           VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8) RETURNING 1)
+        `WITH ins AS (INSERT INTO submissions (id, workshop_id, learner_id, lab, source, status, browser_score, browser_max, lang, created_at)
+           VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9) RETURNING 1)
          SELECT pg_notify('${QUEUE_CHANNEL}', '') FROM ins`,
-        [s.id, s.workshopId, s.learnerId, s.lab, s.source, s.browserScore, s.browserMax, s.createdAt],
+        [s.id, s.workshopId, s.learnerId, s.lab, s.source, s.browserScore, s.browserMax, s.lang ?? 'en', s.createdAt],
       );
     },
     async submission(id) {

@@ -9,6 +9,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { DEFAULT_GRADE_LANG, GRADE_LANGS, parseGradeLang } from '../../grading/messages.ts';
 import { sendError } from '../app.ts';
 import { exportCsv, exportJson } from './exports.ts';
 import type { GradingQueue } from './grading-queue.ts';
@@ -239,6 +240,12 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       lab: z.string().max(100),
       source: z.string().max(maxSource, `a submission is at most ${maxSource} characters`),
       browser: z.object({ score: z.number().finite().min(0), max_score: z.number().finite().min(0), status: z.string().max(20).optional() }).nullish(),
+      /** The language the page was in ('en', 'zh-CN'; 'zh-cn', 'zh-Hans' are read as 'zh-CN'): the grader answers in it. Default English. */
+      lang: z
+        .string()
+        .max(20)
+        .refine((v) => parseGradeLang(v) !== null, { message: `lang is one of ${GRADE_LANGS.join(', ')}` })
+        .optional(),
     })
     .strict();
 
@@ -258,7 +265,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       const code = normalizeJoinCode(request.params.code);
       if (code !== workshop.code) throw new WorkshopError(403, 'forbidden', 'You joined a different workshop; submit to the one you are in.');
       const body = parse(SubmitBody, request.body);
-      const { id } = await service.submit(workshop, learner, body.lab, body.source, body.browser ?? null, () => queue.admission(learner.id));
+      const { id } = await service.submit(workshop, learner, body.lab, body.source, body.browser ?? null, () => queue.admission(learner.id), parseGradeLang(body.lang) ?? DEFAULT_GRADE_LANG);
       queue.kick();
       return reply.code(202).header('cache-control', 'no-store').send({ id });
     },
@@ -287,6 +294,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       id: s.id,
       lab: s.lab,
       status: s.status,
+      lang: s.lang,
       ...(s.status === 'done' && s.result ? { result: parseResult(s.result) } : {}),
       createdAt: s.createdAt,
       ...(s.gradedAt ? { gradedAt: s.gradedAt } : {}),
@@ -327,7 +335,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     const labs = Object.fromEntries(
       latest.map((s) => [
         s.lab,
-        { submission: { id: s.id, source: s.source, status: s.status, result: s.result ? parseResult(s.result) : null, createdAt: s.createdAt, gradedAt: s.gradedAt } },
+        { submission: { id: s.id, source: s.source, status: s.status, lang: s.lang, result: s.result ? parseResult(s.result) : null, createdAt: s.createdAt, gradedAt: s.gradedAt } },
       ]),
     );
     return reply.header('cache-control', 'no-store').send({ learner: { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, lastSeen: learner.lastSeen }, labs });

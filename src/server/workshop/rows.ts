@@ -1,5 +1,6 @@
 // Database rows to the storage interface's records, shared by both backends
 // (their tables have the same columns: migrations.ts).
+import { parseGradeLang } from '../../grading/messages.ts';
 import type { LearnerRow, SubmissionMeta, SubmissionRow, WorkshopRow } from './storage.ts';
 
 export type Row = Record<string, unknown>;
@@ -35,10 +36,12 @@ export const metaOf = (r: Row): SubmissionMeta => ({
   resultStatus: (r.result_status as SubmissionMeta['resultStatus']) ?? null,
   browserScore: (r.browser_score as number | null) ?? null,
   browserMax: (r.browser_max as number | null) ?? null,
+  // A row from before the column, or one that names no language the grader has, is English.
+  lang: parseGradeLang(r.lang as string | null | undefined) ?? 'en',
   createdAt: r.created_at as string,
   gradedAt: (r.graded_at as string | null) ?? null,
 });
 
 export const submissionOf = (r: Row): SubmissionRow => ({ ...metaOf(r), source: r.source as string, result: (r.result as string | null) ?? null });
 
-export const META_COLUMNS = 'id, workshop_id, learner_id, lab, status, generation, score, max_score, result_status, browser_score, browser_max, created_at, graded_at';
+export const META_COLUMNS = 'id, workshop_id, learner_id, lab, status, generation, score, max_score, result_status, browser_score, browser_max, lang, created_at, graded_at';

@@ -2,6 +2,7 @@
 // `closing-time workshop` command both go through here, so a rule (a closed
 // workshop takes no joins, a name is unique in a room) lives in one place.
 import { checkers, labIds } from '../../../labs/index.ts';
+import { DEFAULT_GRADE_LANG, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
 import type { EventHub } from './events.ts';
 import { hashToken, newId, newJoinCode, newToken, normalizeJoinCode, tokenMatches } from './secrets.ts';
@@ -164,6 +165,7 @@ export class WorkshopService {
     source: string,
     browser: { score: number; max_score: number } | null,
     admission: () => Promise<null | { retryAfter: number; message: string; reason: string }>,
+    lang: GradeLang = DEFAULT_GRADE_LANG,
   ): Promise<{ id: string }> {
     if (workshop.closedAt) throw new WorkshopError(409, 'workshop_closed', `"${workshop.title}" is closed: the instructor has stopped taking submissions.`);
     if (!LAB_BY_ID.has(lab)) throw new WorkshopError(400, 'unknown_lab', `There is no lab '${lab}'. Labs: ${labIds.join(', ')}.`);
@@ -179,6 +181,7 @@ export class WorkshopService {
       source,
       browserScore: browser?.score ?? null,
       browserMax: browser?.max_score ?? null,
+      lang,
       createdAt: now,
     });
     void this.storage.touchLearner(learner.id, now).catch(() => undefined);

@@ -79,7 +79,7 @@ export function openSqliteStorage(dataDir: string, fileName = 'workshop.sqlite')
     session: db.prepare('SELECT * FROM sessions WHERE token_hash = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
     insertSubmission: db.prepare(
-      "INSERT INTO submissions (id, workshop_id, learner_id, lab, source, status, browser_score, browser_max, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+      "INSERT INTO submissions (id, workshop_id, learner_id, lab, source, status, browser_score, browser_max, lang, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
     ),
     submission: db.prepare('SELECT * FROM submissions WHERE id = ?'),
     nextQueued: db.prepare("SELECT * FROM submissions WHERE status = 'queued' ORDER BY seq LIMIT 1"),
@@ -192,7 +192,7 @@ export function openSqliteStorage(dataDir: string, fileName = 'workshop.sqlite')
     },
     async addSubmission(s: NewSubmission) {
       // Autocommit: when run() returns, the row is in the WAL (and synced: synchronous=FULL).
-      q.insertSubmission.run(s.id, s.workshopId, s.learnerId, s.lab, s.source, s.browserScore, s.browserMax, s.createdAt);
+      q.insertSubmission.run(s.id, s.workshopId, s.learnerId, s.lab, s.source, s.browserScore, s.browserMax, s.lang ?? 'en', s.createdAt);
     },
     async submission(id) {
       const r = q.submission.get(id) as Row | undefined;

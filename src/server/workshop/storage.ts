@@ -2,6 +2,7 @@
 // use. Every method is async so that a networked database (PostgreSQL) can
 // stand behind it without touching its callers; the SQLite backend answers at once.
 // Times are ISO 8601 strings (UTC).
+import type { GradeLang } from '../../grading/messages.ts';
 
 export interface WorkshopRow {
   id: number;
@@ -57,6 +58,8 @@ export interface SubmissionRow {
   resultStatus: 'pass' | 'fail' | 'error' | null;
   browserScore: number | null;
   browserMax: number | null;
+  /** The language the learner submitted in; the grader's messages are in it. */
+  lang: GradeLang;
   createdAt: string;
   gradedAt: string | null;
 }
@@ -72,6 +75,8 @@ export interface NewSubmission {
   source: string;
   browserScore: number | null;
   browserMax: number | null;
+  /** Default English. */
+  lang?: GradeLang;
   createdAt: string;
 }
 
