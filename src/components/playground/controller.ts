@@ -276,7 +276,7 @@ export class PlaygroundController {
         onStopped: ({ forced }) => {
           const at = this.stoppedAt();
           this.console.println(
-            paint('yellow', forced ? `${at} The program did not give control back (a loop that never awaits?), so its worker was shut down.` : at, true),
+            paint('yellow', forced ? tr('pg.workerShutDown', { at }) : at, true),
           );
           this.finish(forced ? tr('pg.workerRestarted', { at }) : at);
         },
