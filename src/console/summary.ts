@@ -61,6 +61,13 @@ function failure(e: ProcessEvent, fileName: string | undefined, locale: Locale):
   return `${processTag(e.host, e.pid, e.process)}: ${err.name}: ${err.message}${errorPlace(err, fileName)}`;
 }
 
+/** Why the run ended, in one sentence of `locale` (the console's summary line, the playground's status). */
+export function runEndSentence(summary: SummaryLike, locale: Locale = 'en'): string {
+  // In English the world's message is already plain language ("The run ended at 60.06 s ...").
+  if (locale === 'en') return summary.message || `The run ended at ${formatTime(summary.virtualMs)} s of virtual time (${summary.endedBy}).`;
+  return endSentence(summary, locale);
+}
+
 /** Formats a run's summary; ends without a newline. */
 export function formatSummary(summary: SummaryLike, options: SummaryOptions = {}): string {
   const c = options.color ?? false;
@@ -74,11 +81,7 @@ export function formatSummary(summary: SummaryLike, options: SummaryOptions = {}
   }
   const endStyle = summary.endedBy === 'quiescence' ? 'green' : summary.endedBy === 'time-limit' ? 'yellow' : 'boldRed';
   const locale = options.locale ?? 'en';
-  // In English the world's message is already plain language ("The run ended at 60.06 s ...").
-  const message =
-    locale === 'en'
-      ? summary.message || `The run ended at ${formatTime(summary.virtualMs)} s of virtual time (${summary.endedBy}).`
-      : endSentence(summary, locale);
+  const message = runEndSentence(summary, locale);
   out.push(paint(endStyle, message, c));
   if (summary.blocked.length) {
     out.push(t(locale, 'summary.blocked'));

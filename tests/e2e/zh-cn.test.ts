@@ -181,6 +181,7 @@ describe('Simplified Chinese edition', () => {
     expect(text).toMatch(/运行在虚拟时间 [\d.]+ (s|ms) 结束：已没有待处理的事件。/);
     expect(text).toMatch(/引擎事件 \d+ 个，轨迹事件 \d+ 个。/);
     expect(text).not.toMatch(/The run ended at|engine events/);
+    expect(await page.locator('[data-playground][data-id="four-way-close"] [data-status]').textContent()).toMatch(/^运行在虚拟时间 /);
     expect(text).toContain("Flags [F.]");
     // The packet panel of a segment speaks Chinese too.
     const pg = page.locator('[data-playground][data-id="four-way-close"]');

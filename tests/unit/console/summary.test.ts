@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, stripAnsi, type SummaryLike } from '../../../src/console/index.ts';
+import { formatSummary, runEndSentence, stripAnsi, type SummaryLike } from '../../../src/console/index.ts';
 
 const base: SummaryLike = {
   endedBy: 'quiescence',
@@ -95,5 +95,10 @@ describe('run summary', () => {
 
   it('prints the world’s own English sentence by default, as the CLI does', () => {
     expect(formatSummary({ ...base, endedBy: 'stopped', message: 'The run was stopped: stopped by the user.', reason: 'stopped by the user' }, { tables: false })).toMatch(/^The run was stopped: stopped by the user\.\n/);
+  });
+
+  it('gives the playground status the same end sentence as the console, in the page’s edition', () => {
+    expect(runEndSentence(base)).toBe(base.message);
+    expect(runEndSentence(base, 'zh-cn')).toBe('运行在虚拟时间 60.07 s 结束：已没有待处理的事件。');
   });
 });
