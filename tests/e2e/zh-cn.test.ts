@@ -177,7 +177,9 @@ describe('Simplified Chinese edition', () => {
 
     await page.goto(`${origin}/zh-cn/lessons/four-way-close/`);
     await runPlayground(page, 'four-way-close');
-    const text = await page.evaluate(() => (document.querySelector('[data-playground][data-id="four-way-close"]') as any).playground.consoleText() as string);
+    const consoleText = () => page.evaluate(() => (document.querySelector('[data-playground][data-id="four-way-close"]') as any).playground.consoleText() as string);
+    await expect.poll(consoleText, { timeout: 10_000 }).toMatch(/引擎事件 \d+ 个/);
+    const text = (await consoleText()).replace(/\n(?! *\d+\.\d{3} )/g, '');
     expect(text).toMatch(/运行在虚拟时间 [\d.]+ (s|ms) 结束：已没有待处理的事件。/);
     expect(text).toMatch(/引擎事件 \d+ 个，轨迹事件 \d+ 个。/);
     expect(text).not.toMatch(/The run ended at|engine events/);
