@@ -6,7 +6,7 @@ export type { FormatOptions } from './options.ts';
 export { SeqTracker } from './seq-tracker.ts';
 export { formatSsTable } from './ss-table.ts';
 export type { SsTableOptions } from './ss-table.ts';
-export { formatSummary } from './summary.ts';
+export { formatSummary, runEndSentence } from './summary.ts';
 export type { SummaryLike, SummaryOptions } from './summary.ts';
 export { formatTime, formatDuration } from './time-format.ts';
 export { strerror } from './errno-text.ts';

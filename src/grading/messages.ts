@@ -56,6 +56,13 @@ const en = {
   timeout: (v: { wallMs: number }) =>
     `this check did not finish within ${seconds(v.wallMs)} s of real time: your code may wait on something that never happens outside the simulation, or loop without awaiting.`,
   checkError: (v: { error: string }) => `the check stopped on an error: ${v.error}`,
+  // The lab page's grading worker (components/lab/grade-worker.ts, grade-client.ts).
+  noChecker: (v: { lab: string }) => `there is no checker for lab '${v.lab}' in this build`,
+  graderFailed: (v: { error: string }) => `the grader failed: ${v.error}`,
+  graderNoStart: (v: { error: string }) => `The grader could not start: ${v.error}`,
+  workerError: 'worker error',
+  silent: (v: { s: number }) => `A check ran for ${v.s} s without finishing and was stopped: look for a loop that never awaits.`,
+  stopped: 'Stopped.',
   // The terminal's report (format-result.ts); PASS, FAIL, SKIP and ERROR stay as they are.
   report: {
     lab: (v: { lab: string }) => `Lab ${v.lab}`,
@@ -84,6 +91,12 @@ const zhCN: GraderMessages = {
     `模拟在虚拟时间 t=${v.virtualMs} ms 时用完了本检查项 ${seconds(v.wallMs)} 秒的真实时间（${v.detail}）。检查是否有从不等待的循环（没有 await recv/sleep），或者打开了远超需要的连接。`,
   timeout: (v) => `本检查项在 ${seconds(v.wallMs)} 秒真实时间内没有结束：你的代码可能在等待一件在模拟之外永远不会发生的事，或者在循环中没有 await。`,
   checkError: (v) => `检查项因错误而中止：${v.error}`,
+  noChecker: (v) => `这个版本的站点里没有实验 '${v.lab}' 的判题器`,
+  graderFailed: (v) => `判题器出错：${v.error}`,
+  graderNoStart: (v) => `判题器无法启动：${v.error}`,
+  workerError: 'worker 出错',
+  silent: (v) => `某个检查项运行了 ${v.s} 秒仍未结束，已被停止：检查是否有从不 await 的循环。`,
+  stopped: '已停止。',
   report: {
     lab: (v) => `实验 ${v.lab}`,
     error: (v) => `错误：${v.message}`,

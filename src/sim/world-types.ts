@@ -54,6 +54,10 @@ export interface RunSummary {
   endedBy: 'quiescence' | 'time-limit' | 'wall-limit' | 'stopped' | 'error';
   /** Plain-language account of why the run ended. */
   message: string;
+  /** A stop's reason as given to `stop()`, or the simulator's error; absent otherwise. */
+  reason?: string;
+  /** The wall-clock limit a wall-limit stop hit, ms. */
+  wallLimitMs?: number;
   /** Virtual time at the end, ms. */
   virtualMs: number;
   /** Events processed by the engine. */

@@ -239,7 +239,7 @@ class WorldImpl implements World, HostWorld {
     } catch (e) {
       const message = `The simulator failed: ${e instanceof Error ? e.message : String(e)}`;
       this.bus.emit({ kind: 'note', level: 'warn', text: message });
-      this.end('error', message);
+      this.end('error', message, { reason: e instanceof Error ? e.message : String(e) });
     } finally {
       s.inPump = false;
     }
@@ -260,11 +260,11 @@ class WorldImpl implements World, HostWorld {
         }
         if (this.stopReason) break;
       }
-      if (this.stopReason) return this.end('stopped', `The run was stopped: ${this.stopReason}.`);
+      if (this.stopReason) return this.end('stopped', `The run was stopped: ${this.stopReason}.`, { reason: this.stopReason });
       if ((++this.events & 1023) === 0) {
         const now = Date.now();
         if (now - this.wallStart > this.wallMs) {
-          return this.end('wall-limit', `The run used its wall-clock limit of ${this.wallMs} ms at virtual time ${fmtMs(timeline.now)} and was stopped.`);
+          return this.end('wall-limit', `The run used its wall-clock limit of ${this.wallMs} ms at virtual time ${fmtMs(timeline.now)} and was stopped.`, { wallLimitMs: this.wallMs });
         }
         if (now - this.lastYield > 25) {
           // Let messages (a Stop button) and timers of the host environment in.
@@ -308,7 +308,7 @@ class WorldImpl implements World, HostWorld {
     }
   }
 
-  private end(endedBy: RunSummary['endedBy'], message: string): void {
+  private end(endedBy: RunSummary['endedBy'], message: string, detail: Pick<RunSummary, 'reason' | 'wallLimitMs'> = {}): void {
     if (this.finished) return;
     this.finished = true;
     // Drop the resolver: it holds the promise and so the summary (every host's ss rows) for the world's lifetime.
@@ -321,6 +321,7 @@ class WorldImpl implements World, HostWorld {
     finish({
       endedBy,
       message,
+      ...detail,
       virtualMs: this.timeline.now,
       events: this.events,
       traced: this.bus.traceN,

@@ -186,6 +186,54 @@ describe('Simplified Chinese edition', () => {
     }
   }, 60_000);
 
+  it('the zh-CN conformance page and a zh-CN run summary are in Chinese, trace and kernel output as printed', async () => {
+    const { context, page, errors } = await newPage();
+    const res = await page.goto(`${origin}/zh-cn/conformance/`);
+    expect(res?.status()).toBe(200);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await page.locator('h1').textContent()).toBe('模拟器与 Linux 的对照');
+    expect(await page.locator('h2').allTextContents()).toEqual(['概览', '怎样对照', '场景', '在两边运行的程序']);
+    expect(await page.locator('.facts dt').first().textContent()).toBe('内核');
+    expect(HAN.test((await page.locator('.scenario .badge').first().textContent()) ?? '')).toBe(true);
+    expect(await page.locator('link[rel="alternate"][hreflang="en"]').getAttribute('href')).toMatch(/^(?!.*zh-cn).*\/conformance\/$/);
+    // The Chinese sidebar leads to the Chinese page; the English page links its Chinese edition.
+    expect(await page.locator('.sidebar a[href$="/conformance/"]').first().getAttribute('href')).toBe('/zh-cn/conformance/');
+    await page.goto(`${origin}/conformance/`);
+    expect(await page.locator('h1').textContent()).toBe('The simulator against Linux');
+    expect(await page.locator('link[rel="alternate"][hreflang="zh-CN"]').getAttribute('href')).toMatch(/\/zh-cn\/conformance\/$/);
+
+    await page.goto(`${origin}/zh-cn/lessons/four-way-close/`);
+    await runPlayground(page, 'four-way-close');
+    const consoleText = () => page.evaluate(() => (document.querySelector('[data-playground][data-id="four-way-close"]') as any).playground.consoleText() as string);
+    await expect.poll(consoleText, { timeout: 10_000 }).toMatch(/引擎事件 \d+ 个/);
+    const text = (await consoleText()).replace(/\n(?! *\d+\.\d{3} )/g, '');
+    expect(text).toMatch(/运行在虚拟时间 [\d.]+ (s|ms) 结束：已没有待处理的事件。/);
+    expect(text).toMatch(/引擎事件 \d+ 个，轨迹事件 \d+ 个。/);
+    expect(text).not.toMatch(/The run ended at|engine events/);
+    expect(await page.locator('[data-playground][data-id="four-way-close"] [data-status]').textContent()).toMatch(/^运行在虚拟时间 /);
+    expect(text).toContain("Flags [F.]");
+    // The packet panel of a segment speaks Chinese too.
+    const pg = page.locator('[data-playground][data-id="four-way-close"]');
+    await pg.locator('svg.ladder .lad-arrow--syn').first().dispatchEvent('click');
+    const panel = pg.locator('[data-packet-panel]');
+    await panel.waitFor({ state: 'visible' });
+    expect(await panel.locator('[data-field="flags"]').textContent()).toBe('S');
+    expect(await panel.locator('dt').allTextContents()).toEqual(['标志位', 'Seq', 'Ack', '窗口', '数据', '选项', '去向', '发送方', '接收方']);
+    await pg.screenshot({ path: path.join(screenshotDir, 'zh-cn-packet-panel-desktop-light.png') });
+    for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        const shot = await newPage({ viewport, colorScheme: scheme, deviceScaleFactor: 1, isMobile: name === 'phone', hasTouch: name === 'phone' });
+        await shot.page.goto(`${origin}/zh-cn/conformance/`);
+        await shot.page.screenshot({ path: path.join(screenshotDir, `zh-cn-conformance-${name}-${scheme}.png`) });
+        const overflow = await shot.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `conformance ${name}`).toBeLessThanOrEqual(1);
+        await shot.context.close();
+      }
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
   it('renders Chinese in a CJK font, at desktop and phone width, light and dark, with nothing clipped', async () => {
     for (const [name, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
       for (const scheme of ['light', 'dark'] as const) {

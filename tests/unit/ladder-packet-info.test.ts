@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SegmentEvent, TraceEvent } from '../../types/closing-time.d.ts';
 import { createWorld } from '../../src/sim/index.ts';
 import { packetInfo } from '../../src/components/ladder/packet-info.ts';
+import { packetHtml } from '../../src/components/playground/ladder-view.ts';
 import fourWayClose from '../../examples/four-way-close.ts';
 import lostLastAck from '../../examples/lost-last-ack.ts';
 
@@ -84,5 +85,20 @@ describe('packet info', () => {
     const st = events.find((e) => e.kind === 'state')!;
     expect(packetInfo(events, st.n)).toBeNull();
     expect(packetInfo(events, 1e9)).toBeNull();
+  });
+});
+
+describe('packet panel text', () => {
+  it('labels the fields in the page’s edition, keeping flags, numbers and states as printed', async () => {
+    const events = await trace(fourWayClose);
+    const fin = sends(events).find((e) => e.seg.fin)!;
+    const p = packetInfo(events, fin.n)!;
+    const zh = packetHtml(p, false, 'zh-cn');
+    for (const word of ['发送方', '接收方', '标志位', '窗口', '去向', '送达', '绝对值']) expect(zh).toContain(word);
+    expect(zh).toContain('FIN');
+    expect(zh).toContain(p.sender.after ?? 'FIN_WAIT_1');
+    expect(zh).not.toMatch(/Sender|Receiver|delivered at|Window/);
+    const en = packetHtml(p, false, 'en');
+    for (const word of ['Sender', 'Receiver', 'Flags', 'Window', 'Fate', 'delivered at', 'absolute']) expect(en).toContain(word);
   });
 });

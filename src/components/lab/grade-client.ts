@@ -1,7 +1,7 @@
 // The page side of grading: one worker per lab page, replaced whenever a run
 // must be abandoned (Stop, or a worker that stays silent past the deadline).
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
-import type { GradeLang } from '../../grading/messages.ts';
+import { graderMessages, type GradeLang } from '../../grading/messages.ts';
 import type { CheckReplay, GradeRequest, GradeWorkerMessage, TraceCheckRequest } from './grade-protocol.ts';
 
 /**
@@ -10,6 +10,8 @@ import type { CheckReplay, GradeRequest, GradeWorkerMessage, TraceCheckRequest }
  * than that is stuck in something the checks' own limits cannot reach.
  */
 export const SILENCE_LIMIT_MS = 150_000;
+
+const say = (lang: GradeLang) => graderMessages[lang] ?? graderMessages.en;
 
 export interface GradeHandlers {
   onResult(result: TestResult, index: number): void;
@@ -22,7 +24,7 @@ export interface GradeHandlers {
 export class GradeClient {
   private worker: Worker | null = null;
   private nextId = 1;
-  private active: { id: number; handlers: GradeHandlers; timer: ReturnType<typeof setTimeout> | null } | null = null;
+  private active: { id: number; handlers: GradeHandlers; timer: ReturnType<typeof setTimeout> | null; lang: GradeLang } | null = null;
 
   constructor(private readonly factory: () => Worker = () => new Worker(new URL('./grade-worker.ts', import.meta.url), { type: 'module', name: 'closing-time-grader' })) {}
 
@@ -33,7 +35,7 @@ export class GradeClient {
   grade(lab: string, source: string, fileName: string, handlers: GradeHandlers, lang: GradeLang = 'en'): void {
     this.abandon();
     const id = this.nextId++;
-    this.active = { id, handlers, timer: null };
+    this.active = { id, handlers, timer: null, lang };
     this.touch();
     const req: GradeRequest = { type: 'grade', id, lab, source, fileName, lang };
     this.ensure().postMessage(req);
@@ -43,18 +45,18 @@ export class GradeClient {
   trace(lab: string, source: string, fileName: string, check: string, handlers: GradeHandlers, lang: GradeLang = 'en'): void {
     this.abandon();
     const id = this.nextId++;
-    this.active = { id, handlers, timer: null };
+    this.active = { id, handlers, timer: null, lang };
     this.touch();
     const req: TraceCheckRequest = { type: 'trace', id, lab, source, fileName, check, lang };
     this.ensure().postMessage(req);
   }
 
   /** Stops the running check at once: the worker is thrown away. */
-  stop(reason = 'Stopped.'): void {
+  stop(reason?: string): void {
     const run = this.active;
     if (!run) return;
     this.abandon();
-    run.handlers.onError(reason);
+    run.handlers.onError(reason ?? say(run.lang).stopped);
   }
 
   get running(): boolean {
@@ -69,7 +71,7 @@ export class GradeClient {
       e.preventDefault();
       const run = this.active;
       this.replace();
-      run?.handlers.onError(`The grader could not start: ${e.message || 'worker error'}`);
+      if (run) run.handlers.onError(say(run.lang).graderNoStart({ error: e.message || say(run.lang).workerError }));
     });
     this.worker = w;
     return w;
@@ -99,7 +101,7 @@ export class GradeClient {
     if (!run) return;
     if (run.timer) clearTimeout(run.timer);
     run.timer = setTimeout(() => {
-      if (this.active === run) this.stop(`A check ran for ${SILENCE_LIMIT_MS / 1000} s without finishing and was stopped: look for a loop that never awaits.`);
+      if (this.active === run) this.stop(say(run.lang).silent({ s: SILENCE_LIMIT_MS / 1000 }));
     }, SILENCE_LIMIT_MS);
   }
 

@@ -5,6 +5,7 @@ import { checkers } from '../../../labs/index.ts';
 import { gradeSource } from '../../grading/grade-lab.ts';
 import { compileLearner } from '../../grading/runner-compiler.ts';
 import { serializeSummary } from '../../runner/serialize.ts';
+import { graderMessages } from '../../grading/messages.ts';
 import type { CheckReplay, GradeRequest, GradeWorkerMessage, TraceCheckRequest } from './grade-protocol.ts';
 
 /** Most events sent back for one traced check (a load test's world can hold millions). */
@@ -15,9 +16,10 @@ const post = (message: GradeWorkerMessage) => (self as unknown as Worker).postMe
 self.addEventListener('message', async (event: MessageEvent<GradeRequest | TraceCheckRequest>) => {
   const req = event.data;
   if (!req || (req.type !== 'grade' && req.type !== 'trace')) return;
+  const say = graderMessages[req.lang ?? 'en'] ?? graderMessages.en;
   const checker = checkers.get(req.lab);
   if (!checker) {
-    post({ type: 'error', id: req.id, message: `there is no checker for lab '${req.lab}' in this build` });
+    post({ type: 'error', id: req.id, message: say.noChecker({ lab: req.lab }) });
     return;
   }
   try {
@@ -49,7 +51,7 @@ self.addEventListener('message', async (event: MessageEvent<GradeRequest | Trace
     if (replay) post({ type: 'trace', id: req.id, replay });
     post({ type: 'done', id: req.id, result });
   } catch (error) {
-    post({ type: 'error', id: req.id, message: `the grader failed: ${(error as Error)?.message ?? String(error)}` });
+    post({ type: 'error', id: req.id, message: say.graderFailed({ error: (error as Error)?.message ?? String(error) }) });
   }
 });
 

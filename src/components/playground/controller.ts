@@ -5,7 +5,7 @@ import type { ProcessEvent, TraceEvent } from '../../../types/closing-time.d.ts'
 import type { RunSummary } from '../../sim/world-types.ts';
 import { RunnerClient, type WorkerFactory } from '../../runner/browser/client.ts';
 import type { Diagnostic } from '../../runner/browser/protocol.ts';
-import { capturedSegments, paint, tracePcap } from '../../console/index.ts';
+import { capturedSegments, paint, runEndSentence, tracePcap } from '../../console/index.ts';
 import { ExpectationTracker, parseExpectations, type Expectation } from './expectations.ts';
 import { LadderView } from './ladder-view.ts';
 import { TraceConsole } from './trace-console.ts';
@@ -276,7 +276,7 @@ export class PlaygroundController {
         onStopped: ({ forced }) => {
           const at = this.stoppedAt();
           this.console.println(
-            paint('yellow', forced ? `${at} The program did not give control back (a loop that never awaits?), so its worker was shut down.` : at, true),
+            paint('yellow', forced ? tr('pg.workerShutDown', { at }) : at, true),
           );
           this.finish(forced ? tr('pg.workerRestarted', { at }) : at);
         },
@@ -499,7 +499,7 @@ export class PlaygroundController {
     // A run that ends normally can still have failed processes: the status says so, not only the console.
     const failed = summary.failed?.length ?? 0;
     const failures = failed ? (failed === 1 ? tr('pg.failed1') : tr('pg.failedN', { n: failed })) : '';
-    this.finish(`${summary.message}${failures}${verdict}`);
+    this.finish(`${runEndSentence(summary, pageLocale())}${failures}${verdict}`);
     this.root.dataset.endedBy = summary.endedBy;
   }
 

@@ -7,7 +7,7 @@ import type { TraceEvent } from '../../../types/closing-time.d.ts';
 import { buildLadder, connectionKey, formatMs, listConnections, scrubSteps, type LadderModel } from '../ladder/model.ts';
 import { packetInfo, type PacketEnd, type PacketInfo } from '../ladder/packet-info.ts';
 import { renderLadderHeader, renderLadderSvg } from '../ladder/render.ts';
-import { pageLocale, translator } from '../../i18n/index.ts';
+import { pageLocale, translator, type Locale, type UiKey } from '../../i18n/index.ts';
 
 /** The page's UI strings, in its <html lang>. */
 const tr = translator(pageLocale());
@@ -282,40 +282,53 @@ export class LadderView {
   }
 }
 
-function endHtml(role: string, e: PacketEnd): string {
+function endHtml(role: 'sender' | 'receiver', e: PacketEnd, say: (key: UiKey, vars?: Record<string, string | number>) => string): string {
+  const before = e.before ?? say('packet.noSocket');
   const change = e.before === e.after || e.after === null
-    ? `${e.before ?? 'no socket'}${e.before ? ', unchanged' : ''}`
-    : `${e.before ?? 'no socket'} → ${e.after}`;
-  return `<dt>${role}</dt><dd data-field="${role === 'Sender' ? 'sender' : 'receiver'}"><b>${esc(e.host)}</b> ${esc(e.endpoint)}: ${esc(change)}${e.cause ? ` <span class="pg-packet__why">(${esc(e.cause)})</span>` : ''}</dd>`;
+    ? (e.before ? say('packet.unchanged', { state: before }) : before)
+    : `${before} → ${e.after}`;
+  const label = say(role === 'sender' ? 'packet.sender' : 'packet.receiver');
+  return `<dt>${label}</dt><dd data-field="${role}"><b>${esc(e.host)}</b> ${esc(e.endpoint)}: ${esc(change)}${e.cause ? ` <span class="pg-packet__why">(${esc(e.cause)})</span>` : ''}</dd>`;
 }
 
-/** The packet panel's content: absolute and relative numbers, the first one per the switch. */
-export function packetHtml(p: PacketInfo, absoluteFirst: boolean): string {
+/** Why a segment was dropped, as the drop event names it ('loss', 'fault', 'partition', 'no-route'). */
+const DROP_KEYS: Record<string, UiKey> = { loss: 'packet.dropLoss', lost: 'packet.dropLost', fault: 'packet.dropFault', partition: 'packet.dropPartition', 'no-route': 'packet.dropNoRoute' };
+
+/** The packet panel's content: absolute and relative numbers, the first one per the switch; in the page's edition. */
+export function packetHtml(p: PacketInfo, absoluteFirst: boolean, locale: Locale = pageLocale()): string {
+  const say = translator(locale);
   const num = (abs: number, rel: number | null, field: string) => {
     const a = `<span data-abs>${abs}</span>`;
     const r = rel === null ? '' : `<span data-rel>${rel}</span>`;
-    const body = rel === null ? a : absoluteFirst ? `${a} <span class="pg-packet__alt">(relative ${r})</span>` : `${r} <span class="pg-packet__alt">(absolute ${a})</span>`;
+    const body = rel === null ? a : absoluteFirst ? `${a} <span class="pg-packet__alt">(${say('packet.relative', { n: r })})</span>` : `${r} <span class="pg-packet__alt">(${say('packet.absolute', { n: a })})</span>`;
     return `<dd data-field="${field}">${body}</dd>`;
   };
   let fate: string;
-  if (p.outcome === 'delivered') fate = `delivered at ${secs(p.endT!)} (${formatMs(p.endT! - p.t)} on the wire)${p.duplicates ? `, and ${p.duplicates} duplicate${p.duplicates > 1 ? 's' : ''}` : ''}`;
-  else if (p.outcome === 'dropped') fate = `<span class="pg-packet__lost">dropped at ${secs(p.endT!)}: ${esc(p.dropReason ?? 'lost')}</span>`;
-  else fate = 'still on the wire when the run ended';
-  const data = p.len === 0 ? 'none' : `${p.len} byte${p.len > 1 ? 's' : ''}: <code>${esc(JSON.stringify(p.data))}${p.dataTruncated ? '…' : ''}</code>`;
+  if (p.outcome === 'delivered') {
+    const dup = p.duplicates ? say(p.duplicates > 1 ? 'packet.duplicates' : 'packet.duplicate', { n: p.duplicates }) : '';
+    fate = say('packet.delivered', { at: secs(p.endT!), wire: formatMs(p.endT! - p.t) }) + dup;
+  } else if (p.outcome === 'dropped') {
+    const why = p.dropReason ?? 'lost';
+    const reason = DROP_KEYS[why] ? say(DROP_KEYS[why]!) : why;
+    fate = `<span class="pg-packet__lost">${say('packet.dropped', { at: secs(p.endT!), reason: esc(reason) })}</span>`;
+  } else fate = say('packet.inFlight');
+  const data = p.len === 0
+    ? say('packet.none')
+    : `${say(p.len > 1 ? 'packet.bytes' : 'packet.byte', { n: p.len })}: <code>${esc(JSON.stringify(p.data))}${p.dataTruncated ? '…' : ''}</code>`;
   return (
     `<div class="pg-packet__head"><span class="pg-packet__flags" data-field="flags">${esc(p.flags)}</span>` +
-    `<span class="pg-packet__route">${esc(p.sender.host)} ${esc(p.sender.endpoint)} → ${esc(p.receiver.host)} ${esc(p.receiver.endpoint)} · sent at ${secs(p.t)}${p.retransmission ? ' · retransmission' : ''}</span>` +
-    `<button type="button" class="pg-packet__close" data-packet-close aria-label="Close the packet details">×</button></div>` +
+    `<span class="pg-packet__route">${esc(p.sender.host)} ${esc(p.sender.endpoint)} → ${esc(p.receiver.host)} ${esc(p.receiver.endpoint)} · ${say('packet.sentAt', { at: secs(p.t) })}${p.retransmission ? ` · ${say('packet.retransmission')}` : ''}</span>` +
+    `<button type="button" class="pg-packet__close" data-packet-close aria-label="${esc(say('packet.close'))}">×</button></div>` +
     `<dl class="pg-packet__fields">` +
-    `<dt>Flags</dt><dd data-field="flag-names">${esc(p.flagNames.join(', ') || 'none')}</dd>` +
+    `<dt>${say('packet.flags')}</dt><dd data-field="flag-names">${esc(p.flagNames.join(', ') || say('packet.none'))}</dd>` +
     `<dt>Seq</dt>${num(p.seq, p.relSeq, 'seq')}` +
-    `<dt>Ack</dt>${p.ackFlag ? num(p.ack, p.relAck, 'ack') : '<dd data-field="ack">— (no ACK flag)</dd>'}` +
-    `<dt>Window</dt><dd data-field="win">${p.win}</dd>` +
-    `<dt>Data</dt><dd data-field="data">${data}</dd>` +
-    `<dt>Options</dt><dd data-field="options">${esc(p.options.join(', ') || 'none')}</dd>` +
-    `<dt>Fate</dt><dd data-field="fate">${fate}</dd>` +
-    endHtml('Sender', p.sender) +
-    endHtml('Receiver', p.receiver) +
+    `<dt>Ack</dt>${p.ackFlag ? num(p.ack, p.relAck, 'ack') : `<dd data-field="ack">${say('packet.noAck')}</dd>`}` +
+    `<dt>${say('packet.window')}</dt><dd data-field="win">${p.win}</dd>` +
+    `<dt>${say('packet.data')}</dt><dd data-field="data">${data}</dd>` +
+    `<dt>${say('packet.options')}</dt><dd data-field="options">${esc(p.options.join(', ') || say('packet.none'))}</dd>` +
+    `<dt>${say('packet.fate')}</dt><dd data-field="fate">${fate}</dd>` +
+    endHtml('sender', p.sender, say) +
+    endHtml('receiver', p.receiver, say) +
     `</dl>`
   );
 }

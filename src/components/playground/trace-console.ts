@@ -9,7 +9,9 @@ import type { SsRow, TraceEvent } from '../../../types/closing-time.d.ts';
 import type { RunSummary } from '../../sim/world-types.ts';
 import { countersFromTrace, createFormatter, formatNstat, formatSsTable, formatSummary, makeNstatTable, paint, type TraceFormatter } from '../../console/index.ts';
 import { parseCommand, ssStates, type ConsoleCommand } from './console-commands.ts';
-import { pageLocale, t } from '../../i18n/index.ts';
+import { pageLocale, t, type UiKey } from '../../i18n/index.ts';
+
+const tr = (key: UiKey, vars?: Record<string, string | number>) => t(pageLocale(), key, vars);
 import { socketsFromTrace, sockstatEntriesFromTrace } from './live-ss.ts';
 import { filterRows } from '../../console/ss-filter.ts';
 import { formatSsSummary, sockstat, sockstatEntriesFromRows, type SockstatEntry } from '../../console/ss-summary.ts';
@@ -218,7 +220,7 @@ export class TraceConsole {
 
   printSummary(summary: RunSummary): void {
     this.println('');
-    this.println(formatSummary(summary, { color: true, tables: false, fileName: this.source.fileName() }));
+    this.println(formatSummary(summary, { color: true, tables: false, fileName: this.source.fileName(), locale: pageLocale() }));
   }
 
   private submit(): void {
@@ -242,7 +244,7 @@ export class TraceConsole {
         return;
       case 'filter':
         this.filterHost = cmd.host;
-        this.println(cmd.host ? `Showing only lines that involve ${cmd.host}. Type replay to redraw, filter off to show all.` : 'Showing every line.');
+        this.println(cmd.host ? tr('console.filterOn', { host: cmd.host }) : tr('console.filterOff'));
         return;
       case 'replay': {
         this.reset();
@@ -268,7 +270,7 @@ export class TraceConsole {
   private printCounters(host: string | undefined, zeros: boolean): void {
     const events = this.source.events();
     if (events.length === 0) {
-      this.println('No counters yet: press Run first.');
+      this.println(tr('console.noCounters'));
       return;
     }
     const selected = this.source.selectedN();
@@ -278,11 +280,11 @@ export class TraceConsole {
     if (host) {
       names = names.filter((n) => n === host);
       if (names.length === 0) {
-        this.println(paint('red', `No host named ${host}.`, true));
+        this.println(paint('red', tr('console.noHost', { host }), true));
         return;
       }
     }
-    this.println(paint('dim', `# TCP counters ${selected === null ? 'at the end of the trace' : 'at'} ${(t / 1000).toFixed(3)} s, rebuilt from the trace`, true));
+    this.println(paint('dim', tr(selected === null ? 'console.countersEnd' : 'console.countersAt', { s: (t / 1000).toFixed(3) }), true));
     for (const name of names) {
       this.println(paint('bold', `# ${name}`, true));
       const table = byHost.get(name) ?? makeNstatTable([]);
@@ -298,11 +300,11 @@ export class TraceConsole {
     let note: string;
     if (summary && selected === null) {
       tables = summary.hosts.map((h) => ({ name: h.name, rows: h.ss, stat: () => sockstatEntriesFromRows(h.ss) }));
-      note = `at the end of the run (${(summary.virtualMs / 1000).toFixed(3)} s)`;
+      note = tr('console.socketsEnd', { s: (summary.virtualMs / 1000).toFixed(3) });
     } else {
       const events = this.source.events();
       if (events.length === 0) {
-        this.println('No sockets yet: press Run first.');
+        this.println(tr('console.noSockets'));
         return;
       }
       const upTo = selected ?? Infinity;
@@ -311,19 +313,19 @@ export class TraceConsole {
       let stats: Map<string, SockstatEntry[]> | null = null;
       const names = [...new Set(events.flatMap((e) => ('host' in e && e.host ? [e.host] : [])))];
       tables = names.map((name) => ({ name, rows: byHost.get(name) ?? [], stat: () => (stats ??= sockstatEntriesFromTrace(events, upTo)).get(name) ?? [] }));
-      note = `at ${(t / 1000).toFixed(3)} s, rebuilt from the trace (queues not known until the run ends)`;
+      note = tr('console.socketsAt', { s: (t / 1000).toFixed(3) });
     }
     if (host) {
       tables = tables.filter((t) => t.name === host);
       if (tables.length === 0) {
-        this.println(paint('red', `No host named ${host}.`, true));
+        this.println(paint('red', tr('console.noHost', { host }), true));
         return;
       }
     }
     const states = ssStates(cmd, netstat);
     const filter = cmd.filter ?? { states: null, conditions: [] };
     const onlySummary = cmd.summary && !cmd.filter;
-    this.println(paint('dim', `# sockets ${note}`, true));
+    this.println(paint('dim', `# ${note}`, true));
     for (const t of tables) {
       this.println(paint('bold', `# ${t.name}`, true));
       if (cmd.summary) this.println(formatSsSummary(sockstat(t.stat())));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, stripAnsi, type SummaryLike } from '../../../src/console/index.ts';
+import { formatSummary, runEndSentence, stripAnsi, type SummaryLike } from '../../../src/console/index.ts';
 
 const base: SummaryLike = {
   endedBy: 'quiescence',
@@ -60,5 +60,45 @@ describe('run summary', () => {
       ].join('\n'),
     );
     expect(text).toContain('\x1b[33mThe run reached');
+  });
+
+  it('speaks Chinese on the Chinese pages, keeping process tags, calls and errors as printed', () => {
+    const text = formatSummary(
+      {
+        ...base,
+        blocked: [{ host: 'server', pid: 1, process: 'server', waitingIn: 'accept' }],
+        failed: [
+          { kind: 'process', t: 5, n: 9, host: 'client', pid: 2, process: 'client', action: 'fail', error: { name: 'TypeError', message: 'x is not a function', line: 7, column: 3 } },
+        ],
+      },
+      { tables: false, fileName: 'prog.ts', locale: 'zh-cn' },
+    );
+    expect(text).toBe(
+      [
+        '运行在虚拟时间 60.07 s 结束：已没有待处理的事件。',
+        '运行结束时仍在等待的进程（这不是错误，例如服务器还在等更多客户端）：',
+        '  server[1] 阻塞在 accept',
+        '失败的进程：',
+        '  client[2]: TypeError: x is not a function (prog.ts:7:3)',
+        '引擎事件 120 个，轨迹事件 64 个。',
+      ].join('\n'),
+    );
+  });
+
+  it('says in Chinese why a run ended at its limits or was stopped, from the summary’s own fields', () => {
+    const zh = (s: Partial<SummaryLike>) => formatSummary({ ...base, ...s }, { tables: false, locale: 'zh-cn' }).split('\n')[0];
+    expect(zh({ endedBy: 'time-limit', virtualMs: 600000, pendingTimers: 3 })).toBe('运行到达虚拟时间上限 600 s，仍有 3 个事件待处理（例如某个进程在循环里 sleep，或定时器不断触发）。');
+    expect(zh({ endedBy: 'wall-limit', virtualMs: 1500, wallLimitMs: 5000 })).toBe('运行用完了 5000 ms 的真实时间上限，在虚拟时间 1.5 s 被停止。');
+    expect(zh({ endedBy: 'stopped', reason: 'stopped by the user' })).toBe('运行已停止：由用户停止。');
+    expect(zh({ endedBy: 'error', reason: 'boom' })).toBe('模拟器出错：boom');
+  });
+
+  it('prints the world’s own English sentence by default, as the CLI does', () => {
+    expect(formatSummary({ ...base, endedBy: 'stopped', message: 'The run was stopped: stopped by the user.', reason: 'stopped by the user' }, { tables: false })).toMatch(/^The run was stopped: stopped by the user\.\n/);
+  });
+
+  it('gives the playground status the same end sentence as the console, in the page’s edition', () => {
+    expect(runEndSentence(base)).toBe(base.message);
+    expect(runEndSentence(base, 'zh-cn')).toBe('运行在虚拟时间 60.07 s 结束：已没有待处理的事件。');
   });
 });
