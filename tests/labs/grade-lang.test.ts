@@ -21,6 +21,30 @@ async function run(argv: string[]) {
   return { code, out, err };
 }
 
+/** Four or more English words in a row outside quotes: text the catalogue left untranslated. */
+const ENGLISH_RUN = /\b[a-z]+(?: [a-z]+){3,}\b/i;
+const unquoted = (text: string) => text.replace(/'[^']*'|"[^"]*"|`[^`]*`/g, '');
+
+/** Grades every wrong solution of `lab` in zh-CN: each failing check explains itself in Chinese, every value filled in. */
+async function wrongSolutionsInChinese(lab: string) {
+  const dir = join(import.meta.dirname, 'wrong', lab);
+  const labChecker = checkers.get(lab)!;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const zh = await gradeSource(labChecker, readFileSync(join(dir, f), 'utf8'), { compile: compileLearner, lang: 'zh-CN', filename: f });
+    const failed = zh.tests.filter((t) => t.status !== 'pass');
+    expect(failed.length, f).toBeGreaterThan(0);
+    for (const t of zh.tests) {
+      expect(HAN.test(t.title ?? ''), `${f} ${t.name}: title`).toBe(true);
+      expect(HAN.test(t.test_code), `${f} ${t.name}: description`).toBe(true);
+    }
+    for (const t of failed) {
+      expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
+      expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
+      expect(unquoted(t.message ?? ''), `${f} ${t.name}: English left in the message`).not.toMatch(ENGLISH_RUN);
+    }
+  }
+}
+
 describe('grading in Simplified Chinese', () => {
   it('a zh-CN grade says so and names, describes and explains every check in Chinese', async () => {
     const source = readFileSync(join(LABS, 'clean-client/starter.ts'), 'utf8');
@@ -54,6 +78,10 @@ describe('grading in Simplified Chinese', () => {
       }
     }
   }, 180_000);
+
+  it('each wrong load generator of many-short-connections gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('many-short-connections');
+  }, 300_000);
 
   it('a file that cannot be graded says why in Chinese', async () => {
     const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
