@@ -21,9 +21,14 @@ async function run(argv: string[]) {
   return { code, out, err };
 }
 
-/** Four or more English words in a row outside quotes: text the catalogue left untranslated. */
+/**
+ * Four or more English words in a row outside quotes, half-width parentheses and
+ * full-width ones with no Chinese in them (where the simulator's own text stands:
+ * "(Connection reset by peer)", "（rcv ACK of FIN，t=0.050 s）"): text the
+ * catalogue left untranslated.
+ */
 const ENGLISH_RUN = /\b[a-z]+(?: [a-z]+){3,}\b/i;
-const unquoted = (text: string) => text.replace(/'[^']*'|"[^"]*"|`[^`]*`/g, '');
+const unquoted = (text: string) => text.replace(/'[^']*'|"[^"]*"|`[^`]*`|\([^()]*\)|（[^（）\p{Script=Han}]*）/gu, '');
 
 /** Grades every wrong solution of `lab` in zh-CN: each failing check explains itself in Chinese, every value filled in. */
 async function wrongSolutionsInChinese(lab: string) {
@@ -81,6 +86,10 @@ describe('grading in Simplified Chinese', () => {
 
   it('each wrong load generator of many-short-connections gets a Chinese explanation with every value filled in', async () => {
     await wrongSolutionsInChinese('many-short-connections');
+  }, 300_000);
+
+  it('each wrong client and handler of half-close gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('half-close');
   }, 300_000);
 
   it('a file that cannot be graded says why in Chinese', async () => {
