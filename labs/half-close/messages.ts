@@ -160,14 +160,14 @@ const zhCN: Messages = {
   notJudgedClient: '未评判：你的客户端没有完成每一次交换（原因见检查项“客户端：从读到 EOF 才作答的服务端拿到回答”）。',
   clientRst: (v) => `你的客户端在 ${v.at} ${v.state ? `从 ${v.state} 状态` : ''}发出了 RST${v.cause ? `（${v.cause}）` : ''}：${v.advice}`,
   adviceNoLinger: 'SO_LINGER 0 会把 close() 变成复位：不要用它。',
-  adviceReadFirst: 'close() 之前要把回答读到 EOF：带着未读数据关闭会发出 RST。',
+  adviceReadFirst: 'close() 之前要把回答读到 EOF，带着未读数据关闭会发出 RST。',
   clientCloseWait: (v) => `你的客户端留下了 ${v.count} 个处于 CLOSE_WAIT 的套接字：recv() 返回 '' 之后要 close() 它。`,
   notJudgedHandler: (v) => `未评判：${v.who}没有拿到回答（原因见检查项“处理函数：读完整个请求才作答”）。`,
   noEof: (v) => `${v.who}${v.answered ? '已经拿到完整的回答' : '还没有收到回答'}，到 ${v.at} 仍在等待 EOF。${v.story}发完回答后要 close() 连接，客户端的 recv() 才会返回 ''。`,
   serverCloseWait: (v) => `服务端仍有 ${v.count} 个处于 CLOSE_WAIT 的套接字：你的处理函数发完回答后必须 close() 连接。`,
   emptyClosed: `你的处理函数没有回答空请求就关闭了连接：recv() 立即返回 '' 说明请求为空，它仍然应当得到 "LEN 0\\n"。`,
   failure: (v) => `${v.failure}。`,
-  ownReply: (v) => `你的客户端返回了${v.got === null ? '空值（什么也没返回）' : ` ${v.got} 字节`}，而回答有 ${v.total} 字节。`,
+  ownReply: (v) => `你的客户端${v.got === null ? '什么也没返回' : `返回了 ${v.got} 字节`}，而回答有 ${v.total} 字节。`,
   ownRst: (v) => `${v.host} 在 ${v.at} ${v.state ? `从 ${v.state} ` : ''}发出了 RST${v.cause ? `（${v.cause}）` : ''}：这次交换必须由双方各自的 FIN 结束。`,
 };
 
