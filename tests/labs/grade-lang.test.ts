@@ -92,6 +92,10 @@ describe('grading in Simplified Chinese', () => {
     await wrongSolutionsInChinese('half-close');
   }, 300_000);
 
+  it('each wrong TIME_WAIT handler of implement-time-wait gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('implement-time-wait');
+  }, 300_000);
+
   it('a file that cannot be graded says why in Chinese', async () => {
     const r = await gradeSource(checker, 'export const nothing = 1;\n', { compile: compileLearner, lang: 'zh-CN', filename: 'x.ts' });
     expect(r.status).toBe('error');
