@@ -12,12 +12,9 @@ import { defineChecker, ensure, fail, type CheckContext, type Variation } from '
 import {
   at,
   callsOn,
-  count,
-  describeDescriptor,
+  describeDescriptorIn,
   describeFailure,
-  describeHistory,
   failures,
-  fromState,
   listSome,
   openDescriptors,
   resetCause,
@@ -26,7 +23,11 @@ import {
   socketsIn,
 } from '../../src/grading/trace-queries.ts';
 import { errnoOf, firstDifference } from '../../src/grading/reference-io.ts';
-import type { OS, ProcessEvent, RunSummary, Socket, World } from '../../src/sim/index.ts';
+import type { GradeLang } from '../../src/grading/messages.ts';
+import type { OS, ProcessEvent, RunSummary, Socket, TcpState, World } from '../../src/sim/index.ts';
+import { halfCloseMessages } from './messages.ts';
+
+type Messages = (typeof halfCloseMessages.messages)['en'];
 
 export interface HalfClose {
   client(os: OS, server: string, request: string): Promise<string>;
@@ -40,8 +41,8 @@ export function answer(request: string): string {
 
 const PORT = 7;
 
-function show(text: string, most = 40): string {
-  return text.length <= most ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, most))}... (${text.length} bytes)`;
+function show(m: Messages, text: string, most = 40): string {
+  return text.length <= most ? JSON.stringify(text) : m.showLong({ head: JSON.stringify(text.slice(0, most)), bytes: text.length });
 }
 
 /** Request text that varies with the program graded: words and a few newlines, cut from one varied text so that large requests stay cheap to build. */
@@ -62,15 +63,16 @@ function hostName(v: Variation, kinds: readonly string[]): string {
   return `${v.pick(kinds)}${v.int(0, 1) ? `-${v.int(2, 99)}` : ''}`;
 }
 
-function rstText(world: World, from: string, to?: string): string {
+function rstText(m: Messages, world: World, from: string, to?: string): string {
   const rst = segments(world, { from, rst: true }).find((e) => to === undefined || `${e.seg.dst.ip}:${e.seg.dst.port}` === to);
   if (!rst) return '';
   const c = resetCause(world, rst);
-  return ` ${from === 'server' ? 'The server' : `Host ${from}`} sent RST at ${at(rst.t)}${c.from ? ` from ${c.from}` : ''}${c.cause ? ` (${c.cause})` : ''}.`;
+  return m.rstSent({ byServer: from === 'server', host: from, at: at(rst.t), state: c.from, cause: c.cause });
 }
 
 /** Descriptors socket()/accept() returned on `host` and nobody closed, with what happened to the first. */
-function leaked(world: World, host: string, via: 'socket' | 'accept', summary: RunSummary, who: string): string | null {
+function leaked(lang: GradeLang, world: World, host: string, via: 'socket' | 'accept', summary: RunSummary, who: string): string | null {
+  const m = halfCloseMessages.messages[lang];
   const open = openDescriptors(world, host).filter((d) => d.via === via && d.process !== 'listener-socket');
   if (open.length === 0) return null;
   const d = open[0];
@@ -81,16 +83,14 @@ function leaked(world: World, host: string, via: 'socket' | 'accept', summary: R
   const threw = summary.failed.find((f) => f.host === host && f.t >= d.t && users.has(f.pid));
   const waiting = summary.blocked.find((b) => b.host === host && b.waitingIn.includes(`(fd ${d.fd})`));
   const what = threw
-    ? `${who} threw (${describeFailure(threw)}) before closing it`
+    ? m.leakThrew({ who, failure: describeFailure(threw, lang) })
     : shut
-      ? `${who} called shutdown(${shut.args.replace(/^\d+,\s*/, '')}) on it at ${at(shut.t)}, which sends FIN but keeps the descriptor`
+      ? m.leakShutdown({ who, how: shut.args.replace(/^\d+,\s*/, ''), at: at(shut.t) })
       : waiting
-        ? `process '${waiting.process}' was still waiting in ${waiting.waitingIn} on it at the end of the run`
-        : `${who} returned without closing it`;
-  return (
-    `${count(open.length, 'descriptor')} from ${via}() never closed on ${host}: ${listSome(open.map(describeDescriptor), 2)}. For the first, ${what}; close() was never called.` +
-    (threw ? ' Close the socket in a finally block, so that an error does not leak it.' : " ss stops showing a connection once it is over, but the descriptor stays held until close().")
-  );
+        ? m.leakWaiting({ process: waiting.process, call: waiting.waitingIn })
+        : m.leakReturned({ who });
+  const list = listSome(open.map((x) => describeDescriptorIn(lang, x)), 2, lang);
+  return m.leaked({ count: open.length, via, host, list, what, threw: !!threw });
 }
 
 // ------------------------------------------------------------ the learner's client against reference servers
@@ -172,7 +172,7 @@ async function runClients(t: CheckContext<HalfClose>, calls: { plan: ServerPlan;
     call.pid = p.pid;
   });
   const summary = await t.run(world);
-  return { world, summary, calls: out, clientName };
+  return { world, summary, calls: out, clientName, lang: t.lang, m: halfCloseMessages.messages[t.lang] };
 }
 
 type Clients = Awaited<ReturnType<typeof runClients>>;
@@ -182,64 +182,58 @@ function clientFailure(r: Clients, c: ClientCall): ProcessEvent | undefined {
 }
 
 function requireReplies(r: Clients) {
+  const m = r.m;
   // The reset server last: a client that cannot get an answer at all is told so first.
   for (const c of [...r.calls].sort((a, b) => Number(!!a.plan.reset) - Number(!!b.plan.reset))) {
-    const to = `called with server '${c.server}' and a ${c.request.length}-byte request (${c.plan.kind})`;
+    const to = m.calledWith({ server: c.server, bytes: c.request.length, kind: c.plan.kind });
     const f = clientFailure(r, c);
     if (c.plan.reset && c.returned) {
       const want = answer(c.request);
       const rst = segments(r.world, { from: c.server, rst: true })[0];
-      fail(
-        `your client, ${to}, returned ${c.reply === undefined ? 'nothing' : `${String(c.reply).length} of the ${want.length} bytes of the answer`} as if it were complete, ` +
-          `although the server reset the connection${rst ? ` (RST at ${at(rst.t)})` : ''}: recv() threw ECONNRESET; let the error reach the caller instead of returning a truncated answer.`,
-      );
+      fail(m.resetReturned({ to, got: c.reply === undefined ? null : String(c.reply).length, total: want.length, rstAt: rst ? at(rst.t) : undefined }));
     }
     if (c.plan.reset && f) continue; // an error, not an answer: right
     if (f) {
-      fail(
-        `your client, ${to}: ${describeFailure(f)}. ` +
-          (/EHOSTUNREACH|ECONNREFUSED/.test(f.error?.message ?? '')
-            ? `Connect to the host the \`server\` argument names ('${c.server}' here), port ${PORT}.`
-            : /EBADF|closed/.test(f.error?.message ?? '')
-              ? "close() gives up both directions; shutdown('SHUT_WR') sends FIN but keeps the socket open for reading the reply."
-              : 'Send the request, shutdown(SHUT_WR), then recv() until it returns the empty string.'),
-      );
+      const advice = /EHOSTUNREACH|ECONNREFUSED/.test(f.error?.message ?? '')
+        ? m.adviceConnect({ server: c.server, port: PORT })
+        : /EBADF|closed/.test(f.error?.message ?? '')
+          ? m.adviceClosed
+          : m.adviceProtocol;
+      fail(m.clientThrew({ to, failure: describeFailure(f, r.lang), advice }));
     }
     if (!c.returned) {
       const mine = r.summary.blocked.find((b) => b.host === r.clientName && b.pid === c.pid);
       const theirs = r.summary.blocked.find((b) => b.host === c.server);
-      fail(
-        `your client, ${to}, never returned: at ${at(r.summary.virtualMs)} it was waiting in ${mine?.waitingIn ?? 'a call'}` +
-          (!c.accepted
-            ? `, and the server '${c.server}' never got a connection from it: connect to the host the \`server\` argument names, port ${PORT}.`
-            : theirs && !c.serverEof
-            ? ` and the server, having received ${c.serverGot.length} of the ${c.request.length} bytes, was still reading the request (${theirs.waitingIn}) until EOF, so it waits for your FIN: call shutdown('SHUT_WR') after sending. close() would also send FIN, but then you could not read the reply.`
-            : `, although the server had sent the whole answer and its FIN. Return once recv() returns ''.`),
-      );
+      const tail = !c.accepted
+        ? m.tailNoConnection({ server: c.server, port: PORT })
+        : theirs && !c.serverEof
+          ? m.tailServerReading({ got: c.serverGot.length, total: c.request.length, waiting: theirs.waitingIn })
+          : m.tailServerDone;
+      fail(m.neverReturned({ to, at: at(r.summary.virtualMs), waiting: mine?.waitingIn ?? m.aCall, tail }));
     }
     const want = answer(c.request);
     const got = String(c.reply);
     if (got !== want) {
       fail(
         got.length < want.length && want.startsWith(got)
-          ? `your client, ${to}, returned ${got.length} of the ${want.length} bytes of the reply: the answer arrives in several segments, so keep calling recv() until it returns ''.`
+          ? m.truncatedReply({ to, got: got.length, total: want.length })
           : c.serverGot !== c.request
-            ? `your client, ${to}, sent ${c.serverGot.length} bytes that differ from the request at byte ${firstDifference(c.serverGot, c.request)}: send the request exactly as given.`
-            : `your client, ${to}, returned a reply that differs from the server's at byte ${firstDifference(got, want)}: return the bytes exactly as received.`,
+            ? m.requestDiffers({ to, bytes: c.serverGot.length, at: firstDifference(c.serverGot, c.request) })
+            : m.replyDiffers({ to, at: firstDifference(got, want) }),
       );
     }
   }
 }
 
-const resetServer: ServerPlan = { kind: 'a server that sends the first part of the answer, then resets', thinkMs: 0, pieces: 2, gapMs: 0, reset: true };
+const resetServer = (m: Messages): ServerPlan => ({ kind: m.serverReset, thinkMs: 0, pieces: 2, gapMs: 0, reset: true });
 
-const plainServer: ServerPlan = { kind: 'a server that answers at once', thinkMs: 0, pieces: 1, gapMs: 0 };
+const plainServer = (m: Messages): ServerPlan => ({ kind: m.serverPlain, thinkMs: 0, pieces: 1, gapMs: 0 });
 
-function slowServer(v: Variation): ServerPlan {
+function slowServer(v: Variation, m: Messages): ServerPlan {
   const thinkMs = v.int(1100, 2000);
   const pieces = v.int(2, 4);
   const gapMs = v.int(1050, 1600);
-  return { kind: `a server that thinks ${(thinkMs / 1000).toFixed(1)} s, then answers in ${pieces} pieces ${(gapMs / 1000).toFixed(1)} s apart`, thinkMs, pieces, gapMs };
+  return { kind: m.serverSlow({ think: (thinkMs / 1000).toFixed(1), pieces, gap: (gapMs / 1000).toFixed(1) }), thinkMs, pieces, gapMs };
 }
 
 // ------------------------------------------------------------ reference clients against the learner's handler
@@ -292,7 +286,7 @@ async function runRequests(t: CheckContext<HalfClose>, plans: RequestPlan[]) {
   const outcomes: RequestOutcome[] = plans.map((plan) => ({ plan, host: clientName, sent: 0, received: '', phase: 'connecting', eof: false }));
   for (const o of outcomes) client.run((os) => referenceClient(os, o), 'reference-client');
   const summary = await t.run(world);
-  return { world, summary, outcomes, handlerFailures: failures(summary, 'handle') };
+  return { world, summary, outcomes, handlerFailures: failures(summary, 'handle'), lang: t.lang, m: halfCloseMessages.messages[t.lang] };
 }
 
 async function referenceClient(os: OS, o: RequestOutcome): Promise<void> {
@@ -350,59 +344,62 @@ async function referenceClient(os: OS, o: RequestOutcome): Promise<void> {
 
 type Requests = Awaited<ReturnType<typeof runRequests>>;
 
-function describeClient(o: RequestOutcome): string {
-  return `a reference client on ${o.host}${o.addr ? ` (${o.addr})` : ''} that ${o.plan.kind}`;
+function describeClient(m: Messages, o: RequestOutcome): string {
+  return m.referenceClient({ host: o.host, addr: o.addr, kind: o.plan.kind });
 }
 
 function serverStory(r: Requests, o: RequestOutcome): string {
   if (!o.addr) return '';
   const h = socketHistory(r.world, 'server', o.addr).filter((e) => e.from !== 'LISTEN' && e.from !== 'SYN_RECEIVED');
-  return h.length ? ` Your side of the connection went ${describeHistory(h)}.` : '';
+  return h.length ? r.m.history({ steps: h.map((e) => ({ from: e.from, to: e.to, cause: e.cause ?? '', at: at(e.t) })) }) : '';
 }
 
 function requireHandlerReplies(r: Requests) {
+  const m = r.m;
   for (const o of r.outcomes) {
     if (o.plan.ending !== 'half-close') continue;
     const req = o.plan.request;
     const want = answer(req);
     const got = o.received;
-    const who = describeClient(o);
+    const who = describeClient(m, o);
     if (o.error) {
       const cause = o.addr ? segments(r.world, { from: 'server', rst: true }).find((e) => `${e.seg.dst.ip}:${e.seg.dst.port}` === o.addr) : undefined;
       const c = cause ? resetCause(r.world, cause) : {};
       const early = c.cause === 'close() with unread data' || o.phase === 'sending';
       fail(
         (o.phase === 'sending'
-          ? `${who} got ${o.error.errno} from ${o.error.call}() at ${at(o.error.t)} while still sending its request (${o.sent} of ${req.length} bytes sent).`
-          : `${who} had sent its whole request and half-closed, then got ${o.error.errno} from ${o.error.call}() at ${at(o.error.t)} with ${show(got)} of the answer received.`) +
-          rstText(r.world, 'server', o.addr) +
+          ? m.errorSending({ who, errno: o.error.errno, call: o.error.call, at: at(o.error.t), sent: o.sent, total: req.length })
+          : m.errorReading({ who, errno: o.error.errno, call: o.error.call, at: at(o.error.t), got: show(m, got) })) +
+          rstText(m, r.world, 'server', o.addr) +
           serverStory(r, o) +
           (early
-            ? ` Your handler closed the connection before the request was complete${c.cause === 'close() with unread data' ? ' (a close() with unread data sends RST)' : c.cause === 'data after close()' ? ', and the rest of the request that arrived after close() was answered with RST' : ''}. The request ends at EOF, when recv() returns '', not at the first recv().`
+            ? m.early({ detail: c.cause === 'close() with unread data' ? m.earlyUnread : c.cause === 'data after close()' ? m.earlyAfterClose : '' })
             : c.cause === 'close() with SO_LINGER 0'
-              ? ' SO_LINGER 0 turns close() into a reset: the answer still in flight is lost.'
+              ? m.lingerLost
               : ''),
       );
     }
     const f = r.handlerFailures[0];
     if (!o.eof) {
       fail(
-        `${who} ${o.phase === 'reading' ? `had sent its whole request and half-closed, and was still waiting for the end of the reply at ${at(r.summary.virtualMs)} with ${show(got)} received` : `was still ${o.phase} at ${at(r.summary.virtualMs)}`}.` +
+        (o.phase === 'reading'
+          ? m.stillReading({ who, at: at(r.summary.virtualMs), got: show(m, got) })
+          : m.stillIn({ who, phase: o.phase, at: at(r.summary.virtualMs) })) +
           serverStory(r, o) +
-          (f ? ` Your handler threw: ${describeFailure(f)}.` : got === want ? " After sending the answer, close() the connection so the client's recv() returns ''." : ''),
+          (f ? m.handlerThrewTail({ failure: describeFailure(f, r.lang) }) : got === want ? m.closeAfterAnswer : ''),
       );
     }
     if (got !== want) {
       const head = got.split('\n')[0];
       fail(
         head.startsWith('LEN ') && Number(head.slice(4)) < req.length
-          ? `your handler answered "${head}" to ${who}, a ${req.length}-byte request: it replied before the whole request had arrived. The request ends at EOF (recv() returns ''), not at the first recv().`
-          : `your handler's reply to ${who} ${show(got)} is not "LEN ${req.length}\\n" followed by the request in upper case (first difference at byte ${firstDifference(got, want)}).`,
+          ? m.answeredEarly({ head, who, bytes: req.length })
+          : m.wrongReply({ who, got: show(m, got), bytes: req.length, at: firstDifference(got, want) }),
       );
     }
   }
   const f = r.handlerFailures[0];
-  if (f) fail(`your handler threw: ${describeFailure(f)}.`);
+  if (f) fail(m.handlerThrew({ failure: describeFailure(f, r.lang) }));
 }
 
 function halfCloser(kind: string, request: string, pieces: RequestPlan['pieces'], startMs: number): RequestPlan {
@@ -411,6 +408,7 @@ function halfCloser(kind: string, request: string, pieces: RequestPlan['pieces']
 
 export default defineChecker<HalfClose>({
   lab: 'half-close',
+  messages: halfCloseMessages,
   exports: [
     { name: 'client', kind: 'function', signature: 'export async function client(os: OS, server: string, request: string): Promise<string>' },
     { name: 'handle', kind: 'function', signature: 'export async function handle(conn: Socket): Promise<void>' },
@@ -424,13 +422,14 @@ export default defineChecker<HalfClose>({
         'Your client is called with reference servers (their host names vary) that read until EOF before answering: an 8,000-byte request, an empty one, one of 100–200 KB (more than the receive buffer), one to a server that thinks over a second and answers in pieces over a second apart, and one to a server that resets after part of the answer; each call must return the whole answer, and the reset one must throw rather than return part of it.',
       async run(t) {
         const v = t.vary;
+        const m = halfCloseMessages.messages[t.lang];
         requireReplies(
           await runClients(t, [
-            { plan: plainServer, request: text(v, 8000) },
-            { plan: plainServer, request: '' },
-            { plan: plainServer, request: text(v, v.int(100_000, 200_000)) },
-            { plan: slowServer(v), request: text(v, v.int(200, 3000)) },
-            { plan: resetServer, request: text(v, v.int(3000, 9000)) },
+            { plan: plainServer(m), request: text(v, 8000) },
+            { plan: plainServer(m), request: '' },
+            { plan: plainServer(m), request: text(v, v.int(100_000, 200_000)) },
+            { plan: slowServer(v, m), request: text(v, v.int(200, 3000)) },
+            { plan: resetServer(m), request: text(v, v.int(3000, 9000)) },
           ]),
         );
       },
@@ -443,25 +442,23 @@ export default defineChecker<HalfClose>({
         'After three exchanges (one with a server that answers in pieces over a second apart, one with a server that resets) the client must have sent no RST, hold no socket in CLOSE_WAIT and have closed every descriptor socket() returned, the reset one included.',
       async run(t) {
         const v = t.vary;
+        const m = halfCloseMessages.messages[t.lang];
         const r = await runClients(t, [
-          { plan: plainServer, request: text(v, v.int(10, 60)) },
-          { plan: slowServer(v), request: text(v, v.int(10, 60)) },
-          { plan: resetServer, request: text(v, v.int(3000, 9000)) },
+          { plan: plainServer(m), request: text(v, v.int(10, 60)) },
+          { plan: slowServer(v, m), request: text(v, v.int(10, 60)) },
+          { plan: resetServer(m), request: text(v, v.int(3000, 9000)) },
         ]);
-        if (r.calls.some((c) => !c.plan.reset && !c.returned) || r.calls.some((c) => !c.serverEof)) {
-          fail("not judged: your client did not finish every exchange (the check 'client: gets the reply from a server that reads to EOF' says why).");
-        }
+        if (r.calls.some((c) => !c.plan.reset && !c.returned) || r.calls.some((c) => !c.serverEof)) fail(m.notJudgedClient);
         const rst = segments(r.world, { from: r.clientName, rst: true })[0];
         if (rst) {
           const c = resetCause(r.world, rst);
-          fail(
-            `your client sent RST at ${at(rst.t)}${fromState(rst)}${c.cause ? ` (${c.cause})` : ''}: ` +
-              (c.cause === 'close() with SO_LINGER 0' ? "SO_LINGER 0 makes close() a reset: don't use it." : "read the reply to EOF before close(): closing with unread data sends RST."),
-          );
+          // The sender's state as the trace records it (fromState in trace-queries).
+          const state = rst.state ?? (rst.seg as { senderState?: TcpState }).senderState;
+          fail(m.clientRst({ at: at(rst.t), state, cause: c.cause, advice: c.cause === 'close() with SO_LINGER 0' ? m.adviceNoLinger : m.adviceReadFirst }));
         }
         const left = socketsIn(r.world, r.clientName, 'CLOSE-WAIT');
-        ensure(left.length === 0, `your client left ${count(left.length, 'socket')} in CLOSE_WAIT: close() it after recv() returned ''.`);
-        const leak = leaked(r.world, r.clientName, 'socket', r.summary, 'your client');
+        ensure(left.length === 0, () => m.clientCloseWait({ count: left.length }));
+        const leak = leaked(r.lang, r.world, r.clientName, 'socket', r.summary, m.yourClient);
         if (leak) fail(leak);
       },
     },
@@ -473,6 +470,7 @@ export default defineChecker<HalfClose>({
         'Reference clients send 30,000 bytes in 3 pieces 300 ms apart; a request in 2 pieces 1.2–2 s apart; one sent only 1–2 s after connecting; 100–200 KB (more than the receive buffer); and a one-line request without a final newline; each then shuts down (SHUT_WR) and must get the answer for all of it.',
       async run(t) {
         const v = t.vary;
+        const m = halfCloseMessages.messages[t.lang];
         const big = text(v, v.int(100_000, 200_000));
         const r30 = text(v, 30_000);
         const paused = text(v, v.int(500, 4000));
@@ -480,11 +478,11 @@ export default defineChecker<HalfClose>({
         const oneLine = text(v, v.int(10, 80), false);
         requireHandlerReplies(
           await runRequests(t, [
-            halfCloser('sends 30,000 bytes in 3 pieces 300 ms apart', r30, split(r30, 3, (i) => (i ? 300 : 0)), 0),
-            halfCloser('sends its request in 2 pieces with a pause of over a second between them', paused, split(paused, 2, (i) => (i ? v.int(1200, 2000) : 0)), 15),
-            halfCloser('waits over a second after connecting before it sends', late, [{ data: late, pauseMs: v.int(1000, 2000) }], 30),
-            halfCloser(`sends ${Math.round(big.length / 1000)} KB`, big, split(big, v.int(4, 12), () => 0), 45),
-            halfCloser('sends one short line without a final newline', oneLine, [{ data: oneLine, pauseMs: 0 }], 60),
+            halfCloser(m.kind30k, r30, split(r30, 3, (i) => (i ? 300 : 0)), 0),
+            halfCloser(m.kindPaused, paused, split(paused, 2, (i) => (i ? v.int(1200, 2000) : 0)), 15),
+            halfCloser(m.kindLate, late, [{ data: late, pauseMs: v.int(1000, 2000) }], 30),
+            halfCloser(m.kindBig({ kb: Math.round(big.length / 1000) }), big, split(big, v.int(4, 12), () => 0), 45),
+            halfCloser(m.kindOneLine, oneLine, [{ data: oneLine, pauseMs: 0 }], 60),
           ]),
         );
       },
@@ -497,33 +495,29 @@ export default defineChecker<HalfClose>({
         'Three clients send short requests and must see EOF after the answer; one more resets halfway through its request and another after 2,000 bytes of the answer to a 100–200 KB request (your handler then gets ECONNRESET or EPIPE). Afterwards the server must hold no socket in CLOSE_WAIT and every descriptor accept() returned must be closed.',
       async run(t) {
         const v = t.vary;
+        const m = halfCloseMessages.messages[t.lang];
         const ps: RequestPlan[] = [0, 1, 2].map((i) => {
           const req = text(v, v.int(4, 400));
-          return halfCloser('sends a short request', req, [{ data: req, pauseMs: 0 }], i * 20);
+          return halfCloser(m.kindShort, req, [{ data: req, pauseMs: 0 }], i * 20);
         });
         const half = text(v, v.int(2000, 6000));
         const big = text(v, v.int(100_000, 200_000));
         ps.push(
-          { kind: 'resets halfway through its request', request: half, pieces: split(half, 2, (i) => (i ? 200 : 0)), ending: 'reset-mid-request', startMs: 60 },
-          { kind: `sends ${Math.round(big.length / 1000)} KB, then resets after 2,000 bytes of the answer`, request: big, pieces: split(big, 4, () => 0), ending: 'reset-mid-reply', startMs: 80 },
+          { kind: m.kindResetMidRequest, request: half, pieces: split(half, 2, (i) => (i ? 200 : 0)), ending: 'reset-mid-request', startMs: 60 },
+          { kind: m.kindResetMidReply({ kb: Math.round(big.length / 1000) }), request: big, pieces: split(big, 4, () => 0), ending: 'reset-mid-reply', startMs: 80 },
         );
         const r = await runRequests(t, ps);
         const normal = r.outcomes.filter((o) => o.plan.ending === 'half-close');
         const broken = normal.find((o) => o.error || (o.received !== answer(o.plan.request) && o.received !== ''));
-        if (broken) fail(`not judged: ${describeClient(broken)} did not get its answer (the check 'handler: reads the whole request before answering' says why).`);
+        if (broken) fail(m.notJudgedHandler({ who: describeClient(m, broken) }));
         const other = r.handlerFailures.find((f) => !/ECONNRESET|EPIPE/.test(`${f.error?.name} ${f.error?.message}`));
-        if (other) fail(`your handler threw: ${describeFailure(other)}.`);
+        if (other) fail(m.handlerThrew({ failure: describeFailure(other, r.lang) }));
         for (const o of normal) {
-          if (!o.eof) {
-            fail(
-              `${describeClient(o)} had ${o.received === '' ? 'no answer yet' : 'its whole answer'} and was still waiting for EOF at ${at(r.summary.virtualMs)}.${serverStory(r, o)} ` +
-                "After sending the answer, close() the connection so the client's recv() returns ''.",
-            );
-          }
+          if (!o.eof) fail(m.noEof({ who: describeClient(m, o), answered: o.received !== '', at: at(r.summary.virtualMs), story: serverStory(r, o) }));
         }
         const left = socketsIn(r.world, 'server', 'CLOSE-WAIT');
-        ensure(left.length === 0, `the server still has ${count(left.length, 'socket')} in CLOSE_WAIT: your handler must close() the connection after sending the answer.`);
-        const leak = leaked(r.world, 'server', 'accept', r.summary, 'your handler');
+        ensure(left.length === 0, () => m.serverCloseWait({ count: left.length }));
+        const leak = leaked(r.lang, r.world, 'server', 'accept', r.summary, m.yourHandler);
         if (leak) fail(leak);
       },
     },
@@ -533,11 +527,10 @@ export default defineChecker<HalfClose>({
       task: 2,
       description: 'A client connects and shuts down at once; the answer is "LEN 0\\n".',
       async run(t) {
-        const r = await runRequests(t, [halfCloser('connects and shuts down at once (an empty request)', '', [], 0)]);
+        const m = halfCloseMessages.messages[t.lang];
+        const r = await runRequests(t, [halfCloser(m.kindEmpty, '', [], 0)]);
         const o = r.outcomes[0];
-        if (o.eof && o.received === '' && !o.error) {
-          fail(`your handler closed without answering an empty request: recv() returning '' at once means the request is empty, and it still gets "LEN 0\\n".`);
-        }
+        if (o.eof && o.received === '' && !o.error) fail(m.emptyClosed);
         requireHandlerReplies(r);
       },
     },
@@ -566,13 +559,14 @@ export default defineChecker<HalfClose>({
           reply = await t.learner.client(os, name, request);
         }, 'client');
         const summary = await t.run(world);
+        const m = halfCloseMessages.messages[t.lang];
         const f = failures(summary)[0];
-        if (f) fail(`${describeFailure(f)}.`);
-        ensure(reply === answer(request), `your client returned ${reply === undefined ? 'nothing' : `${reply.length} bytes`} where the answer has ${answer(request).length}.`);
+        if (f) fail(m.failure({ failure: describeFailure(f, t.lang) }));
+        ensure(reply === answer(request), () => m.ownReply({ got: reply === undefined ? null : reply.length, total: answer(request).length }));
         const rst = segments(world, { rst: true })[0];
         ensure(!rst, () => {
           const c = resetCause(world, rst!);
-          return `an RST was sent by ${rst!.seg.src.host} at ${at(rst!.t)}${c.from ? ` from ${c.from}` : ''}${c.cause ? ` (${c.cause})` : ''}: the exchange must end with FINs on both sides.`;
+          return m.ownRst({ host: rst!.seg.src.host, at: at(rst!.t), state: c.from, cause: c.cause });
         });
       },
     },

@@ -5,9 +5,12 @@
 // client hosts at once: Linux's defaults, timestamps off, a per-4-tuple ISN,
 // both, and sequence numbers and timestamps that wrap past 2^32.
 import { defineChecker, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeFailure, failures, listSome, stateChanges } from '../../src/grading/trace-queries.ts';
+import { at, describeFailure, failures, listSome, stateChanges } from '../../src/grading/trace-queries.ts';
 import { errnoOf, readToEof, readUntil } from '../../src/grading/reference-io.ts';
 import type { Host, OS, SegmentEvent, SegmentInfo, StateEvent, TimeWaitPolicy, TimeWaitVerdict, TimeWaitView, World } from '../../src/sim/index.ts';
+import { implementTimeWaitMessages, type VariantKey } from './messages.ts';
+
+type Messages = (typeof implementTimeWaitMessages.messages)['en'];
 
 export interface ImplementTimeWait {
   durationMs(): number;
@@ -30,26 +33,20 @@ const MOST_DECISIONS_PER_SOCKET = 60;
  * wrap to just below 2^32). Differences mod 2^32 are exactly those of the real run.
  */
 interface Variant {
-  key: 'linux' | 'no-ts' | 'per-tuple' | 'both' | 'wrap-forward' | 'wrap-backward';
+  key: VariantKey;
   isn: 'rfc6528' | 'per-tuple';
   timestamps: boolean;
   wrap?: 'forward' | 'backward';
-  /** For messages: "with timestamps off". */
-  label: string;
 }
 
+// How messages call each variant ("with timestamps off ...") is in the catalogue (messages.ts, variant).
 const V: Record<Variant['key'], Variant> = {
-  linux: { key: 'linux', isn: 'rfc6528', timestamps: true, label: "with Linux's defaults: ISN from a clock, timestamps on" },
-  'no-ts': { key: 'no-ts', isn: 'rfc6528', timestamps: false, label: 'with timestamps off: only the sequence number tells a new SYN from an old one' },
-  'per-tuple': {
-    key: 'per-tuple',
-    isn: 'per-tuple',
-    timestamps: true,
-    label: "with isn: 'per-tuple': every incarnation starts at the same sequence number, only the timestamp tells a new SYN from an old one",
-  },
-  both: { key: 'both', isn: 'per-tuple', timestamps: false, label: "with isn: 'per-tuple' and timestamps off: nothing tells a new SYN from an old duplicate" },
-  'wrap-forward': { key: 'wrap-forward', isn: 'rfc6528', timestamps: true, wrap: 'forward', label: 'with sequence numbers and timestamps just below 2^32, so that the new SYN wraps past 0' },
-  'wrap-backward': { key: 'wrap-backward', isn: 'rfc6528', timestamps: true, wrap: 'backward', label: 'with rcvNxt and tsRecent just past 0, so that earlier segments carry numbers just below 2^32' },
+  linux: { key: 'linux', isn: 'rfc6528', timestamps: true },
+  'no-ts': { key: 'no-ts', isn: 'rfc6528', timestamps: false },
+  'per-tuple': { key: 'per-tuple', isn: 'per-tuple', timestamps: true },
+  both: { key: 'both', isn: 'per-tuple', timestamps: false },
+  'wrap-forward': { key: 'wrap-forward', isn: 'rfc6528', timestamps: true, wrap: 'forward' },
+  'wrap-backward': { key: 'wrap-backward', isn: 'rfc6528', timestamps: true, wrap: 'backward' },
 };
 
 /** One client host and its connection(s) to the server. */
@@ -230,6 +227,7 @@ function makeWorld(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
 
 /** Installs the learner's handler on every host, guarding the simulator against bad return values. */
 function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: Pair[]) {
+  const m = implementTimeWaitMessages.messages[t.lang];
   const decisions: Decision[] = [];
   const durations: { t: number; host: string; ms: number }[] = [];
   // The kernel asks durationMs() as a socket enters TIME_WAIT: just before the
@@ -256,11 +254,11 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
         try {
           v = t.learner.durationMs();
         } catch (error) {
-          stop(`durationMs() threw ${String(error)}`);
+          stop(m.durationThrew({ error: String(error) }));
           return LINUX_TIME_WAIT_MS;
         }
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-          stop(`durationMs() returned ${JSON.stringify(v)}: it must return a number of milliseconds (0 or more)`);
+          stop(m.durationBad({ value: JSON.stringify(v) }));
           return LINUX_TIME_WAIT_MS;
         }
         const ms = Math.round(v);
@@ -281,10 +279,7 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
         perSocket.set(key, n);
         if (n > MOST_DECISIONS_PER_SOCKET) {
           const last = decisions.filter((d) => d.key === key).slice(-4);
-          stop(
-            `the TIME_WAIT socket ${tw.local} (peer ${tw.remote}) on ${host} had ${n} segments to decide by ${at(world.now())}: ` +
-              `a loop between your answers and the peer's (last: ${last.map((d) => `${d.seg.flags} → '${d.verdict}'`).join(', ')})`,
-          );
+          stop(m.loop({ local: tw.local, remote: tw.remote, host, n, at: at(world.now()), last: last.map((d) => ({ flags: d.seg.flags, verdict: d.verdict })) }));
           return 'ignore';
         }
         let shift = shifts.get(key);
@@ -335,11 +330,11 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
         try {
           v = t.learner.onSegment(view, info);
         } catch (error) {
-          stop(`onSegment() threw ${String(error)} for a ${seg.flags} segment`);
+          stop(m.segmentThrew({ error: String(error), flags: seg.flags }));
           return 'ignore';
         }
         if (!VERDICTS.includes(v as TimeWaitVerdict)) {
-          stop(`onSegment() returned ${JSON.stringify(v)} for a ${seg.flags} segment: return one of ${VERDICTS.map((x) => `'${x}'`).join(', ')}`);
+          stop(m.segmentBad({ value: JSON.stringify(v), flags: seg.flags, verdicts: VERDICTS.map((x) => `'${x}'`).join(', ') }));
           return 'ignore';
         }
         const decision: Decision = { t: world.now(), host, pair, key, seg: info, view, verdict: v as TimeWaitVerdict };
@@ -363,7 +358,7 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
       }
     },
     requireNoProblem() {
-      if (problem) fail(`your TIME_WAIT handler broke the run: ${problem}.`);
+      if (problem) fail(m.broke({ problem }));
     },
   };
 }
@@ -421,8 +416,8 @@ function seconds(ms: number): string {
 }
 
 /** "client 'phone-no-ts' (with timestamps off ...)", for messages. */
-function who(p: Pair | undefined): string {
-  return p ? `client '${p.host}' (${p.v.label})` : 'a client';
+function who(m: Messages, p: Pair | undefined): string {
+  return p ? m.who({ host: p.host, label: m.variant[p.v.key] }) : m.aClient;
 }
 
 /** Arrivals at `host` of segments from `from` that match `pick`, as delivered. */
@@ -435,15 +430,22 @@ function arrivals(world: World, host: string, pick: (e: SegmentEvent) => boolean
  * run: the TIME_WAIT had already ended (the learner's own length), or it never
  * began, or the scenario did not happen.
  */
-function missing(world: World, span: Span | undefined, what: string, arrived: SegmentEvent | undefined, holder: string, p: Pair | undefined): never {
-  if (!span) fail(`the ${holder} ${p ? `(connection of ${who(p)}) ` : ''}never entered TIME_WAIT, so ${what} could not be judged.`);
+function missing(m: Messages, span: Span | undefined, what: string, arrived: SegmentEvent | undefined, holder: string, p: Pair | undefined): never {
+  if (!span) fail(m.neverEntered({ holder, conn: p ? m.connectionOf({ who: who(m, p) }) : '', what }));
   if (arrived && span.leftAt !== undefined && span.leftAt <= arrived.t) {
     fail(
-      `${what} reached the ${holder} at ${at(arrived.t)}, after its TIME_WAIT had ended at ${at(span.leftAt)} (${span.leftBecause ?? 'unknown cause'} after ` +
-        `${seconds(span.leftAt - span.enteredAt)}${span.lengthMs !== undefined ? `: durationMs() returned ${span.lengthMs}` : ''}): no TIME_WAIT was left to answer it.`,
+      m.tooLate({
+        what,
+        holder,
+        at: at(arrived.t),
+        leftAt: at(span.leftAt),
+        because: span.leftBecause ?? m.unknownCause,
+        length: seconds(span.leftAt - span.enteredAt),
+        returned: span.lengthMs,
+      }),
     );
   }
-  fail(`${what} never reached the ${holder}'s TIME_WAIT socket in this run; the checker cannot judge your handler here (please report this).`);
+  fail(m.neverReached({ what, holder }));
 }
 
 async function runScenario(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
@@ -457,12 +459,13 @@ async function runScenario(t: CheckContext<ImplementTimeWait>, sc: Scenario) {
   const summary = await t.run(built.world);
   policy.requireNoProblem();
   const f = failures(summary)[0];
-  if (f) fail(`${describeFailure(f)}.`);
+  const m = implementTimeWaitMessages.messages[t.lang];
+  if (f) fail(m.failure({ failure: describeFailure(f, t.lang) }));
   const holder = sc.closer === 'client' ? undefined : built.serverName;
   const all = holder
     ? spans(built.states, policy.decisions, lengths, built.pairs, holder)
     : [...new Set(built.pairs.map((p) => p.host))].flatMap((h) => spans(built.states, policy.decisions, lengths, built.pairs, h));
-  return { ...built, summary, decisions: policy.decisions, durations: policy.durations, spans: all };
+  return { ...built, summary, decisions: policy.decisions, durations: policy.durations, spans: all, lang: t.lang, m };
 }
 
 /** When the timer should fire: the last restart (ack-restart) or entry, plus what durationMs() returned then. */
@@ -471,7 +474,7 @@ function dueAt(s: Span): number {
   return (restart ? restart.t : s.enteredAt) + ((restart ? restart.lengthMs : s.lengthMs) ?? LINUX_TIME_WAIT_MS);
 }
 
-const seqNote = (p: Pair | undefined) => (p?.v.wrap ? ' (numbers as your handler saw them)' : '');
+const seqNote = (m: Messages, p: Pair | undefined) => (p?.v.wrap ? m.seqNote : '');
 
 // ---------------------------------------------------------------- the checks
 
@@ -480,6 +483,7 @@ const clientFinVariants = [V.linux, V['no-ts'], V.both, V['wrap-backward']];
 
 export default defineChecker<ImplementTimeWait>({
   lab: 'implement-time-wait',
+  messages: implementTimeWaitMessages,
   exports: [
     { name: 'durationMs', kind: 'function', signature: 'export function durationMs(): number' },
     { name: 'onSegment', kind: 'function', signature: 'export function onSegment(tw: TimeWaitView, seg: SegmentInfo): TimeWaitVerdict' },
@@ -492,22 +496,22 @@ export default defineChecker<ImplementTimeWait>({
       description: 'Clients close first (timestamps on and off); each TIME_WAIT must last exactly 60 s.',
       async run(t) {
         const r = await runScenario(t, { closer: 'client', variants: [V.linux, V['no-ts']] });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
-          if (!s) fail(`${who(p)} closed first but never entered TIME_WAIT (its connection ${p.first.error ? `failed with ${p.first.error}` : 'did not finish'}).`);
-          if (s.leftAt === undefined) fail(`the TIME_WAIT of ${who(p)}, begun at ${at(s.enteredAt)}, had not ended by ${at(r.summary.virtualMs)}: durationMs() must return the length in milliseconds.`);
+          if (!s) fail(m.noTimeWait({ who: who(m, p), how: p.first.error ? m.failedWith({ error: p.first.error }) : m.didNotFinish }));
+          if (s.leftAt === undefined) fail(m.endless({ who: who(m, p), entered: at(s.enteredAt), now: at(r.summary.virtualMs) }));
           const length = s.leftAt - s.enteredAt;
-          if (length < LINUX_TIME_WAIT_MS && s.leftBecause === 'TIME_WAIT timer') {
-            fail(
-              `TIME_WAIT lasted ${seconds(length)}. Linux holds it for 60 s (TCP_TIMEWAIT_LEN), RFC 9293 for 2×MSL: long enough for a lost last ACK to be sent again ` +
-                `and for old duplicates of this connection to die before the same ports can carry a new one. Shorter is not an optimisation, it removes the protection.`,
-            );
-          }
+          if (length < LINUX_TIME_WAIT_MS && s.leftBecause === 'TIME_WAIT timer') fail(m.tooShort({ length: seconds(length) }));
           if (length !== LINUX_TIME_WAIT_MS) {
             const d = s.decisions.at(-1);
             fail(
-              `the TIME_WAIT of ${who(p)} lasted ${seconds(length)} (ended by ${s.leftBecause ?? 'nothing'}${d ? `, after your handler returned '${d.verdict}' for a ${d.seg.flags} segment at ${at(d.t)}` : ''}); ` +
-                `with no segment to restart it, it must last Linux's fixed 60 s (60000 ms).`,
+              m.notSixty({
+                who: who(m, p),
+                length: seconds(length),
+                because: s.leftBecause ?? m.nothing,
+                last: d ? { verdict: d.verdict, flags: d.seg.flags, at: at(d.t) } : undefined,
+              }),
             );
           }
         }
@@ -520,25 +524,32 @@ export default defineChecker<ImplementTimeWait>({
       description: "Each client's last ACK is dropped; the server's retransmitted FIN reaches TIME_WAIT and must be ACKed so the server leaves LAST_ACK cleanly (timestamps on and off, per-tuple ISN, numbers that wrap).",
       async run(t) {
         const r = await runScenario(t, { closer: 'client', variants: clientFinVariants, faults: dropLastAck });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
           const fin = s?.decisions.find((d) => d.seg.fin);
           const serverEnd = stateChanges(r.world, r.serverName).find((c) => c.from === 'LAST_ACK' && c.sock.remote === `${p.ip}:${p.port}`);
           if (!fin) {
             const arrived = arrivals(r.world, p.host, (e) => e.seg.fin && e.seg.retransmission)[0];
-            missing(r.world, s, `the server's retransmitted FIN`, arrived, who(p), p);
+            missing(m, s, m.retransmittedFin, arrived, who(m, p), p);
           }
           if (fin.verdict === 'ignore' || fin.verdict === 'kill') {
             fail(
-              `your handler returned '${fin.verdict}' for the server's retransmitted FIN (seq ${fin.seg.seq}, rcvNxt ${fin.view.rcvNxt}${seqNote(p)}) at ${at(fin.t)}, ${who(p)}. ` +
-                `Its first ACK was lost: the server is still in LAST_ACK and retransmits its FIN until someone ACKs it. Answering it is the first reason TIME_WAIT exists (RFC 9293 §3.6.1). ` +
-                `${serverEnd ? `The server left LAST_ACK only at ${at(serverEnd.t)} (${serverEnd.cause}).` : 'The server never left LAST_ACK in this run.'}`,
+              m.finUnanswered({
+                verdict: fin.verdict,
+                seq: fin.seg.seq,
+                rcvNxt: fin.view.rcvNxt,
+                note: seqNote(m, p),
+                at: at(fin.t),
+                who: who(m, p),
+                end: serverEnd ? { at: at(serverEnd.t), cause: serverEnd.cause } : undefined,
+              }),
             );
           }
-          if (fin.verdict === 'rst') fail(`your handler answered the retransmitted FIN with RST (${who(p)}): the server's close ends in an error (${serverEnd?.cause ?? 'reset'}) instead of a clean ACK.`);
-          if (fin.verdict === 'accept-syn') fail(`your handler returned 'accept-syn' for a FIN (${who(p)}): that verdict is for a SYN; for anything else the kernel sends an ACK, so the FIN was answered, but say what you mean: 'ack-restart'.`);
+          if (fin.verdict === 'rst') fail(m.finRst({ who: who(m, p), cause: serverEnd?.cause ?? m.reset }));
+          if (fin.verdict === 'accept-syn') fail(m.finAcceptSyn({ who: who(m, p) }));
           if (!serverEnd || !/ACK/.test(serverEnd.cause) || /RST/.test(serverEnd.cause)) {
-            fail(`after your handler returned '${fin.verdict}' for the retransmitted FIN (${who(p)}), the server left LAST_ACK by ${serverEnd?.cause ?? 'nothing'} instead of the ACK of its FIN.`);
+            fail(m.finNotClean({ verdict: fin.verdict, who: who(m, p), cause: serverEnd?.cause ?? m.nothing }));
           }
         }
       },
@@ -550,24 +561,28 @@ export default defineChecker<ImplementTimeWait>({
       description: 'After the retransmitted FIN is ACKed again, TIME_WAIT must last a full durationMs() from that moment.',
       async run(t) {
         const r = await runScenario(t, { closer: 'client', variants: clientFinVariants, faults: dropLastAck });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
           const fin = s?.decisions.find((d) => d.seg.fin);
           if (!s || !fin) {
             const arrived = arrivals(r.world, p.host, (e) => e.seg.fin && e.seg.retransmission)[0];
-            missing(r.world, s, `the server's retransmitted FIN`, arrived, who(p), p);
+            missing(m, s, m.retransmittedFin, arrived, who(m, p), p);
           }
-          if (fin.verdict === 'ignore' || fin.verdict === 'kill' || fin.verdict === 'rst') {
-            fail(`your handler returned '${fin.verdict}' for the retransmitted FIN (${who(p)}): it was not answered, so there is no restart to judge (see "a lost last ACK is sent again").`);
-          }
-          if (s.leftAt === undefined) fail(`the TIME_WAIT of ${who(p)} never went away (still there at ${at(r.summary.virtualMs)}).`);
+          if (fin.verdict === 'ignore' || fin.verdict === 'kill' || fin.verdict === 'rst') fail(m.finNotAnswered({ verdict: fin.verdict, who: who(m, p) }));
+          if (s.leftAt === undefined) fail(m.neverWentAway({ who: who(m, p), at: at(r.summary.virtualMs) }));
           const length = s.lengthMs ?? LINUX_TIME_WAIT_MS;
           const fromFin = s.leftAt - fin.t;
           if (Math.abs(fromFin - length) > 1) {
             fail(
-              `TIME_WAIT ended ${seconds(fromFin)} after the retransmitted FIN arrived (${at(fin.t)}, ${who(p)}) instead of a full ${seconds(length)} ` +
-                `(${s.leftBecause ?? 'unknown cause'}): your handler returned '${fin.verdict}'. ` +
-                `Linux restarts the timer when it ACKs a retransmitted FIN (inet_twsk_reschedule in tcp_timewait_state_process), so that if this ACK is lost too the next retransmission still finds a TIME_WAIT to answer it.`,
+              m.notRestarted({
+                fromFin: seconds(fromFin),
+                at: at(fin.t),
+                who: who(m, p),
+                length: seconds(length),
+                because: s.leftBecause ?? m.unknownCause,
+                verdict: fin.verdict,
+              }),
             );
           }
         }
@@ -585,30 +600,20 @@ export default defineChecker<ImplementTimeWait>({
           variants: [V.linux, V['no-ts'], V['wrap-backward']],
           faults: (w, p, server) => w.fault({ action: 'duplicate', from: server, to: p.host, payload: p.reply, delayMs: 5000, nth: 1 }),
         });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
           const dup = s?.decisions.find((d) => d.seg.len > 0);
           if (!s || !dup) {
             const arrived = arrivals(r.world, p.host, (e) => e.seg.len > 0 && e.t > 1000)[0];
-            missing(r.world, s, 'the delayed duplicate of the reply', arrived, who(p), p);
+            missing(m, s, m.delayedReply, arrived, who(m, p), p);
           }
-          const what = `an old duplicate data segment (seq ${dup.seg.seq}, ${dup.seg.len} bytes, before rcvNxt ${dup.view.rcvNxt}${seqNote(p)}) at ${at(dup.t)}, ${who(p)}`;
-          if (dup.verdict === 'kill' || dup.verdict === 'accept-syn') {
-            fail(`your handler returned '${dup.verdict}' for ${what}: that destroys TIME_WAIT, the very state that must absorb old duplicates so they cannot reach a new connection on the same ports.`);
-          }
-          if (dup.verdict === 'rst') fail(`your handler answered ${what} with RST. RFC 9293 §3.10.7.4: a segment that is not acceptable is answered with an ACK (and dropped), never a reset.`);
-          if (dup.verdict === 'ignore') {
-            fail(`your handler ignored ${what}. RFC 9293 §3.10.7.4 (and Linux): a segment outside the window is answered with an ACK of rcvNxt, which tells a confused peer where the connection stands.`);
-          }
-          if (dup.verdict !== 'ack-restart') {
-            fail(
-              `your handler returned '${dup.verdict}' for ${what}: the ACK is right, but Linux also restarts the timer for it. tcp_timewait_state_process() calls inet_twsk_reschedule() for every ` +
-                `segment outside the window that carries an ACK (or that PAWS rejects): a peer still sending old segments is not done, and TIME_WAIT must outlast them. Return 'ack-restart'.`,
-            );
-          }
-          if (s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1) {
-            fail(`after your handler restarted the timer for ${what}, TIME_WAIT ended at ${at(s.leftAt!)} instead of ${at(dueAt(s))}: durationMs() must return the same length every time.`);
-          }
+          const what = m.oldData({ seq: dup.seg.seq, len: dup.seg.len, rcvNxt: dup.view.rcvNxt, note: seqNote(m, p), at: at(dup.t), who: who(m, p) });
+          if (dup.verdict === 'kill' || dup.verdict === 'accept-syn') fail(m.dupDestroyed({ verdict: dup.verdict, what }));
+          if (dup.verdict === 'rst') fail(m.dupRst({ what }));
+          if (dup.verdict === 'ignore') fail(m.dupIgnored({ what }));
+          if (dup.verdict !== 'ack-restart') fail(m.dupNoRestart({ verdict: dup.verdict, what }));
+          if (s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1) fail(m.dupLength({ what, at: at(s.leftAt!), due: at(dueAt(s)) }));
         }
       },
     },
@@ -623,21 +628,16 @@ export default defineChecker<ImplementTimeWait>({
           variants: [V.linux, V['no-ts'], V['wrap-backward']],
           faults: (w, p) => w.fault({ action: 'duplicate', from: p.host, flags: '=A', state: 'TIME_WAIT', nth: 1, delayMs: 2000 }),
         });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
           const rst = s?.decisions.find((d) => d.seg.rst);
           if (!s || !rst) {
             const arrived = arrivals(r.world, p.host, (e) => e.seg.rst)[0];
-            missing(r.world, s, "the server's RST", arrived, who(p), p);
+            missing(m, s, m.serverRst, arrived, who(m, p), p);
           }
           if (rst.verdict !== 'ignore') {
-            fail(
-              `your handler returned '${rst.verdict}' for an RST (seq ${rst.seg.seq}, rcvNxt ${rst.view.rcvNxt}${seqNote(p)}) at ${at(rst.t)}, ${who(p)}. ` +
-                (rst.verdict === 'kill'
-                  ? `That is TIME-WAIT assassination (RFC 1337): an old duplicate made the peer send a reset, and the reset ended TIME_WAIT early, leaving the ports open to old segments. `
-                  : `An RST is never answered (RFC 9293 §3.10.7.4): an ACK or RST in reply to the peer's RST can only make it send another. `) +
-                `Ignore RSTs in TIME_WAIT, as Linux does with net.ipv4.tcp_rfc1337 = 1.`,
-            );
+            fail(m.rstAnswered({ verdict: rst.verdict, seq: rst.seg.seq, rcvNxt: rst.view.rcvNxt, note: seqNote(m, p), at: at(rst.t), who: who(m, p) }));
           }
         }
       },
@@ -654,33 +654,31 @@ export default defineChecker<ImplementTimeWait>({
           variants: [V.linux, V['no-ts'], V['per-tuple'], V['wrap-forward']],
           reconnectAtMs: 1000 + t.vary.int(0, 500),
         });
+        const m = r.m;
         for (const p of r.pairs) {
           const second = p.second;
-          if (!second) fail(`${who(p)} never got to its second connect(): its first connection ${p.first.error ? `failed with ${p.first.error}` : 'did not finish'}.`);
+          if (!second) fail(m.noSecond({ who: who(m, p), how: p.first.error ? m.failedWith({ error: p.first.error }) : m.didNotFinish }));
           const s = r.spans.find((x) => x.pair === p);
           const syn = s?.decisions.find((d) => d.seg.syn && !d.seg.ackFlag && d.t >= second.startedAt!);
           if (!s || !syn) {
             if (second.connectedAt !== undefined && second.connectedAt - second.startedAt! <= 1000) continue;
             const arrived = arrivals(r.world, r.serverName, (e) => e.seg.syn && !e.seg.ackFlag && e.seg.src.host === p.host && e.t >= second.startedAt!)[0];
-            missing(r.world, s, `the new SYN of ${who(p)}`, arrived, 'server', p);
+            missing(m, s, m.newSynOf({ who: who(m, p) }), arrived, m.server, p);
           }
+          const numbers = { seq: syn.seg.seq, rcvNxt: syn.view.rcvNxt, tsval: syn.seg.tsval, tsRecent: syn.view.tsRecent };
           const evidence =
-            p.v.key === 'per-tuple'
-              ? `its sequence number ${syn.seg.seq} is not beyond rcvNxt ${syn.view.rcvNxt} (this host reuses the ISN), but its timestamp ${syn.seg.tsval} is newer than tsRecent ${syn.view.tsRecent}`
-              : p.v.key === 'no-ts'
-                ? `it carries no timestamp, but its sequence number ${syn.seg.seq} is beyond rcvNxt ${syn.view.rcvNxt}`
-                : `its sequence number ${syn.seg.seq} is beyond rcvNxt ${syn.view.rcvNxt} and its timestamp ${syn.seg.tsval} is newer than tsRecent ${syn.view.tsRecent}${seqNote(p)}, comparing modulo 2^32`;
+            p.v.key === 'per-tuple' ? m.evidencePerTuple(numbers) : p.v.key === 'no-ts' ? m.evidenceNoTs(numbers) : m.evidenceBoth({ ...numbers, note: seqNote(m, p) });
           if (syn.verdict !== 'accept-syn') {
             const outcome = second.error
-              ? `the second connect() failed with ${second.error}`
+              ? m.secondFailedWith({ error: second.error })
               : second.connectedAt !== undefined
-                ? `the second connect() took ${seconds(second.connectedAt - second.startedAt!)}: the client had to retry until TIME_WAIT ran out`
-                : 'the second connect() never completed';
-            fail(`${who(p)}: ${outcome}. Your handler returned '${syn.verdict}' for its new SYN at ${at(syn.t)}, although ${evidence}. Linux takes such a SYN as a new incarnation (TCP_TW_SYN, RFC 6191): return 'accept-syn'.`);
+                ? m.secondSlow({ took: seconds(second.connectedAt - second.startedAt!) })
+                : m.secondNever;
+            fail(m.synRefused({ who: who(m, p), outcome, verdict: syn.verdict, at: at(syn.t), evidence }));
           }
-          if (second.error) fail(`after your handler accepted the new SYN of ${who(p)}, the second connection failed with ${second.error}.`);
-          if (second.connectedAt === undefined) fail(`after your handler accepted the new SYN of ${who(p)}, the second connect() never completed.`);
-          if (second.got !== p.reply) fail(`the new connection of ${who(p)} did not carry the exchange: it received ${JSON.stringify(second.got)} instead of ${JSON.stringify(p.reply)}.`);
+          if (second.error) fail(m.acceptedButFailed({ who: who(m, p), error: second.error }));
+          if (second.connectedAt === undefined) fail(m.acceptedButNever({ who: who(m, p) }));
+          if (second.got !== p.reply) fail(m.wrongExchange({ who: who(m, p), got: JSON.stringify(second.got), want: JSON.stringify(p.reply) }));
         }
       },
     },
@@ -700,43 +698,26 @@ export default defineChecker<ImplementTimeWait>({
             if (p.v.key !== 'both') w.fault({ action: 'duplicate', from: p.host, flags: '=S', nth: 1, delayMs: 3000 });
           },
         });
+        const m = r.m;
         for (const p of r.pairs) {
           const s = r.spans.find((x) => x.pair === p);
           const ambiguous = p.v.key === 'both';
           const old = s?.decisions.find((d) => d.seg.syn && !d.seg.ackFlag);
           if (!s || !old) {
             const arrived = arrivals(r.world, r.serverName, (e) => e.seg.syn && !e.seg.ackFlag && e.seg.src.host === p.host && e.t > 500)[0];
-            missing(r.world, s, ambiguous ? `the reconnecting SYN of ${who(p)}` : `the old duplicate SYN of ${who(p)}`, arrived, 'server', p);
+            missing(m, s, ambiguous ? m.reconnectingSynOf({ who: who(m, p) }) : m.oldSynOf({ who: who(m, p) }), arrived, m.server, p);
           }
           const what = ambiguous
-            ? `a SYN of a client reconnecting ${p.v.label}: seq ${old.seg.seq} is not beyond rcvNxt ${old.view.rcvNxt} and there is no timestamp`
-            : `an old duplicate SYN (seq ${old.seg.seq}, not beyond rcvNxt ${old.view.rcvNxt}${old.seg.tsval !== undefined ? `; timestamp ${old.seg.tsval}, not newer than tsRecent ${old.view.tsRecent}` : ', no timestamp'}${seqNote(p)}), ${who(p)}`;
-          if (old.verdict === 'accept-syn' || old.verdict === 'kill') {
-            fail(
-              `your handler returned '${old.verdict}' at ${at(old.t)} for ${what}: it destroyed TIME_WAIT and ` +
-                `${old.verdict === 'accept-syn' ? 'let a SYN that may be an old duplicate open a connection' : 'left the ports unprotected'}. Accept a SYN only when its sequence number is beyond rcvNxt or its timestamp is newer than tsRecent (compared modulo 2^32).`,
-            );
-          }
-          if (old.verdict === 'rst') {
-            fail(
-              `your handler answered ${what} with RST at ${at(old.t)}. ` +
-                `A reset tells the sender that nothing listens: a client really reconnecting gets ECONNREFUSED instead of retrying${ambiguous && p.second?.error ? ` (here connect() failed with ${p.second.error})` : ''}. ` +
-                `Linux answers a SYN it does not take as new with an ACK of rcvNxt (TCP_TW_ACK): the sender resets its half-open attempt and tries again later.`,
-            );
-          }
-          if (old.verdict === 'ignore') {
-            fail(`your handler ignored ${what} at ${at(old.t)}. Linux answers it with an ACK of rcvNxt (TCP_TW_ACK, the challenge ACK of RFC 9293 §3.10.7.4): a sender whose state is gone learns from it that this connection still exists.`);
-          }
+            ? m.ambiguousSyn({ label: m.variant[p.v.key], seq: old.seg.seq, rcvNxt: old.view.rcvNxt })
+            : m.oldSyn({ seq: old.seg.seq, rcvNxt: old.view.rcvNxt, tsval: old.seg.tsval, tsRecent: old.view.tsRecent, note: seqNote(m, p), who: who(m, p) });
+          if (old.verdict === 'accept-syn' || old.verdict === 'kill') fail(m.synDestroyed({ verdict: old.verdict, at: at(old.t), what }));
+          if (old.verdict === 'rst') fail(m.synRst({ what, at: at(old.t), error: ambiguous ? p.second?.error : undefined }));
+          if (old.verdict === 'ignore') fail(m.synIgnored({ what, at: at(old.t) }));
           if (ambiguous) {
             const second = p.second;
             if (second?.error || second?.connectedAt === undefined) {
               const restarts = s.decisions.filter((d) => d.seg.syn && d.verdict === 'ack-restart').length;
-              fail(
-                `${who(p)} could never reconnect: its connect() ${second?.error ? `failed with ${second.error}` : 'never completed'}` +
-                  (restarts
-                    ? `. Your handler restarted the timer for ${count(restarts, 'SYN')} ('ack-restart'), so every retry kept TIME_WAIT alive until the client gave up. Answer a SYN with 'ack' and leave the timer alone.`
-                    : '.'),
-              );
+              fail(m.neverReconnected({ who: who(m, p), error: second?.error, restarts }));
             }
           }
         }
@@ -760,19 +741,26 @@ export default defineChecker<ImplementTimeWait>({
             if (i % 50 === 0) for (const nth of lost) w.fault({ action: 'drop', from: server, to: p.host, flags: '=A', state: 'TIME_WAIT', nth });
           },
         });
+        const m = r.m;
         const bad = r.pairs.filter((p) => p.first.error || !p.first.eof);
-        if (bad.length) fail(`${count(bad.length, 'client')} of ${r.pairs.length} did not finish their exchange (first: ${who(bad[0])}: ${bad[0].first.error ?? `received ${JSON.stringify(bad[0].first.got)} and no EOF`}).`);
+        if (bad.length) {
+          fail(m.unfinished({ bad: bad.length, total: r.pairs.length, who: who(m, bad[0]), detail: bad[0].first.error ?? m.noEof({ got: JSON.stringify(bad[0].first.got) }) }));
+        }
         const peak = maxConcurrent(r.spans);
-        if (r.spans.length < r.pairs.length) fail(`the server entered TIME_WAIT for only ${r.spans.length} of ${r.pairs.length} connections it closed first.`);
+        if (r.spans.length < r.pairs.length) fail(m.tooFewSpans({ spans: r.spans.length, pairs: r.pairs.length }));
         const lengths = [...new Set(r.spans.map((s) => s.lengthMs))];
         if (lengths.length > 1) {
           const i = r.spans.findIndex((s) => s.lengthMs !== r.spans[0].lengthMs);
           const other = r.spans[i];
           const already = r.spans.slice(0, i).filter((s) => (s.leftAt ?? Infinity) > other.enteredAt).length;
           fail(
-            `durationMs() did not return one length: ${listSome(lengths.map((x) => `${x} ms`))}. The first TIME_WAIT sockets got ${r.spans[0].lengthMs} ms; ` +
-              `the one that began at ${at(other.enteredAt)}, with ${already} others already in TIME_WAIT, got ${other.lengthMs} ms. ` +
-              `TIME_WAIT must not shrink under load: the old duplicates it guards against do not get faster when there are many connections.`,
+            m.lengths({
+              list: listSome(lengths.map((x) => `${x} ms`), 3, r.lang),
+              first: r.spans[0].lengthMs,
+              at: at(other.enteredAt),
+              already,
+              other: other.lengthMs,
+            }),
           );
         }
         // Judged here: that every socket is treated alike and on its own. What the
@@ -780,22 +768,19 @@ export default defineChecker<ImplementTimeWait>({
         const finAnswers = new Map<TimeWaitVerdict, Decision[]>();
         for (const s of r.spans) for (const d of s.decisions) if (d.seg.fin) finAnswers.set(d.verdict, [...(finAnswers.get(d.verdict) ?? []), d]);
         const fins = [...finAnswers.values()].reduce((n, l) => n + l.length, 0);
-        if (fins === 0) fail("no retransmitted FIN reached the server's TIME_WAIT sockets in this run; the checker cannot judge your handler here (please report this).");
+        if (fins === 0) fail(m.noFin);
         if (finAnswers.size > 1) {
-          const parts = [...finAnswers].map(([v, l]) => `'${v}' for ${l.length} (first ${l[0].key.split(' ')[1]} at ${at(l[0].t)})`);
-          fail(
-            `with ${peak} TIME_WAIT sockets at once, your handler answered the ${count(fins, 'retransmitted FIN')} differently: ${parts.join(', ')}. ` +
-              `Each TIME_WAIT socket is judged on its own segment and its own tw: state shared between connections (a counter, the last number seen) mixes them up.`,
-          );
+          const parts = [...finAnswers].map(([v, l]) => m.finPart({ verdict: v, count: l.length, peer: l[0].key.split(' ')[1], at: at(l[0].t) }));
+          fail(m.mixed({ peak, fins, parts }));
         }
         const off = r.spans.filter((s) => s.leftBecause === 'TIME_WAIT timer' && Math.abs(s.leftAt! - dueAt(s)) > 1);
         const never = r.spans.filter((s) => s.leftAt === undefined);
         if (off.length || never.length) {
           const list = [
-            ...off.map((s) => `${s.key.split(' ')[1]} ended at ${at(s.leftAt!)}, due at ${at(dueAt(s))}`),
-            ...never.map((s) => `${s.key.split(' ')[1]} had not ended by ${at(r.summary.virtualMs)}`),
+            ...off.map((s) => m.offItem({ peer: s.key.split(' ')[1], at: at(s.leftAt!), due: at(dueAt(s)) })),
+            ...never.map((s) => m.neverItem({ peer: s.key.split(' ')[1], at: at(r.summary.virtualMs) })),
           ];
-          fail(`with ${peak} TIME_WAIT sockets at once, ${count(list.length, 'socket')} did not last exactly durationMs() from entry or from its own last restart (${listSome(list, 2)}).`);
+          fail(m.off({ peak, count: list.length, list: listSome(list, 2, r.lang) }));
         }
       },
     },

@@ -3,7 +3,8 @@
 // ip_local_port_range's 28,232 ports to one server ip:port, connect() runs out
 // (EADDRNOTAVAIL from __inet_hash_connect) past ~470 new connections a second.
 import { defineChecker, ensure, fail, type CheckContext } from '../../src/grading/define-checker.ts';
-import { at, count, describeDescriptor, describeFailure, failures, listSome, watchDescriptors } from '../../src/grading/trace-queries.ts';
+import { at, describeDescriptorIn, describeFailure, failures, listSome, watchDescriptors } from '../../src/grading/trace-queries.ts';
+import { manyShortMessages } from './messages.ts';
 import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { OS, Socket, SysctlName, TcpState } from '../../src/sim/index.ts';
 
@@ -44,7 +45,8 @@ interface ServerStats {
   errors: number;
   firstError?: { line: string; t: number };
   /** Server-side calls that failed (e.g. recv with ECONNRESET). */
-  failed: { errno: string; call: string; t: number; peer: string }[];
+  /** The client's address of the connection, null when the client had reset it before the server's process ran. */
+  failed: { errno: string; call: string; t: number; peer: { ip: string; port: number } | null }[];
   /** Virtual time the long pause started, if it did. */
   gapAt?: number;
   pieces: number;
@@ -53,7 +55,7 @@ interface ServerStats {
 /** Answers every "ping\n" with "pong\n"; after "ping close\n" it answers and closes first. */
 async function serveConnection(os: OS, conn: Socket, stats: ServerStats, style: ServerStyle, rnd: () => number) {
   // Null when the client reset the connection before this process ran.
-  const peer = conn.remoteAddress ? `on the connection from ${conn.remoteAddress.ip}:${conn.remoteAddress.port}` : 'on a connection the client had already reset';
+  const peer = conn.remoteAddress ? { ip: conn.remoteAddress.ip, port: conn.remoteAddress.port } : null;
   let pending = '';
   let call = 'recv';
   try {
@@ -219,60 +221,48 @@ async function runLoad(t: CheckContext<ManyShort>, options: LoadOptions) {
   const summary = await t.run(world);
   if (options.watchSysctls) sample();
   const now = new Map(WATCHED.map((k) => [k, client.sysctl(k)]));
-  return { world, summary, stats, eaddrnotavail, result, changes, before, now, resets, descriptors: descriptors(), clientRead, name, total, style };
+  return { world, summary, stats, eaddrnotavail, result, changes, before, now, resets, descriptors: descriptors(), clientRead, name, total, style, lang: t.lang, m: manyShortMessages.messages[t.lang] };
 }
 
 type Load = Awaited<ReturnType<typeof runLoad>>;
 
-const n = (x: number) => x.toLocaleString('en');
-
 function exhaustedMessage(r: Load): string {
   const e = r.eaddrnotavail!;
-  return (
-    `connect() failed with EADDRNOTAVAIL at ${at(e.at)} after ${n(r.stats.answered)} requests, with ${n(e.timeWait)} client sockets in TIME_WAIT. ` +
-    `Each connection your client closes first keeps its local port in TIME_WAIT for 60 s, and this client has ${n(PORTS)} ephemeral ports to one server address ` +
-    `(Linux's default is 28,232: about 470 new connections a second, still far from the ~1,700 a second this load needs). Reuse connections (keep-alive: many requests per connection), or ask the server to close first ("ping close").`
-  );
+  return r.m.exhausted({ at: at(e.at), answered: r.stats.answered, timeWait: e.timeWait, ports: PORTS });
 }
 
 /** What the checker's server did in this run, for messages. */
 function serverStory(r: Load): string {
   const parts: string[] = [];
-  if (r.style.pieces) parts.push(`it sent ${count(r.stats.pieces, 'answer')} in two pieces cut inside a line`);
-  if (r.style.thinkMaxMs > 0) parts.push(`it waited up to ${r.style.thinkMaxMs} ms before each answer`);
-  if (r.stats.gapAt !== undefined) parts.push(`it paused ${(r.style.gapMs / 1000).toFixed(1)} s at ${at(r.stats.gapAt)}`);
-  return parts.length ? ` (this server answers like a real one: ${parts.join(', ')})` : '';
+  if (r.style.pieces) parts.push(r.m.storyPieces({ pieces: r.stats.pieces }));
+  if (r.style.thinkMaxMs > 0) parts.push(r.m.storyThink({ ms: r.style.thinkMaxMs }));
+  if (r.stats.gapAt !== undefined) parts.push(r.m.storyGap({ seconds: (r.style.gapMs / 1000).toFixed(1), at: at(r.stats.gapAt) }));
+  return r.m.story({ parts });
 }
 
 function errorsText(r: Load): string {
   if (!r.stats.errors) return '';
-  return ` The server answered ${count(r.stats.errors, 'line')} with "error" (the first, at ${at(r.stats.firstError!.t)}, was ${JSON.stringify(r.stats.firstError!.line)}): send exactly "ping\\n".`;
+  return r.m.errors({ count: r.stats.errors, at: at(r.stats.firstError!.t), line: JSON.stringify(r.stats.firstError!.line) });
 }
 
 /** Why loadgen did not finish, or null if it returned in time. */
 function unfinished(r: Load): string | null {
   if (r.eaddrnotavail) return exhaustedMessage(r);
   const f = failures(r.summary, 'loadgen')[0];
-  if (f) return `${describeFailure(f)} after the server had answered ${n(r.stats.answered)} of ${n(r.total)} pings${serverStory(r)}.`;
+  if (f) return r.m.threwAfter({ failure: describeFailure(f, r.lang), answered: r.stats.answered, total: r.total, story: serverStory(r) });
   if (r.result.finishedAt === undefined) {
     const blocked = r.summary.blocked.filter((b) => b.host === 'client');
-    const waiting = blocked.map((b) => `${b.process} in ${b.waitingIn}`);
+    const waiting = blocked.map((b) => r.m.waitingIn({ process: b.process, call: b.waitingIn }));
     const sending = blocked.filter((b) => b.waitingIn.startsWith('send'));
     const serverSending = r.summary.blocked.filter((b) => b.host === r.name && b.waitingIn.startsWith('send'));
-    const hint =
-      sending.length && serverSending.length
-        ? `Your client was blocked in send() while the server was blocked sending its pongs: nobody was reading, and both directions' buffers were full (a deadlock). ` +
-          `Read the answers while you write, e.g. in batches of a few dozen pings, or with a reader process beside the writer.`
-        : `One request at a time on one connection takes a round trip (2 ms) each: use several connections at once, or send several requests before reading the answers.`;
-    return (
-      (r.summary.virtualMs >= DEADLINE_MS
-        ? `after 60 virtual seconds the server had answered ${n(r.stats.answered)} of ${n(r.total)} requests and loadgen had not returned`
-        : `the run ended at ${at(r.summary.virtualMs)} with nothing left to happen: the server had answered ${n(r.stats.answered)} of ${n(r.total)} requests and loadgen had not returned`) +
-      (waiting.length ? ` (still waiting: ${listSome(waiting)})` : '') +
-      `. ${hint}`
-    );
+    const hint = sending.length && serverSending.length ? r.m.hintDeadlock : r.m.hintRoundTrip;
+    const head =
+      r.summary.virtualMs >= DEADLINE_MS
+        ? r.m.afterDeadline({ answered: r.stats.answered, total: r.total })
+        : r.m.ranDry({ at: at(r.summary.virtualMs), answered: r.stats.answered, total: r.total });
+    return r.m.notReturned({ head, waiting: waiting.length ? r.m.stillWaiting({ list: listSome(waiting, 3, r.lang) }) : '', hint });
   }
-  if (r.result.finishedAt > DEADLINE_MS) return `loadgen returned at ${at(r.result.finishedAt)}, after the 60 s budget.`;
+  if (r.result.finishedAt > DEADLINE_MS) return r.m.late({ at: at(r.result.finishedAt) });
   return null;
 }
 
@@ -287,20 +277,18 @@ function awkwardServer(t: CheckContext<ManyShort>, total: number): ServerStyle {
 
 /** "R. from FIN_WAIT_1 ... (close() with SO_LINGER 0)". */
 function describeReset(r: Load, x: RstSeen): string {
-  const who = x.from === 'client' ? 'your client' : `the server ${x.from}`;
-  const state = x.state ? ` from ${x.state}` : '';
-  const cause = x.from === 'client' ? x.cause : undefined;
-  let why = '';
-  if (cause?.includes('SO_LINGER 0')) why = `: ${cause} aborts the connection instead of closing it; SO_LINGER 0 trades TIME_WAIT for RSTs and lost data`;
-  else if (cause?.includes('unread data')) why = `: ${cause} (pongs had arrived that loadgen never read) sends RST instead of FIN (RFC 2525): read every answer before close()`;
-  else if (cause?.includes('after close()')) why = `: pongs arrived after the socket was closed (they were still on their way), and Linux answers data for a closed socket with RST: read every answer before close()`;
-  else if (cause) why = ` (${cause})`;
-  else if (x.from !== 'client') why = ': the server resets a connection when data arrives after it closed (for example a ping sent after "ping close"), or after your client reset it';
-  return `${who} sent ${x.flags}${state} at ${at(x.t)} (client port ${x.from === 'client' ? x.localPort : x.peerPort})${why}`;
+  const byClient = x.from === 'client';
+  return r.m.reset({ byClient, from: x.from, flags: x.flags, state: x.state, at: at(x.t), port: byClient ? x.localPort : x.peerPort, cause: x.cause });
+}
+
+/** "on the connection from 10.0.0.1:32768", as the result's language says it. */
+function peerText(r: Load, peer: ServerStats['failed'][number]['peer']): string {
+  return peer ? r.m.peerFrom(peer) : r.m.peerGone;
 }
 
 export default defineChecker<ManyShort>({
   lab: 'many-short-connections',
+  messages: manyShortMessages,
   exports: [{ name: 'loadgen', kind: 'function', signature: 'export async function loadgen(os: OS, server: string, total: number): Promise<number>' }],
   checks: [
     {
@@ -315,10 +303,7 @@ export default defineChecker<ManyShort>({
         const r = await runLoad(t, { total: TOTAL });
         const why = unfinished(r);
         if (why) fail(why);
-        ensure(
-          r.stats.answered >= TOTAL,
-          `loadgen returned at ${at(r.result.finishedAt!)} after the server had answered only ${n(r.stats.answered)} of ${n(TOTAL)} pings: send all of them and wait for every "pong" before returning.${errorsText(r)}`,
-        );
+        ensure(r.stats.answered >= TOTAL, () => r.m.tooFewAnswered({ at: at(r.result.finishedAt!), answered: r.stats.answered, total: TOTAL, errors: errorsText(r) }));
       },
     },
     {
@@ -333,23 +318,14 @@ export default defineChecker<ManyShort>({
         const why = unfinished(r);
         if (why) fail(why);
         const got = r.stats.errors ? undefined : Math.floor(r.clientRead / 5);
-        const hint =
-          'Count "pong\\n" lines as you read them, not recv() calls or pings sent: one recv() may return part of an answer or several answers, and an answer may take more than a second to come.';
-        ensure(
-          r.stats.answered >= total,
-          `loadgen returned ${JSON.stringify(r.result.returned)} at ${at(r.result.finishedAt!)}, when the server had answered only ${n(r.stats.answered)} of ${n(total)} pings${serverStory(r)}: send every ping and wait for its pong.${errorsText(r)}`,
+        const hint = r.m.countHint;
+        const returned = JSON.stringify(r.result.returned);
+        ensure(r.stats.answered >= total, () =>
+          r.m.tooFewPinged({ returned, at: at(r.result.finishedAt!), answered: r.stats.answered, total, story: serverStory(r), errors: errorsText(r) }),
         );
-        if (got === undefined) fail(`loadgen sent lines that are not pings.${errorsText(r)}`);
-        ensure(
-          r.result.returned === got,
-          `loadgen returned ${JSON.stringify(r.result.returned)}, but it read ${n(got)} pongs from its sockets (the server sent ${n(r.stats.answered)})${serverStory(r)}. ` +
-            (got < r.stats.answered ? `${n(r.stats.answered - got)} pongs were never read: loadgen stopped reading or closed before they arrived. ` : '') +
-            hint,
-        );
-        ensure(
-          got >= total,
-          `loadgen returned ${n(got)} at ${at(r.result.finishedAt!)} and read only ${n(got)} of the ${n(total)} pongs (the server sent ${n(r.stats.answered)})${serverStory(r)}: ${n(r.stats.answered - got)} arrived after it stopped reading. ${hint}`,
-        );
+        if (got === undefined) fail(r.m.notPings({ errors: errorsText(r) }));
+        ensure(r.result.returned === got, () => r.m.wrongCount({ returned, got, answered: r.stats.answered, story: serverStory(r), hint }));
+        ensure(got >= total, () => r.m.readTooFew({ got, at: at(r.result.finishedAt!), total, answered: r.stats.answered, story: serverStory(r), hint }));
       },
     },
     {
@@ -363,15 +339,9 @@ export default defineChecker<ManyShort>({
         const changed = WATCHED.filter((k) => r.changes.has(k)).map((k) => {
           const c = r.changes.get(k)!;
           const end = r.now.get(k);
-          const restored = end === r.before.get(k) ? `, set back to ${String(end)} by the end` : '';
-          return `${k}=${String(c.value)} (was ${String(r.before.get(k))}; seen at ${at(c.t)}${restored})`;
+          return r.m.change({ key: k, value: String(c.value), was: String(r.before.get(k)), at: at(c.t), restored: end === r.before.get(k) ? String(end) : undefined });
         });
-        ensure(
-          changed.length === 0,
-          () =>
-            `your load generator changed ${changed.join(', ')}. Those settings hide the pattern instead of fixing it, and they are host-wide: every program on the host runs with them while yours does: a wider port range only raises the ceiling, ` +
-            `tcp_tw_reuse reuses TIME_WAIT ports at the cost of TIME_WAIT's protection, and tcp_fin_timeout does not shorten TIME_WAIT at all. Fix the connection pattern instead.`,
-        );
+        ensure(changed.length === 0, () => r.m.changed({ list: changed }));
       },
     },
     {
@@ -385,14 +355,15 @@ export default defineChecker<ManyShort>({
         const r = await runLoad(t, { total, style: awkwardServer(t, total), watchResets: true });
         if (r.resets.length) {
           const byClient = r.resets.filter((x) => x.from === 'client').length;
+          const f = r.stats.failed[0];
           fail(
-            `${count(r.resets.length, 'RST was', 'RSTs were')} sent during the run (${byClient} by your client, ${r.resets.length - byClient} by the server). The first: ${describeReset(r, r.resets[0]!)}.` +
-              (r.stats.failed.length ? ` The server's ${r.stats.failed[0]!.call}() ${r.stats.failed[0]!.peer} failed with ${r.stats.failed[0]!.errno} at ${at(r.stats.failed[0]!.t)}.` : ''),
+            r.m.resets({ count: r.resets.length, byClient, first: describeReset(r, r.resets[0]!) }) +
+              (f ? r.m.resetsServerFailed({ call: f.call, peer: peerText(r, f.peer), errno: f.errno, at: at(f.t) }) : ''),
           );
         }
         if (r.stats.failed.length) {
           const f = r.stats.failed[0]!;
-          fail(`the server's ${f.call}() ${f.peer} failed with ${f.errno} at ${at(f.t)} (${count(r.stats.failed.length, 'server call')} failed in all).`);
+          fail(r.m.serverFailed({ call: f.call, peer: peerText(r, f.peer), errno: f.errno, at: at(f.t), count: r.stats.failed.length }));
         }
       },
     },
@@ -407,11 +378,13 @@ export default defineChecker<ManyShort>({
         const r = await runLoad(t, { total, style: awkwardServer(t, total), watchDescriptors: true });
         const open = r.descriptors;
         if (open.length) {
-          const when = r.result.finishedAt !== undefined ? `when loadgen returned at ${at(r.result.finishedAt)}` : r.result.threw !== undefined ? `after loadgen threw ${String(r.result.threw)}` : 'when the run ended';
-          fail(
-            `${count(open.length, 'socket')} your client opened ${open.length === 1 ? 'was' : 'were'} never closed ${when}: ${listSome(open.map(describeDescriptor))}; close() was never called on ${open.length === 1 ? 'it' : 'them'}. ` +
-              `shutdown() ends a direction of the connection but does not release the descriptor, and ss cannot show such a socket once its connection has ended: every socket() needs its close().`,
-          );
+          const when =
+            r.result.finishedAt !== undefined
+              ? r.m.whenReturned({ at: at(r.result.finishedAt) })
+              : r.result.threw !== undefined
+                ? r.m.whenThrew({ error: String(r.result.threw) })
+                : r.m.whenEnded;
+          fail(r.m.unclosed({ count: open.length, list: listSome(open.map((d) => describeDescriptorIn(r.lang, d)), 3, r.lang), when }));
         }
       },
     },

@@ -79,6 +79,31 @@ async function expectChineseForWrongSolutions(lab: string) {
       expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
       expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
       expect(englishProse(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toEqual([]);
+
+ * Four or more English words in a row outside quotes, half-width parentheses and
+ * full-width ones with no Chinese in them (where the simulator's own text stands:
+ * "(Connection reset by peer)", "（rcv ACK of FIN，t=0.050 s）"): text the
+ * catalogue left untranslated.
+ */
+const ENGLISH_RUN = /\b[a-z]+(?: [a-z]+){3,}\b/i;
+const unquoted = (text: string) => text.replace(/'[^']*'|"[^"]*"|`[^`]*`|\([^()]*\)|（[^（）\p{Script=Han}]*）/gu, '');
+
+/** Grades every wrong solution of `lab` in zh-CN: each failing check explains itself in Chinese, every value filled in. */
+async function wrongSolutionsInChinese(lab: string) {
+  const dir = join(import.meta.dirname, 'wrong', lab);
+  const labChecker = checkers.get(lab)!;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const zh = await gradeSource(labChecker, readFileSync(join(dir, f), 'utf8'), { compile: compileLearner, lang: 'zh-CN', filename: f });
+    const failed = zh.tests.filter((t) => t.status !== 'pass');
+    expect(failed.length, f).toBeGreaterThan(0);
+    for (const t of zh.tests) {
+      expect(HAN.test(t.title ?? ''), `${f} ${t.name}: title`).toBe(true);
+      expect(HAN.test(t.test_code), `${f} ${t.name}: description`).toBe(true);
+    }
+    for (const t of failed) {
+      expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
+      expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
+      expect(unquoted(t.message ?? ''), `${f} ${t.name}: English left in the message`).not.toMatch(ENGLISH_RUN);
     }
   }
 }
@@ -158,6 +183,17 @@ describe('grading in Simplified Chinese', () => {
 
   it('linger-shed: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
     await expectChineseVerdicts('linger-shed');
+
+  it('each wrong load generator of many-short-connections gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('many-short-connections');
+  }, 300_000);
+
+  it('each wrong client and handler of half-close gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('half-close');
+  }, 300_000);
+
+  it('each wrong TIME_WAIT handler of implement-time-wait gets a Chinese explanation with every value filled in', async () => {
+    await wrongSolutionsInChinese('implement-time-wait');
   }, 300_000);
 
   it('a file that cannot be graded says why in Chinese', async () => {
