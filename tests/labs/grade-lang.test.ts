@@ -79,7 +79,11 @@ async function expectChineseForWrongSolutions(lab: string) {
       expect(HAN.test(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toBe(true);
       expect(t.message, `${f} ${t.name}`).not.toMatch(/undefined|\{\w+\}|\[object|NaN/);
       expect(englishProse(t.message ?? ''), `${f} ${t.name}: ${t.message}`).toEqual([]);
+    }
+  }
+}
 
+/**
  * Four or more English words in a row outside quotes, half-width parentheses and
  * full-width ones with no Chinese in them (where the simulator's own text stands:
  * "(Connection reset by peer)", "（rcv ACK of FIN，t=0.050 s）"): text the
@@ -183,6 +187,7 @@ describe('grading in Simplified Chinese', () => {
 
   it('linger-shed: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
     await expectChineseVerdicts('linger-shed');
+  }, 300_000);
 
   it('each wrong load generator of many-short-connections gets a Chinese explanation with every value filled in', async () => {
     await wrongSolutionsInChinese('many-short-connections');
