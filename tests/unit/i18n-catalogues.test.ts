@@ -87,6 +87,9 @@ describe('editions and paths', () => {
     expect(matchesQuery('四次挥手', ['这就是 RFC 9293 描述的<mark>四次</mark><mark>挥手</mark>。'])).toBe(true);
     expect(matchesQuery('端口耗尽', ['客户端的<mark>端口</mark>用光'])).toBe(true);
     expect(matchesQuery('四次挥手', ['<mark>四</mark>个状态'])).toBe(false);
+    // A query Pagefind searches character by character matches when the result marks all of them.
+    expect(matchesQuery('端口耗尽', ['客户<mark>端</mark>的<mark>口</mark>', '临时端口<mark>耗</mark><mark>尽</mark>了'])).toBe(true);
+    expect(matchesQuery('端口耗尽', ['客户<mark>端</mark>的<mark>口</mark>'])).toBe(false);
     expect(matchesQuery('linger', ['<mark>SO_LINGER</mark>'])).toBe(true);
     expect(matchesQuery('xyzzy', ['<mark>x</mark>,'])).toBe(false);
   });

@@ -39,11 +39,17 @@ export function matchesQuery(query: string, excerpts: string[]): boolean {
   const all = words(query);
   const stems = all.filter((w) => !HAN.test(w)).map((w) => w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length * 0.75)))));
   // Chinese has no spaces: Pagefind segments 四次挥手 into words and marks them one by one
-  // (<mark>四次</mark><mark>挥手</mark>). A Chinese query word counts when a mark of two or more
-  // characters is part of it (or contains it); a lone character is too weak a match.
+  // (<mark>四次</mark><mark>挥手</mark>); a query its dictionary does not split, such as 端口耗尽,
+  // it searches character by character (<mark>端</mark> … <mark>耗</mark>). A Chinese query word
+  // counts when a mark of two or more characters is part of it (or contains it), or when the
+  // result's marks, together, hold every one of its characters; a lone character of it is too
+  // weak a match.
   const han = all.filter((w) => HAN.test(w));
+  const marks = excerpts.flatMap((e) => marked(e));
+  const markedChars = new Set(marks.flatMap((m) => [...m.trim()]));
   const hanHit = (m: string) => [...m].length >= 2 && han.some((w) => w.includes(m) || m.includes(w));
-  return excerpts.some((e) => marked(e).some((m) => stems.some((s) => m.includes(s)) || hanHit(m)));
+  if (han.some((w) => [...w].every((c) => markedChars.has(c)))) return true;
+  return marks.some((m) => stems.some((s) => m.includes(s)) || hanHit(m));
 }
 
 const HAN = /\p{Script=Han}/u;
