@@ -54,6 +54,30 @@ export const PROGRAMS_NOT_YET: Readonly<Record<string, { readonly why: string; r
     why: 'Linux cuts the 6000 bytes into 724-byte segments (at most half the largest window the server advertised, tcp_bound_to_half_wnd) and fits 2172 of them into the window it sizes from the doubled SO_RCVBUF by the overhead it measures (scaling_ratio); the simulator sends 1460 and 540 bytes into a window of exactly the 2000 set, so a recv() returns 1448 bytes on Linux and 2000 in the simulator. Linux also answers the server\'s last segment with a second RST',
     needs: 'in the simulator\'s send path, segments bounded by half the peer\'s largest window and the MSS less the timestamps option (1448 bytes); a receive window sized by the measured scaling ratio; then a look at the second RST',
   },
+  'dead-peers/user-timeout': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
+  'dead-peers/orphan-zero-window': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
+  'diagnosing/diagnosing-pileup': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
+  'diagnosing/diagnosing-timers': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
+  'http-keep-alive/keep-alive-who-closes': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
+  'http-keep-alive/keep-alive-lingering-close': {
+    why: 'added with its lesson; its first comparison with the kernel run shows differences that are not analysed yet',
+    needs: 'reading the comparison (closing-time compare on the lesson program) and fixing or listing each difference',
+  },
   'nat-and-load-balancers/shared-source': {
     why: 'the kernel run makes each host\'s network namespace synchronously inside sim.host(), and the busy-loop guard counts that time against the program: four hosts take more than its 2 s on a busy machine, so the run stops in the default export before any segment',
     needs: 'in the kernel run, namespaces made before the program\'s clock starts (or the guard paused while sim.host() builds one)',

@@ -77,7 +77,9 @@ describe('the playground clock and paced runs', () => {
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(20_000);
     const text = await consoleText(page);
-    const skipped = text.match(/⋯ (\d+\.\d) s of waiting skipped ⋯/);
+    // The longest quiet stretch is TIME_WAIT's minute (shorter ones, such as the server's work before close(), come first).
+    const skips = [...text.matchAll(/⋯ (\d+\.\d) s of waiting skipped ⋯/g)];
+    const skipped = skips.length ? skips.reduce((a, b) => (Number(b[1]) > Number(a[1]) ? b : a)) : null;
     expect(skipped, text).not.toBeNull();
     expect(Number(skipped![1])).toBeGreaterThan(55);
     // The TIME_WAIT timer's firing was shown, after the skip.

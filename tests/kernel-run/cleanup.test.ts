@@ -128,14 +128,14 @@ describe.skipIf(unavailable !== null)('clean-up of the kernel run', () => {
     expect(of(process.pid)).toEqual([]);
   }, 60_000);
 
-  test('closing-time compare prints the verdict, names the simplification, and exits 0', async () => {
+  test('closing-time compare prints the verdict and exits 0 when both runs agree', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/closing-time.mjs'), 'compare', 'examples/four-way-close.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.resume();
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(out).toMatch(/verdict: the same on the simulator and on Linux, but for the simulator's deliberate simplifications \(delayed-ack\)/);
-    expect(out).toMatch(/three segments F\. \/ F\. \/ \./);
+    // Both sides delay ACKs now, so the four-way close agrees with no simplification to name.
+    expect(out).toMatch(/verdict: the same on the simulator and on Linux\n/);
     expect(code).toBe(0);
     expect(of(child.pid!)).toEqual([]);
   }, 60_000);

@@ -34,6 +34,30 @@ export const PROGRAMS_NOT_YET_ZH: Record<string, { why: string; needs: string }>
     why: 'Linux 把 6000 字节切成 724 字节的报文段（最多为服务器通告过的最大窗口的一半，tcp_bound_to_half_wnd），并按它测得的开销（scaling_ratio）由翻倍后的 SO_RCVBUF 算出窗口，放进去 2172 字节；模拟器则按恰好为设置值 2000 的窗口发出 1460 和 540 字节，所以一次 recv() 在 Linux 上返回 1448 字节，在模拟器中返回 2000 字节。此外 Linux 还会对服务器的最后一个报文段再回一个 RST',
     needs: '在模拟器的发送路径中，让报文段不超过对端最大窗口的一半，以及扣除时间戳选项后的 MSS（1448 字节）；按测得的缩放比例计算接收窗口；然后再看第二个 RST',
   },
+  'dead-peers/user-timeout': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
+  'dead-peers/orphan-zero-window': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
+  'diagnosing/diagnosing-pileup': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
+  'diagnosing/diagnosing-timers': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
+  'http-keep-alive/keep-alive-who-closes': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
+  'http-keep-alive/keep-alive-lingering-close': {
+    why: '随课程一起加入；它与内核运行的第一次比较显示出尚未分析的差异',
+    needs: '阅读比较结果（对这一课的程序运行 closing-time compare），逐条修正或列出每个差异',
+  },
   'nat-and-load-balancers/shared-source': {
     why: '内核运行在 sim.host() 里同步创建每台主机的网络命名空间，而防忙等的检查把这段时间算在程序头上：在繁忙的机器上四台主机就超过了它的 2 s，于是运行在默认导出函数里就被停止，一个报文段也没发出',
     needs: '在内核运行中，先建好命名空间再开始计程序的时间（或者在 sim.host() 创建命名空间时暂停这项检查）',
