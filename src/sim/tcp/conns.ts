@@ -31,25 +31,37 @@ export class ConnTable {
    * Per destination (peer and remote port), a bitmap of the local ports that
    * have an entry to it: what connect()'s port search asks of every port it
    * walks (Stack.ephemeralPort), answered 32 ports per word instead of one
-   * lookup per port. Allocated for a destination at its first entry.
+   * lookup per port. Built for a destination the first time the search asks
+   * about it, and kept up to date from then on; a server's table, whose
+   * entries each go to another client port, never builds one.
    */
   private used = new Map<number, Uint32Array>();
 
   private mark(peer: number, ports: number, on: boolean): void {
-    const dest = peer * 65536 + (ports & 0xffff);
-    let b = this.used.get(dest);
-    if (!b) {
-      if (!on) return;
-      this.used.set(dest, (b = new Uint32Array(2048)));
-    }
+    if (this.used.size === 0) return;
+    const b = this.used.get(peer * 65536 + (ports & 0xffff));
+    if (b === undefined) return;
     const lport = ports >>> 16;
     if (on) b[lport >>> 5]! |= 1 << (lport & 31);
     else b[lport >>> 5]! &= ~(1 << (lport & 31));
   }
 
-  /** The local ports with an entry to (peer, remote port), as a bitmap (bit p of word p >>> 5), or undefined when none ever had one. */
-  localPortsTo(peer: number, rport: number): Uint32Array | undefined {
-    return this.used.get(peer * 65536 + rport);
+  /** The local ports with an entry to (peer, remote port), as a bitmap (bit p of word p >>> 5). */
+  localPortsTo(peer: number, rport: number): Uint32Array {
+    const dest = peer * 65536 + rport;
+    let b = this.used.get(dest);
+    if (b === undefined) {
+      b = new Uint32Array(2048);
+      const keys = this.keys;
+      const vals = this.vals;
+      for (let i = 0; i < vals.length; i++) {
+        if (vals[i] === undefined || keys[2 * i] !== peer || (keys[2 * i + 1]! & 0xffff) !== rport) continue;
+        const lport = keys[2 * i + 1]! >>> 16;
+        b[lport >>> 5]! |= 1 << (lport & 31);
+      }
+      this.used.set(dest, b);
+    }
+    return b;
   }
 
   private home(peer: number, ports: number): number {

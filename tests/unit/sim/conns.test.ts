@@ -40,6 +40,18 @@ function churn(seed: number, peers: number, portRange: number, steps: number): v
           expect(table.get(p, q)).toBe(e);
         }
         expect(table.values()).toEqual(order);
+        // The port bitmaps: built the first time they are asked for (step 1000, over a full
+        // table) and kept up to date by every insert and deletion after it.
+        if (step > 0) {
+          for (let p = 0; p < peers; p++) {
+            const peer = 2 + p * 2;
+            const bits = table.localPortsTo(peer, 80);
+            for (let port = 32768; port < 32768 + portRange; port++) {
+              const held = (bits[port >>> 5]! >>> (port & 31)) & 1;
+              expect(held, `peer ${peer} port ${port}`).toBe(ref.has(`${peer}/${((port << 16) | 80) | 0}`) ? 1 : 0);
+            }
+          }
+        }
       }
     }
     expect(table.values().length).toBe(ref.size);
