@@ -87,7 +87,34 @@ describe('ss rebuilt from the trace', () => {
     expect(socketsFromTrace(t, 1).get('client')?.map((r) => r.state)).toEqual(['FIN-WAIT-1']);
     expect(socketsFromTrace(t, 2).get('client')?.map((r) => r.state)).toEqual(['TIME-WAIT']);
     expect(socketsFromTrace(t).get('client')).toBeUndefined();
-    expect(socketsFromTrace(t).get('server')?.[0]).toMatchObject({ state: 'LISTEN', peer: '*:*' });
+    expect(socketsFromTrace(t).get('server')?.[0]).toMatchObject({ state: 'LISTEN', peer: '0.0.0.0:*' });
+  });
+
+  it('shows a listener as os.ss() does: its backlog as Send-Q and the peer 0.0.0.0:*', async () => {
+    const program = `
+      export default function (sim) {
+        const server = sim.host('server');
+        server.run(async (os) => {
+          const a = os.socket();
+          a.bind({ port: 80 });
+          a.listen(16);
+          const b = os.socket();
+          b.bind({ port: 81 });
+          b.listen(100000);
+          const c = os.socket();
+          c.bind({ port: 82 });
+          c.listen();
+          for (const r of os.ss()) console.log('ss ' + [r.local, r.peer, r.recvQ, r.sendQ].join(' '));
+        });
+      }`;
+    const events: TraceEvent[] = [];
+    const r = await runProgram(program, { fileName: 'listeners.ts', seed: 1, untilMs: 1000, onEvent: (e) => events.push(e) });
+    expect(r.ok).toBe(true);
+    const printed = events.filter((e): e is Extract<TraceEvent, { kind: 'output' }> => e.kind === 'output' && e.text.startsWith('ss ')).map((e) => e.text.trim());
+    expect(printed).toHaveLength(3);
+    const live = (socketsFromTrace(events).get('server') ?? []).map((row) => `ss ${[row.local, row.peer, row.recvQ, row.sendQ].join(' ')}`);
+    expect(live).toEqual(printed);
+    expect(printed[0]).toBe('ss 0.0.0.0:80 0.0.0.0:* 0 16');
   });
 });
 

@@ -3,12 +3,16 @@
 import type { SsRow, TcpState, TimerName, TraceEvent } from '../../../types/closing-time.d.ts';
 import { ssStateName } from '../../sim/ss-format.ts';
 import { timerText } from '../../sim/ss.ts';
+import { SYSCTL_DEFAULTS } from '../../sim/tcp/params.ts';
 import type { SockstatEntry } from '../../console/ss-summary.ts';
 
 /**
  * How `ss -o` names a timer (iproute2 misc/ss.c: on, keepalive, timewait, persist); the linger wait is close()'s, not a socket timer.
  * The keepalive timer is a socket's second timer (Linux sk_timer), kept apart: ss shows it when the first (icsk_retransmit_timer) is idle.
  */
+/** net.core.somaxconn as the stack starts (the trace does not carry sysctl changes). */
+const SOMAXCONN = SYSCTL_DEFAULTS['net.core.somaxconn'];
+
 const SS_TIMER: Partial<Record<TimerName, string>> = { retransmit: 'on', 'syn-ack': 'on', 'time-wait': 'timewait', 'fin-wait-2': 'timewait', persist: 'persist' };
 
 interface Keepalive {
@@ -65,7 +69,9 @@ export function sockstatEntriesFromTrace(events: readonly TraceEvent[], untilN =
  * keepalive,7sec,2 when only the keepalive timer runs).
  */
 export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinity, atMs?: number): Map<string, SsRow[]> {
-  const socks = new Map<number, { host: string; state: TcpState; local: string; remote: string }>();
+  const socks = new Map<number, { host: string; state: TcpState; local: string; remote: string; backlog: number }>();
+  /** Per host, the socket that just entered LISTEN: the listen() call's own event, which carries the backlog, comes after its state change. */
+  const newListener = new Map<string, number>();
   const timers = new Map<number, { kind: string; due: number; retries: number }>();
   const keepalives = new Map<number, Keepalive>();
   /** Socket ids by `host local>remote`, to tie segments to the keepalive of their socket. */
@@ -113,17 +119,33 @@ export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinit
       }
       continue;
     }
+    if (ev.kind === 'syscall') {
+      const id = newListener.get(ev.host);
+      const l = id === undefined ? undefined : socks.get(id);
+      if (ev.call === 'listen' && ev.phase === 'return' && l) {
+        // As the stack keeps it: at least 1, at most net.core.somaxconn.
+        const asked = Number.parseInt(ev.args, 10);
+        if (!Number.isNaN(asked)) l.backlog = Math.min(Math.max(1, asked), SOMAXCONN);
+        newListener.delete(ev.host);
+      }
+      continue;
+    }
     if (ev.kind !== 'state') continue;
     if (ev.to === 'CLOSED') {
       socks.delete(ev.sock.id);
       timers.delete(ev.sock.id);
       keepalives.delete(ev.sock.id);
-    } else socks.set(ev.sock.id, { host: ev.host, state: ev.to, local: ev.sock.local, remote: ev.sock.remote });
+    } else {
+      if (ev.to === 'LISTEN') newListener.set(ev.host, ev.sock.id);
+      socks.set(ev.sock.id, { host: ev.host, state: ev.to, local: ev.sock.local, remote: ev.sock.remote, backlog: 0 });
+    }
   }
   const byHost = new Map<string, SsRow[]>();
   for (const [id, s] of socks) {
     // CLOSED sockets were dropped above: every state left is one ss lists.
-    const row: SsRow = { state: ssStateName(s.state), recvQ: 0, sendQ: 0, local: s.local, peer: s.state === 'LISTEN' || !s.remote ? '*:*' : s.remote };
+    // A listener's row as ss prints it: the backlog as Send-Q, and the peer 0.0.0.0:* (os.ss() does the same).
+    const listen = s.state === 'LISTEN';
+    const row: SsRow = { state: ssStateName(s.state), recvQ: 0, sendQ: listen ? s.backlog : 0, local: s.local, peer: listen || !s.remote || s.remote === '*:*' ? '0.0.0.0:*' : s.remote };
     if (atMs !== undefined) {
       const tm = timers.get(id);
       const ka = keepalives.get(id);
