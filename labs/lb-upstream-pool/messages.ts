@@ -84,11 +84,11 @@ export const lbUpstreamPoolMessages: LabMessages<Messages> = {
       'never answers 502 while the backend is up': {
         title: '后端在线时绝不回 502',
         description:
-          '后端会关闭空闲 3–8 秒的连接；依次到来 14–18 个 GET 和 POST 请求，有的只停顿片刻，有的停顿超过它的长连接超时。每个请求都必须被转发，并及时以后端的回答完成，不得出错（502），也不得被处理两次。',
+          '后端会关闭空闲 3–8 秒的连接；依次到来 14–18 个 GET 和 POST 请求，有的只停顿片刻，有的停顿超过它的 keep-alive 超时。每个请求都必须被转发，并及时以后端的回答完成，不得出错（502），也不得被处理两次。',
       },
       'keeps upstream connections alive': {
         title: '让上游连接保持存活',
-        description: '15 个请求之间的停顿都不到后端长连接超时的三分之一：后端最多只能看到 2 条连接。',
+        description: '15 个请求之间的停顿都不到后端 keep-alive 超时的三分之一：后端最多只能看到 2 条连接。',
       },
       'never sends on a connection the backend closed': {
         title: '绝不在后端已关闭的连接上发送',
