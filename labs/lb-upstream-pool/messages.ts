@@ -52,13 +52,13 @@ const zhCN: Messages = {
   neverResolved: (v) =>
     `${v.call}的 forward() 始终没有结束（到 ${v.at} 仍在等待）。后端已经关闭的连接只会给出 EOF（recv() 返回 ''）或错误，绝不会给出回答：遇到这种情况就不要再等了。`,
   answered502: (v) =>
-    `负载均衡器对${v.call}回了 502：forward() 以 ${v.error} 失败，而后端一直在线，每个请求都会回答。` +
+    `负载均衡器对 ${v.call}回了 502：forward() 以 ${v.error} 失败，而后端一直在线，每个请求都会回答。` +
     `后端会关闭空闲 ${sec(v.keepAliveMs)} 秒的连接${v.reloadAt !== undefined ? `，并在 ${v.reloadAt} 关闭了所有空闲连接（一次发布）` : ''}：` +
     `上游连接的保留时间要短于它；在复用的连接上失败的 GET，要在一条新连接上再发一次。`,
   madeUp: (v) => `${v.call}的 forward() 返回了 ${v.got}，但后端根本没收到这个请求：要转发每个请求，并返回后端的回答行。`,
   wrongAnswer: (v) => `${v.call}的 forward() 返回了 ${v.got}，而不是后端的回答 ${v.want}：请返回后端为这个请求发回的回答行（去掉末尾的 '\\n'）。`,
   slow: (v) => `${v.call}用了 ${v.tookMs} ms 才得到回答，超过了新建连接加一次重试所需的 ${v.limitMs} ms：负载均衡器不能在转发之前等待（sleep）。`,
-  processedTwice: (v) => `后端把${v.call}处理了 ${v.n} 次：只有 GET，而且它的连接在任何回答到达之前就失败时，才能重发。`,
+  processedTwice: (v) => `后端把 ${v.call}处理了 ${v.n} 次：只有 GET，而且它的连接在任何回答到达之前就失败时，才能重发。`,
   stoppedEarly: (v) => `${v.total} 个请求中只转发了 ${v.made} 个：负载均衡器提前停止了。`,
   stale: (v) =>
     `后端用 RST 回应了 ${v.n} 个请求，第一个在 ${v.at}${v.call ? `（${v.call}）` : ''}：负载均衡器把请求发到了一条后端在空闲 ${sec(v.keepAliveMs)} 秒后已经关闭的连接上。` +
@@ -71,9 +71,9 @@ const zhCN: Messages = {
   notMade: '这个请求始终没有发出',
   beforeReload: (v) => `无法判断：还没有任何发布时，${v.problem}`,
   postTwice: (v) =>
-    `后端把${v.call}处理了 ${v.n} 次：它的连接是在后端收到请求之后才被重置的，后端可能已经执行了它。POST 不是幂等的：绝不能重发；应当回 502（让 forward() 以失败告终）。`,
+    `后端把 ${v.call}处理了 ${v.n} 次：它的连接是在后端收到请求之后才被重置的，后端可能已经执行了它。POST 不是幂等的：绝不能重发；应当回 502（让 forward() 以失败告终）。`,
   postSwallowed: (v) =>
-    `后端从未回答${v.call}（它重置了连接），forward() 却以 ${v.answered} 完成了：要让错误传出去，客户端看到 502，才知道结果未知。`,
+    `后端从未回答 ${v.call}（它重置了连接），forward() 却以 ${v.answered} 完成了：要让错误传出去，客户端看到 502，才知道结果未知。`,
   afterCrash: (v) => `重置之后，${v.call}得到的是 ${v.got}，而不是后端的回答：丢掉被重置的连接，在一条可用的连接上转发下一个请求。`,
 };
 
