@@ -14,9 +14,10 @@ import implementTimeWait from './implement-time-wait/checker.ts';
 import closeWaitDetective from './close-wait-detective/checker.ts';
 import stalePool from './stale-pool/checker.ts';
 import deadClient from './dead-client/checker.ts';
+import lbUpstreamPool from './lb-upstream-pool/checker.ts';
 
 // Each checker is typed by its own lab's exports; the registry only needs the common shape.
-const all = [cleanClient, closeWaitLeak, restartReuseaddr, lingerShed, halfClose, manyShortConnections, implementTimeWait, closeWaitDetective, deadClient, stalePool] as unknown as LabChecker<Record<string, unknown>>[];
+const all = [cleanClient, closeWaitLeak, restartReuseaddr, lingerShed, halfClose, manyShortConnections, implementTimeWait, closeWaitDetective, deadClient, stalePool, lbUpstreamPool] as unknown as LabChecker<Record<string, unknown>>[];
 
 export const checkers: ReadonlyMap<string, LabChecker<Record<string, unknown>>> = new Map(all.map((c) => [c.lab, c]));
 

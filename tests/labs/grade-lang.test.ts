@@ -127,6 +127,10 @@ describe('grading in Simplified Chinese', () => {
     await expectChineseVerdicts('dead-client');
   }, 180_000);
 
+  it('lb-upstream-pool: each wrong upstream pool gets a Chinese explanation with no English text and every value filled in', async () => {
+    await expectChineseVerdicts('lb-upstream-pool');
+  }, 180_000);
+
   it('restart-reuseaddr: each wrong solution gets a Chinese explanation with no English text and every value filled in', async () => {
     await expectChineseVerdicts('restart-reuseaddr');
   }, 300_000);
