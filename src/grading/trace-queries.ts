@@ -82,7 +82,9 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 export function listSome(items: string[], most = 3, lang: GradeLang = 'en'): string {
   if (lang === 'zh-CN') {
     if (items.length <= most) return items.join('、');
-    return `${items.slice(0, most).join('、')} 等 ${items.length} 个`;
+    const shown = items.slice(0, most).join('、');
+    // A space between Chinese and Latin text or digits, none next to a Chinese character or full-width punctuation.
+    return `${shown}${/[\p{Script=Han}\u3000-\u303f\uff00-\uffef]$/u.test(shown) ? '' : ' '}等 ${items.length} 个`;
   }
   if (items.length <= most) return items.join(', ');
   return `${items.slice(0, most).join(', ')} and ${items.length - most} more`;
@@ -156,7 +158,7 @@ export function describeDescriptor(d: OpenDescriptor): string {
 
 /** The same in `lang`. */
 export function describeDescriptorIn(lang: GradeLang, d: OpenDescriptor): string {
-  if (lang === 'zh-CN') return `由 ${d.via}()${d.peer ? `（对端 ${d.peer}）` : ''} 得到的 fd ${d.fd}（进程 '${d.process}'，${at(d.t)}）`;
+  if (lang === 'zh-CN') return `由 ${d.via}()${d.peer ? `（对端 ${d.peer}）` : ' '}得到的 fd ${d.fd}（进程 '${d.process}'，${at(d.t)}）`;
   return `fd ${d.fd} from ${d.via}()${d.peer ? ` of ${d.peer}` : ''} (process '${d.process}', ${at(d.t)})`;
 }
 

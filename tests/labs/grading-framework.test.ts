@@ -147,3 +147,17 @@ describe('formatResult', () => {
     );
   });
 });
+
+describe('lists and descriptors in Chinese checker messages', () => {
+  it('space Chinese from Latin text and digits, never next to full-width punctuation', async () => {
+    const { listSome, describeDescriptorIn } = await import('../../src/grading/trace-queries.ts');
+    expect(listSome(['10.0.0.1:80', '10.0.0.2:80'], 3, 'zh-CN')).toBe('10.0.0.1:80、10.0.0.2:80');
+    expect(listSome(['a', 'b', 'c', 'd'], 2, 'zh-CN')).toBe('a、b 等 4 个');
+    expect(listSome(['fd 3（进程 p）', 'fd 4（进程 p）', 'fd 5（进程 p）'], 2, 'zh-CN')).toBe('fd 3（进程 p）、fd 4（进程 p）等 3 个');
+    expect(listSome(['服务器', '客户端', '代理'], 1, 'zh-CN')).toBe('服务器等 3 个');
+    const d = { host: 'server', fd: 3, via: 'accept', peer: '10.0.0.1:40000', process: 'srv', t: 1500 };
+    expect(describeDescriptorIn('zh-CN', d as never)).toBe("由 accept()（对端 10.0.0.1:40000）得到的 fd 3（进程 'srv'，t=1.500 s）");
+    expect(describeDescriptorIn('zh-CN', { ...d, via: 'socket', peer: undefined } as never)).toBe("由 socket() 得到的 fd 3（进程 'srv'，t=1.500 s）");
+    expect(describeDescriptorIn('en', d as never)).toBe("fd 3 from accept() of 10.0.0.1:40000 (process 'srv', t=1.500 s)");
+  });
+});
