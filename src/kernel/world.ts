@@ -381,6 +381,9 @@ export class KernelWorld implements Simulation {
     this.hosts.push(h);
     h.agent = new Agent(name, h.ns, this.t0, (e) => this.onAgentEvent(h, e), (error) => this.agentGone(error));
     this.options.onAgent?.(name, h.agent.pid);
+    // Making the namespace and starting its agent is the kernel run's time, not
+    // the program's: the busy-loop guard starts afresh when the program resumes.
+    this.options.arm?.();
     return h.view;
   }
 
