@@ -23,6 +23,7 @@ import ctypes
 import errno
 import json
 import os
+import select
 import socket
 import struct
 import sys
@@ -333,6 +334,38 @@ def do_sync(req):
     raise OSError(errno.EINVAL, "unknown op %r" % op)
 
 
+class Abandoned(Exception):
+    """A pending call whose socket the program closed: it gets no answer."""
+
+
+# A recv the program is waiting on waits for the socket to be readable, with a
+# pipe beside it that close() writes to. A thread blocked in recv(2) would hold
+# a reference to the file, and close(2) from another thread would then not
+# release the socket (no FIN) until that recv returned; the program's model is
+# an event loop (epoll), where close() on a socket with a read pending sends
+# the FIN at once, as the simulator does.
+wakers = {}
+wakers_lock = threading.Lock()
+
+
+def wait_readable(n):
+    s = sock(n)
+    r, w = os.pipe()
+    with wakers_lock:
+        wakers.setdefault(n, []).append(w)
+    try:
+        ready, _, _ = select.select([s, r], [], [])
+        if r in ready:
+            raise Abandoned()
+        return s
+    finally:
+        with wakers_lock:
+            if w in wakers.get(n, []):
+                wakers[n].remove(w)
+        os.close(r)
+        os.close(w)
+
+
 def do_async(req):
     op = req["op"]
     if op == "accept":
@@ -347,12 +380,15 @@ def do_async(req):
         sock(req["sock"]).sendall(data)
         return {"bytes": len(data)}
     if op == "recv":
-        data = sock(req["sock"]).recv(req.get("max") or (1 << 20))
+        data = wait_readable(req["sock"]).recv(req.get("max") or (1 << 20))
         return {"data": data.decode("latin-1")}
     if op == "close":
         s = socks.pop(req["sock"], None)
         if s is None:
             raise OSError(errno.EBADF, "bad socket")
+        with wakers_lock:
+            for w in wakers.pop(req["sock"], []):
+                os.write(w, b"x")
         s.close()
         return {}
     raise OSError(errno.EINVAL, "unknown op %r" % op)
@@ -362,6 +398,8 @@ def run_async(req):
     try:
         result = do_async(req)
         reply = {"type": "done", "id": req["id"], "ok": True, "t": now_ms(), "result": result}
+    except Abandoned:
+        return
     except OSError as e:
         reply = {"type": "done", "id": req["id"], "ok": False, "t": now_ms(), "errno": errno_name(e), "message": str(e)}
     sample(req["op"])

@@ -146,6 +146,69 @@ export function callLists(events: readonly TraceEvent[]): Map<string, CallOutcom
   return lists;
 }
 
+/** When each process of `callLists` started (its key there), ms. */
+export function processStarts(events: readonly TraceEvent[]): Map<string, number> {
+  const starts = new Map<string, number>();
+  const named = new Map<string, number>();
+  for (const e of events) {
+    if (e.kind !== 'process' || e.action !== 'start') continue;
+    const name = `${e.host}[${e.process}]`;
+    const k = (named.get(name) ?? 0) + 1;
+    named.set(name, k);
+    starts.set(`${e.host}[${e.process}${k > 1 ? ` #${k}` : ''}]`, e.t);
+  }
+  return starts;
+}
+
+/**
+ * How close (simulator time, ms) two same-named processes must have started for the kernel
+ * run to start them in the other order: connections that arrive together (three clients on
+ * like links, two clients a millisecond apart) are accepted in the order the kernel's real
+ * time gives, and each of its calls takes a few milliseconds.
+ */
+const START_RACE_MS = 5;
+
+/**
+ * Pairs each simulator process with the kernel run's process it is compared with: by name
+ * and start order, except that same-named siblings the simulator started within
+ * START_RACE_MS of each other may be paired out of order when their calls are the same
+ * (a handler per accepted connection, accepted in another order). Pairs are [sim, kernel].
+ */
+function pairProcesses(sc: Map<string, CallOutcome[]>, kc: Map<string, CallOutcome[]>, simStarts: Map<string, number>, truncated: boolean): [string | undefined, string | undefined][] {
+  const base = (key: string) => key.replace(/ #\d+\]$/, ']');
+  const same = (a: CallOutcome[] | undefined, b: CallOutcome[] | undefined) =>
+    !!a && !!b && (a.length === b.length || (truncated && b.length < a.length)) && b.every((c, i) => c.call === a[i]!.call && c.outcome === a[i]!.outcome);
+  const pairs: [string | undefined, string | undefined][] = [];
+  const groups = new Map<string, { sim: string[]; kernel: string[] }>();
+  for (const [list, side] of [
+    [sc, 'sim'],
+    [kc, 'kernel'],
+  ] as const) {
+    for (const key of list.keys()) {
+      const g = groups.get(base(key)) ?? { sim: [], kernel: [] };
+      groups.set(base(key), g);
+      g[side].push(key);
+    }
+  }
+  for (const g of groups.values()) {
+    const freeSim = [...g.sim];
+    const freeKernel = [...g.kernel];
+    const take = (a: string, b: string) => {
+      pairs.push([a, b]);
+      freeSim.splice(freeSim.indexOf(a), 1);
+      freeKernel.splice(freeKernel.indexOf(b), 1);
+    };
+    for (const key of g.sim) if (kc.has(key) && same(sc.get(key), kc.get(key))) take(key, key);
+    for (const a of [...freeSim]) {
+      const t = simStarts.get(a);
+      const b = freeKernel.find((k) => sc.has(k) && t !== undefined && Math.abs((simStarts.get(k) ?? Infinity) - t) <= START_RACE_MS && same(sc.get(a), kc.get(k)));
+      if (b) take(a, b);
+    }
+    for (let i = 0; i < Math.max(freeSim.length, freeKernel.length); i++) pairs.push([freeSim[i], freeKernel[i]]);
+  }
+  return pairs;
+}
+
 interface Seg {
   flags: string;
   seq: number;
@@ -236,9 +299,10 @@ export function compareTraces(simIn: readonly TraceEvent[], kernelIn: readonly T
   // Calls and bytes read per process.
   const sc = callLists(sim);
   const kc = callLists(kernel);
-  for (const key of new Set([...sc.keys(), ...kc.keys()])) {
-    const a = sc.get(key) ?? [];
-    const b = kc.get(key) ?? [];
+  for (const [simKey, kernelKey] of pairProcesses(sc, kc, processStarts(sim), truncated)) {
+    const a = (simKey && sc.get(simKey)) || [];
+    const b = (kernelKey && kc.get(kernelKey)) || [];
+    const key = simKey === kernelKey || !kernelKey ? simKey! : !simKey ? kernelKey : `${simKey} (kernel ${kernelKey.replace(/^[^[]*\[/, '[')})`;
     const n = Math.max(a.length, b.length);
     compared.calls += n;
     for (let i = 0; i < n; i++) {

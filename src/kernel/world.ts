@@ -132,6 +132,8 @@ class KSocket {
   constructor(
     readonly host: KHost,
     readonly fd: number,
+    /** The agent's name for the socket: its fd, except for an accepted one (named when accept() was called). */
+    readonly agentId: number = fd,
   ) {
     this.view = makeSocketView(this);
   }
@@ -141,6 +143,8 @@ class KHost {
   readonly ns: string;
   agent!: Agent;
   nextFd = 3;
+  /** Names for sockets accept() will return, given to the agent when the call starts (their fd is taken when it returns). */
+  nextAcceptId = 1 << 20;
   readonly view: Host;
   readonly sockets = new Map<number, KSocket>();
   constructor(
@@ -238,7 +242,7 @@ export function parseProcNet(text: string): Map<string, number> {
 
 function makeSocketView(s: KSocket): Socket {
   const w = s.host.world;
-  const info = () => (s.closed ? { state: 'CLOSED' as TcpState, local: null, remote: null } : (s.host.call('info', { sock: s.fd }).result as { state: TcpState; local: { ip: string; port: number } | null; remote: { ip: string; port: number } | null }));
+  const info = () => (s.closed ? { state: 'CLOSED' as TcpState, local: null, remote: null } : (s.host.call('info', { sock: s.agentId }).result as { state: TcpState; local: { ip: string; port: number } | null; remote: { ip: string; port: number } | null }));
   const addr = (a: { ip: string; port: number } | null): Address | null => (a ? { host: a.ip === '0.0.0.0' ? s.host.name : w.hostNameOf(a.ip), ip: a.ip, port: a.port } : null);
   return {
     get fd() {
@@ -271,9 +275,11 @@ function makeSocketView(s: KSocket): Socket {
       w.syncCall(s, 'listen', String(backlog ?? 128), { backlog: backlog ?? 128 }, () => '0');
     },
     accept: () => {
-      const fd = s.host.nextFd++;
-      return w.asyncCall(s, 'accept', '', { newSock: fd }, (r) => {
-        const conn = new KSocket(s.host, fd);
+      // Linux gives the accepted socket the lowest free descriptor when accept() returns, not when it is called.
+      const id = s.host.nextAcceptId++;
+      return w.asyncCall(s, 'accept', '', { newSock: id }, (r) => {
+        const fd = s.host.nextFd++;
+        const conn = new KSocket(s.host, fd, id);
         s.host.sockets.set(fd, conn);
         const remote = r.remote as { ip: string; port: number } | null;
         return { value: conn.view, shown: `fd ${fd}${remote ? ` (${remote.ip}:${remote.port})` : ''}` };
@@ -381,6 +387,9 @@ export class KernelWorld implements Simulation {
     this.hosts.push(h);
     h.agent = new Agent(name, h.ns, this.t0, (e) => this.onAgentEvent(h, e), (error) => this.agentGone(error));
     this.options.onAgent?.(name, h.agent.pid);
+    // Making the namespace and starting its agent is the kernel run's time, not
+    // the program's: the busy-loop guard starts afresh when the program resumes.
+    this.options.arm?.();
     return h.view;
   }
 
@@ -655,7 +664,7 @@ export class KernelWorld implements Simulation {
       this.traceCall(proc, call, args, 'error', undefined, 'EBADF', s.fd);
       throw new SocketError('EBADF', call, `fd ${s.fd} was closed`);
     }
-    const r = s.host.call(call, { sock: s.fd, ...req });
+    const r = s.host.call(call, { sock: s.agentId, ...req });
     if (!r.ok) {
       const code = mapErrno(r.errno);
       this.traceCall(proc, call, args, 'error', undefined, code, s.fd, r.t);
@@ -675,7 +684,7 @@ export class KernelWorld implements Simulation {
       proc.status = 'blocked';
       proc.waitingIn = call === 'accept' || call === 'connect' ? call : `${call}(fd ${s.fd})`;
     }
-    return s.host.agent.callAsync(call, { sock: s.fd, ...req }).then((r) => {
+    return s.host.agent.callAsync(call, { sock: s.agentId, ...req }).then((r) => {
       if (proc) {
         proc.status = 'running';
         proc.waitingIn = '';

@@ -134,4 +134,34 @@ describe('compareTraces', () => {
     expect(compareTraces(states, kernel, 100, true).verdict).toBe('same');
     expect(compareTraces(states, kernel, 100, false).verdict).toBe('different');
   });
+
+  /** Handlers spawned per accepted connection: one start and one recv each, the requests in `order`, started at `times`. */
+  function handlers(order: string[], times: number[]): TraceEvent[] {
+    const ev: TraceEvent[] = [];
+    order.forEach((req, i) => {
+      const pid = 10 + i;
+      ev.push({ kind: 'process', host: 'server', pid, process: 'handler', action: 'start', t: times[i]!, n: 0 } as TraceEvent);
+      ev.push({ ...call(times[i]! + 1, 'server', 'recv', `"${req}" (${req.length} bytes)`), pid, process: 'handler' } as SyscallEvent);
+    });
+    return ev.sort((a, b) => a.t - b.t);
+  }
+
+  test('handlers of connections that arrived together, accepted in another order on the kernel, are the same', () => {
+    const c = compareTraces(handlers(['hi from client1', 'hi from client2', 'hi from client3'], [20, 20, 21]), handlers(['hi from client3', 'hi from client1', 'hi from client2'], [20, 21, 22]), 100);
+    expect(c.differences).toEqual([]);
+    expect(c.compared.calls).toBe(3);
+  });
+
+  test('handlers the simulator started far apart are compared in start order: another order on the kernel is a difference', () => {
+    const c = compareTraces(handlers(['first', 'second'], [20, 500]), handlers(['second', 'first'], [20, 500]), 1000);
+    expect(c.verdict).toBe('different');
+    expect(c.differences.filter((d) => d.aspect === 'calls').map((d) => d.subject)).toEqual(['server[handler] call 1', 'server[handler #2] call 1']);
+  });
+
+  test('handlers that started together but did something else are still a difference', () => {
+    const c = compareTraces(handlers(['a', 'b'], [20, 20]), handlers(['b', 'c'], [20, 20]), 100);
+    expect(c.verdict).toBe('different');
+    // 'b' is b on both; the handler that read 'a' in the simulator read 'c' on the kernel.
+    expect(c.differences.filter((d) => d.aspect === 'calls').map((d) => [d.sim, d.kernel])).toEqual([['recv = "a" (1 bytes)', 'recv = "c" (1 bytes)']]);
+  });
 });
