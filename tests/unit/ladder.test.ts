@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SegmentEvent, SegmentInfo, StateEvent, TcpState, TimerEvent, TraceEvent } from '../../types/closing-time.d.ts';
 import { buildLadder, scrubSteps } from '../../src/components/ladder/model.ts';
 import { renderLadderSvg } from '../../src/components/ladder/render.ts';
+import { ladderWords } from '../../src/components/ladder/words.ts';
 
 const C = { host: 'client', ip: '10.0.0.1', port: 40000 };
 const S = { host: 'server', ip: '10.0.0.2', port: 80 };
@@ -195,5 +196,30 @@ describe('ladder model', () => {
     const svg = renderLadderSvg(buildLadder(b.events));
     expect(svg).toContain('&lt;evil&gt;');
     expect(svg).not.toContain('<evil>');
+  });
+});
+
+describe('the ladder in the Chinese edition', () => {
+  it('writes its own words in Chinese: a lost arrow\'s tooltip, a skipped gap, an open TIME_WAIT bar, a retransmission', () => {
+    const events = fourWayClose(true);
+    // The client's last ACK was lost: the server sends its FIN again, marked as a retransmission.
+    const b = new TraceBuilder();
+    const again = b.seg(240, 'server', 'F.', 5001, 1002, { retransmission: true });
+    const all = [...events.slice(0, -2), { kind: 'segment', action: 'send', t: 240, n: 900, host: 'server', seg: again } as SegmentEvent];
+    const zh = ladderWords('zh-cn');
+    const m = buildLadder(all, { words: zh.model });
+    const svg = renderLadderSvg(m, { words: zh.svg });
+    expect(svg).toContain('（丢失）');
+    expect(svg).toContain('（重传）');
+    expect(m.timers.some((t) => t.label.startsWith('TIME_WAIT 直到 '))).toBe(true);
+    expect(svg).not.toMatch(/\((lost|retx|retransmission|dup|duplicate)\)| later\b| until /);
+    const gap = buildLadder(fourWayClose(false), { words: zh.model });
+    expect(gap.breaks[0]!.label).toBe('60 s 之后');
+  });
+
+  it('keeps the English words by default and in the English edition', () => {
+    const en = ladderWords('en');
+    const m = buildLadder(fourWayClose(true), { words: en.model });
+    expect(renderLadderSvg(m, { words: en.svg })).toBe(renderLadderSvg(buildLadder(fourWayClose(true))));
   });
 });

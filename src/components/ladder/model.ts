@@ -94,7 +94,22 @@ export interface LadderModel {
   omitted: number;
 }
 
+/** The few words the diagram writes itself, in the page's language (English by default). */
+export interface LadderModelWords {
+  /** A gap in time the diagram skips: "⋯ 59.9 s later ⋯". */
+  later(duration: string): string;
+  /** A TIME_WAIT bar still open at the end of the run, with the time it ends. */
+  timeWaitUntil(time: string): string;
+}
+
+export const ENGLISH_MODEL_WORDS: LadderModelWords = {
+  later: (d) => `${d} later`,
+  timeWaitUntil: (t) => `TIME_WAIT until ${t}`,
+};
+
 export interface LadderOptions {
+  /** The diagram's own words (default English). */
+  words?: LadderModelWords;
   /** Most arrows drawn; later segments are counted in `omitted`. Default 300. */
   maxArrows?: number;
   /** Pixels per one-way delay of the link (the typical arrow's drop). Default 44. */
@@ -199,6 +214,7 @@ function typicalDelay(events: readonly TraceEvent[]): number {
 
 export function buildLadder(events: readonly TraceEvent[], options: LadderOptions = {}): LadderModel {
   const maxArrows = options.maxArrows ?? 300;
+  const words = options.words ?? ENGLISH_MODEL_WORDS;
   const unitPx = options.unitPx ?? 44;
   const columnPx = options.columnPx ?? 300;
   const delay = typicalDelay(events);
@@ -238,7 +254,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
       const dt = t - lastT;
       if (dt > breakAfterMs) {
         y += unitPx * 0.6;
-        breaks.push({ y: y + BREAK_PX / 2, fromT: lastT, toT: t, label: `${formatMs(dt)} later` });
+        breaks.push({ y: y + BREAK_PX / 2, fromT: lastT, toT: t, label: words.later(formatMs(dt)) });
         y += BREAK_PX + unitPx * 0.4;
       } else {
         y += Math.max(SAME_TIME_PX, (dt / delay) * unitPx);
@@ -368,7 +384,7 @@ export function buildLadder(events: readonly TraceEvent[], options: LadderOption
     bar.y2 = endY;
     const due = twDue.get(bar.sockId);
     bar.t2 = due ?? lastT;
-    bar.label = due !== undefined ? `TIME_WAIT until ${formatMs(due)}` : 'TIME_WAIT';
+    bar.label = due !== undefined ? words.timeWaitUntil(formatMs(due)) : 'TIME_WAIT';
   }
   for (const a of arrows) {
     if (a.inFlight) a.y2 = Math.max(a.y2, a.y1 + typicalDy);

@@ -11,27 +11,49 @@ export function arrowText(a: LadderArrow): string {
   return `${a.flags} ${a.ports}${a.label.slice(a.flags.length)}`;
 }
 
+/** The words the drawing adds to arrows and its foot, in the page's language (English by default). */
+export interface LadderSvgWords {
+  /** Beside a retransmitted segment's label, and after a duplicate's (short: they sit on the arrow). */
+  retxMark: string;
+  dupMark: string;
+  /** In an arrow's tooltip. */
+  lost: string;
+  retransmission: string;
+  duplicate: string;
+  /** Under the diagram when segments were left out. */
+  omitted(n: number): string;
+}
+
+export const ENGLISH_SVG_WORDS: LadderSvgWords = {
+  retxMark: '(retx)',
+  dupMark: '(dup)',
+  lost: '(lost)',
+  retransmission: '(retransmission)',
+  duplicate: '(duplicate)',
+  omitted: (n) => `${n} later segments are not drawn; the console lists them all.`,
+};
+
 /** Width of the invisible stroke that takes an arrow's clicks (the drawn line is under 2 px). */
 const HIT_PX = 14;
 
-function arrowLabel(a: LadderArrow): string {
+function arrowLabel(a: LadderArrow, w: LadderSvgWords): string {
   const dx = a.x2 - a.x1;
   const dy = a.y2 - a.y1;
   // Keep text upright: for right-to-left arrows read along the reversed vector.
   const angle = (Math.atan2(dx < 0 ? -dy : dy, dx < 0 ? -dx : dx) * 180) / Math.PI;
   const mx = a.x1 + dx * (a.lost ? 0.5 : 0.5);
   const my = a.y1 + dy * 0.5;
-  const text = `${arrowText(a)}${a.retransmission ? ' (retx)' : ''}${a.duplicate ? ' (dup)' : ''}`;
+  const text = `${arrowText(a)}${a.retransmission ? ` ${w.retxMark}` : ''}${a.duplicate ? ` ${w.dupMark}` : ''}`;
   return `<text class="lad-label" x="${r1(mx)}" y="${r1(my - 5)}" text-anchor="middle" transform="rotate(${r1(angle)} ${r1(mx)} ${r1(my)})">${esc(text)}</text>`;
 }
 
-function arrowSvg(a: LadderArrow): string {
+function arrowSvg(a: LadderArrow, w: LadderSvgWords): string {
   const classes = ['lad-arrow', `lad-arrow--${a.kind}`];
   if (a.lost) classes.push('lad-arrow--lost');
   if (a.inFlight) classes.push('lad-arrow--inflight');
   if (a.retransmission) classes.push('lad-arrow--retx');
   if (a.duplicate) classes.push('lad-arrow--dup');
-  const title = `${a.from} → ${a.to}: ${arrowText(a)}${a.lost ? ' (lost)' : ''}${a.retransmission ? ' (retransmission)' : ''}${a.duplicate ? ' (duplicate)' : ''}`;
+  const title = `${a.from} → ${a.to}: ${arrowText(a)}${a.lost ? ` ${w.lost}` : ''}${a.retransmission ? ` ${w.retransmission}` : ''}${a.duplicate ? ` ${w.duplicate}` : ''}`;
   let end = '';
   if (a.lost) {
     const s = 6;
@@ -44,7 +66,7 @@ function arrowSvg(a: LadderArrow): string {
     `<line class="lad-hit" x1="${r1(a.x1)}" y1="${r1(a.y1)}" x2="${r1(a.x2)}" y2="${r1(a.y2)}" stroke="transparent" stroke-width="${HIT_PX}" pointer-events="stroke"/>` +
     `<line class="lad-line" x1="${r1(a.x1)}" y1="${r1(a.y1)}" x2="${r1(a.x2)}" y2="${r1(a.y2)}"${marker}/>` +
     end +
-    arrowLabel(a) +
+    arrowLabel(a, w) +
     `</g>`
   );
 }
@@ -58,8 +80,9 @@ export function renderLadderHeader(model: LadderModel): string {
   return `<div class="lad-head" aria-hidden="true" style="width:${r1(model.width)}px;height:${HEADER_PX}px">${names}</div>`;
 }
 
-export function renderLadderSvg(model: LadderModel, opts: { title?: string } = {}): string {
+export function renderLadderSvg(model: LadderModel, opts: { title?: string; words?: LadderSvgWords } = {}): string {
   const parts: string[] = [];
+  const w = opts.words ?? ENGLISH_SVG_WORDS;
   const title = opts.title ?? 'Ladder diagram of the connection';
   parts.push(
     `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${r1(model.width)} ${r1(model.height)}" width="${r1(model.width)}" height="${r1(model.height)}" role="img" aria-label="${esc(title)}">`,
@@ -95,7 +118,7 @@ export function renderLadderSvg(model: LadderModel, opts: { title?: string } = {
         `<text x="${r1(lx)}" y="${r1(midY + 4)}" text-anchor="${anchor}">${esc(bar.label)}</text></g>`,
     );
   }
-  for (const a of model.arrows) parts.push(arrowSvg(a));
+  for (const a of model.arrows) parts.push(arrowSvg(a, w));
   for (const s of model.states) {
     const right = s.side === 'right';
     const x = right ? s.x + 12 : s.x - 12;
@@ -107,7 +130,7 @@ export function renderLadderSvg(model: LadderModel, opts: { title?: string } = {
     );
   }
   if (model.omitted > 0) {
-    parts.push(`<text class="lad-omitted" x="8" y="${r1(model.height - 6)}">${model.omitted} later segments are not drawn; the console lists them all.</text>`);
+    parts.push(`<text class="lad-omitted" x="8" y="${r1(model.height - 6)}">${esc(w.omitted(model.omitted))}</text>`);
   }
   parts.push('</svg>');
   return parts.join('');

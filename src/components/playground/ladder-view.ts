@@ -7,10 +7,14 @@ import type { TraceEvent } from '../../../types/closing-time.d.ts';
 import { buildLadder, connectionKey, formatMs, listConnections, scrubSteps, type LadderModel } from '../ladder/model.ts';
 import { packetInfo, type PacketEnd, type PacketInfo } from '../ladder/packet-info.ts';
 import { renderLadderHeader, renderLadderSvg } from '../ladder/render.ts';
+import { ladderWords } from '../ladder/words.ts';
 import { pageLocale, translator, type Locale, type UiKey } from '../../i18n/index.ts';
 
 /** The page's UI strings, in its <html lang>. */
 const tr = translator(pageLocale());
+
+/** The diagram's own words in the page's language. */
+const WORDS = ladderWords(pageLocale());
 
 /** Connections drawn together by default; past this the picker starts on the first one. */
 const ALL_BY_DEFAULT = 3;
@@ -192,7 +196,7 @@ export class LadderView {
     const room = this.canvas.clientWidth - leftPx - 140;
     const columnPx = hostCount > 1 ? Math.max(narrow ? 150 : 170, Math.min(320, room / (hostCount - 1))) : 300;
     const connection = this.pickConnection(events);
-    this.model = buildLadder(events, { columnPx, leftPx, connection, numbering: this.absolute() ? 'absolute' : 'relative' });
+    this.model = buildLadder(events, { columnPx, leftPx, connection, numbering: this.absolute() ? 'absolute' : 'relative', words: WORDS.model });
     this.steps = scrubSteps(this.model);
     if (this.model.hosts.length === 0) {
       this.clear();
@@ -200,7 +204,7 @@ export class LadderView {
     }
     const scroll = { top: this.canvas.scrollTop, left: this.canvas.scrollLeft };
     this.canvas.innerHTML =
-      renderLadderHeader(this.model) + renderLadderSvg(this.model, { title: tr('pg.ladderTitle') });
+      renderLadderHeader(this.model) + renderLadderSvg(this.model, { title: tr('pg.ladderTitle'), words: WORDS.svg });
     this.canvas.scrollTop = scroll.top;
     this.canvas.scrollLeft = scroll.left;
     this.canvas.dataset.arrows = String(this.model.arrows.length);
