@@ -19,6 +19,7 @@ import { at, describeFailure, segments } from '../../src/grading/trace-queries.t
 import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { GradeLang } from '../../src/grading/messages.ts';
 import { lbUpstreamPoolMessages } from './messages.ts';
+import { runKeepAliveBackend } from '../keep-alive-backend.ts';
 import type { OS, World } from '../../src/sim/index.ts';
 
 export type Method = 'GET' | 'POST';
@@ -87,73 +88,25 @@ async function runScenario(t: CheckContext<LbUpstreamPool>, sc: Scenario): Promi
   world.link(lb, backend, { delayMs: RTT / 2 });
   const processed = new Map<string, number>();
   const tokens = new Map<string, string>();
-  const idle = new Set<{ close(): Promise<void> }>();
-  let accepted = 0;
   const paths: string[] = sc.gaps.map((_, i) => `/${t.vary.word(3, 7)}/${i + 1}`);
   for (const p of paths) tokens.set(p, `${t.vary.word(5, 5)}${t.vary.int(100, 999)}`);
   const crashPaths = new Set([...(sc.crashOn ?? [])].map((i) => paths[i]));
 
-  backend.run(async (os) => {
-    const ls = os.socket();
-    ls.setsockopt('SO_REUSEADDR', true);
-    ls.bind({ port: 8080 });
-    ls.listen();
-    for (;;) {
-      const conn = await ls.accept();
-      accepted++;
-      os.spawn(async () => {
-        let buf = '';
-        let closed = false;
-        const entry = {
-          close: async () => {
-            if (closed) return;
-            closed = true;
-            idle.delete(entry);
-            await conn.close();
-          },
-        };
-        try {
-          for (;;) {
-            idle.add(entry);
-            // keepAliveTimeout: the next request, or the connection is closed.
-            const part = await Promise.race([conn.recv(), os.sleep(sc.keepAliveMs).then(() => null)]);
-            if (closed) return;
-            if (part === null || part === '') break;
-            idle.delete(entry);
-            buf += part;
-            let nl = buf.indexOf('\n');
-            while (nl >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              const path = line.replace(/^[A-Z]+ /, '');
-              const key = line;
-              processed.set(key, (processed.get(key) ?? 0) + 1);
-              if (crashPaths.has(path)) {
-                // Acted on the request, then died before answering: a reset.
-                closed = true;
-                idle.delete(entry);
-                conn.setsockopt('SO_LINGER', { onoff: true, linger: 0 });
-                await conn.close();
-                return;
-              }
-              const token = tokens.get(path);
-              await conn.send(token ? `200 ${path} ${token}\n` : `404 ${path}\n`);
-              nl = buf.indexOf('\n');
-            }
-          }
-        } catch {
-          // the balancer reset: its trace tells the checks what happened
-        }
-        await entry.close();
-      }, 'conn');
-    }
-  }, 'backend');
+  const server = runKeepAliveBackend(backend, {
+    port: 8080,
+    keepAliveMs: sc.keepAliveMs,
+    processName: 'backend',
+    answer: (line) => {
+      const path = line.replace(/^[A-Z]+ /, '');
+      processed.set(line, (processed.get(line) ?? 0) + 1);
+      // Acted on the request, then died before answering: a reset.
+      if (crashPaths.has(path)) return 'reset';
+      const token = tokens.get(path);
+      return token ? `200 ${path} ${token}\n` : `404 ${path}\n`;
+    },
+  });
 
-  if (sc.reloadAt !== undefined) {
-    world.at(sc.reloadAt, () => {
-      for (const c of [...idle]) void c.close();
-    });
-  }
+  if (sc.reloadAt !== undefined) world.at(sc.reloadAt, () => server.closeIdle());
 
   const calls: Call[] = [];
   let failed: string | undefined;
@@ -177,7 +130,7 @@ async function runScenario(t: CheckContext<LbUpstreamPool>, sc: Scenario): Promi
   const summary = await t.run(world);
   const f = summary.failed.find((x) => x.host === 'lb');
   if (f) failed = describeFailure(f, t.lang);
-  return { world, calls, processed, accepted, tokens, endMs: summary.virtualMs, failed, lang: t.lang, m: lbUpstreamPoolMessages.messages[t.lang] };
+  return { world, calls, processed, accepted: server.accepted, tokens, endMs: summary.virtualMs, failed, lang: t.lang, m: lbUpstreamPoolMessages.messages[t.lang] };
 }
 
 const expected = (r: Run, c: Call) => `200 ${c.path} ${r.tokens.get(c.path)}`;

@@ -14,6 +14,7 @@ import { at, describeFailure, listSome, segments } from '../../src/grading/trace
 import { errnoOf } from '../../src/grading/reference-io.ts';
 import type { GradeLang } from '../../src/grading/messages.ts';
 import { stalePoolMessages } from './messages.ts';
+import { runKeepAliveBackend } from '../keep-alive-backend.ts';
 import type { OS, World } from '../../src/sim/index.ts';
 
 export interface Pool {
@@ -76,63 +77,22 @@ async function runScenario(t: CheckContext<StalePool>, sc: Scenario): Promise<Ru
   world.link(client, server, { delayMs: 5 });
   const processed = new Map<string, number>();
   const tokens = new Map<string, string>();
-  const idle = new Set<{ close(): Promise<void> }>();
-  let accepted = 0;
   const paths: string[] = sc.gaps.map((_, i) => `/${t.vary.word(3, 7)}/${i + 1}`);
   for (const p of paths) tokens.set(p, `${t.vary.word(6, 6)}${t.vary.int(100, 999)}`);
 
-  server.run(async (os) => {
-    const ls = os.socket();
-    ls.setsockopt('SO_REUSEADDR', true);
-    ls.bind({ port: 80 });
-    ls.listen();
-    for (;;) {
-      const conn = await ls.accept();
-      accepted++;
-      os.spawn(async () => {
-        let buf = '';
-        let closed = false;
-        const entry = {
-          close: async () => {
-            if (closed) return;
-            closed = true;
-            idle.delete(entry);
-            await conn.close();
-          },
-        };
-        try {
-          for (;;) {
-            idle.add(entry);
-            // keepalive_timeout: the next request, or the connection is closed.
-            const part = await Promise.race([conn.recv(), os.sleep(sc.idleMs).then(() => null)]);
-            if (closed) return;
-            if (part === null || part === '') break;
-            idle.delete(entry);
-            buf += part;
-            let nl = buf.indexOf('\n');
-            while (nl >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              const path = line.replace(/^GET /, '');
-              processed.set(path, (processed.get(path) ?? 0) + 1);
-              const token = tokens.get(path);
-              await conn.send(token ? `200 ${path} ${token}\n` : `404 ${path}\n`);
-              nl = buf.indexOf('\n');
-            }
-          }
-        } catch {
-          // the client reset: its trace tells the checks what happened
-        }
-        await entry.close();
-      }, 'conn');
-    }
-  }, 'server');
+  const backend = runKeepAliveBackend(server, {
+    port: 80,
+    keepAliveMs: sc.idleMs,
+    processName: 'server',
+    answer: (line) => {
+      const path = line.replace(/^GET /, '');
+      processed.set(path, (processed.get(path) ?? 0) + 1);
+      const token = tokens.get(path);
+      return token ? `200 ${path} ${token}\n` : `404 ${path}\n`;
+    },
+  });
 
-  if (sc.reloadAt !== undefined) {
-    world.at(sc.reloadAt, () => {
-      for (const c of [...idle]) void c.close();
-    });
-  }
+  if (sc.reloadAt !== undefined) world.at(sc.reloadAt, () => backend.closeIdle());
   if (sc.crashAt !== undefined) {
     world.at(sc.crashAt, () => server.crash());
     world.until(sc.crashAt + 20_000); // enough to give up; a pool that never does is seen by then
@@ -161,7 +121,7 @@ async function runScenario(t: CheckContext<StalePool>, sc: Scenario): Promise<Ru
   const summary = await t.run(world);
   const f = summary.failed.find((x) => x.host === 'client');
   if (f) failed = describeFailure(f, t.lang);
-  return { world, calls, processed, accepted, tokens, endMs: summary.virtualMs, failed, lang: t.lang, m: stalePoolMessages.messages[t.lang] };
+  return { world, calls, processed, accepted: backend.accepted, tokens, endMs: summary.virtualMs, failed, lang: t.lang, m: stalePoolMessages.messages[t.lang] };
 }
 
 const expected = (r: Run, c: Call) => `200 ${c.path} ${r.tokens.get(c.path)}`;
