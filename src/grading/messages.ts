@@ -53,6 +53,9 @@ const en = {
   programLoadFailed: (v: { error: string }) => `the program failed while loading: ${v.error}`,
   secondCopyFailed: (v: { error: string }) => `the program failed while loading a second copy of it: ${v.error}`,
   busyLoop: (v: { error: string }) => `${v.error}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`,
+  // The busy-loop guard's own error (src/runner/busy-loop-guard.ts): English as the guard writes it.
+  busyLoopGuard: (v: { ms: number; file: string; line: number }) =>
+    `busy loop: the program ran for ${v.ms >= 1000 ? `${limitSeconds(v.ms)} s` : `${v.ms} ms`} without waiting on the simulator (${v.file}:${v.line})`,
   wallLimit: (v: { wallMs: number; virtualMs: number; detail: string }) =>
     `the simulation used up this check's ${seconds(v.wallMs)} s of real time at virtual t=${v.virtualMs} ms (${v.detail}). Look for a loop that never waits (await recv/sleep) or that opens far more connections than needed.`,
   timeout: (v: { wallMs: number }) =>
@@ -113,6 +116,7 @@ const zhCN: GraderMessages = {
   programLoadFailed: (v) => `程序在加载时出错：${v.error}`,
   secondCopyFailed: (v) => `再次加载程序（第二份副本）时出错：${v.error}`,
   busyLoop: (v) => `${v.error}。循环里必须 await 模拟器的调用（recv、sleep、accept 等），虚拟时间才会前进。`,
+  busyLoopGuard: (v) => `忙循环：程序运行了 ${v.ms >= 1000 ? `${limitSeconds(v.ms)} 秒` : `${v.ms} 毫秒`}，一直没有等待模拟器（${v.file}:${v.line}）`,
   wallLimit: (v) =>
     `模拟在虚拟时间 t=${v.virtualMs} ms 时用完了本检查项 ${seconds(v.wallMs)} 秒的真实时间（${v.detail}）。检查是否有从不等待的循环（没有 await recv/sleep），或者打开了远超需要的连接。`,
   timeout: (v) => `本检查项在 ${seconds(v.wallMs)} 秒真实时间内没有结束：你的代码可能在等待一件在模拟之外永远不会发生的事，或者在循环中没有 await。`,

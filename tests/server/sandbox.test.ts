@@ -192,6 +192,9 @@ describe('abuse: the sandbox holds, and the next submission grades normally', ()
     expect(r.status).toBe('error');
     expect(r.message).toContain(`failed while loading: BusyLoop: busy loop: the program ran for ${SLICE_MS} ms without waiting`);
     await expectNextGradesNormally();
+    const zh = await pool.grade(job('clean-client', topLevel('let x = 0;\nwhile (true) { x++; }'), 'zh-CN'));
+    expect(zh).toMatchObject({ status: 'error', lang: 'zh-CN' });
+    expect(zh.message).toBe(`clean-client.ts 在加载时出错：忙循环：程序运行了 ${SLICE_MS} 毫秒，一直没有等待模拟器（clean-client.ts:3）`);
   });
 
   it('stops a busy loop inside a handler, check by check', async () => {
