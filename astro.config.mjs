@@ -1,6 +1,6 @@
 // The course site: a static build in dist/site that any static host can serve.
 // BASE_PATH lets it live under a sub-path (e.g. GitHub Pages: BASE_PATH=/closing-time/).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
@@ -44,6 +44,31 @@ function lazyStylesheets() {
   };
 }
 
+/**
+ * Astro writes the root 404 page as 404.html but a locale's as <locale>/404/index.html.
+ * A static host that picks the nearest 404.html up a missing path's folders (Cloudflare
+ * Pages), or that can be told one per folder (nginx's error_page, a `_redirects` rule),
+ * needs it as <locale>/404.html: write a copy there.
+ */
+function localeNotFoundPages() {
+  return {
+    name: 'closing-time:locale-404',
+    hooks: {
+      'astro:build:done': ({ dir, logger }) => {
+        const out = fileURLToPath(dir);
+        const copied = [];
+        for (const e of readdirSync(out, { withFileTypes: true })) {
+          const page = path.join(out, e.name, '404', 'index.html');
+          if (!e.isDirectory() || !existsSync(page)) continue;
+          copyFileSync(page, path.join(out, e.name, '404.html'));
+          copied.push(`${e.name}/404.html`);
+        }
+        logger.info(`locale 404 pages: ${copied.join(', ') || 'none'}`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   base,
   outDir: './dist/site',
@@ -57,7 +82,7 @@ export default defineConfig({
     defaultLocale: 'en',
     routing: { prefixDefaultLocale: false, redirectToDefaultLocale: false },
   },
-  integrations: [mdx(), lazyStylesheets()],
+  integrations: [mdx(), lazyStylesheets(), localeNotFoundPages()],
   markdown: {
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' } },
   },

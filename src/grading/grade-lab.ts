@@ -56,6 +56,17 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
+/**
+ * The busy-loop guard's error (a BusyLoopError: its file, line and limit) in `lang`, or null
+ * for any other error. English keeps the guard's own text.
+ */
+function busyLoopText(error: unknown, lang: GradeLang): string | null {
+  const e = error as { name?: unknown; message?: unknown; fileName?: unknown; line?: unknown; limitMs?: unknown } | null;
+  if (!e || typeof e !== 'object' || e.name !== 'BusyLoop' || typeof e.fileName !== 'string' || typeof e.line !== 'number' || typeof e.limitMs !== 'number') return null;
+  if (lang === 'en' && typeof e.message === 'string') return e.message;
+  return graderMessages[lang].busyLoopGuard({ ms: e.limitMs, file: e.fileName, line: e.line });
+}
+
 /** Grades `source` with `checker`. Resolves with an Exercism v3 result; never rejects. */
 export async function gradeSource<L>(checker: LabChecker<L>, source: string, options: GradeOptions): Promise<GradeResult> {
   const filename = options.filename ?? 'solution.ts';
@@ -98,7 +109,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
   // Evaluate once up front so that a missing export or a top-level throw is one
   // clear error instead of the same failure repeated by every check.
   const probeOutput = new OutputBuffer();
-  const probe = await instantiate(program, probeOutput, options.sliceMs ?? DEFAULT_SLICE_MS);
+  const probe = await instantiate(program, probeOutput, options.sliceMs ?? DEFAULT_SLICE_MS, lang);
   if (!probe.ok) return errorResult(m.loadFailed({ file: filename, error: probe.message }));
   const missing = missingExports(checker, probe.exports, filename, lang);
   if (missing) return errorResult(missing);
@@ -138,7 +149,7 @@ export async function gradeSource<L>(checker: LabChecker<L>, source: string, opt
 
 type Instantiated = { ok: true; exports: Record<string, unknown> } | { ok: false; message: string };
 
-async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: number, forward?: (stream: 'stdout' | 'stderr', text: string) => void): Promise<Instantiated> {
+async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: number, lang: GradeLang, forward?: (stream: 'stdout' | 'stderr', text: string) => void): Promise<Instantiated> {
   try {
     program.armGuard(sliceMs);
     const exports = await program.instantiate({
@@ -149,7 +160,9 @@ async function instantiate(program: LearnerProgram, out: OutputBuffer, sliceMs: 
     });
     return { ok: true, exports };
   } catch (error) {
-    return { ok: false, message: program.describeError(error) };
+    // In English the guard's error reads as any other (BusyLoop: ...); in another language it is said in it.
+    const busy = lang === 'en' ? null : busyLoopText(error, lang);
+    return { ok: false, message: busy ?? program.describeError(error) };
   }
 }
 
@@ -216,14 +229,14 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
       }
     }
   };
-  const loaded = await instantiate(program, output, sliceMs, forward);
+  const loaded = await instantiate(program, output, sliceMs, lang, forward);
   if (!loaded.ok) return finish('error', m.programLoadFailed({ error: loaded.message }));
   busy.current = { worlds, error: null };
 
   const context: CheckContext<L> = {
     learner: loaded.exports as L,
     async load() {
-      const again = await instantiate(program, output, sliceMs, forward);
+      const again = await instantiate(program, output, sliceMs, lang, forward);
       if (!again.ok) throw new CheckFailure(m.secondCopyFailed({ error: again.message }));
       return again.exports as L;
     },
@@ -248,7 +261,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
       const summary: RunSummary = program.locate ? { ...raw, failed: raw.failed.map((f) => placeFailure(program, f)) } : raw;
       summaries.set(w, summary);
       const tripped = busy.current?.error;
-      if (tripped) throw new CheckFailure(m.busyLoop({ error: tripped.message }));
+      if (tripped) throw new CheckFailure(m.busyLoop({ error: busyLoopText(tripped, lang) ?? tripped.message }));
       if (summary.endedBy === 'wall-limit') {
         throw new CheckFailure(m.wallLimit({ wallMs, virtualMs: summary.virtualMs, detail: String(summary.message) }));
       }
@@ -268,7 +281,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     program.armGuard(sliceMs);
     const outcome = await Promise.race([Promise.resolve().then(() => check.run(context)).then(() => 'done' as const), timeout]);
     const tripped = busy.current?.error;
-    if (tripped) return finish('fail', m.busyLoop({ error: tripped.message }));
+    if (tripped) return finish('fail', m.busyLoop({ error: busyLoopText(tripped, lang) ?? tripped.message }));
     if (outcome === 'timeout') {
       for (const w of worlds) w.stop('the check ran out of time');
       return finish('fail', m.timeout({ wallMs }));

@@ -4,7 +4,7 @@
 // editor content and progress; search on a Chinese page searches the Chinese
 // index (Pagefind segments the CJK query); screenshots at desktop and phone
 // width, light and dark.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -137,6 +137,15 @@ describe('Simplified Chinese edition', () => {
     expect(await page.locator('h1').textContent()).toBe('这条连接已经关闭了');
     await context.close();
   }, 60_000);
+
+  it('writes the Chinese 404 page as zh-cn/404.html too, where a static host looks for a folder\'s own 404 page', () => {
+    const site = path.join(root, 'dist', 'site');
+    const copy = readFileSync(path.join(site, 'zh-cn', '404.html'), 'utf8');
+    expect(copy).toBe(readFileSync(path.join(site, 'zh-cn', '404', 'index.html'), 'utf8'));
+    expect(copy).toContain('<html lang="zh-CN"');
+    expect(copy).toContain('<h1>这条连接已经关闭了</h1>');
+    expect(readFileSync(path.join(site, '404.html'), 'utf8')).not.toContain('这条连接已经关闭了');
+  });
 
   it('a Chinese search on a Chinese page finds the lesson in the Chinese index', async () => {
     const { context, page } = await newPage();

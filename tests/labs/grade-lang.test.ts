@@ -1,13 +1,16 @@
 // A grade in the language it was asked for: the result says which, the checks'
 // titles, descriptions and messages come from the lab's catalogue in that
 // language, and English (the default) reads exactly as it always has.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gradeCommand } from '../../src/cli/grade.ts';
 import { checkers } from '../../labs/index.ts';
 import { gradeSource } from '../../src/grading/grade-lab.ts';
+import { graderMessages } from '../../src/grading/messages.ts';
 import { compileLearner } from '../../src/grading/runner-compiler.ts';
+import { BusyLoopError } from '../../src/runner/busy-loop-guard.ts';
 
 const LABS = join(import.meta.dirname, '../../labs');
 const HAN = /\p{Script=Han}/u;
@@ -174,6 +177,43 @@ describe('grading in Simplified Chinese', () => {
     expect(plain.out).toContain('FAIL  returns the whole reply');
     expect(HAN.test(plain.out)).toBe(false);
   }, 60_000);
+
+  it('stops a program that never waits with the busy-loop guard\'s words in Chinese, at the top level and in a check, and in the guard\'s own English otherwise', async () => {
+    const header = "import type { OS } from 'closing-time';\n";
+    const atTop = `${header}let x = 0;\nwhile (true) { x++; }\nexport async function fetchAll(os: OS, server: string, request: string): Promise<string> { return ''; }\n`;
+    const inCheck = `${header}export async function fetchAll(os: OS, server: string, request: string): Promise<string> {\n  for (;;) {}\n}\n`;
+    const grade = (source: string, lang: 'en' | 'zh-CN') => gradeSource(checker, source, { compile: compileLearner, lang, filename: 'spin.ts', sliceMs: 300, only: 'returns the whole reply' });
+    expect((await grade(atTop, 'zh-CN')).message).toBe('spin.ts 在加载时出错：忙循环：程序运行了 300 毫秒，一直没有等待模拟器（spin.ts:3）');
+    expect((await grade(atTop, 'en')).message).toBe('spin.ts failed while loading: BusyLoop: busy loop: the program ran for 300 ms without waiting on the simulator (spin.ts:3)');
+    const zh = (await grade(inCheck, 'zh-CN')).tests[0];
+    expect(zh.status).toBe('fail');
+    expect(zh.message).toBe('忙循环：程序运行了 300 毫秒，一直没有等待模拟器（spin.ts:3）。循环里必须 await 模拟器的调用（recv、sleep、accept 等），虚拟时间才会前进。');
+    expect(englishLeft(zh.message!)).toEqual([]);
+    expect((await grade(inCheck, 'en')).tests[0].message).toBe(
+      'busy loop: the program ran for 300 ms without waiting on the simulator (spin.ts:3). A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.',
+    );
+  }, 30_000);
+
+  it('closing-time grade --lang zh-CN says the busy loop in Chinese', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-spin-'));
+    try {
+      const file = join(dir, 'spin.ts');
+      writeFileSync(file, "import type { OS } from 'closing-time';\nexport async function fetchAll(os: OS, server: string, request: string): Promise<string> {\n  for (;;) {}\n}\n");
+      const r = await run(['clean-client', file, '--lang', 'zh-CN', '--json']);
+      expect(r.code).toBe(1);
+      const result = JSON.parse(r.out) as { tests: { message: string | null }[] };
+      for (const t of result.tests) expect(t.message).toMatch(/^忙循环：程序运行了 1 秒，一直没有等待模拟器（spin\.ts:3）。循环里必须 await/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('writes the guard\'s English exactly as the guard does, for every limit', () => {
+    for (const ms of [300, 1000, 1500, 2000]) {
+      expect(graderMessages.en.busyLoopGuard({ ms, file: 'a.ts', line: 7 })).toBe(new BusyLoopError('a.ts', 7, ms).message);
+    }
+    expect(graderMessages['zh-CN'].busyLoopGuard({ ms: 1500, file: 'a.ts', line: 7 })).toBe('忙循环：程序运行了 1.5 秒，一直没有等待模拟器（a.ts:7）');
+  });
 
   it('refuses a language it does not speak', async () => {
     const r = await run(['clean-client', join(LABS, 'clean-client/starter.ts'), '--lang', 'fr']);

@@ -28,9 +28,15 @@ const fetchAll = (body: string, prelude = '') =>
   `${HEADER}${prelude}export async function fetchAll(os: OS, server: string, request: string): Promise<string> {\n${body}\n}\n`;
 /** A clean-client program whose top level runs `code` (each check evaluates the module afresh, so it runs every time). */
 const topLevel = (code: string) => `${HEADER}${code}\nexport async function fetchAll(os: OS, server: string, request: string): Promise<string> { return ''; }\n`;
+/**
+ * Reaches the memory limit in well under a second: a 100,000-slot array of strings each time round,
+ * with a virtual-time wait now and then so that neither the busy-loop guard nor (on a loaded machine)
+ * the CPU limit gets there first.
+ */
+const MEMORY_BOMB = fetchAll('const hoard: string[][] = [];\nfor (;;) { hoard.push(new Array(100_000).fill("x" + hoard.length)); if (hoard.length % 8 === 0) await os.sleep(1); }');
 
 let n = 0;
-const job = (lab: string, source: string) => ({ id: `job-${++n}`, lab, source });
+const job = (lab: string, source: string, lang?: 'en' | 'zh-CN') => ({ id: `job-${++n}`, lab, source, ...(lang ? { lang } : {}) });
 const messages = (r: GradeResult) => [r.message ?? '', ...r.tests.map((t) => t.message ?? '')].join('\n');
 
 function expectNotPassed(r: GradeResult, pattern: RegExp) {
@@ -186,6 +192,9 @@ describe('abuse: the sandbox holds, and the next submission grades normally', ()
     expect(r.status).toBe('error');
     expect(r.message).toContain(`failed while loading: BusyLoop: busy loop: the program ran for ${SLICE_MS} ms without waiting`);
     await expectNextGradesNormally();
+    const zh = await pool.grade(job('clean-client', topLevel('let x = 0;\nwhile (true) { x++; }'), 'zh-CN'));
+    expect(zh).toMatchObject({ status: 'error', lang: 'zh-CN' });
+    expect(zh.message).toBe(`clean-client.ts 在加载时出错：忙循环：程序运行了 ${SLICE_MS} 毫秒，一直没有等待模拟器（clean-client.ts:3）`);
   });
 
   it('stops a busy loop inside a handler, check by check', async () => {
@@ -197,11 +206,17 @@ describe('abuse: the sandbox holds, and the next submission grades normally', ()
     await expectNextGradesNormally('close-wait-leak');
   });
 
-  it('stops a memory bomb at the memory limit and says so', async () => {
-    const r = await pool.grade(job('clean-client', fetchAll('const hoard: string[] = [];\nfor (;;) { hoard.push("x".repeat(100_000) + hoard.length); if (hoard.length % 10 === 0) await os.sleep(1); }')));
+  it('stops a memory bomb at the memory limit and says so in the language of the submission', async () => {
+    const r = await pool.grade(job('clean-client', MEMORY_BOMB));
     expect(r.status).toBe('error');
     expect(r.score).toBe(0);
     expect(r.message).toBe(`your program used more than ${MEMORY_MB} MB of memory (a very large array or string, or one that grows in a loop?), so the grader stopped it`);
+    expect(r.tests.every((t) => t.message === r.message)).toBe(true);
+    await expectNextGradesNormally();
+    const zh = await pool.grade(job('clean-client', MEMORY_BOMB, 'zh-CN'));
+    expect(zh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN' });
+    expect(zh.message).toBe(`你的程序使用的内存超过了 ${MEMORY_MB} MB（是不是有很大的数组或字符串，或者在循环里不断变大？），判题器已将它停止`);
+    expect(zh.tests.every((t) => t.message === zh.message)).toBe(true);
     await expectNextGradesNormally();
   });
 
@@ -300,9 +315,18 @@ describe('abuse: the sandbox holds, and the next submission grades normally', ()
     const before = pool.stats().restarts;
     const r = await pool.grade(job('clean-client', topLevel('/(a+)+b/.test("a".repeat(40));')));
     expect(r.status).toBe('error');
-    expect(r.message).toMatch(/^grading used more than 3 s of CPU time, so the grader stopped it: look for a loop that never awaits/);
+    expect(r.message).toBe(
+      'grading used more than 3 s of CPU time, so the grader stopped it: look for a loop that never awaits the simulator, or work that grows without bound (a huge string, array, BigInt or regular expression)',
+    );
     await expectNextGradesNormally();
     expect(pool.stats().restarts).toBe(before);
+  });
+
+  it('says the CPU limit in Chinese to a zh-CN submission', async () => {
+    const r = await pool.grade(job('clean-client', topLevel('/(a+)+b/.test("a".repeat(40));'), 'zh-CN'));
+    expect(r).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN' });
+    expect(r.message).toBe('判题用掉了超过 3 秒的 CPU 时间，判题器已将它停止：检查是否有从不 await 模拟器的循环，或者无限增长的计算（巨大的字符串、数组、BigInt 或正则表达式）');
+    await expectNextGradesNormally();
   });
 
   it('replaces the child when an uninterruptible builtin keeps the isolate busy after its CPU limit', async () => {
@@ -336,12 +360,16 @@ describe('abuse: the sandbox holds, and the next submission grades normally', ()
 });
 
 describe('limits of the grading child', () => {
-  it('stops a grading at its real-time limit even when CPU time is not the limit that trips', async () => {
+  it('stops a grading at its real-time limit even when CPU time is not the limit that trips, and says so in the submission\'s language', async () => {
     const pool = createGradingPool({ size: 1, memoryMb: MEMORY_MB, wallMs: 1500, cpuMs: 60_000, sliceMs: 10_000 });
     try {
       const r = await pool.grade(job('clean-client', topLevel('/(a+)+b/.test("a".repeat(40));')));
       expect(r.status).toBe('error');
-      expect(r.message).toMatch(/^grading took more than 1\.5 s of real time, so the grader stopped it: look for a loop that never awaits/);
+      expect(r.message).toBe('grading took more than 1.5 s of real time, so the grader stopped it: look for a loop that never awaits, or for a wait on something that never happens');
+      // A loop that never ends, and that the busy-loop guard (10 s here) does not stop first.
+      const zh = await pool.grade(job('clean-client', topLevel('for (;;) {}'), 'zh-CN'));
+      expect(zh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN' });
+      expect(zh.message).toBe('判题用掉了超过 1.5 秒的真实时间，判题器已将它停止：检查是否有从不 await 的循环，或者在等待一件永远不会发生的事');
       const next = await pool.grade(job('restart-reuseaddr', labFile('restart-reuseaddr', 'solution.ts')));
       expect(next.status).toBe('pass');
     } finally {
@@ -408,10 +436,15 @@ describe('the server trusts no result it did not recompute', () => {
     try {
       const hung = await pool.grade(job(lab, 'hang'));
       expect(hung.status).toBe('error');
-      expect(hung.message).toMatch(/^the grader's process stopped answering while running your code and was restarted/);
+      expect(hung.message).toBe(
+        "the grader's process stopped answering while running your code and was restarted: look for one call that does an enormous amount of work at once (filling a huge array, parsing a giant BigInt, a regular expression on a long input)",
+      );
       const next = await pool.grade(job(lab, 'forge:points'));
       expect(next.status).toBe('pass');
       expect(pool.stats().restarts).toBe(1);
+      const zh = await pool.grade(job(lab, 'hang', 'zh-CN'));
+      expect(zh).toMatchObject({ status: 'error', lang: 'zh-CN' });
+      expect(zh.message).toBe('运行你的代码时，判题器的进程不再响应，已被重启：检查是否有某一次调用一下子做了极其大量的工作（填满巨大的数组、解析巨型 BigInt、在很长的输入上运行正则表达式）');
     } finally {
       await pool.close();
     }
@@ -422,9 +455,72 @@ describe('the server trusts no result it did not recompute', () => {
     try {
       const died = await pool.grade(job(lab, 'exit'));
       expect(died.status).toBe('error');
-      expect(died.message).toMatch(/^the grader's process stopped while running your code/);
+      expect(died.message).toBe(
+        "the grader's process stopped while running your code, so nothing could be graded: this happens when a program asks for something enormous at once (a huge array filled in one call, a giant string or BigInt)",
+      );
       expect((await pool.grade(job(lab, 'forge:points'))).status).toBe('pass');
       expect(pool.stats().restarts).toBe(1);
+      const zh = await pool.grade(job(lab, 'exit', 'zh-CN'));
+      expect(zh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN' });
+      expect(zh.message).toBe('运行你的代码时，判题器的进程停止了，因此什么都没能判题：程序一次要求极其巨大的东西时会这样（一次调用填满的巨大数组、巨型字符串或 BigInt）');
+      expect(zh.tests.every((t) => t.message === zh.message)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('tells a child that died out of memory from one that died otherwise, in the submission\'s language', async () => {
+    const pool = createGradingPool({ size: 1, childPath: fakeChild, memoryMb: 96 });
+    try {
+      const en = await pool.grade(job(lab, 'oom'));
+      expect(en.status).toBe('error');
+      expect(en.message).toBe(
+        "the grader's process ran out of memory while running your code, so nothing could be graded: your program asked for far more than 96 MB at once (a huge array filled in one call, a giant string?)",
+      );
+      const zh = await pool.grade(job(lab, 'oom', 'zh-CN'));
+      expect(zh).toMatchObject({ status: 'error', lang: 'zh-CN' });
+      expect(zh.message).toBe('运行你的代码时，判题器的进程耗尽了内存，因此什么都没能判题：你的程序一次要求的内存远远超过 96 MB（一次调用填满的巨大数组、巨型字符串？）');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers a child\'s message it cannot use, a stop with no reason given and a result that does not fit the lab in the submission\'s language', async () => {
+    const pool = createGradingPool({ size: 1, childPath: fakeChild });
+    try {
+      const garbled = await pool.grade(job(lab, 'nonsense'));
+      expect(garbled).toMatchObject({ status: 'error', score: 0, message: 'the grader answered in a way this server does not understand' });
+      const garbledZh = await pool.grade(job(lab, 'nonsense', 'zh-CN'));
+      expect(garbledZh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN', message: '判题器的回答无法被本服务器理解' });
+
+      const mute = await pool.grade(job(lab, 'mute-stop'));
+      expect(mute).toMatchObject({ status: 'error', score: 0, message: 'the grader stopped' });
+      const muteZh = await pool.grade(job(lab, 'mute-stop', 'zh-CN'));
+      expect(muteZh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN', message: '判题器已停止' });
+
+      const forged = await pool.grade(job(lab, 'forge:names'));
+      expect(forged.message).toBe('the grader returned a result that does not match this lab, so it was not counted; submit again, and tell the instructor if this keeps happening');
+      for (const how of ['forge:names', 'forge:extra', 'garbage']) {
+        const zh = await pool.grade(job(lab, how, 'zh-CN'));
+        expect(zh, how).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN', message: '判题器返回的结果与本实验不符，因此没有计分；请重新提交，如果一再发生，请告诉讲师' });
+        expect(zh.tests.every((t) => t.message === zh.message && t.title !== undefined)).toBe(true);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses an oversized program and an unknown lab in the submission\'s language, before any child sees them', async () => {
+    const pool = createGradingPool({ size: 1, childPath: fakeChild });
+    try {
+      const big = 'x'.repeat(600 * 1024);
+      expect((await pool.grade(job(lab, big))).message).toBe('the program is too large to grade (600 KB; at most 512 KB)');
+      const bigZh = await pool.grade(job(lab, big, 'zh-CN'));
+      expect(bigZh).toMatchObject({ status: 'error', score: 0, lang: 'zh-CN', message: '程序太大，无法判题（600 KB；最多 512 KB）' });
+      const noLab = await pool.grade(job('no-such-lab', 'export {}', 'zh-CN'));
+      expect(noLab).toMatchObject({ status: 'error', tests: [], lang: 'zh-CN' });
+      expect(noLab.message).toBe(`没有名为 'no-such-lab' 的实验：现有的实验是 ${labIds.join('、')}`);
+      expect(pool.stats().graded).toBe(0);
     } finally {
       await pool.close();
     }

@@ -1,4 +1,4 @@
-// The course's own HTTP server: static files with the right types, the site's
+// The course's own HTTP server: static files with the right types, each edition's
 // 404 page, no escape from the site folder, JSON 404s under /api/, precompressed
 // variants and cache headers.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,8 @@ beforeAll(async () => {
   mkdirSync(path.join(site, '_assets'), { recursive: true });
   writeFileSync(path.join(site, 'index.html'), '<h1>home</h1>');
   writeFileSync(path.join(site, '404.html'), '<h1>custom 404</h1>');
+  mkdirSync(path.join(site, 'zh-cn', '404'), { recursive: true });
+  writeFileSync(path.join(site, 'zh-cn', '404', 'index.html'), '<h1>这条连接已经关闭了</h1>');
   writeFileSync(path.join(site, 'lessons', 'time-wait', 'index.html'), '<h1>tw</h1>');
   writeFileSync(path.join(site, '_assets', 'app.js'), 'export {}');
   writeFileSync(path.join(site, '_assets', 'a.css'), 'body{}');
@@ -87,6 +89,20 @@ describe('static server', () => {
     const r = await get('/no/such/page');
     expect(r.status).toBe(404);
     expect(r.body).toContain('custom 404');
+  });
+
+  it('answers an unknown page under /zh-cn/ with the Chinese 404 page, and any other with the English one', async () => {
+    for (const url of ['/zh-cn/no-such-page/', '/zh-cn/lessons/no-such-lesson/', '/zh-cn/_assets/missing.js']) {
+      const r = await get(url);
+      expect(r.status, url).toBe(404);
+      expect(r.type).toBe('text/html; charset=utf-8');
+      expect(r.body, url).toBe('<h1>这条连接已经关闭了</h1>');
+    }
+    for (const url of ['/no-such-page/', '/lessons/zh-cn/', '/zh-cnx/page/']) {
+      const r = await get(url);
+      expect(r.status, url).toBe(404);
+      expect(r.body, url).toBe('<h1>custom 404</h1>');
+    }
   });
 
   it('never serves files outside the site folder', async () => {

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { capResultJson, capTestJson } from './cap-result.ts';
-import { parseGradeLang } from '../../grading/messages.ts';
+import { graderMessages, parseGradeLang, type GradeLang } from '../../grading/messages.ts';
 import { GRADER_API, HOST_DONE, HOST_REPORT, HOST_WAKE, type IsolateGradeOptions } from './isolate-names.ts';
 import { MAX_RESULT_CHARS, type ChildConfig, type ChildMessage, type GradeRequest, type StopReason } from './protocol.ts';
 
@@ -40,13 +40,13 @@ function readConfig(): ChildConfig {
 
 const config = readConfig();
 
-const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
-
-const STOP_MESSAGES: Record<Exclude<StopReason, 'internal'>, string> = {
-  memory: `your program used more than ${config.memoryMb} MB of memory (a very large array or string, or one that grows in a loop?), so the grader stopped it`,
-  cpu: `grading used more than ${seconds(config.cpuMs)} of CPU time, so the grader stopped it: look for a loop that never awaits the simulator, or work that grows without bound (a huge string, array, BigInt or regular expression)`,
-  wall: `grading took more than ${seconds(config.wallMs)} of real time, so the grader stopped it: look for a loop that never awaits, or for a wait on something that never happens`,
-};
+/** The child's own limits, said in the grade's language. */
+function stopMessage(reason: Exclude<StopReason, 'internal'>, lang: GradeLang): string {
+  const say = graderMessages[lang].sandbox;
+  if (reason === 'memory') return say.memory({ mb: config.memoryMb });
+  if (reason === 'cpu') return say.cpu({ cpuMs: config.cpuMs });
+  return say.wall({ wallMs: config.wallMs });
+}
 
 /** The isolate script: the bundle beside this file, or (when this file runs from source) bundled from source now. */
 async function loadIsolateScript(): Promise<string> {
@@ -98,6 +98,8 @@ type Ending =
 
 async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
   const { isolate, script } = sandbox;
+  const lang: GradeLang = job.lang ?? 'en';
+  const say = graderMessages[lang];
   const partial: string[] = [];
   let ending: Ending | null = null;
   let onEnd!: () => void;
@@ -174,7 +176,7 @@ async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
   };
 
   const cpuStart = isolate.cpuTime;
-  const wallTimer = setTimeout(() => stop('wall', STOP_MESSAGES.wall), config.wallMs);
+  const wallTimer = setTimeout(() => stop('wall', stopMessage('wall', lang)), config.wallMs);
   const cpuTimer = setInterval(() => {
     if (isolate.isDisposed) {
       // Not by us: isolated-vm disposes an isolate only when it reaches its memory limit, and the
@@ -184,7 +186,7 @@ async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
       return;
     }
     try {
-      if (Number(isolate.cpuTime - cpuStart) / 1e6 > config.cpuMs) stop('cpu', STOP_MESSAGES.cpu);
+      if (Number(isolate.cpuTime - cpuStart) / 1e6 > config.cpuMs) stop('cpu', stopMessage('cpu', lang));
     } catch {
       // Disposed meanwhile.
     }
@@ -222,20 +224,20 @@ async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
   const e = ending as Ending | null;
   const stoppedWith = (reason: StopReason, message: string): ChildMessage => ({ type: 'stopped', id: job.id, reason, message, partial });
   let message: ChildMessage;
-  if (memoryLimitHit) message = stoppedWith('memory', STOP_MESSAGES.memory);
-  else if (!e) message = stoppedWith('internal', 'the grading ended without a result');
+  if (memoryLimitHit) message = stoppedWith('memory', stopMessage('memory', lang));
+  else if (!e) message = stoppedWith('internal', say.sandbox.noResult);
   else if (e.kind === 'stopped') message = stoppedWith(e.reason, e.message);
   else if (e.kind === 'done') {
     const capped = typeof e.json === 'string' ? capResultJson(e.json, MAX_RESULT_CHARS) : null;
     if (capped !== null) message = { type: 'done', id: job.id, json: capped };
-    else if (typeof e.failure === 'string') message = stoppedWith('internal', `the grader failed: ${e.failure.slice(0, 500)}`);
-    else message = stoppedWith('internal', 'the grader produced a result it could not send (too large or malformed)');
+    else if (typeof e.failure === 'string') message = stoppedWith('internal', say.graderFailed({ error: e.failure.slice(0, 500) }));
+    else message = stoppedWith('internal', say.sandbox.unsendable);
   } else {
     const text = String((e.error as Error)?.message ?? e.error);
     // Only stop() and isolated-vm's memory limit dispose an isolate, and stop() was not it. The call
     // whose error names the memory limit may be another one, or one that never settles.
-    if (/memory limit/i.test(text) || isolate.isDisposed) message = stoppedWith('memory', STOP_MESSAGES.memory);
-    else message = stoppedWith('internal', `the grader failed: ${text.slice(0, 500)}`);
+    if (/memory limit/i.test(text) || isolate.isDisposed) message = stoppedWith('memory', stopMessage('memory', lang));
+    else message = stoppedWith('internal', say.graderFailed({ error: text.slice(0, 500) }));
   }
 
   const disposed = isolate.isDisposed;

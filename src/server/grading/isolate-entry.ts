@@ -10,7 +10,7 @@
 import { fire } from './isolate-timers.ts';
 import { checkers, labIds } from '../../../labs/index.ts';
 import { gradeSource } from '../../grading/grade-lab.ts';
-import { parseGradeLang } from '../../grading/messages.ts';
+import { graderMessages, parseGradeLang, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult, TestResult } from '../../grading/result-types.ts';
 import { compileLearner } from '../../grading/runner-compiler.ts';
 import { RUNTIME_EXPORTS } from '../../runner/program-scope.ts';
@@ -46,19 +46,20 @@ function bounded(test: TestResult): TestResult {
   };
 }
 
-function unknownLab(lab: string): GradeResult {
-  return { version: 3, lab, status: 'error', message: `there is no lab '${lab}': known labs are ${labIds.join(', ')}`, tests: [], score: 0, max_score: 0 };
+function unknownLab(lab: string, lang: GradeLang): GradeResult {
+  return { version: 3, lab, status: 'error', message: graderMessages[lang].sandbox.noLab({ lab, known: labIds }), tests: [], score: 0, max_score: 0, ...(lang !== 'en' ? { lang } : {}) };
 }
 
 async function run(lab: string, source: string, options: IsolateGradeOptions): Promise<GradeResult> {
   const checker = checkers.get(lab);
-  if (!checker) return unknownLab(lab);
+  const lang = parseGradeLang(typeof options.lang === 'string' ? options.lang : null) ?? 'en';
+  if (!checker) return unknownLab(lab, lang);
   const wallMs = positive(options.checkWallMs);
   const sliceMs = positive(options.sliceMs);
   const result = await gradeSource(checker, source, {
     compile: compileLearner,
     filename: `${checker.lab}.ts`,
-    lang: parseGradeLang(typeof options.lang === 'string' ? options.lang : null) ?? 'en',
+    lang,
     ...(wallMs !== undefined ? { wallMs } : {}),
     ...(sliceMs !== undefined ? { sliceMs } : {}),
     onResult(test, index) {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseGradeLang, type GradeLang } from '../../grading/messages.ts';
+import { graderMessages, parseGradeLang, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult } from '../../grading/result-types.ts';
 import type { ChildConfig, ChildMessage, GradeRequest } from './protocol.ts';
 import { errorResult, isKnownLab, stoppedResult, trustedResult, unknownLabResult } from './trusted-result.ts';
@@ -67,13 +67,6 @@ const STDERR_TAIL_CHARS = 4000;
 /** A child that answered but is not ready again after this long (a new isolate that will not start) is replaced. */
 const SETTLE_TIMEOUT_MS = 15_000;
 
-const CRASHED =
-  "the grader's process stopped while running your code, so nothing could be graded: this happens when a program asks for something enormous at once (a huge array filled in one call, a giant string or BigInt)";
-const UNRESPONSIVE =
-  "the grader's process stopped answering while running your code and was restarted: look for one call that does an enormous amount of work at once (filling a huge array, parsing a giant BigInt, a regular expression on a long input)";
-const CRASHED_MEMORY = (mb: number) =>
-  `the grader's process ran out of memory while running your code, so nothing could be graded: your program asked for far more than ${mb} MB at once (a huge array filled in one call, a giant string?)`;
-
 interface Pending {
   job: GradeJob;
   resolve(result: GradeResult): void;
@@ -129,6 +122,11 @@ function childCommand(childPath: string | undefined): { path: string; execArgv: 
   // From source, tsx loads the TypeScript; it resolves from the child's working folder, the project's.
   const execArgv = ['--no-node-snapshot', ...(path.endsWith('.ts') ? ['--import', 'tsx'] : [])];
   return { path, execArgv, cwd: root };
+}
+
+/** The server's own words about a grading, in the job's language. */
+function sandboxSays(lang: GradeLang | undefined) {
+  return graderMessages[lang ?? 'en'].sandbox;
 }
 
 function defaultSize(): number {
@@ -213,9 +211,10 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       workers.delete(w);
       onExit();
       if (w.job) {
-        const lab = w.job.job.lab;
+        const { lab, lang } = w.job.job;
+        const say = sandboxSays(lang);
         const memory = /heap out of memory|invalid (array|string|table) (length|size)|allocation failed|Reached heap limit/i.test(w.stderr);
-        finish(w, errorResult(lab, memory ? CRASHED_MEMORY(config.memoryMb) : CRASHED, w.job.job.lang));
+        finish(w, errorResult(lab, memory ? say.crashedMemory({ mb: config.memoryMb }) : say.crashed, lang));
       }
       if (closed) return;
       restarts++;
@@ -263,9 +262,9 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       finish(w, trustedResult(p.job.lab, msg.json, p.job.lang));
     } else if (msg.type === 'stopped') {
       const partial = Array.isArray(msg.partial) ? msg.partial.filter((s): s is string => typeof s === 'string') : [];
-      finish(w, stoppedResult(p.job.lab, typeof msg.message === 'string' ? msg.message : 'the grader stopped', partial, p.job.lang));
+      finish(w, stoppedResult(p.job.lab, typeof msg.message === 'string' ? msg.message : sandboxSays(p.job.lang).stopped, partial, p.job.lang));
     } else {
-      finish(w, errorResult(p.job.lab, 'the grader answered in a way this server does not understand', p.job.lang));
+      finish(w, errorResult(p.job.lab, sandboxSays(p.job.lang).garbled, p.job.lang));
     }
     if (closed) w.proc.kill('SIGKILL');
     else if (w.state === 'idle') dispatch();
@@ -281,7 +280,7 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       w.job = p;
       w.deadline = setTimeout(() => {
         // The child's own limits did not end it: its main thread is stuck. Kill it; 'exit' starts another.
-        if (w.job === p) finish(w, errorResult(p.job.lab, UNRESPONSIVE, p.job.lang));
+        if (w.job === p) finish(w, errorResult(p.job.lab, sandboxSays(p.job.lang).unresponsive, p.job.lang));
         w.proc.kill('SIGKILL');
       }, hardDeadlineMs);
       const request: GradeRequest = { type: 'grade', id: p.job.id, lab: p.job.lab, source: p.job.source, lang: p.job.lang };
@@ -301,10 +300,10 @@ export function createGradingPool(options: GradingPoolOptions = {}): GradingPool
       if (closed) return Promise.reject(new PoolClosedError('the grading pool is closed'));
       const lab = job?.lab;
       const lang: GradeLang = parseGradeLang(typeof job?.lang === 'string' ? job.lang : null) ?? 'en';
-      if (!isKnownLab(lab)) return Promise.resolve(unknownLabResult(String(lab)));
-      if (typeof job.source !== 'string') return Promise.resolve(errorResult(lab, 'the program is not text', lang));
+      if (!isKnownLab(lab)) return Promise.resolve(unknownLabResult(String(lab), lang));
+      if (typeof job.source !== 'string') return Promise.resolve(errorResult(lab, graderMessages[lang].notText, lang));
       if (job.source.length > MAX_SOURCE_CHARS) {
-        return Promise.resolve(errorResult(lab, `the program is too large to grade (${Math.round(job.source.length / 1024)} KB; at most ${MAX_SOURCE_CHARS / 1024} KB)`, lang));
+        return Promise.resolve(errorResult(lab, sandboxSays(lang).tooLarge({ kb: Math.round(job.source.length / 1024), maxKb: MAX_SOURCE_CHARS / 1024 }), lang));
       }
       return new Promise<GradeResult>((resolveJob, rejectJob) => {
         queue.push({ job: { id: String(job.id), lab, source: job.source, lang }, resolve: resolveJob, reject: rejectJob });

@@ -6,7 +6,7 @@
 // points that its checks' statuses do not give.
 import { z } from 'zod';
 import { checkers, labIds } from '../../../labs/index.ts';
-import { checkDescription, checkTitle, type GradeLang } from '../../grading/messages.ts';
+import { checkDescription, checkTitle, graderMessages, type GradeLang } from '../../grading/messages.ts';
 import type { GradeResult, TestResult, TestStatus } from '../../grading/result-types.ts';
 import { clip } from './cap-result.ts';
 
@@ -49,7 +49,7 @@ function trustedTest(lab: string, index: number, status: TestStatus, message: st
     // The title and description in the grade's language come from the trusted catalogue too, never from the child.
     ...(lang !== 'en' ? { title: checkTitle(checker, check.name, lang) } : {}),
     status,
-    message: status === 'pass' ? null : clip(message ?? 'this check did not pass', MESSAGE_CHARS),
+    message: status === 'pass' ? null : clip(message ?? graderMessages[lang].sandbox.notPassed, MESSAGE_CHARS),
     output: output === null ? null : clip(output, OUTPUT_CHARS),
     task_id: check.task,
     test_code: checkDescription(checker, check.name, lang),
@@ -75,7 +75,7 @@ function assemble(lab: string, tests: TestResult[], errorMessage: string | null,
     version: 3,
     lab,
     status,
-    ...(status === 'error' ? { message: clip(errorMessage ?? 'the program could not be graded', MESSAGE_CHARS) } : {}),
+    ...(status === 'error' ? { message: clip(errorMessage ?? graderMessages[lang].sandbox.notGraded, MESSAGE_CHARS) } : {}),
     tests,
     score,
     max_score: max,
@@ -91,7 +91,7 @@ export function isKnownLab(lab: unknown): lab is string {
 export function errorResult(lab: string, message: string, lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
   if (!checker) {
-    return { version: 3, lab, status: 'error', message: clip(message, MESSAGE_CHARS), tests: [], score: 0, max_score: 0 };
+    return { version: 3, lab, status: 'error', message: clip(message, MESSAGE_CHARS), tests: [], score: 0, max_score: 0, ...(lang !== 'en' ? { lang } : {}) };
   }
   return assemble(
     lab,
@@ -101,24 +101,24 @@ export function errorResult(lab: string, message: string, lang: GradeLang = 'en'
   );
 }
 
-export function unknownLabResult(lab: string): GradeResult {
-  return errorResult(String(lab).slice(0, 200), `there is no lab '${String(lab).slice(0, 200)}': known labs are ${labIds.join(', ')}`);
+export function unknownLabResult(lab: string, lang: GradeLang = 'en'): GradeResult {
+  const id = String(lab).slice(0, 200);
+  return errorResult(id, graderMessages[lang].sandbox.noLab({ lab: id, known: labIds }), lang);
 }
-
-const UNTRUSTED = 'the grader returned a result that does not match this lab, so it was not counted; submit again, and tell the instructor if this keeps happening';
 
 /** The child's JSON made into a result the server can store, or an error result when it does not fit the lab. */
 export function trustedResult(lab: string, json: string, lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
-  if (!checker) return unknownLabResult(lab);
+  if (!checker) return unknownLabResult(lab, lang);
+  const untrusted = graderMessages[lang].sandbox.untrusted;
   const parsed = resultSchema.safeParse(parseJson(json));
-  if (!parsed.success) return errorResult(lab, UNTRUSTED, lang);
+  if (!parsed.success) return errorResult(lab, untrusted, lang);
   const reported = parsed.data;
   const checks = checker.checks;
-  if (reported.lab !== lab || reported.tests.length !== checks.length) return errorResult(lab, UNTRUSTED, lang);
+  if (reported.lab !== lab || reported.tests.length !== checks.length) return errorResult(lab, untrusted, lang);
   for (let i = 0; i < checks.length; i++) {
     const t = reported.tests[i];
-    if (t.name !== checks[i].name || (t.task_id !== undefined && t.task_id !== checks[i].task)) return errorResult(lab, UNTRUSTED, lang);
+    if (t.name !== checks[i].name || (t.task_id !== undefined && t.task_id !== checks[i].task)) return errorResult(lab, untrusted, lang);
   }
   const tests = reported.tests.map((t, i) => fromReported(lab, i, t, lang));
   const errorMessage = reported.status === 'error' ? (reported.message ?? tests.find((t) => t.message)?.message ?? null) : null;
@@ -131,7 +131,7 @@ export function trustedResult(lab: string, json: string, lang: GradeLang = 'en')
  */
 export function stoppedResult(lab: string, message: string, partial: readonly string[] = [], lang: GradeLang = 'en'): GradeResult {
   const checker = checkers.get(lab);
-  if (!checker) return unknownLabResult(lab);
+  if (!checker) return unknownLabResult(lab, lang);
   const tests: TestResult[] = [];
   for (let i = 0; i < Math.min(partial.length, checker.checks.length); i++) {
     const t = testSchema.safeParse(parseJson(partial[i]));
