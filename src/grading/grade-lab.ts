@@ -209,7 +209,7 @@ async function runCheck<L>(checker: LabChecker<L>, check: Check<L>, program: Lea
     ...title,
     status,
     message,
-    output: output.summary(),
+    output: output.summary(500, lang),
     task_id: base.task_id,
     test_code: base.test_code,
     score: status === 'pass' ? check.points : 0,

@@ -52,6 +52,8 @@ const en = {
   noSuchCheck: (v: { name: string }) => `the lab has no check named '${v.name}'`,
   programLoadFailed: (v: { error: string }) => `the program failed while loading: ${v.error}`,
   secondCopyFailed: (v: { error: string }) => `the program failed while loading a second copy of it: ${v.error}`,
+  outputTruncated: (v: { n: number }) => `[output truncated: ${v.n} characters in all]`,
+  textCut: (v: { n: number }) => `[... ${v.n} more characters cut]`,
   busyLoop: (v: { error: string }) => `${v.error}. A loop must await the simulator (recv, sleep, accept ...) to let virtual time pass.`,
   // The busy-loop guard's own error (src/runner/busy-loop-guard.ts): English as the guard writes it.
   busyLoopGuard: (v: { ms: number; file: string; line: number }) =>
@@ -115,6 +117,8 @@ const zhCN: GraderMessages = {
   noSuchCheck: (v) => `本实验没有名为 '${v.name}' 的检查项`,
   programLoadFailed: (v) => `程序在加载时出错：${v.error}`,
   secondCopyFailed: (v) => `再次加载程序（第二份副本）时出错：${v.error}`,
+  outputTruncated: (v) => `[输出已截断：共 ${v.n} 个字符]`,
+  textCut: (v) => `[…… 另有 ${v.n} 个字符被截去]`,
   busyLoop: (v) => `${v.error}。循环里必须 await 模拟器的调用（recv、sleep、accept 等），虚拟时间才会前进。`,
   busyLoopGuard: (v) => `忙循环：程序运行了 ${v.ms >= 1000 ? `${limitSeconds(v.ms)} 秒` : `${v.ms} 毫秒`}，一直没有等待模拟器（${v.file}:${v.line}）`,
   wallLimit: (v) =>

@@ -1,5 +1,7 @@
 // Collects what a learner's program prints during one check, with a cap so a
 // program that prints megabytes costs neither memory nor time.
+import { graderMessages, type GradeLang } from './messages.ts';
+
 export class OutputBuffer {
   private parts: string[] = [];
   private kept = 0;
@@ -20,12 +22,12 @@ export class OutputBuffer {
     return this.total;
   }
 
-  /** At most `limit` characters (Exercism shows 500), with a note of what was cut. */
-  summary(limit = 500): string | null {
+  /** At most `limit` characters (Exercism shows 500), with a note of what was cut in `lang`. */
+  summary(limit = 500, lang: GradeLang = 'en'): string | null {
     if (this.total === 0) return null;
     const text = this.parts.join('');
     if (this.total <= limit) return text;
-    const note = `\n[output truncated: ${this.total} characters in all]`;
+    const note = `\n${graderMessages[lang].outputTruncated({ n: this.total })}`;
     return text.slice(0, Math.max(0, limit - note.length)) + note;
   }
 }

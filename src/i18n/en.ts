@@ -330,6 +330,7 @@ export const en = {
   'summary.blocked': 'Still waiting when the run ended (not an error, e.g. a server waiting for more clients):',
   'summary.waitingIn': 'in {call}',
   'summary.failed': 'Failed processes:',
+  'summary.busyLoop': 'BusyLoop: busy loop: the program ran for {duration} without waiting on the simulator ({place})',
   'summary.failedBare': 'failed',
   'summary.timerArmed': '{n} timer still armed.',
   'summary.timersArmed': '{n} timers still armed.',

@@ -319,6 +319,7 @@ export const zhCn: UiCatalogue = {
   'summary.blocked': '运行结束时仍在等待的进程（这不是错误，例如服务器还在等更多客户端）：',
   'summary.waitingIn': '阻塞在 {call}',
   'summary.failed': '失败的进程：',
+  'summary.busyLoop': '忙循环：程序运行了 {duration}，一直没有等待模拟器（{place}）。循环里必须 await 模拟器的调用（recv、sleep、accept 等），虚拟时间才会前进',
   'summary.failedBare': '失败',
   'summary.timerArmed': '仍有 {n} 个定时器在计时。',
   'summary.timersArmed': '仍有 {n} 个定时器在计时。',

@@ -127,6 +127,15 @@ describe('OutputBuffer', () => {
     expect(s).toContain('[output truncated: 10000 characters in all]');
     expect(new OutputBuffer().summary()).toBeNull();
   });
+
+  it('notes what it cut in the result’s language', () => {
+    const b = new OutputBuffer(1000);
+    b.write('x'.repeat(2000));
+    const s = b.summary(500, 'zh-CN')!;
+    expect(s.length).toBeLessThanOrEqual(500);
+    expect(s).toContain('[输出已截断：共 2000 个字符]');
+    expect(s).not.toContain('truncated');
+  });
 });
 
 describe('formatResult', () => {

@@ -169,7 +169,7 @@ async function runJob(sandbox: Sandbox, job: GradeRequest): Promise<Outcome> {
   };
   const report = (index: unknown, json: unknown) => {
     if (!active || typeof json !== 'string' || index !== partial.length || partial.length >= MAX_CHECKS) return;
-    partial.push(capTestJson(json, MAX_TEST_CHARS) ?? 'null');
+    partial.push(capTestJson(json, MAX_TEST_CHARS, lang) ?? 'null');
   };
   const done = (json: unknown, failure: unknown) => {
     if (active) end({ kind: 'done', json, failure });

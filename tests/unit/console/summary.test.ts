@@ -102,3 +102,26 @@ describe('run summary', () => {
     expect(runEndSentence(base, 'zh-cn')).toBe('运行在虚拟时间 60.07 s 结束：已没有待处理的事件。');
   });
 });
+
+describe('the busy-loop stop in the summary', () => {
+  const failedWith = (error: { name: string; message: string; line?: number }) =>
+    ({ kind: 'process', t: 5, n: 9, host: 'server', pid: 3, process: 'server', action: 'fail', error }) as const;
+
+  it('is said in Chinese on the Chinese pages, from the guard’s own error, and as the guard wrote it in English', async () => {
+    const { BusyLoopError } = await import('../../../src/runner/busy-loop-guard.ts');
+    for (const [ms, duration] of [[500, '500 ms'], [2500, '2.5 s']] as const) {
+      const e = new BusyLoopError('prog.ts', 12, ms);
+      const summary = { ...base, failed: [failedWith({ name: e.name, message: e.message, line: e.line })] };
+      const zh = formatSummary(summary, { tables: false, fileName: 'prog.ts', locale: 'zh-cn' });
+      expect(zh).toContain(`  server[3]: 忙循环：程序运行了 ${duration}，一直没有等待模拟器（prog.ts:12）`);
+      expect(zh).not.toMatch(/busy loop|without waiting/);
+      const en = formatSummary(summary, { tables: false, fileName: 'prog.ts' });
+      expect(en).toContain(`  server[3]: BusyLoop: busy loop: the program ran for ${duration} without waiting on the simulator (prog.ts:12)`);
+    }
+  });
+
+  it('leaves a learner’s own error that only looks like it as it was thrown', () => {
+    const zh = formatSummary({ ...base, failed: [failedWith({ name: 'Error', message: 'busy loop: the program ran for 1 s without waiting on the simulator (x:1)' })] }, { tables: false, locale: 'zh-cn' });
+    expect(zh).toContain('server[3]: Error: busy loop');
+  });
+});
