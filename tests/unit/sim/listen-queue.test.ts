@@ -26,7 +26,7 @@ function listener(os: OS, backlog: number): Socket {
 }
 
 /** `n` clients connect one after the other (each waits for the previous connect()); the server never accepts. */
-async function connectMany(backlog: number, n: number) {
+async function connectMany(backlog: number, n: number, syncookies?: 0) {
   let ssListen: { recvQ: number; sendQ: number } | undefined;
   let states: string[] = [];
   let serverCounters: NstatTable | undefined;
@@ -34,6 +34,7 @@ async function connectMany(backlog: number, n: number) {
   const r = await run((sim) => {
     const h = pair(sim);
     server = h.server;
+    if (syncookies === 0) h.server.sysctl('net.ipv4.tcp_syncookies', 0);
     h.server.run(async (os) => {
       listener(os, backlog);
       await os.sleep(500);
@@ -72,6 +73,14 @@ describe('listen() backlog', () => {
     expect(ssListen).toEqual({ recvQ: 1, sendQ: 0 });
     expect(clientStates.filter((s) => s === 'ESTAB')).toHaveLength(1);
     expect(clientStates.filter((s) => s === 'SYN-SENT')).toHaveLength(1);
+  });
+
+  it('with tcp_syncookies=0, listen(0) holds none: every SYN finds the request queue full (ListenDrops alone)', async () => {
+    const { ssListen, clientStates, serverCounters } = await connectMany(0, 1, 0);
+    expect(ssListen).toEqual({ recvQ: 0, sendQ: 0 });
+    expect(clientStates).toEqual(['SYN-SENT']);
+    expect(serverCounters.TcpExtListenDrops).toBe(1);
+    expect(serverCounters.TcpExtListenOverflows).toBe(0);
   });
 
   it('a negative backlog becomes net.core.somaxconn', async () => {
