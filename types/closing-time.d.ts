@@ -250,6 +250,10 @@ export type NstatName =
   | 'TcpExtTW'
   /** The same, with a timer of 4 s or less (e.g. a short tcp_fin_timeout). */
   | 'TcpExtTWKilled'
+  /** A SYN or a handshake's final ACK dropped because the listener's accept queue was full (sk_acceptq_is_full). */
+  | 'TcpExtListenOverflows'
+  /** Every SYN or final ACK a listener dropped: the overflows above, and SYNs dropped for a full request queue (in the simulator, no SYN cookies). */
+  | 'TcpExtListenDrops'
   /** close() with SO_LINGER 0 (Linux counts it here), or new data arriving after close() in FIN_WAIT_1/2. */
   | 'TcpExtTCPAbortOnData'
   /** close() with data the application never read: RST instead of FIN. */
@@ -306,8 +310,16 @@ export interface Sysctls {
   'net.ipv4.tcp_keepalive_intvl': number;
   /** Unanswered keepalive probes before the connection is reset. Default 9. */
   'net.ipv4.tcp_keepalive_probes': number;
-  /** Cap on listen() backlogs. Default 4096. */
+  /** Cap on listen() backlogs (a negative backlog also becomes this). Default 4096. */
   'net.core.somaxconn': number;
+  /** 1: a handshake's final ACK that finds the accept queue full is answered with a RST; 0 drops it and the SYN-ACK is retransmitted. Default 0. */
+  'net.ipv4.tcp_abort_on_overflow': 0 | 1;
+  /**
+   * SYN cookies when a listener has as many half-open connections as its backlog. 0 drops the SYN.
+   * In the simulator, no SYN cookies: with 1 or 2 such a SYN is answered and kept in SYN_RECV as any other
+   * (Linux answers it with a cookie and keeps nothing until the final ACK; 2, cookies always, acts as 1). Default 1.
+   */
+  'net.ipv4.tcp_syncookies': 0 | 1 | 2;
   /**
    * Largest SO_RCVBUF a program may set (the kernel keeps twice the value set, up to twice this). Default 4194304.
    * Global on Linux, not per network namespace: a kernel run (`--kernel`) can read it but not set it.

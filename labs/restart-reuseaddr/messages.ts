@@ -19,9 +19,11 @@ const en = {
   clientError: (v: { errno: string; at: string; received?: string }) => `${v.errno} at ${v.at}${v.received ? ` after receiving ${v.received}` : ''}`,
   wrongReply: (v: { reply: string; port: number; want: string }) => `the client got ${v.reply} from the server on port ${v.port} instead of "${v.want}\\n".`,
   synDropped: (v: { clients: number; dropped: number; port: number; first: string; backlogs: string; retries: number; drops: number }) =>
-    `of ${v.clients} clients connecting at once, ${v.dropped} had their SYN dropped because port ${v.port}'s listen queue was full (the first at ${v.first}; your listen() passed backlog ${v.backlogs}), ` +
-    `so they waited for SYN retransmissions (after 1 s, then 2 s, 4 s ...): ${v.retries} ${v.retries === 1 ? 'SYN was' : 'SYNs were'} sent again, ${v.drops} dropped in all. ` +
-    `The backlog bounds the connections waiting for accept(); listen() with no argument takes the default (128 here, capped by net.core.somaxconn).`,
+    `of ${v.clients} clients connecting at once, ${v.dropped} had their handshake stalled because port ${v.port}'s accept queue was full ` +
+    `(the first at ${v.first}; your listen() passed backlog ${v.backlogs}, and a backlog of N holds N + 1 connections waiting for accept()): ` +
+    `Linux drops a SYN, or the handshake's final ACK, that finds the queue full (nstat: TcpExtListenOverflows), so they waited for retransmissions ` +
+    `(a SYN after 1 s, their request after the retransmission timeout, or the server's SYN-ACK after 1 s): ${v.retries} ${v.retries === 1 ? 'segment' : 'segments'} sent again, ${v.drops} ${v.drops === 1 ? 'segment' : 'segments'} dropped in all. ` +
+    `listen() with no argument takes the default (128 here, capped by net.core.somaxconn).`,
   fewAnswered: (v: { ok: number; clients: number; errors: string }) => `only ${v.ok} of ${v.clients} clients got their answer (${v.errors}).`,
   firstFailed: (v: { error: string }) => `the first server failed: ${v.error}.`,
   eaddrinuse: (v: { at: string; port: number; timeWait: number }) =>
@@ -79,9 +81,11 @@ const zhCN: Messages = {
   clientError: (v) => `${v.at} 时出现 ${v.errno}${v.received ? `，此前已收到 ${v.received}` : ''}`,
   wrongReply: (v) => `客户端从端口 ${v.port} 上的服务器收到的是 ${v.reply}，而不是 "${v.want}\\n"。`,
   synDropped: (v) =>
-    `${v.clients} 个客户端同时发起连接，其中 ${v.dropped} 个的 SYN 因为端口 ${v.port} 的监听队列已满而被丢弃（第一次在 ${v.first}；你的 listen() 传入的 backlog 是 ${v.backlogs}），` +
-    `于是它们只能等待 SYN 重传（1 秒后，然后 2 秒、4 秒……）：共重发了 ${v.retries} 个 SYN，总共丢弃 ${v.drops} 个。` +
-    `积压队列（backlog）限制的是等待 accept() 的连接数；不带参数调用 listen() 会使用默认值（这里是 128，上限是 net.core.somaxconn）。`,
+    `${v.clients} 个客户端同时发起连接，其中 ${v.dropped} 个的握手因为端口 ${v.port} 的全连接队列（accept 队列）已满而停住` +
+    `（第一次在 ${v.first}；你的 listen() 传入的 backlog 是 ${v.backlogs}，backlog 为 N 时最多容纳 N + 1 个等待 accept() 的连接）：` +
+    `Linux 会丢弃遇到满队列的 SYN 或握手的最后一个 ACK（nstat：TcpExtListenOverflows），于是它们只能等待重传` +
+    `（SYN 在 1 秒后，客户端的请求在重传超时后，服务器的 SYN-ACK 在 1 秒后）：共重发了 ${v.retries} 个报文段，总共丢弃 ${v.drops} 个报文段。` +
+    `不带参数调用 listen() 会使用默认值（这里是 128，上限是 net.core.somaxconn）。`,
   fewAnswered: (v) => `${v.clients} 个客户端中只有 ${v.ok} 个收到了回答（${v.errors}）。`,
   firstFailed: (v) => `第一个服务器出错了：${v.error}。`,
   eaddrinuse: (v) =>
@@ -126,7 +130,7 @@ export const restartReuseaddrMessages: LabMessages<Messages> = {
       },
       'serves a burst of clients at once': {
         title: '同时服务一大批客户端',
-        description: '40 到 90 个客户端在同一毫秒内发起连接：每个 SYN 都必须在监听队列里找到位置（没有一个被重传），每个客户端都必须收到回答。',
+        description: '40 到 90 个客户端在同一毫秒内发起连接，而服务器在第一次 accept() 之前忙了 50 毫秒：accept 队列必须容纳下所有连接（没有 SYN 或握手的最后一个 ACK 因队列已满被丢弃，没有一个 SYN 或 SYN-ACK 被重传），每个客户端都必须收到回答。',
       },
       'restarts at once while old connections sit in TIME_WAIT': {
         title: '旧连接停在 TIME_WAIT 时也能立即重启',

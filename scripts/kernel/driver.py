@@ -296,7 +296,8 @@ def ss_states(timers=False):
 
 # Counters the course teaches, as `nstat` names them (its prefix + the field name).
 COUNTERS = (
-    "TcpExtTW", "TcpExtTWKilled", "TcpExtTCPTimeWaitOverflow", "TcpExtTCPAbortOnClose",
+    "TcpExtTW", "TcpExtTWKilled", "TcpExtListenOverflows", "TcpExtListenDrops",
+    "TcpExtTCPTimeWaitOverflow", "TcpExtTCPAbortOnClose",
     "TcpExtTCPAbortOnData", "TcpExtTCPAbortOnLinger", "TcpExtTCPAbortOnTimeout",
     "TcpExtTCPAbortOnMemory", "TcpActiveOpens", "TcpPassiveOpens", "TcpEstabResets",
     "TcpOutRsts", "TcpRetransSegs",

@@ -2,7 +2,7 @@
 // counters (src/sim/tcp/counters.ts) recomputed from the events that mark the
 // places where the kernel moves them. Pure: no DOM, no Node APIs.
 import type { NoteEvent, NstatName, NstatTable, TraceEvent } from '../../types/closing-time.d.ts';
-import { NSTAT_NAMES, TW_KILL_MS, makeNstatTable } from '../sim/tcp/counters.ts';
+import { LISTEN_DROP_NOTE, LISTEN_OVERFLOW_NOTE, NSTAT_NAMES, TW_KILL_MS, makeNstatTable } from '../sim/tcp/counters.ts';
 
 type Counts = Record<NstatName, number>;
 
@@ -22,6 +22,8 @@ const TW_OVERFLOW = 'TCP: time wait bucket table overflow';
  * - TcpOutRsts, TcpRetransSegs: segments the host sent with RST, or marked as retransmissions;
  * - TcpExtTW, TcpExtTWKilled: a minisock's first timer (time-wait or fin-wait-2), by its length;
  * - TcpExtTCPTimeWaitOverflow: the bucket-table note;
+ * - TcpExtListenOverflows, TcpExtListenDrops: a listener's notes of a full accept queue (both)
+ *   and of a full request queue (ListenDrops alone);
  * - the aborts: the cause of the change to CLOSED (close() with unread data, with SO_LINGER 0,
  *   data after close() in a full socket, retransmissions or zero-window probes exhausted, an
  *   orphan over tcp_max_orphans).
@@ -60,6 +62,11 @@ export function countersFromTrace(events: readonly TraceEvent[], untilN = Infini
         const note = ev as NoteEvent;
         if (!note.host) break;
         if (note.text === TW_OVERFLOW) of(note.host).TcpExtTCPTimeWaitOverflow++;
+        else if (note.text.startsWith(LISTEN_OVERFLOW_NOTE)) {
+          const c = of(note.host);
+          c.TcpExtListenOverflows++;
+          c.TcpExtListenDrops++;
+        } else if (note.text.startsWith(LISTEN_DROP_NOTE)) of(note.host).TcpExtListenDrops++;
         else if (note.text.startsWith(`${note.host}${CRASHED}`)) hosts.set(note.host, zero());
         break;
       }

@@ -428,7 +428,7 @@ export class SocketImpl implements Socket {
   listen(backlog = 128): void {
     if (typeof backlog !== 'number' || !Number.isInteger(backlog))
       throw new SocketError('EINVAL', 'listen', `backlog must be an integer, got ${JSON.stringify(backlog)}`);
-    this.#sync('listen', String(backlog), () => this.#h.stack.listen(this.#tcb, Math.max(1, backlog)));
+    this.#sync('listen', String(backlog), () => this.#h.stack.listen(this.#tcb, backlog));
   }
 
   accept(): Promise<Socket> {

@@ -95,7 +95,7 @@ async function runSide(side: Side, steps: Step[], os: OS, shared: Shared, result
         sock(step.sock).bind(step.port === undefined ? {} : { port: step.port });
         return;
       case 'listen':
-        sock(step.sock).listen(16);
+        sock(step.sock).listen(step.backlog ?? 16);
         return;
       case 'accept':
         socks.set(step.as, await sock(step.sock).accept());

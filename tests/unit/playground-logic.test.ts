@@ -90,7 +90,7 @@ describe('ss rebuilt from the trace', () => {
     expect(socketsFromTrace(t).get('server')?.[0]).toMatchObject({ state: 'LISTEN', peer: '0.0.0.0:*' });
   });
 
-  it('shows a listener as os.ss() does: its backlog as Send-Q and the peer 0.0.0.0:*', async () => {
+  it('shows a listener as os.ss() does: its backlog as Send-Q (0 stays 0, a negative one is somaxconn) and the peer 0.0.0.0:*', async () => {
     const program = `
       export default function (sim) {
         const server = sim.host('server');
@@ -104,6 +104,12 @@ describe('ss rebuilt from the trace', () => {
           const c = os.socket();
           c.bind({ port: 82 });
           c.listen();
+          const d = os.socket();
+          d.bind({ port: 83 });
+          d.listen(0);
+          const e = os.socket();
+          e.bind({ port: 84 });
+          e.listen(-1);
           for (const r of os.ss()) console.log('ss ' + [r.local, r.peer, r.recvQ, r.sendQ].join(' '));
         });
       }`;
@@ -111,10 +117,11 @@ describe('ss rebuilt from the trace', () => {
     const r = await runProgram(program, { fileName: 'listeners.ts', seed: 1, untilMs: 1000, onEvent: (e) => events.push(e) });
     expect(r.ok).toBe(true);
     const printed = events.filter((e): e is Extract<TraceEvent, { kind: 'output' }> => e.kind === 'output' && e.text.startsWith('ss ')).map((e) => e.text.trim());
-    expect(printed).toHaveLength(3);
+    expect(printed).toHaveLength(5);
     const live = (socketsFromTrace(events).get('server') ?? []).map((row) => `ss ${[row.local, row.peer, row.recvQ, row.sendQ].join(' ')}`);
     expect(live).toEqual(printed);
     expect(printed[0]).toBe('ss 0.0.0.0:80 0.0.0.0:* 0 16');
+    expect(printed.slice(3)).toEqual(['ss 0.0.0.0:83 0.0.0.0:* 0 0', 'ss 0.0.0.0:84 0.0.0.0:* 0 4096']);
   });
 });
 

@@ -123,9 +123,9 @@ export function socketsFromTrace(events: readonly TraceEvent[], untilN = Infinit
       const id = newListener.get(ev.host);
       const l = id === undefined ? undefined : socks.get(id);
       if (ev.call === 'listen' && ev.phase === 'return' && l) {
-        // As the stack keeps it: at least 1, at most net.core.somaxconn.
+        // As the stack keeps it (Linux __sys_listen): at most net.core.somaxconn, a negative backlog becomes it too, 0 stays 0.
         const asked = Number.parseInt(ev.args, 10);
-        if (!Number.isNaN(asked)) l.backlog = Math.min(Math.max(1, asked), SOMAXCONN);
+        if (!Number.isNaN(asked)) l.backlog = asked < 0 || asked > SOMAXCONN ? SOMAXCONN : asked;
         newListener.delete(ev.host);
       }
       continue;

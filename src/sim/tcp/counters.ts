@@ -12,6 +12,8 @@ export const NSTAT_NAMES: readonly NstatName[] = [
   'TcpOutRsts',
   'TcpExtTW',
   'TcpExtTWKilled',
+  'TcpExtListenOverflows',
+  'TcpExtListenDrops',
   'TcpExtTCPAbortOnData',
   'TcpExtTCPAbortOnClose',
   'TcpExtTCPAbortOnMemory',
@@ -39,6 +41,10 @@ export class TcpCounters {
   tw = 0;
   /** LINUX_MIB_TIMEWAITKILLED: the same, for 4 s or less (__inet_twsk_schedule). */
   twKilled = 0;
+  /** LINUX_MIB_LISTENOVERFLOWS: tcp_conn_request (a SYN) or tcp_v4_syn_recv_sock (a final ACK) found sk_acceptq_is_full. */
+  listenOverflows = 0;
+  /** LINUX_MIB_LISTENDROPS: tcp_listendrop, for every overflow and for a SYN dropped with the request queue full. */
+  listenDrops = 0;
   /** LINUX_MIB_TCPABORTONDATA: close() with SO_LINGER 0, or new data after close() in FIN_WAIT_1/2. */
   abortOnData = 0;
   /** LINUX_MIB_TCPABORTONCLOSE: close() with unread data. */
@@ -67,6 +73,8 @@ export class TcpCounters {
       this.outRsts,
       this.tw,
       this.twKilled,
+      this.listenOverflows,
+      this.listenDrops,
       this.abortOnData,
       this.abortOnClose,
       this.abortOnMemory,
@@ -76,6 +84,14 @@ export class TcpCounters {
     ]);
   }
 }
+
+/**
+ * The notes a listener's drops leave in the trace (the console's nstat counts
+ * them): an accept-queue overflow (ListenOverflows and ListenDrops) and a SYN
+ * dropped for a full request queue (ListenDrops alone).
+ */
+export const LISTEN_OVERFLOW_NOTE = 'accept queue full: ';
+export const LISTEN_DROP_NOTE = 'request queue full: ';
 
 /** A TIME_WAIT (or orphan FIN_WAIT_2) timer this short counts as TWKilled. */
 export const TW_KILL_MS = 4000;

@@ -58,6 +58,8 @@ export const SYSCTL_DEFAULTS: Sysctls = {
   'net.ipv4.tcp_keepalive_intvl': 75,
   'net.ipv4.tcp_keepalive_probes': 9,
   'net.core.somaxconn': 4096,
+  'net.ipv4.tcp_abort_on_overflow': 0,
+  'net.ipv4.tcp_syncookies': 1,
   // 4 MB since Linux 6.x (before, 212992).
   'net.core.rmem_max': 4_194_304,
   'net.core.wmem_max': 4_194_304,
@@ -91,6 +93,8 @@ export function checkSysctl(name: string, value: unknown): string | null {
     'net.ipv4.tcp_keepalive_intvl': [0, 2_147_483],
     'net.ipv4.tcp_keepalive_probes': [0, 255],
     'net.core.somaxconn': [0, 2 ** 31 - 1],
+    'net.ipv4.tcp_abort_on_overflow': [0, 1],
+    'net.ipv4.tcp_syncookies': [0, 2],
     // net/core/sysctl_net_core.c: no less than one minimal buffer.
     'net.core.rmem_max': [SOCK_MIN_RCVBUF, 2 ** 31 - 1],
     'net.core.wmem_max': [SOCK_MIN_SNDBUF, 2 ** 31 - 1],

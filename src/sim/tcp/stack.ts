@@ -5,7 +5,7 @@ import { ACK, RST, SegPath, Segment, seqAdd, seqGt, seqLt } from '../segment.ts'
 import type { StackEnv, Waiter } from './env.ts';
 import { OOW_RATELIMIT_MS, TCP_TW_REUSE_DELAY_MS, type ProfileParams, SYSCTL_DEFAULTS, TCP_RTO_MAX, TCP_TIMEWAIT_LEN, parsePortRange } from './params.ts';
 import { ConnTable } from './conns.ts';
-import { TcpCounters } from './counters.ts';
+import { LISTEN_DROP_NOTE, LISTEN_OVERFLOW_NOTE, TcpCounters } from './counters.ts';
 import { append, emptyQueue } from './lazy-queue.ts';
 import { Tcb, type TcbStack } from './tcb.ts';
 import { TW_BYBIND, TW_REUSE, TW_REUSEPORT, TimeWait } from './timewait.ts';
@@ -278,9 +278,16 @@ export class Stack implements TcbStack {
     }
   }
 
+  /**
+   * Linux __sys_listen and inet_listen. The backlog is capped at somaxconn with an
+   * unsigned comparison, so a negative backlog becomes somaxconn too; 0 stays 0.
+   * It is stored as sk_max_ack_backlog (see synToListener and synRecvSock for its use).
+   */
   listen(sk: Tcb, backlog: number): void {
+    const somaxconn = this.sysctl('net.core.somaxconn');
+    const max = backlog < 0 || backlog > somaxconn ? somaxconn : backlog;
     if (sk.state === 'LISTEN') {
-      sk.backlog = Math.min(backlog, this.sysctl('net.core.somaxconn'));
+      sk.backlog = max;
       return;
     }
     if (sk.state !== 'CLOSED' || sk.fdClosed) throw new SocketCallError('EINVAL', `listen() on a socket in ${sk.state}`);
@@ -288,7 +295,7 @@ export class Stack implements TcbStack {
     // inet_csk_listen_start checks the port again: two listeners need SO_REUSEPORT on both.
     const c = this.conflicts(sk, sk.localIp, sk.localPort);
     if (c) throw new SocketCallError('EADDRINUSE', describeHolder(c, sk.localPort));
-    sk.backlog = Math.min(backlog, this.sysctl('net.core.somaxconn'));
+    sk.backlog = max;
     let l = this.listeners.get(sk.localPort);
     if (!l) this.listeners.set(sk.localPort, (l = []));
     l.push(sk);
@@ -947,10 +954,27 @@ export class Stack implements TcbStack {
     this.synToListener(l, seg, 0);
   }
 
+  /**
+   * Linux tcp_conn_request (tcp_v4_conn_request): a SYN for listener `l`. `isn` is
+   * non-zero for a SYN that took over a TIME_WAIT socket (tcp_timewait_state_process).
+   */
   private synToListener(l: Tcb, seg: Segment, isn: number): void {
-    // A full accept queue drops the SYN; the client will retransmit it.
-    if (l.acceptQueue.length + l.synQueue >= Math.max(1, l.backlog)) {
-      this.env.note('info', `listen queue of ${l.local} is full: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
+    // inet_csk_reqsk_queue_is_full: as many requests (SYN_RECV) as the backlog. With
+    // tcp_syncookies=0 the SYN is dropped (the client retransmits it); with 1 (the default)
+    // Linux answers it with a SYN cookie (tcp_syn_flood_action) and keeps no request. In the
+    // simulator, no SYN cookies: the SYN is answered and kept as a request like any other
+    // (its SYN-ACK is retransmitted and ss lists it, where Linux has nothing). A SYN that
+    // took over a TIME_WAIT socket skips this check (tcp_v4_conn_request's `!isn`).
+    if (!isn && l.synQueue >= l.backlog && this.sysctl('net.ipv4.tcp_syncookies') === 0) {
+      this.counters.listenDrops++; // tcp_listendrop
+      this.env.note('info', `${LISTEN_DROP_NOTE}${l.local} has ${l.synQueue} connection(s) in SYN_RECV, backlog ${l.backlog}, tcp_syncookies=0: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
+      return;
+    }
+    // sk_acceptq_is_full: more established connections waiting for accept() than the backlog.
+    if (acceptQueueFull(l)) {
+      this.counters.listenOverflows++;
+      this.counters.listenDrops++; // tcp_listendrop
+      this.env.note('info', `${LISTEN_OVERFLOW_NOTE}${l.local} has ${l.acceptQueue.length} connection(s) waiting for accept(), backlog ${l.backlog}: SYN from ${seg.srcIp}:${seg.srcPort} dropped`, this.name);
       return;
     }
     const c = Tcb.fromSyn(this, this.ids(), l, seg, isn || this.isn(seg.dstIp, seg.dstPort, seg.srcIp, seg.srcPort), this.sysctl('net.ipv4.tcp_timestamps') === 1);
@@ -961,6 +985,35 @@ export class Stack implements TcbStack {
     c.hashed = true;
     this.addOwner(c.localPort, c);
     c.passiveOpen();
+  }
+
+  /**
+   * The final ACK of a passive handshake arrived at request socket `c` (Linux
+   * tcp_check_req calling tcp_v4_syn_recv_sock): true if the child may be made.
+   * With the listener's accept queue full it is not: the ACK is dropped
+   * (ListenOverflows, ListenDrops). With tcp_abort_on_overflow=0 (the default) the
+   * request stays in SYN_RECV and its timer retransmits the SYN-ACK, whose answer
+   * tries again (inet_rsk(req)->acked); with 1 the request is dropped and a RST
+   * answers the ACK (tcp_check_req's embryonic_reset).
+   */
+  synRecvSock(c: Tcb, seg: Segment): boolean {
+    const l = c.parent;
+    if (!l || l.state !== 'LISTEN' || !acceptQueueFull(l)) return true;
+    this.counters.listenOverflows++;
+    this.counters.listenDrops++; // tcp_listendrop
+    const abort = this.sysctl('net.ipv4.tcp_abort_on_overflow') === 1;
+    this.env.note(
+      'info',
+      `${LISTEN_OVERFLOW_NOTE}${l.local} has ${l.acceptQueue.length} connection(s) waiting for accept(), backlog ${l.backlog}: ACK from ${seg.srcIp}:${seg.srcPort} dropped${abort ? ', RST sent (tcp_abort_on_overflow=1)' : ', the SYN-ACK will be retransmitted'}`,
+      this.name,
+    );
+    if (abort) {
+      this.sendReset(seg);
+      l.synQueue--; // inet_csk_reqsk_queue_drop
+      c.parent = null;
+      c.done('accept queue full (tcp_abort_on_overflow)');
+    }
+    return false;
   }
 
   /** A passive connection finished its handshake: into the accept queue (inet_csk_complete_hashdance). */
@@ -1025,6 +1078,11 @@ export class Stack implements TcbStack {
     for (const c of this.conns.values()) out.push(c);
     return out;
   }
+}
+
+/** Linux sk_acceptq_is_full: `sk_ack_backlog > sk_max_ack_backlog`, so a backlog of N holds N + 1 connections. */
+function acceptQueueFull(l: Tcb): boolean {
+  return l.acceptQueue.length > l.backlog;
 }
 
 const DEMUX_SLOTS = 4096;

@@ -96,6 +96,8 @@ export interface TcbStack {
   tsval(remoteIp: string, now: number): number;
   /** A RST in reply to `seg` (no socket's sequence space: Linux tcp_v4_send_reset). */
   sendReset(seg: Segment, state?: TcpState): void;
+  /** The final ACK of a passive handshake: false if the listener's accept queue is full (the ACK is dropped; Linux tcp_v4_syn_recv_sock). */
+  synRecvSock(c: Tcb, seg: Segment): boolean;
   /** A passive connection finished its handshake: into its listener's accept queue. */
   established(c: Tcb): void;
   /** Both FINs are done: the stack replaces the socket with a TIME_WAIT minisock (Linux tcp_time_wait). */
@@ -1140,6 +1142,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
         this.stack.sendReset(seg);
         return;
       }
+      // tcp_check_req: no child while the listener's accept queue is full; the segment, data and all, is dropped.
+      if (this.parent !== null && !this.stack.synRecvSock(this, seg)) return;
       this.sampleRtt(seg.ack32);
       this.sndUna = seg.ack32;
       this.sndWnd = seg.win;

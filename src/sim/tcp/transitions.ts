@@ -20,7 +20,8 @@ export interface Edge {
 const FIGURE_5 = 'RFC 9293 §3.3.2 Figure 5';
 const ABORTS =
   'RFC 9293 §3.10.7.4 (RST received), §3.10.5 ABORT (SO_LINGER 0; close() with unread data, RFC 2525 §2.17), ' +
-  '§3.8.3 R2 (retransmissions exhausted; Linux tcp_write_timeout, tcp_orphan_retries)';
+  '§3.8.3 R2 (retransmissions exhausted; Linux tcp_write_timeout, tcp_orphan_retries); ' +
+  "Linux tcp_check_req's embryonic_reset: a final ACK that finds the accept queue full with tcp_abort_on_overflow=1 (SYN_RECEIVED only)";
 /** A crashed host loses every socket at once, whatever its state (the simulator's crash(); no RFC event). */
 const CRASH = 'the simulator: host.crash() ends every socket of the host';
 

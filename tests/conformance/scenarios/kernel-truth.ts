@@ -2,7 +2,7 @@
 // TIME_WAIT assassination by a RST (RFC 1337), the TIME_WAIT bucket limit,
 // SO_RCVBUF as getsockopt reports it, and the timer values `ss -tano` prints.
 import type { Scenario, Step } from '../scenario.ts';
-import { close, connectOne, recv, recvall, send, serveOne, signal, sleep, ss, wait } from './steps.ts';
+import { PORT, accept, bind, close, connect, connectOne, recv, recvall, send, serveOne, signal, sleep, socket, ss, wait } from './steps.ts';
 
 /** `ss -tano` with the ms left on each timer: rows sorted, one range per row. */
 const ssValues = (rows: [string, [number, number] | null][]): Step => {
@@ -192,6 +192,53 @@ export const kernelTruth: Scenario[] = [
       signal('server-closed'),
       sleep(300),
       ssValues([['LISTEN -', null]]),
+    ],
+  },
+  {
+    id: 'accept-queue-overflow',
+    title: 'listen() with backlog 1 and no accept(): two connections complete (a backlog of N holds N + 1), the third SYN is dropped while the queue is full (ListenOverflows, ListenDrops), and its retransmission after accept() made room connects',
+    teaches: '1',
+    client: [
+      socket('a'),
+      socket('b'),
+      socket('x'),
+      wait('listening'),
+      connect('a', PORT, { ok: true }),
+      connect('b', PORT, { ok: true }),
+      sleep(100),
+      signal('two-connected'),
+      // sk_acceptq_is_full (2 > 1): tcp_conn_request drops the SYN and its retransmission 1 s later;
+      // the next one finds room (the server accepted at about 1.5 s). It comes 2 s after the first
+      // SYN on this kernel (tcp_syn_linear_timeouts: the first SYN retransmissions 1 s apart), 3 s in
+      // the simulator (exponential backoff from the start).
+      connect('x', PORT, { ok: true, tookMs: [1700, 4500] }),
+      sleep(100),
+      ss('ESTAB', 'ESTAB', 'ESTAB'),
+      signal('client-done'),
+    ],
+    server: [
+      socket('l'),
+      bind('l', PORT, { ok: true }),
+      { op: 'listen', sock: 'l', backlog: 1, expect: { ok: true } },
+      signal('listening'),
+      wait('two-connected'),
+      sleep(500),
+      // Both wait in the accept queue; no request socket (SYN-RECV) for the third.
+      ss('ESTAB', 'ESTAB', 'LISTEN'),
+      sleep(1000),
+      accept('l', 'c', { ok: true }),
+      wait('client-done'),
+      ss('ESTAB', 'ESTAB', 'ESTAB', 'LISTEN'),
+    ],
+    counts: [
+      { side: 'client', flags: 'S', rtx: true, expect: 2 },
+      { side: 'server', flags: 'R', expect: 0 },
+    ],
+    counters: [
+      { side: 'client', name: 'TcpActiveOpens', expect: 3 },
+      { side: 'server', name: 'TcpPassiveOpens', expect: 3 },
+      { side: 'server', name: 'TcpExtListenOverflows', expect: 2 },
+      { side: 'server', name: 'TcpExtListenDrops', expect: 2 },
     ],
   },
 ];

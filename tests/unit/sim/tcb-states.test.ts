@@ -105,8 +105,8 @@ describe('LISTEN', () => {
     expect(b.env.sent.length).toBe(0);
   });
 
-  it('test_listen_full_queue: a SYN beyond the backlog is dropped (the client retransmits it)', () => {
-    const b = new Bench();
+  it('test_listen_request_queue_full: with as many requests in SYN_RECEIVED as the backlog and tcp_syncookies=0, a SYN is dropped (ListenDrops; the client retransmits it)', () => {
+    const b = new Bench({ 'net.ipv4.tcp_syncookies': 0 });
     const l = b.stack.socket('server');
     b.stack.bind(l, '0.0.0.0', 80);
     b.stack.listen(l, 1);
@@ -114,7 +114,20 @@ describe('LISTEN', () => {
     const n = b.env.sent.length;
     b.receive(b.segment('S', { seq: PEER_ISS, port: 40_002 }));
     expect(b.env.sent.length).toBe(n);
-    expect(b.env.notes.join('\n')).toMatch(/listen queue of 0\.0\.0\.0:80 is full/);
+    expect(b.env.notes.join('\n')).toMatch(/request queue full: 0\.0\.0\.0:80 has 1 connection\(s\) in SYN_RECV, backlog 1, tcp_syncookies=0/);
+    expect(b.stack.counters.listenDrops).toBe(1);
+    expect(b.stack.counters.listenOverflows).toBe(0);
+  });
+
+  it('test_listen_request_queue_full_syncookies: with tcp_syncookies=1 that SYN is answered (in the simulator as a request, where Linux sends a cookie)', () => {
+    const b = new Bench();
+    const l = b.stack.socket('server');
+    b.stack.bind(l, '0.0.0.0', 80);
+    b.stack.listen(l, 1);
+    b.receive(b.segment('S', { seq: PEER_ISS, port: 40_001 }));
+    b.receive(b.segment('S', { seq: PEER_ISS, port: 40_002 }));
+    expect(b.last.flags).toBe('S.');
+    expect(b.stack.counters.listenDrops).toBe(0);
   });
 });
 
