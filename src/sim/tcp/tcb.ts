@@ -3,7 +3,7 @@ import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqG
 import type { TcpCounters } from './counters.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import {
-  JIFFY_MS, MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_ATO_MIN, TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT,
+  JIFFY_MS, MAX_WINDOW, MSS, TCPOLEN_TSTAMP_ALIGNED, OOW_RATELIMIT_MS, TCP_ATO_MIN, TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT,
   TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT,
 } from './params.ts';
 import { append, emptyQueue, insert } from './lazy-queue.ts';
@@ -148,6 +148,11 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
   sndNxt = 0;
   sndMax = 0;
   sndWnd = 0;
+  /**
+   * The most data one segment carries now (Linux mss_cache, tcp_current_mss):
+   * the MSS less the timestamps option when timestamps are on (tcp_sync_mss).
+   */
+  mssCache = MSS;
   sndWl1 = 0;
   sndWl2 = 0;
   /**
@@ -301,6 +306,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       c.setTsRecent(seg.tsval32);
       c.tsRecentStamp = stack.env.now();
     }
+    c.syncMss();
     return c;
   }
 
@@ -1014,6 +1020,16 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
   }
 
+  /**
+   * Linux tcp_sync_mss: the segment size follows the options every segment
+   * carries; with timestamps on (negotiated in the handshake) each carries the
+   * 12-byte option (TCPOLEN_TSTAMP_ALIGNED), so on a 1500-byte link a data
+   * segment holds 1460 - 12 = 1448 bytes.
+   */
+  syncMss(): void {
+    this.mssCache = MSS - (this.tsOn ? TCPOLEN_TSTAMP_ALIGNED : 0);
+  }
+
   /** Sends RST from this socket's current sequence (Linux tcp_send_active_reset). */
   sendActiveReset(): void {
     this.emit(this.sndNxt, RST | ACK, '', false);
@@ -1028,23 +1044,24 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     const st = this.state;
     if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT' && st !== 'FIN_WAIT_1' && st !== 'CLOSING' && st !== 'LAST_ACK') return;
     const dataEnd = seqAdd(this.sndUna, this.sqLen);
+    const mss = this.mssCache;
     for (;;) {
-      if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * MSS) break;
+      if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * mss) break;
       if (seqLt(this.sndNxt, dataEnd)) {
         const wndEnd = seqAdd(this.sndUna, this.sndWnd);
         const queued = seqDiff(dataEnd, this.sndNxt);
         const room = seqDiff(wndEnd, this.sndNxt);
-        const n = Math.min(queued, room, MSS);
+        const n = Math.min(queued, room, mss);
         if (n <= 0) break;
         // Silly-window avoidance (RFC 9293 §3.8.6.2.1; Linux tcp_snd_wnd_test): a segment the
         // window would cut short waits for the window to open, unless nothing is in flight
         // (then it goes out, as Linux's window probe would send it).
-        if (n < MSS && n < queued && this.sndNxt !== this.sndUna) break;
+        if (n < mss && n < queued && this.sndNxt !== this.sndUna) break;
         const off = seqDiff(this.sndNxt, this.sndUna);
         const last = off + n === this.sqLen;
         const fin = last && this.finQueued;
         const retrans = seqLt(this.sndNxt, this.sndMax);
-        if (n < MSS && !fin && !retrans && !push && this.nagleHolds()) break;
+        if (n < mss && !fin && !retrans && !push && this.nagleHolds()) break;
         if (!this.rttOn && !retrans) {
           this.rttSeq = seqAdd(this.sndNxt, n);
           this.rttOn = true;
@@ -1056,7 +1073,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
           this.finSent = true;
         }
         this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
-        if (n < MSS) this.sndSml = this.sndNxt; // tcp_minshall_update
+        if (n < mss) this.sndSml = this.sndNxt; // tcp_minshall_update
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
         if (fin) break;
       } else if (this.finQueued && this.sndNxt === dataEnd) {
@@ -1205,6 +1222,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       this.setTsRecent(seg.tsval32);
       this.tsRecentStamp = this.stack.env.now();
     }
+    this.syncMss();
     this.sndWnd = seg.win;
     this.sndWl1 = seg.seq32;
     this.sndWl2 = seg.ack32;

@@ -1,0 +1,53 @@
+// How much data one segment carries, as Linux cuts it (tcp_output.c
+// tcp_sync_mss, tcp_current_mss): the MSS less the options every segment carries.
+import { describe, expect, it } from 'vitest';
+import { Bench, PEER_ISS } from './tcb-harness.ts';
+import type { Tcb } from '../../../src/sim/tcp/tcb.ts';
+
+const lens = (b: Bench, from: number): number[] => b.env.sent.slice(from).map((s) => s.len);
+
+/** An active opener whose peer answered the SYN with (or without) the timestamps option. */
+function established(b: Bench, peerTs: boolean): Tcb {
+  const { sk } = b.synSent();
+  const syn = b.last;
+  b.receive(b.segment('S.', { seq: PEER_ISS, ts: peerTs ? [1000, syn.tsval ?? 0] : undefined }));
+  if (sk.state !== 'ESTABLISHED') throw new Error(`set-up: expected ESTABLISHED, got ${sk.state}`);
+  return sk;
+}
+
+function send(b: Bench, sk: Tcb, bytes: number): number[] {
+  const n = b.env.sent.length;
+  sk.sqAppend('x'.repeat(bytes));
+  sk.output();
+  return lens(b, n);
+}
+
+describe('segment size', () => {
+  it('with timestamps on both ends, a data segment carries 1448 bytes: the MSS 1460 less the 12-byte option', () => {
+    const b = new Bench();
+    const sk = established(b, true);
+    expect(sk.tsOn).toBe(true);
+    expect(send(b, sk, 4000)).toEqual([1448, 1448, 1104]);
+  });
+
+  it('with net.ipv4.tcp_timestamps 0, a data segment carries the full 1460 bytes', () => {
+    const b = new Bench({ 'net.ipv4.tcp_timestamps': 0 });
+    const sk = established(b, true);
+    expect(sk.tsOn).toBe(false);
+    expect(send(b, sk, 4000)).toEqual([1460, 1460, 1080]);
+  });
+
+  it('when the peer does not answer with timestamps, segments carry 1460 bytes', () => {
+    const b = new Bench();
+    const sk = established(b, false);
+    expect(sk.tsOn).toBe(false);
+    expect(send(b, sk, 3000)).toEqual([1460, 1460, 80]);
+  });
+
+  it('Nagle counts a 1448-byte segment as full when timestamps are on: a small write behind it goes at once', () => {
+    const b = new Bench();
+    const sk = established(b, true);
+    expect(send(b, sk, 1448)).toEqual([1448]);
+    expect(send(b, sk, 1)).toEqual([1]);
+  });
+});
