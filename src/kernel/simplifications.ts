@@ -51,16 +51,12 @@ export const PROGRAMS_NOT_YET: Readonly<Record<string, { readonly why: string; r
     needs: 'a tail-loss probe (RFC 8985, tcp_schedule_loss_probe) in the simulator\'s retransmission timer; the SYN-ACK repeats need a look at the kernel run, which has no link delay (no netem) where the program asks for 100 ms',
   },
   'so-linger/linger-abort': {
-    why: 'Linux cuts the 6000 bytes into 724-byte segments (at most half the largest window the server advertised, tcp_bound_to_half_wnd) and fits 2172 of them into the window it sizes from the doubled SO_RCVBUF by the overhead it measures (scaling_ratio); the simulator sends 1448 and 552 bytes into a window of exactly the 2000 set, so a recv() returns 1448 bytes on Linux and 2000 in the simulator. Linux also answers the server\'s last segment with a second RST',
-    needs: 'in the simulator\'s send path, segments bounded by half the peer\'s largest window (the MSS less the timestamps option, 1448 bytes, it already has); a receive window sized by the measured scaling ratio; then a look at the second RST',
+    why: 'the data now agrees: both cut the 6000 bytes into 724-byte segments (half the largest window the server advertised, tcp_bound_to_half_wnd) and send 1448 of them into the window sized from the doubled SO_RCVBUF, and the server reads 1448 bytes. What differs is the end: in the simulator the server\'s delayed ACK, sent 10 ms before the abort over the 10 ms link, reaches the client just after its close() and is answered with a second RST (R 1449); in the kernel run it came before. Linux also marks the second segment PSH (forced_push: more than half the peer\'s largest window written since the last push)',
+    needs: 'a look at the kernel run\'s timing of that ACK against the abort (same instant in virtual time in the simulator), and PSH marking by forced_push in the simulator\'s send path',
   },
   'dead-peers/user-timeout': {
     why: 'while the client is cut off, Linux sends a tail-loss probe (the reply again, P. 1:20, about 230 ms after it) before its first RTO retransmission, then backs off from there; the simulator has no tail-loss probe, so in the first 4 s it retransmits the reply three times where Linux sends it four times. The ETIMEDOUT 10 s on comes after the compared seconds',
     needs: 'a tail-loss probe (RFC 8985, tcp_schedule_loss_probe) in the simulator\'s retransmission timer, as for linger-blocking',
-  },
-  'dead-peers/orphan-zero-window': {
-    why: 'against the client\'s 2 KB receive buffer Linux sends two 730-byte segments (at most half the largest window the client advertised, tcp_bound_to_half_wnd) and 1460 bytes in all, into a window it sizes from the doubled SO_RCVBUF by the overhead it measures (scaling_ratio); the simulator sends 1448 and 600 bytes into a window of exactly 2048. The zero-window probes that follow are bare ACKs and agree in kind',
-    needs: 'as for linger-abort: segments bounded by half the peer\'s largest window, and a receive window sized as Linux sizes it from SO_RCVBUF',
   },
   'diagnosing/diagnosing-timers': {
     why: 'the client\'s request, sent into a partition, is retransmitted with a tail-loss probe first on Linux (about 225 ms after it, then the RTO back-off from there); the simulator has no tail-loss probe, so one P. 1:9 fewer in the first 4 s',

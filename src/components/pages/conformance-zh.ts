@@ -31,16 +31,12 @@ export const PROGRAMS_NOT_YET_ZH: Record<string, { why: string; needs: string }>
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe）；SYN-ACK 的重发还要看一看内核运行：程序要求 100 ms 的链路时延，而内核运行里没有设置（没有 netem）',
   },
   'so-linger/linger-abort': {
-    why: 'Linux 把 6000 字节切成 724 字节的报文段（最多为服务器通告过的最大窗口的一半，tcp_bound_to_half_wnd），并按它测得的开销（scaling_ratio）由翻倍后的 SO_RCVBUF 算出窗口，放进去 2172 字节；模拟器则按恰好为设置值 2000 的窗口发出 1448 和 552 字节，所以一次 recv() 在 Linux 上返回 1448 字节，在模拟器中返回 2000 字节。此外 Linux 还会对服务器的最后一个报文段再回一个 RST',
-    needs: '在模拟器的发送路径中，让报文段不超过对端最大窗口的一半（扣除时间戳选项后的 MSS，即 1448 字节，模拟器已经采用）；按测得的缩放比例计算接收窗口；然后再看第二个 RST',
+    why: '数据部分现在一致：两边都把 6000 字节切成 724 字节的报文段（服务器通告过的最大窗口的一半，tcp_bound_to_half_wnd），按由翻倍后的 SO_RCVBUF 算出的窗口发出其中 1448 字节，服务器读到 1448 字节。不同的是结尾：在模拟器中，服务器的延迟 ACK 在中止前 10 ms 发出，经过 10 ms 的链路，恰好在客户端 close() 之后到达，客户端再回一个 RST（R 1449）；在内核运行中它先到达。此外 Linux 会给第二个报文段打上 PSH（forced_push：自上次推送以来写入的数据超过对端最大窗口的一半）',
+    needs: '看一看内核运行中这个 ACK 与中止的先后（在模拟器的虚拟时间里两者同一时刻），并在模拟器的发送路径中按 forced_push 设置 PSH',
   },
   'dead-peers/user-timeout': {
     why: '客户端断开期间，Linux 在第一次 RTO 重传之前会先发一个尾部丢包探测（再发一次应答，P. 1:20，约在应答后 230 ms），再从那里开始退避；模拟器没有尾部丢包探测，所以在前 4 s 里它把应答重传三次，而 Linux 发了四次。10 s 后的 ETIMEDOUT 在比较的时间之外',
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe），与 linger-blocking 相同',
-  },
-  'dead-peers/orphan-zero-window': {
-    why: '面对客户端 2 KB 的接收缓冲区，Linux 发出两个 730 字节的报文段（最多为客户端通告过的最大窗口的一半，tcp_bound_to_half_wnd），共 1460 字节，窗口按它测得的开销（scaling_ratio）由翻倍后的 SO_RCVBUF 算出；模拟器则向恰好为 2048 的窗口发出 1448 和 600 字节。之后的零窗口探测都是纯 ACK，类型一致',
-    needs: '与 linger-abort 相同：报文段不超过对端最大窗口的一半，并像 Linux 那样由 SO_RCVBUF 计算接收窗口',
   },
   'diagnosing/diagnosing-timers': {
     why: '客户端发往分区另一侧的请求，在 Linux 上先由尾部丢包探测重传（约在请求后 225 ms，再从那里按 RTO 退避）；模拟器没有尾部丢包探测，所以前 4 s 里少一个 P. 1:9',

@@ -7,10 +7,10 @@ import type { Tcb } from '../../../src/sim/tcp/tcb.ts';
 const lens = (b: Bench, from: number): number[] => b.env.sent.slice(from).map((s) => s.len);
 
 /** An active opener whose peer answered the SYN with (or without) the timestamps option. */
-function established(b: Bench, peerTs: boolean): Tcb {
+function established(b: Bench, peerTs: boolean, win = 65_535): Tcb {
   const { sk } = b.synSent();
   const syn = b.last;
-  b.receive(b.segment('S.', { seq: PEER_ISS, ts: peerTs ? [1000, syn.tsval ?? 0] : undefined }));
+  b.receive(b.segment('S.', { seq: PEER_ISS, win, ts: peerTs ? [1000, syn.tsval ?? 0] : undefined }));
   if (sk.state !== 'ESTABLISHED') throw new Error(`set-up: expected ESTABLISHED, got ${sk.state}`);
   return sk;
 }
@@ -49,5 +49,40 @@ describe('segment size', () => {
     const sk = established(b, true);
     expect(send(b, sk, 1448)).toEqual([1448]);
     expect(send(b, sk, 1)).toEqual([1]);
+  });
+
+  it('a segment is at most half the largest window the peer advertised (tcp_bound_to_half_wnd): a 1448-byte window takes two 724-byte segments', () => {
+    const b = new Bench();
+    const sk = established(b, true, 1448);
+    expect(send(b, sk, 6000)).toEqual([724, 724]);
+  });
+
+  it('a peer window of at most 536 bytes (TCP_MSS_DEFAULT) bounds a segment to the whole window, not half', () => {
+    const b = new Bench();
+    const sk = established(b, true, 500);
+    expect(send(b, sk, 600)).toEqual([500]);
+  });
+
+  it('the bound follows the largest window ever advertised: a larger window later lets segments grow, a smaller one does not shrink them', () => {
+    const b = new Bench();
+    const sk = established(b, true, 2000);
+    expect(send(b, sk, 2000)).toEqual([1000, 1000]);
+    const n = b.env.sent.length;
+    b.receive(b.segment('.', { win: 8000 }));
+    expect(lens(b, n)).toEqual([]);
+    expect(send(b, sk, 3000)).toEqual([1448, 1448, 104]);
+    b.receive(b.segment('.', { win: 1000 }));
+    expect(sk.mssCache).toBe(1448);
+  });
+
+  it('an accepted connection takes max_window from the handshake\'s last ACK (tcp_create_openreq_child)', () => {
+    const b = new Bench();
+    b.listener();
+    b.receive(b.segment('S', { seq: PEER_ISS, localPort: 80, ts: [1000, 0] }));
+    const synAck = b.last;
+    b.receive(b.segment('.', { localPort: 80, win: 1460, ts: [1001, synAck.tsval ?? 0] }));
+    const child = [...b.stack.conns.values()].find((t): t is Tcb => 'state' in t && t.state === 'ESTABLISHED');
+    expect(child?.maxWindow).toBe(1460);
+    expect(child?.mssCache).toBe(730);
   });
 });
