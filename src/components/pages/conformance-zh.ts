@@ -43,7 +43,7 @@ export const PROGRAMS_NOT_YET_ZH: Record<string, { why: string; needs: string }>
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe），与 linger-blocking 和 user-timeout 相同',
   },
   'http-keep-alive/keep-alive-lingering-close': {
-    why: '有两处不同（报文段大小一致：两边都携带 1448 字节，即扣除时间戳选项后的 MSS）。（1）recv() 返回读者运行时已排队的数据：内核运行的读者晚几毫秒醒来，一次拿到 14480 或 15928 字节，而模拟器的读者在虚拟时间里每到一个报文段就醒来，拿到 1448 字节；这是时序问题，但会让调用列表对不上。（2）在内核运行中，plain 在 close() 遇到未读的请求体之前，已经发出整个 20 KB 页面和它的 FIN（FP. 18825:20072），所以客户端看到 CLOSE_WAIT 和 14 个 RST；在模拟器中 close() 发生在发出 14480 字节之后，回应 21 个 RST，没有 FIN',
+    why: '有两处不同（报文段大小一致：两边都携带 1448 字节，即扣除时间戳选项后的 MSS）。（1）recv() 返回读者运行时已排队的数据：内核运行的读者晚几毫秒醒来，一次拿到 14480 或 15928 字节，而模拟器的读者在虚拟时间里每到一个报文段就醒来，拿到 1448 字节；这是时序问题，但会让调用列表对不上。（2）在内核上，plain 的 close() 落在哪里是真实时序：有一次运行在 close() 遇到未读的请求体之前已经发出整个 20 KB 页面和它的 FIN（FP. 18825:20072），客户端看到 CLOSE_WAIT 和 14 个 RST；另一次只发出了 14480 字节（R. 14481），与模拟器 close() 时发出的相同，模拟器回应 21 个 RST，没有 FIN',
     needs: '在读者不是重点的地方，按连接而不是按每次 recv() 调用比较字节数；再看一看 Linux 上 20 KB 的阻塞 send() 何时返回（握手后 tcp_sndbuf_expand 会扩大发送缓冲区），与模拟器对照，这决定了 close() 时页面是否已经发出',
   },
   'nat-and-load-balancers/shared-source': {
