@@ -86,3 +86,16 @@ describe('segment size', () => {
     expect(child?.mssCache).toBe(730);
   });
 });
+
+describe('receive window (__tcp_select_window)', () => {
+  it('once less than half the buffer is free, less than one segment of room is advertised as a zero window (receiver silly-window avoidance)', () => {
+    const b = new Bench();
+    const sk = established(b, true);
+    sk.rcvBufSize = 4000;
+    b.receive(b.segment('.', { data: 'x'.repeat(1448) }));
+    expect(sk.rcvWnd()).toBe(4000 - 1448); // more than half free: the free space
+    b.receive(b.segment('.', { data: 'x'.repeat(1448) }));
+    expect(b.last.ack).toBe(b.peerNxt >>> 0);
+    expect(b.last.win).toBe(0); // 1104 free, less than the 1448-byte segments seen
+  });
+});
