@@ -30,10 +30,10 @@ export default function (sim: Simulation) {
   client.run(async (os) => {
     const s = os.socket();
     await s.connect({ host: 'server', port: 80 });
-    await s.send('x'.repeat(6000)); // queued; only what fits the server's 2000-byte window goes out
-    await os.sleep(60); // by now 2000 bytes have reached the server; 4000 wait in our send queue
+    await s.send('x'.repeat(6000)); // queued; only what fits the server's window (1448 bytes) goes out
+    await os.sleep(60); // by now 1448 bytes have reached the server; 4552 wait in our send queue
     s.setsockopt('SO_LINGER', { onoff: true, linger: 0 });
-    await s.close(); // RST: no FIN, no TIME_WAIT, and the 4000 queued bytes are gone
+    await s.close(); // RST: no FIN, no TIME_WAIT, and the 4552 queued bytes are gone
     console.log(String(os.ss()) || '(client has no sockets left)');
   });
 }

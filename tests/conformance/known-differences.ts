@@ -36,9 +36,9 @@ export const knownDifferences: KnownDifference[] = [
     scenarios: ['linger-timeout-peer-not-reading', 'both-windows-full', 'zero-window-answered', 'orphan-zero-window-user-timeout', 'orphan-zero-window-dead-peer'],
     side: 'both',
     kinds: ['data', 'bare-ack', 'ack-piggybacked', 'ack-value', 'control'],
-    what: 'how the data is cut into segments and when it is acknowledged: Linux sends 1448-byte segments (MSS 1460 less 12 bytes of timestamps option) into a receive window that it sizes from the doubled SO_RCVBUF by the measured overhead of its segments (scaling_ratio) and grows, and probes a zero window on a schedule that depends on real time; the simulator sends 1460-byte segments into a window of exactly half the doubled buffer (the value set), so its ACKs (delayed as Linux delays them, ACK every second full segment) fall on other segments',
-    why: 'the simulator doubles SO_RCVBUF as Linux does but models neither the timestamps option\'s room in the MSS, nor the measured scaling ratio and receive-window growth (which decide where __tcp_ack_snd_check sends an ACK at once); and how many probes fit in the scenario\'s seconds is real timing',
-    fixedBy: 'simulator: receive-window sizing by scaling_ratio and growth (tcp_rcv_space_adjust), and the MSS with timestamps, not modelled yet; the probe count stays timing',
+    what: 'how the data is cut into segments and when it is acknowledged: both send 1448-byte segments (MSS 1460 less 12 bytes of timestamps option), but Linux sends them into a receive window that it sizes from the doubled SO_RCVBUF by the measured overhead of its segments (scaling_ratio) and grows, and probes a zero window on a schedule that depends on real time; the simulator sends into the window Linux first advertises (half the doubled buffer, cut to whole segments) and never grows it, so its ACKs (delayed as Linux delays them, ACK every second full segment) fall on other segments',
+    why: 'the simulator doubles SO_RCVBUF as Linux does, leaves the timestamps option room in the MSS and sizes the first window with the initial scaling ratio, but models neither the measured scaling ratio nor receive-window growth (which decide where __tcp_ack_snd_check sends an ACK at once); and how many probes fit in the scenario\'s seconds is real timing',
+    fixedBy: 'simulator: receive-window sizing by scaling_ratio and growth (tcp_rcv_space_adjust), not modelled yet; the probe count stays timing',
   },
   {
     scenarios: [
@@ -176,7 +176,7 @@ export const knownDifferences: KnownDifference[] = [
     side: 'client',
     where: 'client counter TcpRetransSegs',
     what: 'how many segments the client retransmitted while the windows were full (TcpRetransSegs)',
-    why: 'as the segment entry of these scenarios says: Linux\'s 1448-byte segments, receive-window growth and probe schedule, which the simulator does not model, decide what is sent again',
+    why: 'as the segment entry of these scenarios says: Linux\'s receive-window sizing and growth and probe schedule, which the simulator does not model, decide what is sent again',
     fixedBy: 'simulator: receive-window sizing and growth, and delayed ACKs, not modelled yet; issue 15 item 2; the rest is timing',
   },
   {

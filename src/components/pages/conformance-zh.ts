@@ -31,24 +31,20 @@ export const PROGRAMS_NOT_YET_ZH: Record<string, { why: string; needs: string }>
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe）；SYN-ACK 的重发还要看一看内核运行：程序要求 100 ms 的链路时延，而内核运行里没有设置（没有 netem）',
   },
   'so-linger/linger-abort': {
-    why: 'Linux 把 6000 字节切成 724 字节的报文段（最多为服务器通告过的最大窗口的一半，tcp_bound_to_half_wnd），并按它测得的开销（scaling_ratio）由翻倍后的 SO_RCVBUF 算出窗口，放进去 2172 字节；模拟器则按恰好为设置值 2000 的窗口发出 1460 和 540 字节，所以一次 recv() 在 Linux 上返回 1448 字节，在模拟器中返回 2000 字节。此外 Linux 还会对服务器的最后一个报文段再回一个 RST',
-    needs: '在模拟器的发送路径中，让报文段不超过对端最大窗口的一半，以及扣除时间戳选项后的 MSS（1448 字节）；按测得的缩放比例计算接收窗口；然后再看第二个 RST',
+    why: '数据部分现在一致：两边都把 6000 字节切成 724 字节的报文段（服务器通告过的最大窗口的一半，tcp_bound_to_half_wnd），按由翻倍后的 SO_RCVBUF 算出的窗口发出其中 1448 字节，服务器读到 1448 字节。不同的是结尾：在模拟器中，服务器的延迟 ACK 在中止前 10 ms 发出，经过 10 ms 的链路，恰好在客户端 close() 之后到达，客户端再回一个 RST（R 1449）；在内核运行中它先到达。此外 Linux 会给第二个报文段打上 PSH（forced_push：自上次推送以来写入的数据超过对端最大窗口的一半）',
+    needs: '看一看内核运行中这个 ACK 与中止的先后（在模拟器的虚拟时间里两者同一时刻），并在模拟器的发送路径中按 forced_push 设置 PSH',
   },
   'dead-peers/user-timeout': {
     why: '客户端断开期间，Linux 在第一次 RTO 重传之前会先发一个尾部丢包探测（再发一次应答，P. 1:20，约在应答后 230 ms），再从那里开始退避；模拟器没有尾部丢包探测，所以在前 4 s 里它把应答重传三次，而 Linux 发了四次。10 s 后的 ETIMEDOUT 在比较的时间之外',
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe），与 linger-blocking 相同',
-  },
-  'dead-peers/orphan-zero-window': {
-    why: '面对客户端 2 KB 的接收缓冲区，Linux 发出两个 730 字节的报文段（最多为客户端通告过的最大窗口的一半，tcp_bound_to_half_wnd），共 1460 字节，窗口按它测得的开销（scaling_ratio）由翻倍后的 SO_RCVBUF 算出；模拟器则向恰好为 2048 的窗口发出 1460 和 588 字节。之后的零窗口探测都是纯 ACK，类型一致',
-    needs: '与 linger-abort 相同：报文段不超过对端最大窗口的一半，并像 Linux 那样由 SO_RCVBUF 计算接收窗口',
   },
   'diagnosing/diagnosing-timers': {
     why: '客户端发往分区另一侧的请求，在 Linux 上先由尾部丢包探测重传（约在请求后 225 ms，再从那里按 RTO 退避）；模拟器没有尾部丢包探测，所以前 4 s 里少一个 P. 1:9',
     needs: '在模拟器的重传定时器里实现尾部丢包探测（RFC 8985，tcp_schedule_loss_probe），与 linger-blocking 和 user-timeout 相同',
   },
   'http-keep-alive/keep-alive-lingering-close': {
-    why: '有三处不同。（1）recv() 返回读者运行时已排队的数据：内核运行的读者晚几毫秒醒来，一次拿到 14480 或 15928 字节，而模拟器的读者在虚拟时间里每到一个报文段就醒来，拿到 1460 字节；这是时序问题，但会让调用列表对不上。（2）Linux 的报文段携带 1448 字节（扣除时间戳选项后的 MSS），模拟器的是 1460。（3）在内核运行中，plain 在 close() 遇到未读的请求体之前，已经发出整个 20 KB 页面和它的 FIN（FP. 18825:20072），所以客户端看到 CLOSE_WAIT 和 14 个 RST；在模拟器中 close() 发生在发出 14600 字节之后，回应 21 个 RST，没有 FIN',
-    needs: '在读者不是重点的地方，按连接而不是按每次 recv() 调用比较字节数；模拟器采用 1448 字节的 MSS；再看一看 Linux 上 20 KB 的阻塞 send() 何时返回（握手后 tcp_sndbuf_expand 会扩大发送缓冲区），与模拟器对照，这决定了 close() 时页面是否已经发出',
+    why: '有两处不同（报文段大小一致：两边都携带 1448 字节，即扣除时间戳选项后的 MSS）。（1）recv() 返回读者运行时已排队的数据：内核运行的读者晚几毫秒醒来，一次拿到 14480 或 15928 字节，而模拟器的读者在虚拟时间里每到一个报文段就醒来，拿到 1448 字节；这是时序问题，但会让调用列表对不上。（2）在内核上，plain 的 close() 落在哪里是真实时序：有一次运行在 close() 遇到未读的请求体之前已经发出整个 20 KB 页面和它的 FIN（FP. 18825:20072），客户端看到 CLOSE_WAIT 和 14 个 RST；另一次只发出了 14480 字节（R. 14481），与模拟器 close() 时发出的相同，模拟器回应 21 个 RST，没有 FIN',
+    needs: '在读者不是重点的地方，按连接而不是按每次 recv() 调用比较字节数；再看一看 Linux 上 20 KB 的阻塞 send() 何时返回（握手后 tcp_sndbuf_expand 会扩大发送缓冲区），与模拟器对照，这决定了 close() 时页面是否已经发出',
   },
   'nat-and-load-balancers/shared-source': {
     why: '它现在可以在内核上运行（命名空间不再被防忙等的检查计时），调用和网关上的 TIME_WAIT 都一致；不同的是每条客户端到网关的连接如何结束。网关发出响应后立即关闭，客户端读到响应后也关闭，链路时延只有 1 ms：在模拟器中两个 FIN 交叉而过（两端都是 CLOSING，然后 TIME_WAIT）；在 Linux 上客户端先看到网关的 FIN（CLOSE_WAIT、LAST_ACK），而内核运行中每次调用都要花几毫秒真实时间，比链路还长，所以有时反而是网关先看到客户端的 FIN',

@@ -3,7 +3,7 @@ import { ACK, FIN, PSH, RST, SYN, SegPath, Segment, seqAdd, seqDiff, seqGe, seqG
 import type { TcpCounters } from './counters.ts';
 import type { StackEnv, Waiter } from './env.ts';
 import {
-  JIFFY_MS, MAX_WINDOW, MSS, OOW_RATELIMIT_MS, TCP_ATO_MIN, TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT,
+  JIFFY_MS, MAX_WINDOW, MSS, TCPOLEN_TSTAMP_ALIGNED, OOW_RATELIMIT_MS, TCP_ATO_MIN, TCP_DELACK_MAX, TCP_DELACK_MIN, TCP_MAX_QUICKACKS, TCP_MIN_MSS, TCP_MSS_DEFAULT,
   TCP_RTO_MAX, TCP_RTO_MIN, TCP_TIMEOUT_INIT,
 } from './params.ts';
 import { append, emptyQueue, insert } from './lazy-queue.ts';
@@ -139,6 +139,11 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
   /** Replaced, never mutated: sockets share the default. */
   linger: Linger = NO_LINGER;
   rcvBufSize = 65_535;
+  /**
+   * The largest window this socket advertises (MAX_WINDOW, or for a socket
+   * whose SO_RCVBUF was set, the initial window: see initRcvWnd).
+   */
+  rcvWndClamp = MAX_WINDOW;
   sndBufSize = 65_535;
   backlog = 0;
 
@@ -150,6 +155,13 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
   sndNxt = 0;
   sndMax = 0;
   sndWnd = 0;
+  /**
+   * The most data one segment carries now (Linux mss_cache, tcp_current_mss):
+   * the MSS less the timestamps option when timestamps are on (tcp_sync_mss).
+   */
+  mssCache = MSS;
+  /** The largest window the peer ever advertised (Linux max_window); 0 until the handshake's ACK or SYN-ACK. */
+  maxWindow = 0;
   sndWl1 = 0;
   sndWl2 = 0;
   /**
@@ -303,6 +315,9 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       c.setTsRecent(seg.tsval32);
       c.tsRecentStamp = stack.env.now();
     }
+    c.syncMss();
+    // tcp_openreq_init_rwin: the window is cut to the MSS less the timestamps option when they are on.
+    c.initRcvWnd(MSS - (c.tsOn ? TCPOLEN_TSTAMP_ALIGNED : 0));
     return c;
   }
 
@@ -323,6 +338,9 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     this.sndNxt = seqAdd(iss, 1);
     this.sndMax = this.sndNxt;
     this.tsOn = tsAllowed;
+    // tcp_connect_init: the MSS less the timestamps option only when a timestamp
+    // of the peer is already known (ts_recent_stamp, from a TIME_WAIT taken over).
+    this.initRcvWnd(MSS - (tsAllowed && this.tsSeen ? TCPOLEN_TSTAMP_ALIGNED : 0));
     this.connectWaiter = w;
     this.setState('SYN_SENT', 'connect()');
     this.stack.counters.activeOpens++; // tcp_connect
@@ -945,15 +963,25 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
 
   // ---------------------------------------------------------------- output
 
+  /**
+   * The window to advertise: the free buffer, at most rcvWndClamp. Receiver
+   * silly-window avoidance (RFC 9293 §3.8.6.2.2) as Linux's __tcp_select_window
+   * does it: once less than half the buffer is free, a free space smaller than
+   * one segment (the peer's MSS as measured, rcv_mss) or than a sixteenth of
+   * the buffer is advertised as zero.
+   */
   rcvWnd(): number {
     const queued = this.rqBytes + this.oooBytes;
-    return Math.max(0, Math.min(this.rcvBufSize - queued, MAX_WINDOW));
+    const full = this.rcvBufSize;
+    const free = full - queued;
+    if (free < full >> 1 && (free < full >> 4 || free < Math.min(this.rcvMss, full))) return 0;
+    return Math.min(free, this.rcvWndClamp);
   }
 
   private emit(seq: number, bits: number, data: string, retrans: boolean): void {
     const s = this.stack;
     const now = s.env.now();
-    const win = (bits & SYN) && !(bits & ACK) ? Math.min(this.rcvBufSize, MAX_WINDOW) : this.rcvWnd();
+    const win = (bits & SYN) && !(bits & ACK) ? Math.min(this.rcvBufSize, this.rcvWndClamp) : this.rcvWnd();
     this.lastAdvWnd = win;
     const ts = this.tsOn || ((bits & SYN) && !(bits & ACK) && s.sysctl('net.ipv4.tcp_timestamps') === 1);
     let path = this.txPath;
@@ -1016,6 +1044,59 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     this.emit(this.iss, withAck ? SYN | ACK : SYN, '', retrans);
   }
 
+  /**
+   * Linux tcp_sync_mss: the segment size follows the options every segment
+   * carries; with timestamps on (negotiated in the handshake) each carries the
+   * 12-byte option (TCPOLEN_TSTAMP_ALIGNED), so on a 1500-byte link a data
+   * segment holds 1460 - 12 = 1448 bytes (tcp_mtu_to_mss). Then
+   * tcp_bound_to_half_wnd: a segment is at most half the largest window the
+   * peer ever advertised (all of it when that is at most TCP_MSS_DEFAULT),
+   * and no less than 68 bytes less the TCP header.
+   */
+  syncMss(): void {
+    const hdr = 20 + (this.tsOn ? TCPOLEN_TSTAMP_ALIGNED : 0);
+    let mss = MSS + 20 - hdr;
+    const cutoff = this.maxWindow > TCP_MSS_DEFAULT ? this.maxWindow >> 1 : this.maxWindow;
+    if (cutoff && mss > cutoff) mss = Math.max(cutoff, 68 - hdr);
+    this.mssCache = mss;
+  }
+
+  /**
+   * The peer's window changed (Linux tcp_ack_update_window): a window larger
+   * than any before raises max_window and with it the segment size (tcp_sync_mss).
+   */
+  private setSndWnd(win: number): void {
+    this.sndWnd = win;
+    if (win > this.maxWindow) {
+      this.maxWindow = win;
+      this.syncMss();
+    }
+  }
+
+  /**
+   * The window of a socket whose SO_RCVBUF was set, as Linux first sizes it
+   * (tcp_select_initial_window): the space is tcp_full_space, the doubled
+   * buffer scaled by scaling_ratio (tcp_win_from_space), which starts at one
+   * half (TCP_DEFAULT_SCALING_RATIO), so the value set; it is cut to a multiple
+   * of `mss` when larger, and without window scaling (rcv_wscale 0 for so small a
+   * buffer) at most 65535. That initial window is also the receive slow-start
+   * threshold (rcv_ssthresh) that caps every later window. In the simulator it
+   * stays the cap: Linux later updates scaling_ratio from the overhead it
+   * measures on the segments (skb->len / truesize in tcp_measure_rcv_mss) and
+   * grows rcv_ssthresh toward window_clamp (tcp_grow_window), which depends on
+   * the host's memory accounting. A socket with the default buffer keeps
+   * advertising up to 65535 in the simulator.
+   */
+  initRcvWnd(mss: number): void {
+    if (!this.rcvBufLocked) {
+      this.rcvWndClamp = MAX_WINDOW;
+      return;
+    }
+    let space = this.rcvBufSize;
+    if (space > mss) space -= space % mss;
+    this.rcvWndClamp = Math.min(space, MAX_WINDOW);
+  }
+
   /** Sends RST from this socket's current sequence (Linux tcp_send_active_reset). */
   sendActiveReset(): void {
     this.emit(this.sndNxt, RST | ACK, '', false);
@@ -1030,23 +1111,24 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     const st = this.state;
     if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT' && st !== 'FIN_WAIT_1' && st !== 'CLOSING' && st !== 'LAST_ACK') return;
     const dataEnd = seqAdd(this.sndUna, this.sqLen);
+    const mss = this.mssCache;
     for (;;) {
-      if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * MSS) break;
+      if (seqDiff(this.sndNxt, this.sndUna) >= this.cwnd * mss) break;
       if (seqLt(this.sndNxt, dataEnd)) {
         const wndEnd = seqAdd(this.sndUna, this.sndWnd);
         const queued = seqDiff(dataEnd, this.sndNxt);
         const room = seqDiff(wndEnd, this.sndNxt);
-        const n = Math.min(queued, room, MSS);
+        const n = Math.min(queued, room, mss);
         if (n <= 0) break;
         // Silly-window avoidance (RFC 9293 §3.8.6.2.1; Linux tcp_snd_wnd_test): a segment the
         // window would cut short waits for the window to open, unless nothing is in flight
         // (then it goes out, as Linux's window probe would send it).
-        if (n < MSS && n < queued && this.sndNxt !== this.sndUna) break;
+        if (n < mss && n < queued && this.sndNxt !== this.sndUna) break;
         const off = seqDiff(this.sndNxt, this.sndUna);
         const last = off + n === this.sqLen;
         const fin = last && this.finQueued;
         const retrans = seqLt(this.sndNxt, this.sndMax);
-        if (n < MSS && !fin && !retrans && !push && this.nagleHolds()) break;
+        if (n < mss && !fin && !retrans && !push && this.nagleHolds()) break;
         if (!this.rttOn && !retrans) {
           this.rttSeq = seqAdd(this.sndNxt, n);
           this.rttOn = true;
@@ -1058,7 +1140,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
           this.finSent = true;
         }
         this.sndNxt = seqAdd(this.sndNxt, n + (fin ? 1 : 0));
-        if (n < MSS) this.sndSml = this.sndNxt; // tcp_minshall_update
+        if (n < mss) this.sndSml = this.sndNxt; // tcp_minshall_update
         if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
         if (fin) break;
       } else if (this.finQueued && this.sndNxt === dataEnd) {
@@ -1146,7 +1228,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       if (this.parent !== null && !this.stack.synRecvSock(this, seg)) return;
       this.sampleRtt(seg.ack32);
       this.sndUna = seg.ack32;
-      this.sndWnd = seg.win;
+      this.setSndWnd(seg.win); // tcp_create_openreq_child: max_window = snd_wnd from this ACK
       this.sndWl1 = seg.seq32;
       this.sndWl2 = seg.ack32;
       this.retries = 0;
@@ -1209,7 +1291,11 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       this.setTsRecent(seg.tsval32);
       this.tsRecentStamp = this.stack.env.now();
     }
+    // tcp_rcv_synsent_state_process: the SYN's window (never scaled) is max_window,
+    // through tcp_ack for a SYN-ACK, set outright for a simultaneous open.
+    this.maxWindow = seg.win;
     this.sndWnd = seg.win;
+    this.syncMss();
     this.sndWl1 = seg.seq32;
     this.sndWl2 = seg.ack32;
     if (seg.ackFlag) {
@@ -1268,7 +1354,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       else if (this.rtx.kind === 'retransmit') this.rtx.set('retransmit', this.stack.env.now() + this.rto);
     }
     if (seqLt(this.sndWl1, seg.seq32) || (this.sndWl1 === seg.seq32 && seqLe(this.sndWl2, ack))) {
-      this.sndWnd = seg.win;
+      this.setSndWnd(seg.win);
       this.sndWl1 = seg.seq32;
       this.sndWl2 = ack;
     }
