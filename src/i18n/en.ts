@@ -377,7 +377,7 @@ export const en = {
   'conf.title': 'The simulator against Linux',
   'conf.description': 'Each behaviour the course teaches, run on the real Linux kernel and in the simulator, side by side.',
   'conf.introHtml': 'Every behaviour this course teaches about closing connections is written once as a scenario, a list of socket calls for a client and a server, and run twice: on the real Linux TCP stack of a test machine, and in the course’s simulator. This page shows the last run.',
-  'conf.dataNote': 'Scenario titles, what each scenario compares and leaves out and the listed differences come from the test data (content/conformance/report.json) and are translated here; what shows as code (segments, counters, sysctls and the raw kernel and simulator output) stays as recorded.',
+  'conf.dataNote': 'Scenario titles, what each scenario compares, what it leaves out and the reasons for listed differences come from the test data (content/conformance/report.json).',
   'conf.hSummary': 'Summary',
   'conf.hHow': 'How the comparison works',
   'conf.hScenarios': 'Scenarios',
