@@ -365,7 +365,7 @@ export const zhCn: UiCatalogue = {
   'conf.title': '模拟器与 Linux 的对照',
   'conf.description': '课程讲到的每一种行为，都在真实的 Linux 内核和模拟器上各跑一遍，逐项对照。',
   'conf.introHtml': '本课程讲到的每一种关闭连接的行为，都写成一个场景：客户端和服务器各自的一串套接字调用。每个场景跑两遍：一遍在测试机真实的 Linux TCP 协议栈上，一遍在课程的模拟器里。本页展示最近一次运行的结果。',
-  'conf.dataNote': '场景标题、每个场景比较了什么、排除项与已知差异的说明，以及内核的输出，都原样取自测试数据（content/conformance/report.json），保留英文。',
+  'conf.dataNote': '场景标题、比较项、排除项与已登记差异的说明取自测试数据（content/conformance/report.json），这里译成了中文；以代码样式显示的内容，即报文段、计数器、sysctl 以及内核和模拟器的原始输出，按记录原样保留。',
   'conf.hSummary': '概览',
   'conf.hHow': '怎样对照',
   'conf.hScenarios': '场景',

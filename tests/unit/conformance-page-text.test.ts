@@ -1,6 +1,6 @@
 // The Chinese conformance page has Chinese for everything the project writes
 // itself (the simplifications, what is never compared, the playgrounds that do
-// not agree yet); only the test data's own text stays as recorded.
+// not agree yet); the test data's text is conformance-report-zh.test.ts's.
 import { describe, expect, it } from 'vitest';
 import { NOT_COMPARED, PROGRAMS_NOT_YET, SIMPLIFICATIONS } from '../../src/kernel/simplifications.ts';
 import { NOT_COMPARED_ZH, PROGRAMS_NOT_YET_ZH, SIMPLIFICATIONS_ZH, notComparedText, programNotYet, simplificationText } from '../../src/components/pages/conformance-zh.ts';
