@@ -164,8 +164,10 @@ export const REPORT_TEXTS_ZH: Record<string, string> = {
     "模拟器：按 scaling_ratio 计算接收窗口及其增长（tcp_rcv_space_adjust），以及带时间戳的 MSS，尚未建模；探测的个数仍是时间问题",
   "Linux sends the ACK of the FIN alone just before its own FIN; the simulator carries it on that FIN":
     "Linux 在发出自己的 FIN 之前，先单独发出对 FIN 的 ACK；模拟器把它捎带在那个 FIN 上",
-  "a socket that has received no data has an ACK timeout of 0 (icsk_ack.ato starts at 0; only tcp_event_data_recv raises it), so tcp_fin's delayed ACK runs out at the next timer tick; on Linux the driver's steps between EOF and close (an nftables call in lost-last-ack, returning from recv in syn-in-time-wait) take real milliseconds, and in the simulator no virtual time":
-    "没有收到过数据的套接字，ACK 超时为 0（icsk_ack.ato 从 0 开始，只有 tcp_event_data_recv 会增大它），所以 tcp_fin 的延迟确认在下一个定时器滴答就到期；在 Linux 上，驱动程序在 EOF 与 close 之间的步骤（lost-last-ack 中的一次 nftables 调用，syn-in-time-wait 中从 recv 返回）要花真实的几毫秒，而在模拟器中不花虚拟时间",
+  "a socket that has received no data has an ACK timeout of 0 (icsk_ack.ato starts at 0; only tcp_event_data_recv raises it), so tcp_fin's delayed ACK runs out at the next timer tick; on Linux the driver's steps between EOF and close (an nftables call in lost-last-ack, returning from recv in syn-in-time-wait, the TIME_WAIT-takeover scenarios and the port-exhaustion loops, where it happens to one connection or another from run to run) take real milliseconds, and in the simulator no virtual time":
+    "没有收到过数据的套接字，ACK 超时为 0（icsk_ack.ato 从 0 开始，只有 tcp_event_data_recv 会增大它），所以 tcp_fin 的延迟确认在下一个定时器滴答就到期；在 Linux 上，驱动程序在 EOF 与 close 之间的步骤（lost-last-ack 中的一次 nftables 调用，syn-in-time-wait 中从 recv 返回，接管 TIME_WAIT 的那几个场景以及端口耗尽的循环里，每次运行落在不同的连接上）要花真实的几毫秒，而在模拟器中不花虚拟时间",
+  "listen() with backlog 1 and no accept(): two connections complete (a backlog of N holds N + 1), the third SYN is dropped while the queue is full (ListenOverflows, ListenDrops), and its retransmission after accept() made room connects":
+    "listen() 的 backlog 为 1 且不调用 accept()：两条连接完成握手（backlog 为 N 时能容纳 N + 1 条），队列满时第三个 SYN 被丢弃（ListenOverflows、ListenDrops），accept() 腾出位置后，它的重传才连上",
   "none (real timing; the simulator rounds a 0 timeout up to one 4 ms tick)":
     "无（真实时间问题；模拟器把 0 超时向上取整为一个 4 ms 的滴答）",
   "after the cut heals, either Linux side may retransmit its FIN once more (now acknowledging the other's FIN) and ACK the other's retransmitted FIN again":
