@@ -13,7 +13,7 @@ export function features(run: PlanRun): Set<string> {
   for (const e of run.trace) {
     if (e.kind === 'state') {
       f.add(`state ${e.to}`);
-      const sock = `${e.host} ${e.id}`;
+      const sock = `${e.host} ${e.sock.id}`;
       if (e.from === 'FIN_WAIT_1' && e.to === 'FIN_WAIT_2') intoFinWait2.set(sock, e.t);
       // A FIN that ACKs ours: FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT on one segment.
       if (e.from === 'FIN_WAIT_2' && e.to === 'TIME_WAIT' && intoFinWait2.get(sock) === e.t) f.add('FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT at once');

@@ -39,7 +39,7 @@ export class TcpCounters {
   tw = 0;
   /** LINUX_MIB_TIMEWAITKILLED: the same, for 4 s or less (__inet_twsk_schedule). */
   twKilled = 0;
-  /** LINUX_MIB_TCPABORTONDATA: close() with SO_LINGER 0, or new data after close() in FIN_WAIT_1/2. */
+  /** LINUX_MIB_TCPABORTONDATA: close() with SO_LINGER 0, or new data (or an out-of-order FIN) after close() in FIN_WAIT_1/2. */
   abortOnData = 0;
   /** LINUX_MIB_TCPABORTONCLOSE: close() with unread data. */
   abortOnClose = 0;
