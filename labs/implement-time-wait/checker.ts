@@ -231,7 +231,7 @@ function installPolicy(t: CheckContext<ImplementTimeWait>, world: World, pairs: 
   const decisions: Decision[] = [];
   const durations: { t: number; host: string; ms: number }[] = [];
   // The kernel asks durationMs() as a socket enters TIME_WAIT: just before the
-  // state change (from FIN_WAIT_1 or CLOSING) or just after it (an orphan's
+  // state change (from a full socket's FIN_WAIT_2 or CLOSING) or just after it (an orphan's
   // FIN_WAIT_2). A value waits for the state change, or the state change for a value.
   const fresh = new Map<string, number>();
   const waiting = new Map<string, (ms: number) => void>();

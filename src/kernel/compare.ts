@@ -285,14 +285,7 @@ export function compareTraces(simIn: readonly TraceEvent[], kernelIn: readonly T
     // The kernel run hit its time limit: a socket it left on the way is compared as far as it got.
     if (truncated && sampledPrefix(b, a)) continue;
     const early = (simTw.get(key) ?? 0) < TW_TAKEOVER_MS && (kernelTw.get(key) ?? 0) < TW_TAKEOVER_MS;
-    // Linux passes through FIN_WAIT_2 when one segment ACKs our FIN and carries the peer's; the simulator goes straight on.
-    const throughFinWait2 = (p: string[]) => p.filter((st, i) => !(st === 'FIN_WAIT_2' && p[i - 1] === 'FIN_WAIT_1' && p[i + 1] === 'TIME_WAIT'));
-    const explainedBy =
-      early && takenOverElsewhere(key, a, b)
-        ? ('ephemeral-ports' as const)
-        : throughFinWait2(b).join() === a.join() || sampledFrom(throughFinWait2(b), a)
-          ? ('fin-ack-in-fin-wait-1' as const)
-          : undefined;
+    const explainedBy = early && takenOverElsewhere(key, a, b) ? ('ephemeral-ports' as const) : undefined;
     differences.push({ aspect: 'states', subject: key, sim: a.join(' > '), kernel: b.join(' > '), ...(explainedBy ? { explainedBy } : {}) });
   }
 

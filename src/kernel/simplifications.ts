@@ -18,10 +18,6 @@ export const SIMPLIFICATIONS = {
     id: 'nagle',
     text: "both hold a small send back while a small segment is unacknowledged (Nagle), but whether the ACK is back before the next send depends on real time in the kernel run, so the same bytes may come in different segments",
   },
-  'fin-ack-in-fin-wait-1': {
-    id: 'fin-ack-in-fin-wait-1',
-    text: 'a FIN that also ACKs our FIN takes the simulator from FIN_WAIT_1 straight to TIME_WAIT; Linux passes through FIN_WAIT_2 on the way (tcp_rcv_state_process sets it before tcp_fin() runs), and RFC 9293 says the same. With delayed ACKs this is the usual three-segment close; the kernel run, slower between calls, often sends the ACK alone instead',
-  },
   'ephemeral-ports': {
     id: 'ephemeral-ports',
     text: 'both pick ephemeral ports as __inet_hash_connect does (a keyed hash of the destination, even offsets first, then a random step), but from different secret keys, so the numbers differ: ports are compared as "ephemeral", not by number; and which earlier TIME_WAIT a new connection meets and ends on its 4-tuple differs with them, so a TIME_WAIT taken over early shows on another socket in each run',

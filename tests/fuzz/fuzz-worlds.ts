@@ -8,10 +8,15 @@ import { runPlan, type PlanRun } from './run-plan.ts';
 /** What happened in a world, to show the generator reaches the paths the invariants judge. */
 export function features(run: PlanRun): Set<string> {
   const f = new Set<string>();
+  /** Each socket's time of entering FIN_WAIT_2 from FIN_WAIT_1. */
+  const intoFinWait2 = new Map<string, number>();
   for (const e of run.trace) {
     if (e.kind === 'state') {
       f.add(`state ${e.to}`);
-      if (e.from === 'FIN_WAIT_1' && e.to === 'TIME_WAIT') f.add('FIN_WAIT_1 -> TIME_WAIT');
+      const sock = `${e.host} ${e.sock.id}`;
+      if (e.from === 'FIN_WAIT_1' && e.to === 'FIN_WAIT_2') intoFinWait2.set(sock, e.t);
+      // A FIN that ACKs ours: FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT on one segment.
+      if (e.from === 'FIN_WAIT_2' && e.to === 'TIME_WAIT' && intoFinWait2.get(sock) === e.t) f.add('FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT at once');
       if (e.from === 'FIN_WAIT_2' && e.to === 'CLOSED') f.add('FIN_WAIT_2 -> CLOSED');
     } else if (e.kind === 'segment') {
       if (e.action === 'send' && e.seg.rst) f.add('RST sent');
@@ -65,7 +70,7 @@ export async function fuzzRange(
 /** Paths every fuzz run of a thousand worlds must reach, or the generator has gone blind. */
 export const REQUIRED_FEATURES = [
   'state TIME_WAIT', 'state CLOSE_WAIT', 'state LAST_ACK', 'state FIN_WAIT_2', 'state CLOSING',
-  'FIN_WAIT_1 -> TIME_WAIT', 'FIN_WAIT_2 -> CLOSED', 'RST sent', 'retransmission',
+  'FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT at once', 'FIN_WAIT_2 -> CLOSED', 'RST sent', 'retransmission',
   'dropped (loss)', 'dropped (partition)', 'duplicate delivered', 'data then EOF',
   'send() EPIPE', 'recv() ECONNRESET', 'process threw on purpose',
 ];

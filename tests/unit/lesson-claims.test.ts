@@ -70,7 +70,7 @@ describe('lesson 1 (four-way-close): what the simulator shows of a FIN', () => {
     expect(events.some((e) => e.kind === 'timer' && e.host === 'server' && e.timer === 'delayed-ack' && e.action === 'fire')).toBe(true);
   });
 
-  it('without the sleep the server closes promptly: its FIN carries the ACK (three segments, F. / F. / .), and the client skips FIN_WAIT_2', async () => {
+  it('without the sleep the server closes promptly: its FIN carries the ACK (three segments, F. / F. / .), and that one segment takes the client through FIN_WAIT_2 to TIME_WAIT', async () => {
     const pg = playgroundsOfLesson(content, 'four-way-close').find((p) => p.id === 'four-way-close')!;
     const source = pg.source.replace(/^\s*await os\.sleep\(100\);\n/m, '');
     expect(source).not.toBe(pg.source);
@@ -78,9 +78,13 @@ describe('lesson 1 (four-way-close): what the simulator shows of a FIN', () => {
     const { ackOfFin, serverFin } = closeSegments(events);
     expect(ackOfFin).toBe(serverFin);
     expect(serverFin.seg.flags).toBe('F.');
-    const client = events.flatMap((e) => (e.kind === 'state' && e.host === 'client' ? [`${e.from}->${e.to}`] : []));
-    expect(client).toContain('FIN_WAIT_1->TIME_WAIT');
-    expect(client).not.toContain('FIN_WAIT_1->FIN_WAIT_2');
+    const client = events.flatMap((e) => (e.kind === 'state' && e.host === 'client' ? [{ t: e.t, step: `${e.from}->${e.to}` }] : []));
+    const i = client.findIndex((c) => c.step === 'FIN_WAIT_1->FIN_WAIT_2');
+    expect(client.slice(i, i + 2).map((c) => c.step)).toEqual(['FIN_WAIT_1->FIN_WAIT_2', 'FIN_WAIT_2->TIME_WAIT']);
+    // Both at the instant the server's FIN arrives: the ACK step, then the FIN.
+    const arrival = events.find((e) => e.kind === 'segment' && e.action === 'deliver' && e.seg.id === serverFin.seg.id)!;
+    expect(client[i]!.t).toBe(arrival.t);
+    expect(client[i + 1]!.t).toBe(arrival.t);
   });
 });
 

@@ -14,7 +14,7 @@ const err = (n: number, host: string, call: string, errno: string) =>
   ({ kind: 'syscall', t: n, n, host, pid: 1, process: 'p', call, args: '', phase: 'error', errno }) as unknown as TraceEvent;
 
 describe('expectations', () => {
-  const trace = [state(0, 'client', 'ESTABLISHED', 'FIN_WAIT_1'), state(1, 'client', 'FIN_WAIT_1', 'TIME_WAIT'), err(2, 'server', 'recv', 'ECONNRESET')];
+  const trace = [state(0, 'client', 'ESTABLISHED', 'FIN_WAIT_1'), state(1, 'client', 'FIN_WAIT_2', 'TIME_WAIT'), err(2, 'server', 'recv', 'ECONNRESET')];
 
   it('are met by the first matching event, and name it', () => {
     const r = checkExpectations(trace, [{ kind: 'state', host: 'client', to: 'TIME_WAIT' }, { kind: 'errno', host: 'server', call: 'recv', errno: 'ECONNRESET' }]);
@@ -83,7 +83,7 @@ describe('console commands', () => {
 
 describe('ss rebuilt from the trace', () => {
   it('lists each host’s sockets in their state at a moment, leaving out closed ones', () => {
-    const t = [state(0, 'server', 'CLOSED', 'LISTEN', 1), state(1, 'client', 'ESTABLISHED', 'FIN_WAIT_1', 2), state(2, 'client', 'FIN_WAIT_1', 'TIME_WAIT', 2), state(3, 'client', 'TIME_WAIT', 'CLOSED', 2)];
+    const t = [state(0, 'server', 'CLOSED', 'LISTEN', 1), state(1, 'client', 'ESTABLISHED', 'FIN_WAIT_1', 2), state(2, 'client', 'FIN_WAIT_2', 'TIME_WAIT', 2), state(3, 'client', 'TIME_WAIT', 'CLOSED', 2)];
     expect(socketsFromTrace(t, 1).get('client')?.map((r) => r.state)).toEqual(['FIN-WAIT-1']);
     expect(socketsFromTrace(t, 2).get('client')?.map((r) => r.state)).toEqual(['TIME-WAIT']);
     expect(socketsFromTrace(t).get('client')).toBeUndefined();

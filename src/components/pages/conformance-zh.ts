@@ -10,8 +10,6 @@ export const SIMPLIFICATIONS_ZH: Record<SimplificationId, string> = {
     '两边都像 Linux 那样延迟确认（应用及时关闭时，FIN 的 ACK 搭在它自己的 FIN 上：F. / F. / .），但内核运行用的是真实时间：程序在读和写之间停顿一下，或者碰上一次定时器滴答，都可能让 ACK 在一边单独发出、在另一边搭上下一个报文段，所以单独的 ACK 个数可能不同',
   nagle:
     '两边都会在有小报文段未被确认时压住新的小块 send（Nagle 算法），但在内核运行中，ACK 是否赶在下一次 send 之前回来取决于真实时间，所以同样的字节可能分在不同的报文段里',
-  'fin-ack-in-fin-wait-1':
-    '一个同时确认了我方 FIN 的 FIN，会让模拟器从 FIN_WAIT_1 直接进入 TIME_WAIT；Linux 会在途中经过 FIN_WAIT_2（tcp_rcv_state_process 在 tcp_fin() 运行之前就设置了它），RFC 9293 的说法也一样。有了延迟确认，这正是常见的三报文段关闭；内核运行在两次调用之间更慢，常常改为单独发出 ACK',
   'ephemeral-ports':
     '两边都像 __inet_hash_connect 那样挑选临时端口（以目的地址做带密钥的哈希，先试偶数端口，再按随机步长前进），但密钥不同，所以端口号不同：端口只按“临时端口”比较，不比较具体数值；随之不同的还有新连接会在它的四元组上遇到并接管哪个先前的 TIME_WAIT，所以每次运行中被提前接管的 TIME_WAIT 会出现在不同的套接字上',
 };

@@ -45,7 +45,7 @@ export class TcpCounters {
   listenOverflows = 0;
   /** LINUX_MIB_LISTENDROPS: tcp_listendrop, for every overflow and for a SYN dropped with the request queue full. */
   listenDrops = 0;
-  /** LINUX_MIB_TCPABORTONDATA: close() with SO_LINGER 0, or new data after close() in FIN_WAIT_1/2. */
+  /** LINUX_MIB_TCPABORTONDATA: close() with SO_LINGER 0, or new data (or an out-of-order FIN) after close() in FIN_WAIT_1/2. */
   abortOnData = 0;
   /** LINUX_MIB_TCPABORTONCLOSE: close() with unread data. */
   abortOnClose = 0;

@@ -1248,7 +1248,8 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       this.ka.probesOut = 0;
     }
     this.processAck(seg);
-    // The ACK may have ended this socket or handed it to a TIME_WAIT minisock.
+    // The ACK may have ended this socket or handed it to a minisock (TIME_WAIT from CLOSING,
+    // FIN_WAIT_2 for an orphan whose FIN it ACKed).
     if (!this.hashed) return;
 
     // Seventh: data. Eighth: FIN.
@@ -1258,9 +1259,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       this.processData(seg);
       if (!this.hashed) return;
     }
-    this.step('end');
-    if (!this.hashed) return; // an orphan whose FIN was ACKed: handed to a FIN_WAIT_2 minisock
-    // A bare ACK updates ts_recent after the state step: a minisock made above keeps the value from before it.
+    // A bare ACK updates ts_recent last: a minisock made in the ACK step keeps the value from before it.
     if (!carries) this.updateTsRecent(seg);
     this.output();
     this.ackSndCheck();
@@ -1363,7 +1362,7 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
       if (this.rtx.kind === 'persist') this.ackProbe();
     }
 
-    this.step('ack');
+    this.step('ack', seg);
   }
 
   finAcked(): boolean {
@@ -1376,14 +1375,14 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
    * the ACK field, and the eighth, the FIN bit; Linux tcp_rcv_state_process and
    * tcp_fin). `ev` is the step of input() that just ran:
    * - 'ack': the segment's ACK was processed (our FIN may now be acknowledged);
-   * - 'fin': the peer's FIN arrived in order;
-   * - 'end': the segment's data and FIN were processed.
+   * - 'fin': the peer's FIN arrived in order.
    * SYN_RECEIVED's ACK of our SYN (to ESTABLISHED) is decided before the ACK
    * step, in input(), since the ACK's acceptability there differs; LISTEN and
    * SYN_SENT are the stack's and inputSynSent's; TIME_WAIT and an orphan's
-   * FIN_WAIT_2 are minisocks (Stack.twInput).
+   * FIN_WAIT_2 are minisocks (Stack.twInput). `seg` is the segment, for the
+   * ACK step (an orphan's FIN_WAIT_1 looks at what else it carries).
    */
-  private step(ev: 'ack' | 'fin' | 'end'): void {
+  private step(ev: 'ack' | 'fin', seg?: Segment): void {
     switch (this.state) {
       case 'SYN_RECEIVED':
       case 'ESTABLISHED':
@@ -1394,15 +1393,13 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
         }
         return;
       case 'FIN_WAIT_1':
-        if (ev === 'fin') {
-          // A FIN that also ACKs ours ends both halves at once (no CLOSING: the ACK is cumulative).
-          if (this.finAcked()) this.stack.enterTimeWait(this, 'rcv FIN+ACK of FIN');
-          else this.setState('CLOSING', 'rcv FIN (simultaneous close)');
-        } else if (ev === 'end' && this.finAcked()) {
-          // Decided after the data step, not at the ACK step: a segment that also carries the
-          // peer's FIN goes straight to TIME_WAIT, and data after close() resets (processData).
-          this.toFinWait2();
-        }
+        // RFC 9293 §3.10.7.4 fifth check: "if the FIN segment is now acknowledged, then enter
+        // FIN-WAIT-2 and continue processing in that state" (Linux tcp_rcv_state_process, case
+        // TCP_FIN_WAIT1: snd_una == write_seq). A segment that ACKs our FIN and carries the
+        // peer's FIN thus goes FIN_WAIT_1 -> FIN_WAIT_2 here, then -> TIME_WAIT at its FIN (tcp_fin).
+        if (ev === 'ack' && this.finAcked()) this.toFinWait2(seg!);
+        // The FIN does not ACK ours (or it would be in FIN_WAIT_2 by now): simultaneous close.
+        else if (ev === 'fin') this.setState('CLOSING', 'rcv FIN (simultaneous close)');
         return;
       case 'FIN_WAIT_2':
         if (ev === 'fin') this.stack.enterTimeWait(this, 'rcv FIN');
@@ -1419,11 +1416,25 @@ export class Tcb extends TcbFlags implements TimerOwner<RtxTimer | 'keepalive' |
     }
   }
 
-  private toFinWait2(): void {
+  /** The ACK step of FIN_WAIT_1 once our FIN is ACKed (Linux tcp_rcv_state_process, case TCP_FIN_WAIT1). */
+  private toFinWait2(seg: Segment): void {
     this.setState('FIN_WAIT_2', 'rcv ACK of FIN');
     this.rtx.stop();
-    // Linux tcp_rcv_state_process: an orphan waits in FIN_WAIT_2 at most tcp_fin_timeout.
-    if (this.orphan) this.stack.orphanFinWait2(this);
+    if (!this.orphan) return; // the data step (processData) follows, in FIN_WAIT_2
+    // An orphan (SOCK_DEAD): new data, or a FIN beyond RCV.NXT, in this segment ends it with a
+    // reset before the data step (end_seq - fin after rcv_nxt: tcp_done, LINUX_MIB_TCPABORTONDATA,
+    // and tcp_v4_do_rcv answers with a RST).
+    if (seg.seqLen > 0 && seqGt(seqAdd(seg.seq32, seg.len), this.rcvNxt)) {
+      this.stack.counters.abortOnData++;
+      this.stack.sendReset(seg, 'FIN_WAIT_2');
+      this.done('data after close()');
+      return;
+    }
+    // "th->fin ... Bad case. We could lose such FIN otherwise": with the peer's FIN in the segment
+    // the orphan stays a full socket (Linux arms its keepalive timer for tcp_fin_timeout), and the
+    // data step's tcp_fin takes it to TIME_WAIT at once. Otherwise it waits in FIN_WAIT_2 at most
+    // tcp_fin_timeout, as a minisock (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)).
+    if (!seg.fin) this.stack.orphanFinWait2(this);
   }
 
   private processData(seg: Segment): void {

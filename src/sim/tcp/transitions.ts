@@ -56,14 +56,16 @@ export const EDGES: readonly Edge[] = [
   // Closing
   { from: 'ESTABLISHED', to: 'FIN_WAIT_1', label: 'close() / FIN', source: `${FIGURE_5}: CLOSE, snd FIN (close() or shutdown(SHUT_WR); Linux tcp_close_state)` },
   { from: 'ESTABLISHED', to: 'CLOSE_WAIT', label: 'rcv FIN / ACK', source: `${FIGURE_5}: rcv FIN, snd ACK (Linux tcp_fin)` },
-  { from: 'FIN_WAIT_1', to: 'FIN_WAIT_2', label: 'rcv ACK of FIN', source: `${FIGURE_5}: rcv ACK of FIN (Linux tcp_rcv_state_process)` },
-  { from: 'FIN_WAIT_1', to: 'CLOSING', label: 'rcv FIN / ACK', source: `${FIGURE_5}: rcv FIN, snd ACK (simultaneous close; Linux tcp_fin)` },
   {
     from: 'FIN_WAIT_1',
-    to: 'TIME_WAIT',
-    label: 'rcv FIN+ACK / ACK',
-    source: 'RFC 9293 §3.10.7.4 eighth check: FIN that also ACKs our FIN; Linux tcp_rcv_state_process + tcp_fin',
+    to: 'FIN_WAIT_2',
+    label: 'rcv ACK of FIN',
+    // Also when the segment that ACKs our FIN carries the peer's FIN: it goes on from FIN_WAIT_2
+    // to TIME_WAIT at that FIN, two state changes for one segment (there is no FIN_WAIT_1 ->
+    // TIME_WAIT edge in the RFC or in Linux).
+    source: `${FIGURE_5}: rcv ACK of FIN; §3.10.7.4 fifth check, FIN-WAIT-1: "enter FIN-WAIT-2 and continue processing in that state" (Linux tcp_rcv_state_process)`,
   },
+  { from: 'FIN_WAIT_1', to: 'CLOSING', label: 'rcv FIN / ACK', source: `${FIGURE_5}: rcv FIN, snd ACK (simultaneous close; Linux tcp_fin)` },
   { from: 'FIN_WAIT_2', to: 'TIME_WAIT', label: 'rcv FIN / ACK', source: `${FIGURE_5}: rcv FIN, snd ACK (Linux tcp_fin; tcp_timewait_state_process for a FIN_WAIT_2 minisock)` },
   { from: 'CLOSING', to: 'TIME_WAIT', label: 'rcv ACK of FIN', source: `${FIGURE_5}: rcv ACK of FIN` },
   { from: 'CLOSE_WAIT', to: 'LAST_ACK', label: 'close() / FIN', source: `${FIGURE_5}: CLOSE, snd FIN (Linux tcp_close_state)` },

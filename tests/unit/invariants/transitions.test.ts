@@ -26,10 +26,10 @@ describe('legal transitions', () => {
     expect(checkTransitions(trace)).toEqual([]);
   });
 
-  test('simultaneous close through CLOSING and the FIN+ACK shortcut are legal', () => {
+  test('simultaneous close through CLOSING is legal; a FIN that ACKs ours passes through FIN_WAIT_2 (no FIN_WAIT_1 -> TIME_WAIT)', () => {
     expect(isLegalTransition('FIN_WAIT_1', 'CLOSING')).toBe(true);
     expect(isLegalTransition('CLOSING', 'TIME_WAIT')).toBe(true);
-    expect(isLegalTransition('FIN_WAIT_1', 'TIME_WAIT')).toBe(true);
+    expect(isLegalTransition('FIN_WAIT_1', 'TIME_WAIT')).toBe(false);
   });
 
   test('Linux extras: FIN_WAIT_2 orphan timeout and aborts go to CLOSED', () => {

@@ -63,7 +63,7 @@ describe('closing (tcp-semantics 1-9)', () => {
     expect(closed.t - tw.t).toBe(60_000);
   });
 
-  it('1 a FIN that also ACKs ours goes from FIN_WAIT_1 straight to TIME_WAIT', async () => {
+  it('1 a FIN that also ACKs ours goes from FIN_WAIT_1 through FIN_WAIT_2 to TIME_WAIT on that one segment', async () => {
     const r = await run((sim) => {
       const { client, server } = pair(sim);
       // Hold back the server's pure ACK of the client's FIN so that its own FIN carries the ACK.
@@ -79,8 +79,12 @@ describe('closing (tcp-semantics 1-9)', () => {
         await s.close();
       });
     });
-    expect(r.states('client')).toContain('client FIN_WAIT_1->TIME_WAIT');
-    expect(r.states('client')).not.toContain('client FIN_WAIT_1->FIN_WAIT_2');
+    const states = r.states('client');
+    expect(states.slice(states.indexOf('client FIN_WAIT_1->FIN_WAIT_2'), -1)).toEqual(['client FIN_WAIT_1->FIN_WAIT_2', 'client FIN_WAIT_2->TIME_WAIT']);
+    const [fw2, tw] = r.trace.filter((e) => e.kind === 'state' && e.host === 'client' && (e.to === 'FIN_WAIT_2' || e.to === 'TIME_WAIT'));
+    expect(fw2!.t).toBe(tw!.t);
+    // The server's FIN,ACK was the only segment the client got after sending its FIN.
+    expect(r.delivered('client').filter((e) => e.t > 0 && e.seg.fin)).toHaveLength(1);
   });
 
   it('2 simultaneous close: FIN crosses FIN, both sides go through CLOSING and end in TIME_WAIT', async () => {
@@ -375,7 +379,7 @@ describe('closing (tcp-semantics 1-9)', () => {
     expect(rst.t).toBe(data.t);
   });
 
-  it('9 data arriving at an orphaned socket in FIN_WAIT_1 is answered with RST', async () => {
+  it('9 data arriving at an orphaned socket in FIN_WAIT_1 is answered with RST, sent once the ACK of its FIN took it to FIN_WAIT_2', async () => {
     const r = await run((sim) => {
       const { client, server } = pair(sim);
       // The ACK of the client's FIN is lost, so the client stays in FIN_WAIT_1 when the data comes.
@@ -394,7 +398,9 @@ describe('closing (tcp-semantics 1-9)', () => {
     });
     const rst = r.sent('client').find((e) => e.seg.rst)!;
     expect(rst).toBeDefined();
-    expect(rst.state).toBe('FIN_WAIT_1');
+    // The data segment also ACKs the client's FIN (its first ACK was lost): the ACK step comes first.
+    expect(rst.state).toBe('FIN_WAIT_2');
+    expect(r.states('client').slice(-2)).toEqual(['client FIN_WAIT_1->FIN_WAIT_2', 'client FIN_WAIT_2->CLOSED']);
   });
 });
 
