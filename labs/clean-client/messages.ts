@@ -139,6 +139,19 @@ const zhCN: Messages = {
 
 export const cleanClientMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "fetchAll returns every byte, though the reply came in three pieces": "回复分三段到达，fetchAll 仍然返回全部字节",
+      "the server closes first: its FIN": "服务器先关闭：它的 FIN",
+      "the server's FIN arrives: recv() returns ''": "服务器的 FIN 到达：recv() 返回 ''",
+      "fetchAll calls close(): the client sends its FIN, not a RST": "fetchAll 调用 close()：客户端发出的是 FIN，而不是 RST",
+      "the client's FIN": "客户端的 FIN",
+      "the server, which closed first, ends in TIME_WAIT": "先关闭的服务器最后进入 TIME_WAIT",
+      "TIME_WAIT sits on the server, not on your client": "TIME_WAIT 留在服务器上，不在你的客户端上",
+      "ss on the client: nothing left in CLOSE_WAIT": "客户端上的 ss：没有残留的 CLOSE_WAIT",
+    },
+  },
   checks: {
     'zh-CN': {
       'returns the whole reply': {

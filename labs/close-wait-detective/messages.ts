@@ -135,6 +135,18 @@ const zhCN: Messages = {
 
 export const closeWaitDetectiveMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "keep-alive: two requests answered on one connection": "长连接：一条连接上应答了两个请求",
+      "a web client closes: the server's socket enters CLOSE_WAIT": "一个 web 客户端关闭：服务器的套接字进入 CLOSE_WAIT",
+      "handle() sees EOF and closes: the server sends its FIN": "handle() 读到 EOF 后关闭：服务器发出它的 FIN",
+      "the reports client gets its report and closes": "reports 客户端拿到报表后关闭",
+      "the server's FIN": "服务器的 FIN",
+      "after the report handle() closes first, so that TIME_WAIT is on the server": "发完报表后 handle() 先关闭，所以 TIME_WAIT 落在服务器上",
+      "ss on the server: nothing left in CLOSE_WAIT": "服务器上的 ss：没有残留的 CLOSE_WAIT",
+    },
+  },
   checks: {
     'zh-CN': {
       'every route still answers': {

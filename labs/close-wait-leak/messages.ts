@@ -147,6 +147,18 @@ const zhCN: Messages = {
 
 export const closeWaitLeakMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "the client's FIN arrives: recv() returns ''": "客户端的 FIN 到达：recv() 返回 ''",
+      "your handler calls close(): the server sends its FIN": "你的处理函数调用 close()：服务器发出它的 FIN",
+      "the server's FIN": "服务器的 FIN",
+      "the client, which closed first, ends in TIME_WAIT": "先关闭的客户端最后进入 TIME_WAIT",
+      "TIME_WAIT sits on the client, not on your server": "TIME_WAIT 留在客户端上，不在你的服务器上",
+      "a client that half-closes gets its answers and then EOF": "半关闭的客户端先收到应答，再读到 EOF",
+      "ss on the server: nothing left in CLOSE_WAIT": "服务器上的 ss：没有残留的 CLOSE_WAIT",
+    },
+  },
   checks: {
     'zh-CN': {
       'answers every line': {

@@ -121,6 +121,15 @@ const zhCN: Messages = {
 
 export const deadClientMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "keepalive gives up on the vanished idle client: RST": "保活放弃了消失的空闲客户端：RST",
+      "the idle client that vanished is reclaimed": "消失的空闲客户端被回收",
+      "the client that vanished with a reply in flight is reclaimed": "回复还在途中就消失的客户端被回收",
+      "the live, idle client is still served": "在线的空闲客户端仍然得到服务",
+    },
+  },
   checks: {
     'zh-CN': {
       'reclaims a client that vanished while idle': {

@@ -173,6 +173,19 @@ const zhCN: Messages = {
 
 export const halfCloseMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "your client's shutdown('SHUT_WR') sends its FIN": "你的客户端调用 shutdown('SHUT_WR')，发出它的 FIN",
+      "the request ends: your handler's recv() returns ''": "请求结束：你的处理函数的 recv() 返回 ''",
+      "the client waits, half-closed, for the answer": "客户端处于半关闭状态，等待应答",
+      "your handler answers and closes": "你的处理函数作答并关闭",
+      "the server's FIN ends the answer; the client ends in TIME_WAIT": "服务器的 FIN 结束应答；客户端最后进入 TIME_WAIT",
+      "the server closed second: no TIME_WAIT on it": "服务器后关闭：它上面没有 TIME_WAIT",
+      "the answer to \"hello, half-closed world!\\n...\"": "对 \"hello, half-closed world!\\n...\" 的应答",
+      "an empty request still gets its answer": "空请求也能得到应答",
+    },
+  },
   checks: {
     'zh-CN': {
       'client: gets the reply from a server that reads to EOF': {

@@ -274,6 +274,19 @@ const zhCN: Messages = {
 
 export const implementTimeWaitMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "the client closes first, so the client holds TIME_WAIT": "客户端先关闭，所以 TIME_WAIT 在客户端上",
+      "the server sends its FIN, and again when the ACK of it is lost": "服务器发出它的 FIN，对它的 ACK 丢失后再发一次",
+      "the lost last ACK is sent again": "丢失的最后一个 ACK 被重新发出",
+      "a stray copy of the last ACK makes the closed server send RST": "最后一个 ACK 的一份迷途副本让已关闭的服务器发出 RST",
+      "the RST does not end TIME_WAIT (RFC 1337)": "RST 不会结束 TIME_WAIT（RFC 1337）",
+      "the TIME_WAIT timer": "TIME_WAIT 定时器",
+      "on the second connection the server closes first": "第二条连接上由服务器先关闭",
+      "a new SYN from the same port opens a new connection at once": "来自同一端口的新 SYN 立即打开一条新连接",
+    },
+  },
   checks: {
     'zh-CN': {
       'TIME_WAIT lasts 60 s, as on Linux': {

@@ -79,6 +79,15 @@ const zhCN: Messages = {
 
 export const lbUpstreamPoolMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "requests after short pauses share one upstream connection": "短暂停顿后的请求共用一条上游连接",
+      "the request after a long pause is answered: the pool had dropped the idle connection before the backend did": "长时间停顿后的请求得到应答：连接池已先于后端丢弃了那条空闲连接",
+      "the GET that met the deploy is answered too: retried once on a new connection": "撞上部署的 GET 也得到应答：在新连接上重试了一次",
+      "the balancer never answers 502": "负载均衡器从不返回 502",
+    },
+  },
   checks: {
     'zh-CN': {
       'never answers 502 while the backend is up': {

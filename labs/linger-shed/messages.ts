@@ -128,6 +128,17 @@ const zhCN: Messages = {
 
 export const lingerShedMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "the overloaded connection is aborted with RST": "过载的连接以 RST 中止",
+      "the shed client sees ECONNRESET at once": "被甩掉的客户端立即得到 ECONNRESET",
+      "every byte of every reply arrives": "每个回复的每个字节都送达",
+      "served connections end with FIN (on the last segment of the reply)": "得到服务的连接以 FIN 结束（在回复的最后一个报文段上）",
+      "TIME_WAIT on the server, after its orderly close, is normal": "服务器正常关闭之后出现 TIME_WAIT，这是正常的",
+      "the TIME_WAIT timer": "TIME_WAIT 定时器",
+    },
+  },
   checks: {
     'zh-CN': {
       'every served client gets its whole reply': {

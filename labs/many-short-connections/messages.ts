@@ -162,6 +162,15 @@ const zhCN: Messages = {
 
 export const manyShortMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "every ping got its pong": "每个 ping 都得到了 pong",
+      "the client ends its connections with FIN": "客户端以 FIN 结束它的连接",
+      "a few client sockets end in TIME_WAIT (one per connection, not per request)": "少数几个客户端套接字最后进入 TIME_WAIT（每条连接一个，而不是每个请求一个）",
+      "TIME_WAIT holds each port for 60 s": "TIME_WAIT 让每个端口被占用 60 秒",
+    },
+  },
   checks: {
     'zh-CN': {
       'completes 100,000 requests in 60 s without EADDRNOTAVAIL': {

@@ -122,6 +122,16 @@ const zhCN: Messages = {
 
 export const restartReuseaddrMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "the server closes first": "服务器先关闭",
+      "the old server's connections sit in TIME_WAIT on port 8080": "旧服务器的连接停在 8080 端口的 TIME_WAIT 中",
+      "each TIME_WAIT lasts 60 s": "每个 TIME_WAIT 持续 60 秒",
+      "the restart binds at once": "重启后立即 bind 成功",
+      "clients after the restart are served": "重启后的客户端得到服务",
+    },
+  },
   checks: {
     'zh-CN': {
       'listens on the given port': {

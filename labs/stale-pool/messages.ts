@@ -77,6 +77,16 @@ const zhCN: Messages = {
 
 export const stalePoolMessages: LabMessages<Messages> = {
   messages: { en, 'zh-CN': zhCN },
+  // The lab page's Run checklist (scenario.ts `expect`), by its English label.
+  expectLabels: {
+    'zh-CN': {
+      "requests after short pauses share one connection": "短暂停顿后的请求共用一条连接",
+      "the request after a long pause is answered: the pool opened a new connection": "长时间停顿后的请求得到应答：连接池打开了一条新连接",
+      "the request that met the reload is answered too: retried once on a new connection": "撞上重载的请求也得到应答：在新连接上重试了一次",
+      "no error ever reaches the caller": "调用方从未收到任何错误",
+      "the server closed the connection idle for 5 s: TIME_WAIT lands on the server": "服务器关闭了空闲 5 秒的连接：TIME_WAIT 落在服务器上",
+    },
+  },
   checks: {
     'zh-CN': {
       'answers every request': {

@@ -23,6 +23,14 @@ export interface LabMessages<M> {
   messages: Record<GradeLang, M>;
   /** Each check's title and description by its (English) name; English uses the checker's own. */
   checks: Record<Exclude<GradeLang, 'en'>, Record<string, { title: string; description: string }>>;
+  /** The labels of the lab page's Run checklist (scenario.ts `expect`) by their English label. */
+  expectLabels?: Record<Exclude<GradeLang, 'en'>, Record<string, string>>;
+}
+
+/** A Run checklist label of the lab in `lang` (the English label when there is none). */
+export function expectLabel(checker: LabChecker<any>, label: string, lang: GradeLang): string {
+  if (lang === 'en') return label;
+  return checker.messages?.expectLabels?.[lang]?.[label] ?? label;
 }
 
 /** How a check is called in `lang` (its name in English or when the lab has no translation). */

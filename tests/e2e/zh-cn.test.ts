@@ -79,6 +79,11 @@ describe('Simplified Chinese edition', () => {
     const { context, page } = await newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`${origin}/zh-cn/labs/clean-client/`);
     expect(await page.locator('.lab-bench__title#checks').textContent()).toBe('检查项');
+    // The Run checklist is in Chinese too (labs/<lab>/messages.ts expectLabels).
+    const checklist = await page.locator('.lab-bench .expect__item').allTextContents();
+    expect(checklist.length).toBeGreaterThan(0);
+    expect(checklist[0]).toContain('回复分三段到达，fetchAll 仍然返回全部字节');
+    for (const item of checklist) expect(HAN.test(item), item).toBe(true);
     await page.click('[data-action="check"]');
     await page.waitForSelector('.lab-bench:is([data-state="pass"], [data-state="fail"], [data-state="error"])', { timeout: 60_000 });
     const names = await page.locator('.lab-check__name').allTextContents();

@@ -97,6 +97,17 @@ describe('Simplified Chinese edition: labs', () => {
       expect(checker.messages?.messages['zh-CN'], `labs/${lab}/checker.ts writes its messages inline, in English only`).toBeDefined();
       expect(Object.keys(checker.messages?.checks['zh-CN'] ?? {}).sort()).toEqual(checker.checks.map((c) => c.name).sort());
     });
+
+    const scenarioFile = path.join(labsDir, lab, 'scenario.ts');
+    if (!existsSync(scenarioFile)) continue;
+    it(`${lab}: every item of the Run checklist (scenario.ts expect) has its Chinese label, and no other`, async () => {
+      const { expect: items = [] } = (await import(scenarioFile)) as { expect?: { label?: string }[] };
+      const english = items.map((e) => e.label).filter((l): l is string => l !== undefined);
+      const zh = checker.messages?.expectLabels?.['zh-CN'] ?? {};
+      expect(english.filter((l) => !(l in zh)), `labels with no Chinese in labs/${lab}/messages.ts expectLabels`).toEqual([]);
+      expect(Object.keys(zh).filter((l) => !english.includes(l)), `Chinese labels of no item (the English changed?)`).toEqual([]);
+      for (const l of english) expect(HAN.test(zh[l]!), l).toBe(true);
+    });
   }
 });
 
