@@ -41,8 +41,9 @@ export default function (sim: Simulation) {
     }
   }, 'api');
 
-  for (const { host, requests } of clients) {
+  for (const [n, { host, requests }] of clients.entries()) {
     host.run(async (os) => {
+      await os.sleep(n * 100); // the clients start 0.1 s apart
       for (let i = 0; i < requests; i++) {
         const s = os.socket();
         await s.connect({ host: 'server', port: 80 });
