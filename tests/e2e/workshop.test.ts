@@ -257,4 +257,51 @@ describe('workshop', () => {
       }
     }
   }, 90_000);
+
+  it('runs a workshop in Chinese: the Chinese admin page hands out a link into the Chinese dashboard, which shows the room live', async () => {
+    const admin = await open();
+    await admin.page.goto(`${server.origin}/zh-cn/workshop/admin/`);
+    expect(await admin.page.locator('h1').textContent()).toBe('工作坊');
+    await admin.page.locator('[data-token-fields]:not([disabled])').waitFor();
+    await admin.page.fill('input[name="token"]', server.adminToken);
+    await admin.page.click('[data-token-form] button[type="submit"]');
+    await admin.page.locator('[data-create-card]:not([hidden])').waitFor();
+    await admin.page.fill('input[name="title"]', '周四 TCP 工作坊');
+    await admin.page.click('[data-create-form] button[type="submit"]');
+    await admin.page.locator('[data-created]:not([hidden])').waitFor();
+    const link = await admin.page.inputValue('[data-created-link]');
+    expect(new URL(link).pathname).toBe('/zh-cn/workshop/instructor/');
+    await admin.page.locator('[data-list] tbody tr').first().waitFor();
+    expect(await admin.page.locator('[data-list] tbody').textContent()).toContain('开放中');
+    for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+      await admin.page.setViewportSize(viewport);
+      await admin.page.screenshot({ path: path.join(screenshotDir, `zh-workshop-admin-${name}.png`), fullPage: true });
+    }
+    const code = await admin.page.locator('[data-created-code]').textContent();
+
+    const lin = new Client(server.origin);
+    expect((await lin.post(`/api/workshops/${code}/join`, { name: '林' })).status).toBe(201);
+    const inst = await open({ viewport: { width: 1280, height: 900 } });
+    await inst.page.goto(link);
+    await inst.page.locator('[data-view]:not([hidden])').waitFor({ timeout: 15_000 });
+    await inst.page.locator('[data-live="live"]').waitFor({ timeout: 15_000 });
+    expect(await inst.page.getAttribute('html', 'lang')).toBe('zh-CN');
+    expect(await inst.page.locator('[data-live-text]').textContent()).toBe('实时');
+    expect(await inst.page.locator('[data-title]').textContent()).toBe('周四 TCP 工作坊');
+    expect(await inst.page.locator('[data-counts]').textContent()).toBe('1 位学员');
+    expect(await inst.page.locator('[data-toggle-closed]').textContent()).toBe('停止加入和提交');
+    expect(await inst.page.locator('.ws-grid__corner').textContent()).toBe('学员');
+    // A second learner joins: the dashboard hears it over the live feed and redraws.
+    expect((await new Client(server.origin).post(`/api/workshops/${code}/join`, { name: 'Grace' })).status).toBe(201);
+    await inst.page.waitForFunction(() => document.querySelector('[data-counts]')?.textContent === '2 位学员', undefined, { timeout: 10_000 });
+    expect(await inst.page.locator('tr[data-learner] .ws-learner__name').allTextContents()).toEqual(['林', 'Grace']);
+    for (const scheme of ['light', 'dark'] as const) {
+      await inst.page.emulateMedia({ colorScheme: scheme });
+      for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
+        await inst.page.setViewportSize(viewport);
+        await inst.page.screenshot({ path: path.join(screenshotDir, `zh-workshop-instructor-${name}-${scheme}.png`), fullPage: true });
+      }
+    }
+    expect([...admin.problems, ...inst.problems]).toEqual([]);
+  }, 90_000);
 });

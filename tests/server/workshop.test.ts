@@ -48,6 +48,17 @@ describe.each(testBackends())('on %s', (backend) => {
       expect(url.hash).toContain(`token=${ws.instructorToken}`);
     });
 
+    it('hands out an instructor link into the edition of the page that created the workshop, the English one as before', async () => {
+      expect(new URL(ws.instructorUrl).pathname).toBe('/workshop/instructor/');
+      const zh = await admin.post('/api/workshops', { title: '周五 TCP 工作坊', lang: 'zh-CN' });
+      expect(zh.status).toBe(201);
+      const url = new URL(zh.json.instructorUrl);
+      expect(url.pathname).toBe('/zh-cn/workshop/instructor/');
+      expect(url.hash).toBe(`#code=${zh.json.code}&token=${zh.json.instructorToken}`);
+      expect(new URL((await admin.post('/api/workshops', { title: 'English again', lang: 'en' })).json.instructorUrl).pathname).toBe('/workshop/instructor/');
+      expect((await admin.post('/api/workshops', { title: 'Klingon', lang: 'tlh' })).status).toBe(400);
+    });
+
     it('keeps its data in the backend it was started on', async () => {
       expect((await admin.get('/api/health')).json.storage).toBe(backend);
       expect(server.output()).toContain(backend === 'postgres' ? 'Workshop data: PostgreSQL at postgres://' : 'workshop.sqlite');

@@ -35,8 +35,8 @@ describe('UI catalogues', () => {
   }
 
   it('the Chinese catalogue is written in Chinese, apart from names that stay as they are', () => {
-    // The brand, a verdict made only of the check's name and message, and the console commands to type.
-    const untranslatable = new Set(['site.name', 'bench.failedVerdict', 'pg.promptPlaceholder']);
+    // The brand, a verdict made only of the check's name and message, the console commands to type, and the enumeration comma between names.
+    const untranslatable = new Set(['site.name', 'bench.failedVerdict', 'pg.promptPlaceholder', 'wsDash.nameSep']);
     for (const [k, v] of Object.entries(catalogues['zh-cn'])) if (!untranslatable.has(k)) expect(HAN.test(v), `${k}: ${v}`).toBe(true);
   });
 

@@ -1,7 +1,8 @@
 // The admin page: keep the admin token for this tab, list workshops, create one
 // and show its join code and (once) its instructor link.
 import { href } from '../links.ts';
-import { api, ApiError, messageOf } from './api.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+import { api, ApiError, localMessageOf } from './api.ts';
 import { copyText } from './copy-text.ts';
 import { el, say } from './element.ts';
 import { exactTime, relativeTime } from './relative-time.ts';
@@ -9,6 +10,10 @@ import type { CreatedWorkshop, WorkshopSummary } from './types.ts';
 
 // sessionStorage, not localStorage: the token goes when the tab does, and other tabs never see it.
 const TOKEN_KEY = 'closing-time:admin-token';
+
+const locale = pageLocale();
+const tr = translator(locale);
+const shown = (e: unknown) => localMessageOf(e, tr, locale);
 
 function storedToken(): string {
   try {
@@ -65,10 +70,10 @@ function init(root: HTMLElement): void {
             { 'data-code': w.code },
             el('td', { class: 'ws-mono' }, w.code),
             el('td', {}, w.title),
-            el('td', { title: exactTime(w.createdAt) }, relativeTime(w.createdAt)),
+            el('td', { title: exactTime(w.createdAt, locale) }, relativeTime(w.createdAt, undefined, locale)),
             el('td', { class: 'ws-num' }, w.learners),
             el('td', { class: 'ws-num' }, w.submissions),
-            el('td', {}, el('span', { class: `ws-pill ws-pill--${w.closed ? 'closed' : 'open'}` }, w.closed ? 'closed' : 'open')),
+            el('td', {}, el('span', { class: `ws-pill ws-pill--${w.closed ? 'closed' : 'open'}` }, tr(w.closed ? 'wsAdmin.stateClosed' : 'wsAdmin.stateOpen'))),
           ),
         ),
       );
@@ -79,9 +84,9 @@ function init(root: HTMLElement): void {
         storeToken(null);
         token = '';
         signedIn(false);
-        say(tokenStatus, `That token was refused: ${e.message}`, 'bad');
+        say(tokenStatus, tr('wsAdmin.refused', { reason: shown(e) }), 'bad');
         tokenInput.focus();
-      } else say(tokenStatus, messageOf(e), 'bad');
+      } else say(tokenStatus, shown(e), 'bad');
       return false;
     }
   };
@@ -90,17 +95,17 @@ function init(root: HTMLElement): void {
     e.preventDefault();
     const t = tokenInput.value.trim();
     if (!t) {
-      say(tokenStatus, 'Paste the admin token first.', 'bad');
+      say(tokenStatus, tr('wsAdmin.pasteFirst'), 'bad');
       return;
     }
     token = t;
-    say(tokenStatus, 'Checking the token…');
+    say(tokenStatus, tr('wsAdmin.checking'));
     if (await loadList()) {
       storeToken(t);
       tokenInput.value = '';
-      tokenInput.placeholder = 'A token is in use in this tab';
+      tokenInput.placeholder = tr('wsAdmin.inUse');
       signedIn(true);
-      say(tokenStatus, 'Token accepted. It is kept in this tab only.', 'ok');
+      say(tokenStatus, tr('wsAdmin.accepted'), 'ok');
       titleInput.focus();
     }
   });
@@ -111,14 +116,14 @@ function init(root: HTMLElement): void {
     tokenInput.placeholder = '';
     signedIn(false);
     q<HTMLElement>('[data-created]').hidden = true;
-    say(tokenStatus, 'The token is forgotten.', 'ok');
+    say(tokenStatus, tr('wsAdmin.forgotten'), 'ok');
   });
 
   createForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const title = titleInput.value.trim();
     if (!title) {
-      say(createStatus, 'Give the workshop a title the learners will recognise.', 'bad');
+      say(createStatus, tr('wsAdmin.needTitle'), 'bad');
       titleInput.focus();
       return;
     }
@@ -126,12 +131,12 @@ function init(root: HTMLElement): void {
     button.disabled = true;
     say(createStatus, '');
     try {
-      const w = await api<CreatedWorkshop>('POST', '/workshops', { title }, { bearer: token });
+      const w = await api<CreatedWorkshop>('POST', '/workshops', locale === 'en' ? { title } : { title, lang: locale }, { bearer: token });
       showCreated(w);
       titleInput.value = '';
       void loadList();
     } catch (err) {
-      say(createStatus, messageOf(err), 'bad');
+      say(createStatus, shown(err), 'bad');
     } finally {
       button.disabled = false;
     }
@@ -154,14 +159,14 @@ function init(root: HTMLElement): void {
   q<HTMLButtonElement>('[data-copy]').addEventListener('click', async () => {
     const field = q<HTMLInputElement>('[data-created-link]');
     const ok = await copyText(field.value, field);
-    say(q<HTMLElement>('[data-copy-status]'), ok ? 'Copied. Paste it only where the instructor alone can read it.' : 'Copying is not allowed here: select the link and copy it yourself.', ok ? 'ok' : 'bad');
+    say(q<HTMLElement>('[data-copy-status]'), tr(ok ? 'wsAdmin.copied' : 'wsAdmin.copyFailed'), ok ? 'ok' : 'bad');
   });
 
   q<HTMLButtonElement>('[data-reload]').addEventListener('click', () => void loadList());
 
   tokenFields.disabled = false;
   if (token) {
-    tokenInput.placeholder = 'A token is in use in this tab';
+    tokenInput.placeholder = tr('wsAdmin.inUse');
     void loadList().then((ok) => signedIn(ok));
   } else tokenInput.focus({ preventScroll: true });
 }

@@ -1,6 +1,7 @@
 // What the dashboard shows, computed from the server's dashboard answer: pure
 // functions, no DOM, so the rules (colours, pseudonyms, order of the sticking
 // points) are tested on their own.
+import { t, type Locale } from '../../i18n/index.ts';
 import type { Dashboard, DashboardLab, DashboardLearner, LearnerLab, StickingPoint } from './types.ts';
 
 /**
@@ -41,8 +42,8 @@ export function joinOrder(learners: readonly DashboardLearner[]): DashboardLearn
  * by join order, so a projected screen never puts a struggling person's name
  * in front of the room.
  */
-export function displayNames(learners: readonly DashboardLearner[], projector: boolean): Map<string, string> {
-  return new Map(joinOrder(learners).map((l, i) => [l.id, projector ? `Learner ${i + 1}` : l.name]));
+export function displayNames(learners: readonly DashboardLearner[], projector: boolean, locale: Locale = 'en'): Map<string, string> {
+  return new Map(joinOrder(learners).map((l, i) => [l.id, projector ? t(locale, 'wsDash.pseudonym', { n: i + 1 }) : l.name]));
 }
 
 export interface LabStanding {

@@ -2,7 +2,8 @@
 // instructor cookie, loads the dashboard, keeps it live over server-sent events
 // (refetching rather than patching, so it is always what the server says), and
 // runs the instructor's actions.
-import { api, apiUrl, ApiError, messageOf } from './api.ts';
+import { pageLocale, translator } from '../../i18n/index.ts';
+import { api, apiUrl, ApiError, localMessageOf } from './api.ts';
 import { displayNames, inCourseOrder, pendingCount } from './dashboard-model.ts';
 import { renderGrid, renderSticking, type ViewOptions } from './dashboard-view.ts';
 import { say } from './element.ts';
@@ -13,11 +14,15 @@ import type { Dashboard } from './types.ts';
 
 const PROJECTOR_KEY = 'closing-time:projector';
 
+const locale = pageLocale();
+const tr = translator(locale);
+const shown = (e: unknown) => localMessageOf(e, tr, locale);
+
 const LIVE_TEXT: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline: retrying',
+  connecting: tr('wsDash.liveConnecting'),
+  live: tr('wsDash.liveLive'),
+  reconnecting: tr('wsDash.liveReconnecting'),
+  offline: tr('wsDash.liveOffline'),
 };
 
 const rootEl = document.querySelector<HTMLElement>('[data-dashboard]');
@@ -49,6 +54,7 @@ function init(root: HTMLElement): void {
   const courseLabs = readCourseLabs(root);
 
   const viewOptions: ViewOptions = {
+    locale,
     projector,
     allSticking: false,
     toggleSticking: () => {
@@ -57,14 +63,15 @@ function init(root: HTMLElement): void {
     },
     openLearner: (id, lab) => void dialog.open(id, lab),
   };
-  const nameOf = (id: string) => (dashboard ? displayNames(dashboard.learners, projector).get(id) : undefined) ?? 'This learner';
+  const nameOf = (id: string) => (dashboard ? displayNames(dashboard.learners, projector, locale).get(id) : undefined) ?? tr('wsDash.thisLearner');
   const dialog = learnerDialog(q<HTMLDialogElement>('[data-learner-dialog]'), {
+    locale,
     code: () => code,
     dashboard: () => dashboard,
     nameOf,
     projector: () => projector,
     onRemoved: () => {
-      say(actionStatus, 'The learner was removed.', 'ok');
+      say(actionStatus, tr('wsDash.removed'), 'ok');
       refresh();
     },
   });
@@ -84,19 +91,19 @@ function init(root: HTMLElement): void {
     const d = dashboard;
     viewOptions.projector = projector;
     root.classList.toggle('is-projector', projector);
-    document.title = `${d.workshop.title} · Instructor dashboard · Closing Time`;
+    document.title = tr('wsDash.docTitle', { title: d.workshop.title });
     q<HTMLElement>('[data-title]').textContent = d.workshop.title;
     q<HTMLElement>('[data-join-code]').textContent = d.workshop.code;
     // The join address without the code: the room types the code, the address is for the eye.
     q<HTMLElement>('[data-join-url]').textContent = d.workshop.joinUrl.replace(/\?.*$/, '');
     const pill = q<HTMLElement>('[data-state-pill]');
-    pill.textContent = d.workshop.closed ? 'Closed' : 'Open';
+    pill.textContent = tr(d.workshop.closed ? 'wsDash.pillClosed' : 'wsDash.pillOpen');
     pill.className = `ws-pill ws-pill--${d.workshop.closed ? 'closed' : 'open'}`;
     const pending = pendingCount(d);
     q<HTMLElement>('[data-counts]').textContent =
-      `${d.learners.length} learner${d.learners.length === 1 ? '' : 's'}` + (pending ? ` · ${pending} being graded` : '');
-    closeButton.textContent = d.workshop.closed ? 'Reopen joins and submissions' : 'Close joins and submissions';
-    solutionsButton.textContent = d.workshop.solutions === false ? 'Solutions: hidden' : 'Solutions: shown';
+      tr(d.learners.length === 1 ? 'wsDash.learnersOne' : 'wsDash.learnersMany', { n: d.learners.length }) + (pending ? tr('wsDash.beingGraded', { n: pending }) : '');
+    closeButton.textContent = tr(d.workshop.closed ? 'wsDash.reopen' : 'wsDash.close');
+    solutionsButton.textContent = tr(d.workshop.solutions === false ? 'wsDash.solutionsHidden' : 'wsDash.solutionsShown');
     solutionsButton.setAttribute('aria-pressed', String(d.workshop.solutions !== false));
     renderSticking(sticking, d, viewOptions);
     // Redrawing replaces the grid's buttons: keep the keyboard focus where it was.
@@ -126,11 +133,11 @@ function init(root: HTMLElement): void {
       } catch (e) {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
           // 401: this browser never signed in (no cookie); 403: its session was refused or has ended.
-          showAuth(e.message, e.status === 401 ? 'info' : 'bad');
+          showAuth(shown(e), e.status === 401 ? 'info' : 'bad');
           return;
         }
-        loadError = messageOf(e);
-        say(actionStatus, `The dashboard could not be refreshed: ${loadError}`, 'bad');
+        loadError = shown(e);
+        say(actionStatus, tr('wsDash.refreshFailed', { reason: loadError }), 'bad');
         actionStatus.dataset.kind = 'refresh';
       } finally {
         loading = null;
@@ -152,11 +159,11 @@ function init(root: HTMLElement): void {
   const openDashboard = async (c: string): Promise<void> => {
     code = c;
     rememberCode(c);
-    say(boot, 'Loading the workshop…');
+    say(boot, tr('wsDash.loading'));
     dashboard = null;
     await load();
     if (!dashboard) {
-      if (authPanel.hidden) say(boot, `The dashboard could not be loaded: ${loadError} Reload the page to try again.`, 'bad');
+      if (authPanel.hidden) say(boot, tr('wsDash.loadFailed', { reason: loadError }), 'bad');
       return;
     }
     boot.hidden = true;
@@ -170,11 +177,11 @@ function init(root: HTMLElement): void {
 
   /** Presents the token once; the server answers with the HttpOnly instructor cookie. */
   const signIn = async (creds: InstructorCredentials): Promise<void> => {
-    say(boot, 'Signing in with the instructor link…');
+    say(boot, tr('wsDash.signingIn'));
     try {
       await api('POST', `/workshops/${encodeURIComponent(creds.code)}/instructor-session`, {}, { bearer: creds.token });
     } catch (e) {
-      showAuth(messageOf(e));
+      showAuth(shown(e));
       return;
     }
     await openDashboard(creds.code);
@@ -200,7 +207,7 @@ function init(root: HTMLElement): void {
     const input = authForm.elements.namedItem('link') as HTMLInputElement;
     const creds = credentialsFromLink(input.value);
     if (!creds) {
-      say(authStatus, 'That is not an instructor link: it ends with #code=…&token=….', 'bad');
+      say(authStatus, tr('wsDash.notALink'), 'bad');
       return;
     }
     input.value = '';
@@ -229,10 +236,10 @@ function init(root: HTMLElement): void {
   closeButton.addEventListener('click', async () => {
     if (!dashboard) return;
     const closing = !dashboard.workshop.closed;
-    if (closing && !confirm('Close the workshop? Nobody can join, and checks are no longer sent to the server, until you reopen it.')) return;
+    if (closing && !confirm(tr('wsDash.closeConfirm'))) return;
     await act(closeButton, async () => {
       const r = await api<{ closed: boolean }>('POST', `/workshops/${encodeURIComponent(code)}/${closing ? 'close' : 'reopen'}`, {});
-      return r.closed ? 'Closed: no joins or submissions until you reopen.' : 'Reopened: learners can join and send checks again.';
+      return tr(r.closed ? 'wsDash.closedDone' : 'wsDash.reopenedDone');
     });
   });
 
@@ -241,15 +248,15 @@ function init(root: HTMLElement): void {
     const show = dashboard.workshop.solutions === false;
     await act(solutionsButton, async () => {
       const r = await api<{ solutions: boolean }>('POST', `/workshops/${encodeURIComponent(code)}/solutions`, { shown: show });
-      return r.solutions ? 'Solutions shown: after the last hint, learners can compare their file with the reference solution.' : 'Solutions hidden: the lab pages of this workshop’s learners no longer offer the reference solution, and the server refuses it to them.';
+      return tr(r.solutions ? 'wsDash.solutionsShownDone' : 'wsDash.solutionsHiddenDone');
     });
   });
 
   q<HTMLButtonElement>('[data-regrade]').addEventListener('click', async (e) => {
-    if (!confirm('Regrade everything? Every learner’s latest submission to each lab goes back into the grading queue; the grid updates as the grader works through them.')) return;
+    if (!confirm(tr('wsDash.regradeConfirm'))) return;
     await act(e.currentTarget as HTMLButtonElement, async () => {
       const r = await api<{ requeued: number }>('POST', `/workshops/${encodeURIComponent(code)}/regrade`, {});
-      return `${r.requeued} submission${r.requeued === 1 ? '' : 's'} queued for grading again.`;
+      return tr(r.requeued === 1 ? 'wsDash.requeuedOne' : 'wsDash.requeuedMany', { n: r.requeued });
     });
   });
 
@@ -260,7 +267,7 @@ function init(root: HTMLElement): void {
       actionStatus.dataset.kind = 'action';
       refresh();
     } catch (err) {
-      say(actionStatus, messageOf(err), 'bad');
+      say(actionStatus, shown(err), 'bad');
       actionStatus.dataset.kind = 'action';
     } finally {
       button.disabled = false;

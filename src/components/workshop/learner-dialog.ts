@@ -2,7 +2,8 @@
 // check results and the code. The code is untrusted: it is put in a <pre> as
 // text and never evaluated, because this page holds the instructor's session.
 import { checkRow, summaryText } from '../lab/render-results.ts';
-import { api, messageOf } from './api.ts';
+import { LANG_TAG, translator, type Locale } from '../../i18n/index.ts';
+import { api, localMessageOf } from './api.ts';
 import { el, say } from './element.ts';
 import { exactTime, relativeTime } from './relative-time.ts';
 import type { Dashboard, LearnerDetail } from './types.ts';
@@ -14,6 +15,8 @@ export interface LearnerDialogOptions {
   nameOf: (id: string) => string;
   projector: () => boolean;
   onRemoved(): void;
+  /** The page's edition. */
+  locale?: Locale;
 }
 
 export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOptions) {
@@ -21,6 +24,9 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
   const body = dialog.querySelector<HTMLElement>('[data-learner-body]')!;
   const status = dialog.querySelector<HTMLElement>('[data-learner-status]')!;
   const remove = dialog.querySelector<HTMLButtonElement>('[data-remove]')!;
+  const locale = opts.locale ?? 'en';
+  const tr = translator(locale);
+  const shown = (e: unknown) => localMessageOf(e, tr, locale);
   let current: string | null = null;
   let serial = 0;
 
@@ -33,14 +39,14 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
   remove.addEventListener('click', async () => {
     if (!current) return;
     const name = opts.nameOf(current);
-    if (!confirm(`Remove ${name} from the workshop? Their session ends at once and their submissions leave the dashboard. They can join again with the code.`)) return;
+    if (!confirm(tr('wsDash.removeConfirm', { name }))) return;
     remove.disabled = true;
     try {
       await api('POST', `/workshops/${encodeURIComponent(opts.code())}/learners/${encodeURIComponent(current)}/remove`, {});
       dialog.close();
       opts.onRemoved();
     } catch (e) {
-      say(status, messageOf(e), 'bad');
+      say(status, shown(e), 'bad');
     } finally {
       remove.disabled = false;
     }
@@ -51,7 +57,7 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
     const mine = ++serial;
     title.textContent = opts.nameOf(id);
     body.replaceChildren();
-    say(status, 'Loading…');
+    say(status, tr('wsDash.loadingShort'));
     if (!dialog.open) dialog.showModal();
     try {
       const detail = await api<LearnerDetail>('GET', `/workshops/${encodeURIComponent(opts.code())}/learners/${encodeURIComponent(id)}`);
@@ -60,7 +66,7 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
       render(detail);
       if (lab) dialog.querySelector(`[data-detail-lab="${CSS.escape(lab)}"]`)?.scrollIntoView({ block: 'start' });
     } catch (e) {
-      if (mine === serial) say(status, messageOf(e), 'bad');
+      if (mine === serial) say(status, shown(e), 'bad');
     }
   }
 
@@ -78,19 +84,19 @@ export function learnerDialog(dialog: HTMLDialogElement, opts: LearnerDialogOpti
         const state =
           sub.status !== 'done' || !sub.result
             ? sub.status === 'grading'
-              ? 'Being graded…'
-              : 'Waiting for the grader…'
+              ? tr('wsDash.detailGrading')
+              : tr('wsDash.detailWaiting')
             : summaryText(sub.result);
         return el(
           'section',
           { class: 'ws-detail', 'data-detail-lab': id },
           el('h3', { class: 'ws-detail__title' }, labTitle),
-          el('p', { class: 'ws-detail__state', 'data-status': sub.result?.status ?? sub.status }, state, ' ', el('span', { class: 'ws-detail__when', title: exactTime(sub.createdAt) }, `Sent ${relativeTime(sub.createdAt)}.`), sub.lang && sub.lang !== 'en' && el('span', { class: 'ws-detail__lang', lang: sub.lang, 'data-lang': sub.lang }, ` The checker's messages are in the learner's language (${sub.lang}).`)),
+          el('p', { class: 'ws-detail__state', 'data-status': sub.result?.status ?? sub.status }, state, ' ', el('span', { class: 'ws-detail__when', title: exactTime(sub.createdAt, locale) }, tr('wsDash.sent', { when: relativeTime(sub.createdAt, undefined, locale) })), sub.lang && sub.lang.toLowerCase() !== LANG_TAG[locale].toLowerCase() && el('span', { class: 'ws-detail__lang', 'data-lang': sub.lang }, tr('wsDash.langNote', { lang: sub.lang }))),
           sub.result && sub.result.tests.length > 0 && el('ol', { class: 'ws-detail__checks' }, ...sub.result.tests.map((t) => checkRow(document, t))),
-          el('details', { class: 'ws-detail__code', open: true }, el('summary', {}, `Code (${lines} line${lines === 1 ? '' : 's'})`), el('pre', { class: 'ws-code' }, el('code', {}, sub.source))),
+          el('details', { class: 'ws-detail__code', open: true }, el('summary', {}, tr(lines === 1 ? 'wsDash.codeOne' : 'wsDash.codeMany', { n: lines })), el('pre', { class: 'ws-code' }, el('code', {}, sub.source))),
         );
       });
-    body.replaceChildren(...(sections.length ? sections : [el('p', { class: 'ws-empty' }, 'No submission yet.')]));
+    body.replaceChildren(...(sections.length ? sections : [el('p', { class: 'ws-empty' }, tr('wsDash.noSubmission'))]));
   }
 
   return {

@@ -1,6 +1,6 @@
 // "2 min ago" for the dashboard's last-activity column: coarse on purpose, so a
 // glance at the projector says who is active now and who stalled a while ago.
-import type { Locale } from '../../i18n/locales.ts';
+import { LANG_TAG, type Locale } from '../../i18n/locales.ts';
 export function relativeTime(iso: string | null | undefined, now = Date.now(), locale: Locale = 'en'): string {
   if (!iso) return '';
   const t = Date.parse(iso);
@@ -16,9 +16,9 @@ export function relativeTime(iso: string | null | undefined, now = Date.now(), l
   return zh ? `${d} 天前` : `${d} day${d === 1 ? '' : 's'} ago`;
 }
 
-/** The exact time, for a tooltip beside the relative one. */
-export function exactTime(iso: string | null | undefined): string {
+/** The exact time, for a tooltip beside the relative one, written as the page's language writes dates (in the reader's time zone). */
+export function exactTime(iso: string | null | undefined, locale: Locale = 'en'): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(LANG_TAG[locale]);
 }

@@ -48,7 +48,20 @@ const DEFAULT_LIMITS = {
 const LEARNER_COOKIE = 'ct_learner';
 const instructorCookie = (code: string) => `ct_i_${code.replace('-', '')}`;
 
-const CreateBody = z.object({ title: z.string().max(1000) }).strict();
+const CreateBody = z
+  .object({
+    title: z.string().max(1000),
+    /** The edition of the page that creates the workshop ('en', 'zh-CN'): its instructor link opens the dashboard in it. Default English. */
+    lang: z
+      .string()
+      .max(20)
+      .refine((v) => parseGradeLang(v) !== null, { message: `lang is one of ${GRADE_LANGS.join(', ')}` })
+      .optional(),
+  })
+  .strict();
+
+/** The site's path prefix of an edition: none for English, 'zh-cn/' for Simplified Chinese (as the site's pages are laid out). */
+const editionPrefix = (lang: string | undefined) => (parseGradeLang(lang) === 'zh-CN' ? 'zh-cn/' : '');
 const JoinBody = z.object({ name: z.string().max(1000) }).strict();
 const EmptyBody = z.object({}).strict();
 const SolutionsBody = z.object({ shown: z.boolean() }).strict();
@@ -172,12 +185,12 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     return who;
   };
 
-  const workshopUrls = (request: FastifyRequest, w: WorkshopRow, token?: string) => {
+  const workshopUrls = (request: FastifyRequest, w: WorkshopRow, token?: string, edition = '') => {
     const origin = options.publicUrl ? options.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.headers.host ?? 'localhost'}`;
     const prefix = options.publicUrl ? '/' : base;
     return {
       joinUrl: `${origin}${prefix}workshop/?code=${encodeURIComponent(w.code)}`,
-      ...(token ? { instructorUrl: `${origin}${prefix}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
+      ...(token ? { instructorUrl: `${origin}${prefix}${edition}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
     };
   };
 
@@ -185,9 +198,9 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
 
   fastify.post('/workshops', { config: { rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
     requireAdmin(request);
-    const { title } = parse(CreateBody, request.body);
+    const { title, lang } = parse(CreateBody, request.body);
     const { workshop, instructorToken } = await service.create(title);
-    return reply.code(201).header('cache-control', 'no-store').send({ code: workshop.code, title: workshop.title, instructorToken, ...workshopUrls(request, workshop, instructorToken) });
+    return reply.code(201).header('cache-control', 'no-store').send({ code: workshop.code, title: workshop.title, instructorToken, ...workshopUrls(request, workshop, instructorToken, editionPrefix(lang)) });
   });
 
   fastify.get('/workshops', async (request) => {
