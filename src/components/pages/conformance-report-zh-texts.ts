@@ -246,4 +246,12 @@ export const REPORT_TEXTS_ZH: Record<string, string> = {
     "rfc9293 配置（教科书式的 TCP）：没有可以对照的内核",
   "Fault rule action 'duplicate' (duplication) is not available on the kernel run: the kernel run carries each segment once; duplicating segments needs netem, which this kernel does not have (assassination.ts:17:7)":
     "故障规则动作 'duplicate'（复制）在内核运行中不可用：内核运行把每个报文段只传一次；复制报文段需要 netem，而这个内核没有（assassination.ts:17:7）",
+  "how the data is cut into segments and when it is acknowledged: both send 1448-byte segments (MSS 1460 less 12 bytes of timestamps option), but Linux sends them into a receive window that it sizes from the doubled SO_RCVBUF by the measured overhead of its segments (scaling_ratio) and grows, and probes a zero window on a schedule that depends on real time; the simulator sends into the window Linux first advertises (half the doubled buffer, cut to whole segments) and never grows it, so its ACKs (delayed as Linux delays them, ACK every second full segment) fall on other segments":
+    "数据如何切成报文段、何时被确认：双方都发送 1448 字节的报文段（MSS 1460 减去 12 字节的时间戳选项），但 Linux 发送的接收窗口是按实测的报文段开销（scaling_ratio）从翻倍后的 SO_RCVBUF 算出来的，而且会增长，零窗口探测的节奏也取决于真实时间；模拟器则按 Linux 最初通告的窗口发送（翻倍缓冲区的一半，截成整数个报文段），并且从不增长，所以它的 ACK（和 Linux 一样延迟，每两个满报文段确认一次）落在别的报文段上",
+  "the simulator doubles SO_RCVBUF as Linux does, leaves the timestamps option room in the MSS and sizes the first window with the initial scaling ratio, but models neither the measured scaling ratio nor receive-window growth (which decide where __tcp_ack_snd_check sends an ACK at once); and how many probes fit in the scenario's seconds is real timing":
+    "模拟器像 Linux 一样把 SO_RCVBUF 翻倍，在 MSS 中为时间戳选项留出空间，并用初始缩放比例确定第一个窗口，但既不模拟实测的缩放比例，也不模拟接收窗口的增长（它们决定 __tcp_ack_snd_check 在哪里立即发 ACK）；场景的这几秒里能发出多少次探测，则是真实时间问题",
+  "simulator: receive-window sizing by scaling_ratio and growth (tcp_rcv_space_adjust), not modelled yet; the probe count stays timing":
+    "模拟器：按 scaling_ratio 确定接收窗口大小及其增长（tcp_rcv_space_adjust）尚未模拟；探测次数仍是时间问题",
+  "as the segment entry of these scenarios says: Linux's receive-window sizing and growth and probe schedule, which the simulator does not model, decide what is sent again":
+    "如这些场景的报文段条目所说：重发什么，取决于 Linux 接收窗口的大小、增长和探测节奏，而模拟器没有模拟这些",
 };
