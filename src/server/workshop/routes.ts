@@ -48,15 +48,18 @@ const DEFAULT_LIMITS = {
 const LEARNER_COOKIE = 'ct_learner';
 const instructorCookie = (code: string) => `ct_i_${code.replace('-', '')}`;
 
+/** A page's language ('en', 'zh-CN'; 'zh-cn', 'zh-Hans' are read as 'zh-CN'), as a body field. */
+const LangField = z
+  .string()
+  .max(20)
+  .refine((v) => parseGradeLang(v) !== null, { message: `lang is one of ${GRADE_LANGS.join(', ')}` })
+  .optional();
+
 const CreateBody = z
   .object({
     title: z.string().max(1000),
     /** The edition of the page that creates the workshop ('en', 'zh-CN'): its instructor link opens the dashboard in it. Default English. */
-    lang: z
-      .string()
-      .max(20)
-      .refine((v) => parseGradeLang(v) !== null, { message: `lang is one of ${GRADE_LANGS.join(', ')}` })
-      .optional(),
+    lang: LangField,
   })
   .strict();
 
@@ -254,11 +257,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
       source: z.string().max(maxSource, `a submission is at most ${maxSource} characters`),
       browser: z.object({ score: z.number().finite().min(0), max_score: z.number().finite().min(0), status: z.string().max(20).optional() }).nullish(),
       /** The language the page was in ('en', 'zh-CN'; 'zh-cn', 'zh-Hans' are read as 'zh-CN'): the grader answers in it. Default English. */
-      lang: z
-        .string()
-        .max(20)
-        .refine((v) => parseGradeLang(v) !== null, { message: `lang is one of ${GRADE_LANGS.join(', ')}` })
-        .optional(),
+      lang: LangField,
     })
     .strict();
 
