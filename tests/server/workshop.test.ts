@@ -55,6 +55,8 @@ describe.each(testBackends())('on %s', (backend) => {
       const url = new URL(zh.json.instructorUrl);
       expect(url.pathname).toBe('/zh-cn/workshop/instructor/');
       expect(url.hash).toBe(`#code=${zh.json.code}&token=${zh.json.instructorToken}`);
+      expect(new URL(zh.json.joinUrl).pathname).toBe('/zh-cn/workshop/');
+      expect(new URL(ws.joinUrl).pathname).toBe('/workshop/');
       expect(new URL((await admin.post('/api/workshops', { title: 'English again', lang: 'en' })).json.instructorUrl).pathname).toBe('/workshop/instructor/');
       expect((await admin.post('/api/workshops', { title: 'Klingon', lang: 'tlh' })).status).toBe(400);
     });
@@ -140,6 +142,13 @@ describe.each(testBackends())('on %s', (backend) => {
       for (const [, n] of failing) expect(n).toBe(1);
       expect(d.sticking[0]).toMatchObject({ lab: LAB, failures: 1, learners: ['Bob'] });
       expect(d.sticking[0].message).toBeTruthy();
+    });
+
+    it('shows the join link of the edition the dashboard is read in', async () => {
+      expect(new URL((await instructor.get(`/api/workshops/${ws.code}/dashboard`)).json.workshop.joinUrl).pathname).toBe('/workshop/');
+      const zh = new URL((await instructor.get(`/api/workshops/${ws.code}/dashboard?lang=zh-CN`)).json.workshop.joinUrl);
+      expect(zh.pathname).toBe('/zh-cn/workshop/');
+      expect(zh.searchParams.get('code')).toBe(ws.code);
     });
 
     it("opens a learner's latest code and results for the instructor", async () => {

@@ -2,7 +2,7 @@
 // instructor cookie, loads the dashboard, keeps it live over server-sent events
 // (refetching rather than patching, so it is always what the server says), and
 // runs the instructor's actions.
-import { pageLocale, translator } from '../../i18n/index.ts';
+import { LANG_TAG, pageLocale, translator } from '../../i18n/index.ts';
 import { api, apiUrl, ApiError, localMessageOf } from './api.ts';
 import { displayNames, inCourseOrder, pendingCount } from './dashboard-model.ts';
 import { renderGrid, renderSticking, type ViewOptions } from './dashboard-view.ts';
@@ -125,7 +125,7 @@ function init(root: HTMLElement): void {
     }
     loading = (async () => {
       try {
-        const d = await api<Dashboard>('GET', `/workshops/${encodeURIComponent(code)}/dashboard`);
+        const d = await api<Dashboard>('GET', `/workshops/${encodeURIComponent(code)}/dashboard${locale === 'en' ? '' : `?lang=${LANG_TAG[locale]}`}`);
         dashboard = { ...d, labs: inCourseOrder(d.labs, courseLabs) };
         loadError = '';
         if (actionStatus.dataset.tone === 'bad' && actionStatus.dataset.kind === 'refresh') say(actionStatus, '');

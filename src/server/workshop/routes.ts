@@ -192,7 +192,7 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     const origin = options.publicUrl ? options.publicUrl.replace(/\/+$/, '') : `${request.protocol}://${request.headers.host ?? 'localhost'}`;
     const prefix = options.publicUrl ? '/' : base;
     return {
-      joinUrl: `${origin}${prefix}workshop/?code=${encodeURIComponent(w.code)}`,
+      joinUrl: `${origin}${prefix}${edition}workshop/?code=${encodeURIComponent(w.code)}`,
       ...(token ? { instructorUrl: `${origin}${prefix}${edition}workshop/instructor/#code=${encodeURIComponent(w.code)}&token=${encodeURIComponent(token)}` } : {}),
     };
   };
@@ -333,10 +333,12 @@ export async function workshopRoutes(fastify: FastifyInstance, options: Workshop
     return reply.code(204).send();
   });
 
-  fastify.get<{ Params: { code: string } }>('/workshops/:code/dashboard', async (request, reply) => {
+  // `?lang=zh-CN`: the dashboard of that edition asks, and the join link it shows leads to the same edition.
+  fastify.get<{ Params: { code: string }; Querystring: { lang?: string } }>('/workshops/:code/dashboard', async (request, reply) => {
     const workshop = await requireInstructor(request, request.params.code);
     const d = await service.dashboard(workshop);
-    return reply.header('cache-control', 'no-store').send({ ...d, workshop: { ...d.workshop, ...workshopUrls(request, workshop) } });
+    const lang = typeof request.query.lang === 'string' ? request.query.lang : undefined;
+    return reply.header('cache-control', 'no-store').send({ ...d, workshop: { ...d.workshop, ...workshopUrls(request, workshop, undefined, editionPrefix(lang)) } });
   });
 
   fastify.get<{ Params: { code: string; id: string } }>('/workshops/:code/learners/:id', async (request, reply) => {
