@@ -11,6 +11,7 @@ import { openSqliteStorage } from '../server/workshop/sqlite-storage.ts';
 import type { Storage } from '../server/workshop/storage.ts';
 import type { CliOutput } from './output.ts';
 import { UsageError } from './usage-error.ts';
+import { GRADE_LANGS, parseGradeLang } from '../grading/messages.ts';
 
 export const WORKSHOP_USAGE = `Usage: closing-time workshop <command> [options]
 
@@ -25,6 +26,7 @@ Options:
   --data DIR    the server's data folder (default: $DATA_DIR, else ./data)
   --database URL  the servers' PostgreSQL database instead (default: $DATABASE_URL)
   --url URL     where learners reach the server, for the links (default: $PUBLIC_URL, else http://localhost:$PORT/)
+  --lang zh-CN  create: the links open the Simplified Chinese edition (default: English)
   --out FILE    write the export to FILE instead of standard output
   --json        machine-readable output (create, list)`;
 
@@ -32,6 +34,8 @@ interface Options {
   data: string;
   database?: string;
   url: string;
+  /** The site's path prefix of the edition the links open: '' (English) or 'zh-cn/'. */
+  edition: string;
   out?: string;
   json: boolean;
   csv: boolean;
@@ -42,6 +46,7 @@ function parseArgs(argv: readonly string[]): Options {
   const o: Options = {
     data: process.env.DATA_DIR || path.resolve('data'),
     url: process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 4321}/`,
+    edition: '',
     json: false,
     csv: false,
     positional: [],
@@ -58,6 +63,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--database') o.database = value();
     else if (a === '--url') o.url = value();
     else if (a === '--out') o.out = value();
+    else if (a === '--lang') {
+      const lang = parseGradeLang(value());
+      if (!lang) throw new UsageError(`--lang is one of ${GRADE_LANGS.join(', ')}`);
+      o.edition = lang === 'zh-CN' ? 'zh-cn/' : '';
+    }
     else if (a === '--json') o.json = true;
     else if (a === '--csv') o.csv = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
@@ -113,12 +123,12 @@ export async function workshopCommand(argv: readonly string[], io: CliOutput): P
           code: workshop.code,
           title: workshop.title,
           instructorToken,
-          joinUrl: `${o.url}workshop/?code=${workshop.code}`,
-          instructorUrl: `${o.url}workshop/instructor/#code=${workshop.code}&token=${instructorToken}`,
+          joinUrl: `${o.url}${o.edition}workshop/?code=${workshop.code}`,
+          instructorUrl: `${o.url}${o.edition}workshop/instructor/#code=${workshop.code}&token=${instructorToken}`,
         };
         if (o.json) io.out(`${JSON.stringify(result)}\n`);
         else {
-          io.out(`Workshop "${workshop.title}"\n\n  Join code:  ${workshop.code}   (learners open ${o.url}workshop/)\n\n`);
+          io.out(`Workshop "${workshop.title}"\n\n  Join code:  ${workshop.code}   (learners open ${o.url}${o.edition}workshop/)\n\n`);
           io.out(`  Instructor link (secret: it opens the dashboard; do not show it on the projector):\n  ${result.instructorUrl}\n`);
         }
         return 0;
