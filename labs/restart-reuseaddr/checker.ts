@@ -152,7 +152,7 @@ async function secondServerScenario(t: CheckContext<RestartReuseaddr>) {
   const copy = await t.load();
   const world = t.world();
   const server = world.host('server');
-  type Attempt = { who: string; process: string; ok: boolean; error?: unknown; firstState?: string; firstReuseport?: boolean };
+  type Attempt = { who: string; process: string; ok: boolean; error?: unknown; firstState?: string; firstReuseport?: boolean; boundPort?: number };
   const attempts: Attempt[] = [];
   server.run(async (os) => {
     const first = await callListen(m, t.learner, os, port);
@@ -183,7 +183,8 @@ async function secondServerScenario(t: CheckContext<RestartReuseaddr>) {
       const p = os.spawn(async (os2) => {
         try {
           const s = await attempt.run(os2);
-          attempts.push({ who: attempt.who, process: attempt.process, ok: true, firstState: first.state, firstReuseport });
+          const boundPort = s?.localAddress?.port;
+          attempts.push({ who: attempt.who, process: attempt.process, ok: true, firstState: first.state, firstReuseport, ...(boundPort !== undefined ? { boundPort } : {}) });
           if (s && typeof s.close === 'function') await s.close();
         } catch (error) {
           attempts.push({ who: attempt.who, process: attempt.process, ok: false, error, firstState: first.state, firstReuseport });
@@ -389,6 +390,8 @@ export default defineChecker<RestartReuseaddr>({
         }
         for (const a of attempts) {
           if (a.ok) {
+            // It did not fail, but it did not get the port either: it listens somewhere else.
+            if (a.boundPort !== port) fail(m.otherPort({ who: a.who, port, got: a.boundPort ?? '?' }));
             if (a.firstState !== 'LISTEN') {
               fail(m.tookAfterClose({ who: a.who, port, state: String(a.firstState) }));
             }

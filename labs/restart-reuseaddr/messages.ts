@@ -48,6 +48,8 @@ const en = {
   stillWaiting: (v: { process: string; call: string }) => `${v.process} in ${v.call}`,
   tookAfterClose: (v: { who: string; port: number; state: string }) =>
     `${v.who} got port ${v.port} after the first server's listener was closed (it is in state ${v.state}): listen() must not close another server's listener to take its port.`,
+  otherPort: (v: { who: string; port: number; got: number | string }) =>
+    `${v.who} was asked for port ${v.port}, which the first server holds, and resolved with a socket listening on port ${v.got} instead of failing with EADDRINUSE: clients still connect to ${v.port}, so a server that quietly listens elsewhere serves nobody. Let the error reach the caller.`,
   sharedPort: (v: { who: string; port: number; reuseport: boolean }) =>
     `${v.who} bound port ${v.port} and listened while the first server was still listening` +
     (v.reuseport ? `: your listener has SO_REUSEPORT set. ` : `. `) +
@@ -108,6 +110,8 @@ const zhCN: Messages = {
     `：端口被另一个服务器占用时，listen() 必须立即以 EADDRINUSE 失败，而不是等待端口空出来。`,
   stillWaiting: (v) => `${v.process} 阻塞在 ${v.call} 中`,
   tookAfterClose: (v) => `${w(v.who)}在第一个服务器的监听套接字被关闭之后拿到了端口 ${v.port}（它处于 ${v.state} 状态）：listen() 不能为了占用端口而关闭另一个服务器的监听套接字。`,
+  otherPort: (v) =>
+    `${w(v.who)}被要求监听第一个服务器占着的端口 ${v.port}，却返回了一个监听在端口 ${v.got} 上的套接字，而不是以 EADDRINUSE 失败：客户端仍然连到 ${v.port}，悄悄换个端口监听的服务器谁也服务不到。把错误交给调用方。`,
   sharedPort: (v) =>
     `第一个服务器仍在监听时，${w(v.who)}绑定了端口 ${v.port} 并开始监听` +
     (v.reuseport ? `：你的监听套接字设置了 SO_REUSEPORT。` : `。`) +
