@@ -56,13 +56,13 @@ function stopReason(reason: string, locale: Locale): string {
 }
 
 // The busy-loop guard's stop (src/runner/busy-loop-guard.ts) is the runner's own sentence, not
-// the program's: in another edition it is said again from its parts.
+// the program's: it is said from its parts in the reader's edition.
 const BUSY_LOOP = /^busy loop: the program ran for (\d+(?:\.\d+)? m?s) without waiting on the simulator \((.+:\d+)\)$/;
 
 function failure(e: ProcessEvent, fileName: string | undefined, locale: Locale): string {
   const err = e.error;
   if (!err) return `${processTag(e.host, e.pid, e.process)}: ${t(locale, 'summary.failedBare')}`;
-  const busy = locale !== 'en' && err.name === 'BusyLoop' ? BUSY_LOOP.exec(err.message) : null;
+  const busy = err.name === 'BusyLoop' ? BUSY_LOOP.exec(err.message) : null;
   if (busy) {
     return `${processTag(e.host, e.pid, e.process)}: ${t(locale, 'summary.busyLoop', { duration: busy[1]!, place: busy[2]! })}`;
   }
